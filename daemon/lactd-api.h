@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * org.lactd.Manager1 at /org/lactd, and the object manager that also holds
+ * the org.lactd.Device1 and org.lactd.Session1 objects.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lactd-config.h"
+#include "lactd-dbus.h"
+#include "lactd-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LactdApi LactdApi;
+
+LactdApi *lactd_api_new(GDBusConnection *connection, LactdStore *store,
+			const LactdConfig *config, GError **error);
+void lactd_api_free(LactdApi *api);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdApi, lactd_api_free)
+
+/* The object manager at /org/lactd: export Device1 and Session1 objects here. */
+GDBusObjectManagerServer *lactd_api_get_object_manager(LactdApi *api);
+LactdManager1 *lactd_api_get_manager(LactdApi *api);
+/* StorageState: NULL for "ok", else the reason (announced with PropertiesChanged). */
+void lactd_api_set_storage_degraded(LactdApi *api, const char *reason);
+
+/* Converts a session to the a{sv} of ListSessions and SessionEnded. */
+GVariant *lactd_api_session_to_variant(const LactdSession *session, GArray *samples);
+GVariant *lactd_api_weighing_to_variant(const LactdWeighing *weighing);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "lactd-error.h"
+
+static const GDBusErrorEntry error_entries[] = {
+	{LACTD_ERROR_INVALID_ARGS, "org.lactd.Error.InvalidArgs"},
+	{LACTD_ERROR_NOT_FOUND, "org.lactd.Error.NotFound"},
+	{LACTD_ERROR_ACCESS_DENIED, "org.lactd.Error.AccessDenied"},
+	{LACTD_ERROR_STORAGE, "org.lactd.Error.Storage"},
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(error_entries) == LACTD_ERROR_LAST);
+
+GQuark
+lactd_error_quark(void)
+{
+	static gsize quark = 0;
+
+	g_dbus_error_register_error_domain("lactd-error-quark", &quark, error_entries,
+					   G_N_ELEMENTS(error_entries));
+	return (GQuark)quark;
+}

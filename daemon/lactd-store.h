@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SQLite store. Every write is committed, with the WAL synced, before
+ * the function returns TRUE: a caller may announce it at once.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LactdStore LactdStore;
+
+/* The schema version this build writes; see lactd-store.c for the migrations. */
+#define LACTD_STORE_SCHEMA_VERSION 1
+
+typedef enum {
+	LACTD_SESSION_PUMP = 0,
+	LACTD_SESSION_HAND,
+	LACTD_SESSION_NURSING,
+	LACTD_SESSION_SUPPLEMENT,
+} LactdSessionKind;
+
+typedef enum {
+	LACTD_SOURCE_DEVICE = 0,
+	LACTD_SOURCE_SCALE,
+	LACTD_SOURCE_MANUAL,
+} LactdSessionSource;
+
+/* One sample of a session: cumulative volumes at a time. */
+typedef struct {
+	gint64 time_us;
+	double left_ml;
+	double right_ml;
+} LactdSample;
+
+typedef struct {
+	guint64 id;
+	LactdSessionKind kind;
+	LactdSessionSource source;
+	gint64 start_us;
+	gint64 end_us; /* == start_us while live and nothing measured yet */
+	double left_ml;
+	double right_ml;
+	gboolean has_volume; /* FALSE: nothing measured (a scale may fill it in) */
+	guint32 left_seconds;
+	guint32 right_seconds;
+	char *device;	       /* address, or NULL */
+	guint32 device_session; /* the device's own session id, 0 when none */
+	gboolean interrupted;
+	gboolean live;
+	char *note;
+	/* supplements */
+	double supplement_ml;
+	char *method;
+	char *milk;
+} LactdSession;
+
+void lactd_session_free(LactdSession *session);
+LactdSession *lactd_session_copy(const LactdSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
+
+const char *lactd_session_kind_to_string(LactdSessionKind kind);
+gboolean lactd_session_kind_from_string(const char *str, LactdSessionKind *kind);
+const char *lactd_session_source_to_string(LactdSessionSource source);
+
+typedef struct {
+	guint64 id;
+	gint64 time_us;
+	double grams;
+	gboolean stable;
+	char *device;
+	char *role;	  /* "bottle" or "baby" */
+	guint64 session; /* 0: attributed to none */
+} LactdWeighing;
+
+void lactd_weighing_free(LactdWeighing *weighing);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdWeighing, lactd_weighing_free)
+
+/* A device's user settings and last known state, kept across restarts. */
+typedef struct {
+	char *address;
+	char *name;
+	char *kind;   /* "pump", "scale", "unknown" */
+	char *plugin; /* "" when none */
+	char *side;   /* "left", "right", "both", "unknown" */
+	char *role;   /* "bottle", "baby" */
+	gboolean enabled;
+	gint64 last_seen_us;
+	guint32 rejected_packets;
+} LactdDeviceRow;
+
+void lactd_device_row_free(LactdDeviceRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdDeviceRow, lactd_device_row_free)
+
+typedef struct {
+	char day[11]; /* YYYY-MM-DD, local */
+	guint sessions;
+	double total_ml;
+	double left_ml;
+	double right_ml;
+	guint minutes;
+	gboolean overnight;
+	double supplement_ml;
+} LactdDaySummary;
+
+/* Opens (creating if needed, mode 0600) and migrates the database. A file
+ * that fails PRAGMA quick_check is moved aside (PATH.corrupt-TIMESTAMP) and a
+ * new one created; *degraded_reason then says so. */
+LactdStore *lactd_store_open(const char *path, char **degraded_reason, GError **error);
+void lactd_store_close(LactdStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStore, lactd_store_close)
+
+/* The schema version of the open database. */
+guint lactd_store_schema_version(LactdStore *store);
+
+/* Sessions. add sets session->id. */
+gboolean lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error);
+gboolean lactd_store_update_session(LactdStore *store, const LactdSession *session,
+				    GError **error);
+gboolean lactd_store_delete_session(LactdStore *store, guint64 id, GError **error);
+/* NULL with LACTD_ERROR_NOT_FOUND when there is none. */
+LactdSession *lactd_store_get_session(LactdStore *store, guint64 id, GError **error);
+/* Sessions overlapping [from, to), by start; elements are LactdSession. */
+GPtrArray *lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us,
+				     GError **error);
+/* The session a device recorded with its own id, NULL (no error) when none. */
+LactdSession *lactd_store_find_device_session(LactdStore *store, const char *device,
+					      guint32 device_session, GError **error);
+/* Highest device session id stored for a device, 0 when none. */
+guint32 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error);
+
+/* Samples of a session: appended durably one by one while live, compacted
+ * into one blob when the session ends. */
+gboolean lactd_store_append_sample(LactdStore *store, guint64 session_id,
+				   const LactdSample *sample, GError **error);
+gboolean lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **error);
+/* Elements are LactdSample, oldest first. */
+GArray *lactd_store_get_samples(LactdStore *store, guint64 session_id, GError **error);
+
+/* Weighings. add sets weighing->id. */
+gboolean lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **error);
+gboolean lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id,
+					  guint64 session_id, GError **error);
+GPtrArray *lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us,
+				      GError **error);
+
+/* Devices. get returns NULL (no error) for an unknown address. */
+LactdDeviceRow *lactd_store_get_device(LactdStore *store, const char *address, GError **error);
+gboolean lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **error);
+gboolean lactd_store_delete_device(LactdStore *store, const char *address, GError **error);
+GPtrArray *lactd_store_list_devices(LactdStore *store, GError **error);
+
+/* Key/value settings (the plan). NULL (no error) when unset. */
+char *lactd_store_get_setting(LactdStore *store, const char *key, GError **error);
+gboolean lactd_store_set_setting(LactdStore *store, const char *key, const char *value,
+				 GError **error);
+
+/* Daily totals over local days overlapping [from, to); elements are
+ * LactdDaySummary. overnight_start/end_min: the overnight window in minutes
+ * after local midnight. */
+GArray *lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
+				  guint overnight_start_min, guint overnight_end_min,
+				  GError **error);
+
+/* Runs several writes as one durable transaction. */
+gboolean lactd_store_begin(LactdStore *store, GError **error);
+gboolean lactd_store_commit(LactdStore *store, GError **error);
+void lactd_store_rollback(LactdStore *store);
+
+G_END_DECLS

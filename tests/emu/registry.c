@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Every emulator the tree builds: one line each. */
+#include "config.h"
+
+#include "lactd-emu.h"
+
+const LactdEmuClass *const lactd_emu_classes[] = {
+	NULL,
+};
