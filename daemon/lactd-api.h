@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "lactd-config.h"
 #include "lactd-dbus.h"
@@ -14,6 +15,13 @@
 G_BEGIN_DECLS
 
 typedef struct _LactdApi LactdApi;
+
+/* Decides whether the caller of a data-changing method may do it. */
+typedef gboolean (*LactdApiAuthorizeFunc)(GDBusMethodInvocation *invocation, const char *action_id,
+					  gpointer user_data, GError **error);
+/* Answers a method implemented outside this module (progress, export). */
+typedef void (*LactdApiHookFunc)(GDBusMethodInvocation *invocation, GUnixFDList *fds,
+				 gpointer user_data);
 
 LactdApi *lactd_api_new(GDBusConnection *connection, LactdStore *store,
 			const LactdConfig *config, GError **error);
@@ -25,6 +33,11 @@ GDBusObjectManagerServer *lactd_api_get_object_manager(LactdApi *api);
 LactdManager1 *lactd_api_get_manager(LactdApi *api);
 /* StorageState: NULL for "ok", else the reason (announced with PropertiesChanged). */
 void lactd_api_set_storage_degraded(LactdApi *api, const char *reason);
+
+/* Plugs in the authorization check and the methods other modules answer. */
+void lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,
+			 LactdApiHookFunc export_func, gpointer user_data);
+LactdStore *lactd_api_get_store(LactdApi *api);
 
 /* Converts a session to the a{sv} of ListSessions and SessionEnded. */
 GVariant *lactd_api_session_to_variant(const LactdSession *session, GArray *samples);

@@ -130,6 +130,10 @@ LactdSession *lactd_store_find_device_session(LactdStore *store, const char *dev
 /* Highest device session id stored for a device, 0 when none. */
 guint32 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error);
 
+/* After a restart: every session still marked live was cut off by the stop;
+ * keep it, interrupted, with its samples compacted. Returns how many. */
+gint lactd_store_close_live_sessions(LactdStore *store, GError **error);
+
 /* Samples of a session: appended durably one by one while live, compacted
  * into one blob when the session ends. */
 gboolean lactd_store_append_sample(LactdStore *store, guint64 session_id,

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lactd: captures milk-expression and feeding data from Bluetooth LE pumps
+ * and scales, keeps it in SQLite and answers on the system bus as org.lactd.
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <gio/gio.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lactd-api.h"
+#include "lactd-capture.h"
+#include "lactd-config.h"
+#include "lactd-error.h"
+#include "lactd-store.h"
+
+typedef struct {
+	GMainLoop *loop;
+	int exit_code;
+	gboolean name_acquired;
+} Daemon;
+
+static gboolean
+on_signal(gpointer user_data)
+{
+	Daemon *d = user_data;
+
+	g_message("stopping");
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+on_name_acquired(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+	Daemon *d = user_data;
+
+	d->name_acquired = TRUE;
+	g_message("lactd %s ready on the system bus as %s", PACKAGE_VERSION, name);
+}
+
+static void
+on_name_lost(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+	Daemon *d = user_data;
+
+	if (connection == NULL)
+		g_printerr("lactd: lost the connection to the system bus\n");
+	else if (!d->name_acquired)
+		g_printerr("lactd: %s is already owned on the system bus: is another lactd "
+			   "running?\n",
+			   name);
+	else
+		g_printerr("lactd: lost the bus name %s\n", name);
+	d->exit_code = EXIT_FAILURE;
+	g_main_loop_quit(d->loop);
+}
+
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+	gboolean verbose = GPOINTER_TO_INT(user_data);
+
+	if (!verbose && (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)))
+		return G_LOG_WRITER_HANDLED;
+	/* journald when stderr is the journal, plain lines otherwise. */
+	if (g_log_writer_is_journald(fileno(stderr)))
+		return g_log_writer_journald(level, fields, n_fields, NULL);
+	return g_log_writer_standard_streams(level, fields, n_fields, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *database = NULL;
+	g_autofree char *config_file = NULL;
+	g_autofree char *plugin_dir = NULL;
+	gboolean verbose = FALSE, version = FALSE;
+	const GOptionEntry entries[] = {
+	    {"database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
+	     "SQLite database (default " LACTD_DATABASE ")", "PATH"},
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
+	     "Configuration file (default " LACTD_CONFIG_FILE ")", "FILE"},
+	    {"plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME, &plugin_dir,
+	     "Device plugins directory (default " LACTD_PLUGIN_DIR ")", "DIR"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debugging messages", NULL},
+	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdConfig) config = NULL;
+	g_autoptr(LactdStore) store = NULL;
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(LactdApi) api = NULL;
+	g_autoptr(LactdCapture) capture = NULL;
+	g_autofree char *degraded = NULL;
+	Daemon d = {0};
+	guint owner_id;
+
+	setlocale(LC_ALL, "");
+	context = g_option_context_new("- capture pump and scale readings");
+	g_option_context_set_summary(context,
+				     "The lactd system daemon: records milk-expression and feeding "
+				     "sessions from Bluetooth LE pumps and scales\nand answers "
+				     "clients such as lactctl on the system bus as org.lactd.");
+	g_option_context_add_main_entries(context, entries, NULL);
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		g_printerr("lactd: %s\nTry 'lactd --help'.\n", error->message);
+		return 2;
+	}
+	if (argc > 1) {
+		g_printerr("lactd: unexpected argument '%s'\nTry 'lactd --help'.\n", argv[1]);
+		return 2;
+	}
+	if (version) {
+		g_print("lactd %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	g_log_set_writer_func(log_writer, GINT_TO_POINTER(verbose), NULL);
+
+	/* An explicit --config must exist; the default one may be absent. */
+	config = lactd_config_load(config_file != NULL ? config_file : LACTD_CONFIG_FILE,
+				   config_file == NULL, &error);
+	if (config == NULL) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (database != NULL) {
+		g_free(config->database);
+		config->database = g_steal_pointer(&database);
+	}
+	if (plugin_dir != NULL) {
+		g_free(config->plugin_dir);
+		config->plugin_dir = g_steal_pointer(&plugin_dir);
+	}
+
+	store = lactd_store_open(config->database, &degraded, &error);
+	if (store == NULL) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	{
+		gint n = lactd_store_close_live_sessions(store, &error);
+		if (n < 0) {
+			g_printerr("lactd: %s\n", error->message);
+			return EXIT_FAILURE;
+		}
+		if (n > 0)
+			g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
+	}
+
+	bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+	if (bus == NULL) {
+		g_printerr("lactd: cannot connect to the system bus: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	g_dbus_connection_set_exit_on_close(bus, FALSE);
+	/* Make sure the error names are registered before the first reply. */
+	(void)LACTD_ERROR;
+
+	api = lactd_api_new(bus, store, config, &error);
+	if (api == NULL) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (degraded != NULL)
+		lactd_api_set_storage_degraded(api, degraded);
+	capture = lactd_capture_new(store, api, config);
+
+	d.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_signal, &d);
+	g_unix_signal_add(SIGINT, on_signal, &d);
+	owner_id = g_bus_own_name_on_connection(bus, "org.lactd", G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+						on_name_acquired, on_name_lost, &d, NULL);
+	g_main_loop_run(d.loop);
+
+	g_bus_unown_name(owner_id);
+	g_clear_pointer(&capture, lactd_capture_free);
+	g_clear_pointer(&api, lactd_api_free);
+	g_dbus_connection_flush_sync(bus, NULL, NULL);
+	g_clear_pointer(&store, lactd_store_close);
+	g_main_loop_unref(d.loop);
+	return d.exit_code;
+}

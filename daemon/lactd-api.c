@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * org.lactd.Manager1: the queries and manual entries. Every write reaches the
+ * disk before the reply leaves; nothing is stored when a request is refused.
+ */
+#include "config.h"
+
+#include "lactd-api.h"
+#include "lactd-error.h"
+#include "lactd-plan.h"
+#include "lactd-util.h"
+#include "lactd-validate.h"
+
+struct _LactdApi {
+	GDBusConnection *connection;
+	LactdStore *store;
+	const LactdConfig *config;
+	LactdManager1 *manager;
+	GDBusObjectManagerServer *objects;
+	LactdApiAuthorizeFunc authorize;
+	LactdApiHookFunc export_func;
+	LactdApiHookFunc progress_func;
+	gpointer hook_data;
+};
+
+GVariant *
+lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(s->id));
+	g_variant_builder_add(&b, "{sv}", "kind",
+			      g_variant_new_string(lactd_session_kind_to_string(s->kind)));
+	g_variant_builder_add(&b, "{sv}", "source",
+			      g_variant_new_string(lactd_session_source_to_string(s->source)));
+	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_us));
+	g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(s->end_us));
+	g_variant_builder_add(&b, "{sv}", "left_ml", g_variant_new_double(lactd_round_ml(s->left_ml)));
+	g_variant_builder_add(&b, "{sv}", "right_ml",
+			      g_variant_new_double(lactd_round_ml(s->right_ml)));
+	g_variant_builder_add(&b, "{sv}", "total_ml",
+			      g_variant_new_double(lactd_round_ml(s->left_ml + s->right_ml)));
+	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
+	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
+	g_variant_builder_add(&b, "{sv}", "device",
+			      g_variant_new_string(s->device != NULL ? s->device : ""));
+	g_variant_builder_add(&b, "{sv}", "interrupted", g_variant_new_boolean(s->interrupted));
+	g_variant_builder_add(&b, "{sv}", "note", g_variant_new_string(s->note != NULL ? s->note : ""));
+	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
+		g_variant_builder_add(&b, "{sv}", "supplement_ml",
+				      g_variant_new_double(lactd_round_ml(s->supplement_ml)));
+		g_variant_builder_add(&b, "{sv}", "method",
+				      g_variant_new_string(s->method != NULL ? s->method : ""));
+		g_variant_builder_add(&b, "{sv}", "milk",
+				      g_variant_new_string(s->milk != NULL ? s->milk : ""));
+	}
+	if (samples != NULL) {
+		GVariantBuilder sb;
+
+		g_variant_builder_init(&sb, G_VARIANT_TYPE("a(xdd)"));
+		for (guint i = 0; i < samples->len; i++) {
+			const LactdSample *x = &g_array_index(samples, LactdSample, i);
+			g_variant_builder_add(&sb, "(xdd)", x->time_us, x->left_ml, x->right_ml);
+		}
+		g_variant_builder_add(&b, "{sv}", "samples", g_variant_builder_end(&sb));
+	}
+	return g_variant_builder_end(&b);
+}
+
+GVariant *
+lactd_api_weighing_to_variant(const LactdWeighing *w)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(w->id));
+	g_variant_builder_add(&b, "{sv}", "time", g_variant_new_int64(w->time_us));
+	g_variant_builder_add(&b, "{sv}", "grams", g_variant_new_double(w->grams));
+	g_variant_builder_add(&b, "{sv}", "stable", g_variant_new_boolean(w->stable));
+	g_variant_builder_add(&b, "{sv}", "device",
+			      g_variant_new_string(w->device != NULL ? w->device : ""));
+	g_variant_builder_add(&b, "{sv}", "role",
+			      g_variant_new_string(w->role != NULL ? w->role : "bottle"));
+	g_variant_builder_add(&b, "{sv}", "session", g_variant_new_uint64(w->session));
+	return g_variant_builder_end(&b);
+}
+
+void
+lactd_api_set_storage_degraded(LactdApi *api, const char *reason)
+{
+	g_autofree char *state = reason != NULL ? g_strdup_printf("degraded: %s", reason)
+						: g_strdup("ok");
+
+	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
+		return;
+	if (reason != NULL)
+		g_message("storage degraded: %s", reason);
+	else
+		g_message("storage ok again");
+	lactd_manager1_set_storage_state(api->manager, state);
+}
+
+/* Replies with the error, and marks storage degraded when it was the disk. */
+static gboolean
+reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error)
+{
+	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
+		lactd_api_set_storage_degraded(api, error->message);
+	g_debug("%s: %s", g_dbus_method_invocation_get_method_name(invocation), error->message);
+	g_dbus_method_invocation_return_gerror(invocation, error);
+	return TRUE;
+}
+
+static void
+storage_ok(LactdApi *api)
+{
+	const char *state = lactd_manager1_get_storage_state(api->manager);
+
+	/* A degraded state from a damaged file moved aside stays: the user
+	 * should learn of it. Only write failures clear on the next success. */
+	if (g_str_has_prefix(state, "degraded: write"))
+		lactd_api_set_storage_degraded(api, NULL);
+}
+
+static gboolean
+authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (api->authorize == NULL)
+		return TRUE;
+	if (api->authorize(invocation, action, api->hook_data, &error))
+		return TRUE;
+	g_message("refused %s from %s: %s", g_dbus_method_invocation_get_method_name(invocation),
+		  g_dbus_method_invocation_get_sender(invocation), error->message);
+	g_dbus_method_invocation_return_gerror(invocation, error);
+	return FALSE;
+}
+
+static gboolean
+handle_list_sessions(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
+		     gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) sessions = NULL;
+	GVariantBuilder b;
+
+	if (!lactd_validate_range(from, to, &error))
+		return reply_error(api, invocation, error);
+	sessions = lactd_store_list_sessions(api->store, from, to, &error);
+	if (sessions == NULL)
+		return reply_error(api, invocation, error);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < sessions->len; i++)
+		g_variant_builder_add_value(
+		    &b, lactd_api_session_to_variant(g_ptr_array_index(sessions, i), NULL));
+	lactd_manager1_complete_list_sessions(manager, invocation, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+static gboolean
+handle_get_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+		   LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) session = lactd_store_get_session(api->store, id, &error);
+	g_autoptr(GArray) samples = NULL;
+
+	if (session == NULL)
+		return reply_error(api, invocation, error);
+	samples = lactd_store_get_samples(api->store, id, &error);
+	if (samples == NULL)
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_get_session(manager, invocation,
+					    lactd_api_session_to_variant(session, samples));
+	return TRUE;
+}
+
+static gboolean
+handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant *dict,
+		   LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) session = g_new0(LactdSession, 1);
+
+	session->source = LACTD_SOURCE_MANUAL;
+	if (!lactd_validate_session(session, dict, TRUE, g_get_real_time(), &error))
+		return reply_error(api, invocation, error);
+	if (!lactd_store_add_session(api->store, session, &error))
+		return reply_error(api, invocation, error);
+	storage_ok(api);
+	g_info("session %" G_GUINT64_FORMAT " added by %s", session->id,
+	       g_dbus_method_invocation_get_sender(invocation));
+	lactd_manager1_complete_add_session(manager, invocation, session->id);
+	return TRUE;
+}
+
+static gboolean
+handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+		      GVariant *changes, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) session = NULL;
+
+	if (!authorized(api, invocation, "org.lactd.change-data"))
+		return TRUE;
+	session = lactd_store_get_session(api->store, id, &error);
+	if (session == NULL)
+		return reply_error(api, invocation, error);
+	if (session->live) {
+		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "id: session %" G_GUINT64_FORMAT " is still being recorded", id);
+		return reply_error(api, invocation, error);
+	}
+	if (!lactd_validate_session(session, changes, FALSE, g_get_real_time(), &error))
+		return reply_error(api, invocation, error);
+	if (!lactd_store_update_session(api->store, session, &error))
+		return reply_error(api, invocation, error);
+	storage_ok(api);
+	lactd_manager1_complete_update_session(manager, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+		      LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) session = NULL;
+
+	if (!authorized(api, invocation, "org.lactd.delete-data"))
+		return TRUE;
+	session = lactd_store_get_session(api->store, id, &error);
+	if (session == NULL)
+		return reply_error(api, invocation, error);
+	if (session->live) {
+		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "id: session %" G_GUINT64_FORMAT " is still being recorded", id);
+		return reply_error(api, invocation, error);
+	}
+	if (!lactd_store_delete_session(api->store, id, &error))
+		return reply_error(api, invocation, error);
+	storage_ok(api);
+	g_info("session %" G_GUINT64_FORMAT " deleted by %s", id,
+	       g_dbus_method_invocation_get_sender(invocation));
+	lactd_manager1_complete_delete_session(manager, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_list_weighings(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
+		      gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) weighings = NULL;
+	GVariantBuilder b;
+
+	if (!lactd_validate_range(from, to, &error))
+		return reply_error(api, invocation, error);
+	weighings = lactd_store_list_weighings(api->store, from, to, &error);
+	if (weighings == NULL)
+		return reply_error(api, invocation, error);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < weighings->len; i++)
+		g_variant_builder_add_value(
+		    &b, lactd_api_weighing_to_variant(g_ptr_array_index(weighings, i)));
+	lactd_manager1_complete_list_weighings(manager, invocation, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+static gboolean
+handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
+			 gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) days = NULL;
+	LactdPlan plan;
+	GVariantBuilder b;
+
+	if (!lactd_validate_range(from, to, &error))
+		return reply_error(api, invocation, error);
+	if (!lactd_plan_load(api->store, &plan, &error))
+		return reply_error(api, invocation, error);
+	days = lactd_store_daily_summary(api->store, from, to, plan.overnight_start,
+					 plan.overnight_end, &error);
+	if (days == NULL)
+		return reply_error(api, invocation, error);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < days->len; i++) {
+		const LactdDaySummary *d = &g_array_index(days, LactdDaySummary, i);
+		GVariantBuilder db;
+
+		g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(d->day));
+		g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(d->sessions));
+		g_variant_builder_add(&db, "{sv}", "total_ml", g_variant_new_double(d->total_ml));
+		g_variant_builder_add(&db, "{sv}", "left_ml", g_variant_new_double(d->left_ml));
+		g_variant_builder_add(&db, "{sv}", "right_ml", g_variant_new_double(d->right_ml));
+		g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(d->minutes));
+		g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(d->overnight));
+		g_variant_builder_add(&db, "{sv}", "supplement_ml",
+				      g_variant_new_double(d->supplement_ml));
+		g_variant_builder_add_value(&b, g_variant_builder_end(&db));
+	}
+	lactd_manager1_complete_get_daily_summary(manager, invocation, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+static gboolean
+handle_get_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	LactdPlan plan;
+
+	if (!lactd_plan_load(api->store, &plan, &error))
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_get_plan(manager, invocation, lactd_plan_to_variant(&plan));
+	return TRUE;
+}
+
+static gboolean
+handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant *changes,
+		LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	LactdPlan plan;
+
+	if (!authorized(api, invocation, "org.lactd.change-data"))
+		return TRUE;
+	if (!lactd_plan_load(api->store, &plan, &error) ||
+	    !lactd_plan_apply(&plan, changes, &error) ||
+	    !lactd_plan_save(api->store, &plan, &error))
+		return reply_error(api, invocation, error);
+	storage_ok(api);
+	lactd_manager1_complete_set_plan(manager, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_hook(LactdApi *api, LactdApiHookFunc func, GDBusMethodInvocation *invocation,
+	    GUnixFDList *fds)
+{
+	if (func == NULL) {
+		g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
+						      G_DBUS_ERROR_NOT_SUPPORTED,
+						      "%s is not available in this build",
+						      g_dbus_method_invocation_get_method_name(invocation));
+		return TRUE;
+	}
+	func(invocation, fds, api->hook_data);
+	return TRUE;
+}
+
+static gboolean
+handle_get_progress(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdApi *api)
+{
+	return handle_hook(api, api->progress_func, invocation, NULL);
+}
+
+static gboolean
+handle_export(LactdManager1 *manager, GDBusMethodInvocation *invocation, GUnixFDList *fds,
+	      const char *format, gint64 from, gint64 to, GVariant *fd, LactdApi *api)
+{
+	return handle_hook(api, api->export_func, invocation, fds);
+}
+
+void
+lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,
+		    LactdApiHookFunc export_func, gpointer user_data)
+{
+	api->authorize = authorize;
+	api->progress_func = progress;
+	api->export_func = export_func;
+	api->hook_data = user_data;
+}
+
+LactdApi *
+lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig *config,
+	      GError **error)
+{
+	g_autoptr(LactdApi) api = g_new0(LactdApi, 1);
+
+	api->connection = g_object_ref(connection);
+	api->store = store;
+	api->config = config;
+	api->manager = lactd_manager1_skeleton_new();
+	lactd_manager1_set_version(api->manager, PACKAGE_VERSION);
+	lactd_manager1_set_storage_state(api->manager, "ok");
+
+	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
+	g_signal_connect(api->manager, "handle-get-session", G_CALLBACK(handle_get_session), api);
+	g_signal_connect(api->manager, "handle-add-session", G_CALLBACK(handle_add_session), api);
+	g_signal_connect(api->manager, "handle-update-session", G_CALLBACK(handle_update_session),
+			 api);
+	g_signal_connect(api->manager, "handle-delete-session", G_CALLBACK(handle_delete_session),
+			 api);
+	g_signal_connect(api->manager, "handle-list-weighings", G_CALLBACK(handle_list_weighings),
+			 api);
+	g_signal_connect(api->manager, "handle-get-daily-summary",
+			 G_CALLBACK(handle_get_daily_summary), api);
+	g_signal_connect(api->manager, "handle-get-plan", G_CALLBACK(handle_get_plan), api);
+	g_signal_connect(api->manager, "handle-set-plan", G_CALLBACK(handle_set_plan), api);
+	g_signal_connect(api->manager, "handle-get-progress", G_CALLBACK(handle_get_progress), api);
+	g_signal_connect(api->manager, "handle-export", G_CALLBACK(handle_export), api);
+
+	/* Manager1 and the ObjectManager share /org/lactd; devices and live
+	 * sessions are children of it. */
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(api->manager), connection,
+					      "/org/lactd", error))
+		return NULL;
+	api->objects = g_dbus_object_manager_server_new("/org/lactd");
+	g_dbus_object_manager_server_set_connection(api->objects, connection);
+	return g_steal_pointer(&api);
+}
+
+void
+lactd_api_free(LactdApi *api)
+{
+	if (api == NULL)
+		return;
+	if (api->objects != NULL) {
+		g_dbus_object_manager_server_set_connection(api->objects, NULL);
+		g_object_unref(api->objects);
+	}
+	if (api->manager != NULL) {
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(api->manager));
+		g_object_unref(api->manager);
+	}
+	g_clear_object(&api->connection);
+	g_free(api);
+}
+
+GDBusObjectManagerServer *
+lactd_api_get_object_manager(LactdApi *api)
+{
+	return api->objects;
+}
+
+LactdManager1 *
+lactd_api_get_manager(LactdApi *api)
+{
+	return api->manager;
+}
+
+LactdStore *
+lactd_api_get_store(LactdApi *api)
+{
+	return api->store;
+}

@@ -1,0 +1,1098 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SQLite store.
+ *
+ * WAL mode with synchronous=FULL: every commit syncs the WAL, so a write that
+ * returned TRUE survives kill -9 and a power cut. Each public write is one
+ * transaction unless the caller wraps several in lactd_store_begin/commit.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lactd-error.h"
+#include "lactd-samples.h"
+#include "lactd-store.h"
+#include "lactd-store-private.h"
+#include "lactd-util.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
+struct _LactdStore {
+	sqlite3 *db;
+	char *path;
+	guint depth; /* nesting of lactd_store_begin */
+};
+
+/* Migrations: entry N takes the schema from version N to N + 1, in one
+ * transaction. Never edit a shipped entry; append a new one. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE devices ("
+	"  address TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  kind TEXT NOT NULL DEFAULT 'unknown',"
+	"  plugin TEXT NOT NULL DEFAULT '',"
+	"  side TEXT NOT NULL DEFAULT 'unknown',"
+	"  role TEXT NOT NULL DEFAULT 'bottle',"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  last_seen INTEGER NOT NULL DEFAULT 0,"
+	"  rejected INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind INTEGER NOT NULL,"
+	"  source INTEGER NOT NULL,"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER NOT NULL,"
+	"  left_ml REAL NOT NULL DEFAULT 0,"
+	"  right_ml REAL NOT NULL DEFAULT 0,"
+	"  has_volume INTEGER NOT NULL DEFAULT 0,"
+	"  left_s INTEGER NOT NULL DEFAULT 0,"
+	"  right_s INTEGER NOT NULL DEFAULT 0,"
+	"  device TEXT,"
+	"  device_session INTEGER NOT NULL DEFAULT 0,"
+	"  interrupted INTEGER NOT NULL DEFAULT 0,"
+	"  live INTEGER NOT NULL DEFAULT 0,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  supplement_ml REAL NOT NULL DEFAULT 0,"
+	"  method TEXT,"
+	"  milk TEXT,"
+	"  samples BLOB);"
+	"CREATE INDEX sessions_by_start ON sessions(start_us);"
+	"CREATE UNIQUE INDEX sessions_by_device_session ON sessions(device, device_session)"
+	"  WHERE device_session != 0;"
+	/* Samples of live sessions, one durable row each; compacted into
+	 * sessions.samples when the session ends. */
+	"CREATE TABLE live_samples ("
+	"  session INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  time_us INTEGER NOT NULL,"
+	"  left_ml REAL NOT NULL,"
+	"  right_ml REAL NOT NULL);"
+	"CREATE INDEX live_samples_by_session ON live_samples(session, time_us);"
+	"CREATE TABLE weighings ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time_us INTEGER NOT NULL,"
+	"  grams REAL NOT NULL,"
+	"  stable INTEGER NOT NULL,"
+	"  device TEXT NOT NULL DEFAULT '',"
+	"  role TEXT NOT NULL DEFAULT 'bottle',"
+	"  session INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX weighings_by_time ON weighings(time_us);"
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT NOT NULL);",
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
+
+#define SESSION_COLUMNS                                                                     \
+	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
+	"device, device_session, interrupted, live, note, supplement_ml, method, milk"
+
+static gboolean
+fail(sqlite3 *db, int rc, const char *what, GError **error)
+{
+	g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "%s: %s (%s)", what,
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), sqlite3_errstr(rc));
+	return FALSE;
+}
+
+static gboolean
+exec(sqlite3 *db, const char *sql, GError **error)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return fail(db, rc, sql, error);
+	return TRUE;
+}
+
+static sqlite3_stmt *
+prepare(LactdStore *store, const char *sql, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+
+	if (rc != SQLITE_OK) {
+		fail(store->db, rc, "prepare", error);
+		return NULL;
+	}
+	return stmt;
+}
+
+/* Steps a statement that returns no rows to SQLITE_DONE. */
+static gboolean
+step_done(LactdStore *store, sqlite3_stmt *stmt, GError **error)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE)
+		return fail(store->db, rc, "write", error);
+	return TRUE;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(stmt, idx);
+}
+
+static char *
+column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+
+	return text != NULL ? g_strdup((const char *)text) : NULL;
+}
+
+gboolean
+lactd_store_begin(LactdStore *store, GError **error)
+{
+	if (store->depth++ > 0)
+		return TRUE;
+	if (!exec(store->db, "BEGIN IMMEDIATE", error)) {
+		store->depth = 0;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+lactd_store_commit(LactdStore *store, GError **error)
+{
+	g_return_val_if_fail(store->depth > 0, FALSE);
+	if (--store->depth > 0)
+		return TRUE;
+	if (!exec(store->db, "COMMIT", error)) {
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+lactd_store_rollback(LactdStore *store)
+{
+	if (store->depth == 0)
+		return;
+	store->depth = 0;
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+guint
+lactd_store_schema_version(LactdStore *store)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(store, "PRAGMA user_version", NULL);
+
+	if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW)
+		return 0;
+	return (guint)sqlite3_column_int(stmt, 0);
+}
+
+/* Applies migrations from the file's version up to target, each in its own
+ * transaction with the version bump, so a crash leaves a whole version. */
+gboolean
+lactd_store_migrate(sqlite3 *db, guint target, GError **error)
+{
+	for (;;) {
+		sqlite3_stmt *stmt = NULL;
+		int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+		guint version;
+		g_autofree char *bump = NULL;
+
+		if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+			sqlite3_finalize(stmt);
+			return fail(db, rc, "reading the schema version", error);
+		}
+		version = (guint)sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+		if (version == target)
+			return TRUE;
+		if (version > target) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+				    "the database has schema version %u, newer than this lactd "
+				    "(%u): refusing to touch it",
+				    version, target);
+			return FALSE;
+		}
+		bump = g_strdup_printf("PRAGMA user_version = %u", version + 1);
+		if (!exec(db, "BEGIN IMMEDIATE", error))
+			return FALSE;
+		if (!exec(db, migrations[version], error) || !exec(db, bump, error)) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			g_prefix_error(error, "migrating the schema to version %u: ", version + 1);
+			return FALSE;
+		}
+		if (!exec(db, "COMMIT", error))
+			return FALSE;
+	}
+}
+
+static gboolean
+check_integrity(sqlite3 *db, char **problem)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
+	gboolean ok = FALSE;
+
+	if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(stmt, 0);
+		ok = g_strcmp0(res, "ok") == 0;
+		if (!ok) {
+			/* The start of the report is enough to name it in a log line. */
+			g_autofree char *first = g_strdup(res != NULL ? res : "unknown");
+			g_strdelimit(first, "\n", ' ');
+			*problem = g_utf8_substring(first, 0, MIN(g_utf8_strlen(first, -1), 120));
+		}
+	} else {
+		*problem = g_strdup(sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(stmt);
+	return ok;
+}
+
+static sqlite3 *
+open_db(const char *path, GError **error)
+{
+	sqlite3 *db = NULL;
+	int rc;
+	int fd;
+
+	/* Create the file ourselves so that it is 0600 from its first byte,
+	 * whatever the umask. */
+	fd = g_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int saved = errno;
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "cannot open %s: %s", path,
+			    g_strerror(saved));
+		return NULL;
+	}
+	close(fd);
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		fail(db, rc, path, error);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static gboolean
+configure_db(sqlite3 *db, GError **error)
+{
+	/* synchronous=FULL in WAL mode syncs the WAL at every commit: durable
+	 * against power loss, not just a crash. */
+	return exec(db, "PRAGMA journal_mode=WAL", error) &&
+	       exec(db, "PRAGMA synchronous=FULL", error) &&
+	       exec(db, "PRAGMA foreign_keys=ON", error) &&
+	       exec(db, "PRAGMA secure_delete=ON", error);
+}
+
+static void
+move_aside(const char *path, char **degraded_reason, const char *problem)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+	g_autofree char *aside = g_strdup_printf("%s.corrupt-%s", path, stamp);
+	const char *suffixes[] = {"-wal", "-shm"};
+
+	if (g_rename(path, aside) != 0)
+		g_message("could not move the damaged database aside: %s", g_strerror(errno));
+	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		g_autofree char *from = g_strconcat(path, suffixes[i], NULL);
+		g_autofree char *to = g_strconcat(aside, suffixes[i], NULL);
+		(void)g_rename(from, to);
+	}
+	g_message("database %s is damaged (%s): moved aside to %s, starting a new one", path,
+		  problem, aside);
+	*degraded_reason = g_strdup_printf("database damaged (%s), moved aside to %s; "
+					   "a new one was started",
+					   problem, aside);
+}
+
+LactdStore *
+lactd_store_open(const char *path, char **degraded_reason, GError **error)
+{
+	g_autoptr(LactdStore) store = g_new0(LactdStore, 1);
+	g_autofree char *problem = NULL;
+	g_autoptr(GError) local_error = NULL;
+
+	g_return_val_if_fail(degraded_reason != NULL, NULL);
+	*degraded_reason = NULL;
+	store->path = g_strdup(path);
+	store->db = open_db(path, error);
+	if (store->db == NULL)
+		return NULL;
+
+	/* quick_check first: a damaged file is moved aside, never deleted. */
+	if (!configure_db(store->db, &local_error) || !check_integrity(store->db, &problem)) {
+		if (problem == NULL)
+			problem = g_strdup(local_error->message);
+		sqlite3_close(store->db);
+		store->db = NULL;
+		move_aside(path, degraded_reason, problem);
+		store->db = open_db(path, error);
+		if (store->db == NULL || !configure_db(store->db, error))
+			return NULL;
+	}
+	if (!lactd_store_migrate(store->db, LACTD_STORE_SCHEMA_VERSION, error))
+		return NULL;
+	return g_steal_pointer(&store);
+}
+
+void
+lactd_store_close(LactdStore *store)
+{
+	if (store == NULL)
+		return;
+	if (store->db != NULL) {
+		/* Folds the WAL back into the file; harmless if it cannot. */
+		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		if (sqlite3_close(store->db) != SQLITE_OK)
+			g_message("closing the database: %s", sqlite3_errmsg(store->db));
+	}
+	g_free(store->path);
+	g_free(store);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static const char *const kind_names[] = {"pump", "hand", "nursing", "supplement"};
+static const char *const source_names[] = {"device", "scale", "manual"};
+
+const char *
+lactd_session_kind_to_string(LactdSessionKind kind)
+{
+	return (guint)kind < G_N_ELEMENTS(kind_names) ? kind_names[kind] : "unknown";
+}
+
+gboolean
+lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++) {
+		if (g_strcmp0(str, kind_names[i]) == 0) {
+			*kind = (LactdSessionKind)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+lactd_session_source_to_string(LactdSessionSource source)
+{
+	return (guint)source < G_N_ELEMENTS(source_names) ? source_names[source] : "unknown";
+}
+
+void
+lactd_session_free(LactdSession *session)
+{
+	if (session == NULL)
+		return;
+	g_free(session->device);
+	g_free(session->note);
+	g_free(session->method);
+	g_free(session->milk);
+	g_free(session);
+}
+
+LactdSession *
+lactd_session_copy(const LactdSession *session)
+{
+	LactdSession *copy = g_memdup2(session, sizeof(*session));
+
+	copy->device = g_strdup(session->device);
+	copy->note = g_strdup(session->note);
+	copy->method = g_strdup(session->method);
+	copy->milk = g_strdup(session->milk);
+	return copy;
+}
+
+static void
+bind_session(sqlite3_stmt *stmt, const LactdSession *s)
+{
+	sqlite3_bind_int(stmt, 2, s->kind);
+	sqlite3_bind_int(stmt, 3, s->source);
+	sqlite3_bind_int64(stmt, 4, s->start_us);
+	sqlite3_bind_int64(stmt, 5, s->end_us);
+	sqlite3_bind_double(stmt, 6, lactd_round_ml(s->left_ml));
+	sqlite3_bind_double(stmt, 7, lactd_round_ml(s->right_ml));
+	sqlite3_bind_int(stmt, 8, s->has_volume);
+	sqlite3_bind_int64(stmt, 9, s->left_seconds);
+	sqlite3_bind_int64(stmt, 10, s->right_seconds);
+	bind_text_or_null(stmt, 11, s->device);
+	sqlite3_bind_int64(stmt, 12, s->device_session);
+	sqlite3_bind_int(stmt, 13, s->interrupted);
+	sqlite3_bind_int(stmt, 14, s->live);
+	sqlite3_bind_text(stmt, 15, s->note != NULL ? s->note : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(stmt, 16, lactd_round_ml(s->supplement_ml));
+	bind_text_or_null(stmt, 17, s->method);
+	bind_text_or_null(stmt, 18, s->milk);
+}
+
+static LactdSession *
+session_from_row(sqlite3_stmt *stmt)
+{
+	LactdSession *s = g_new0(LactdSession, 1);
+
+	s->id = (guint64)sqlite3_column_int64(stmt, 0);
+	s->kind = (LactdSessionKind)sqlite3_column_int(stmt, 1);
+	s->source = (LactdSessionSource)sqlite3_column_int(stmt, 2);
+	s->start_us = sqlite3_column_int64(stmt, 3);
+	s->end_us = sqlite3_column_int64(stmt, 4);
+	s->left_ml = sqlite3_column_double(stmt, 5);
+	s->right_ml = sqlite3_column_double(stmt, 6);
+	s->has_volume = sqlite3_column_int(stmt, 7) != 0;
+	s->left_seconds = (guint32)sqlite3_column_int64(stmt, 8);
+	s->right_seconds = (guint32)sqlite3_column_int64(stmt, 9);
+	s->device = column_dup(stmt, 10);
+	s->device_session = (guint32)sqlite3_column_int64(stmt, 11);
+	s->interrupted = sqlite3_column_int(stmt, 12) != 0;
+	s->live = sqlite3_column_int(stmt, 13) != 0;
+	s->note = column_dup(stmt, 14);
+	s->supplement_ml = sqlite3_column_double(stmt, 15);
+	s->method = column_dup(stmt, 16);
+	s->milk = column_dup(stmt, 17);
+	return s;
+}
+
+gboolean
+lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
+		    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		    "?17, ?18)",
+		    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	bind_session(stmt, session);
+	if (!step_done(store, stmt, error))
+		return FALSE;
+	session->id = (guint64)sqlite3_last_insert_rowid(store->db);
+	return TRUE;
+}
+
+gboolean
+lactd_store_update_session(LactdStore *store, const LactdSession *session, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
+		    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
+		    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, "
+		    "note = ?15, supplement_ml = ?16, method = ?17, milk = ?18 WHERE id = ?1",
+		    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session->id);
+	bind_session(stmt, session);
+	if (!step_done(store, stmt, error))
+		return FALSE;
+	if (sqlite3_changes(store->db) == 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no session with id %" G_GUINT64_FORMAT, session->id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) del = NULL;
+	g_autoptr(sqlite3_stmt) unlink_w = NULL;
+
+	if (!lactd_store_begin(store, error))
+		return FALSE;
+	del = prepare(store, "DELETE FROM sessions WHERE id = ?1", error);
+	if (del == NULL)
+		goto fail;
+	sqlite3_bind_int64(del, 1, (sqlite3_int64)id);
+	if (!step_done(store, del, error))
+		goto fail;
+	if (sqlite3_changes(store->db) == 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no session with id %" G_GUINT64_FORMAT, id);
+		goto fail;
+	}
+	/* Weighings are measurements in their own right: keep them, unattributed. */
+	unlink_w = prepare(store, "UPDATE weighings SET session = 0 WHERE session = ?1", error);
+	if (unlink_w == NULL)
+		goto fail;
+	sqlite3_bind_int64(unlink_w, 1, (sqlite3_int64)id);
+	if (!step_done(store, unlink_w, error))
+		goto fail;
+	return lactd_store_commit(store, error);
+fail:
+	lactd_store_rollback(store);
+	return FALSE;
+}
+
+LactdSession *
+lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return session_from_row(stmt);
+	if (rc == SQLITE_DONE) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no session with id %" G_GUINT64_FORMAT, id);
+		return NULL;
+	}
+	fail(store->db, rc, "reading a session", error);
+	return NULL;
+}
+
+GPtrArray *
+lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+{
+	/* Sessions are at most LACTD_MAX_SESSION_US long, which bounds the index
+	 * range to scan for ones that started before `from` and overlap it. */
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "SELECT " SESSION_COLUMNS " FROM sessions "
+		    "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
+		    "ORDER BY start_us, id",
+		    error);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_session_free);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, from_us);
+	sqlite3_bind_int64(stmt, 2, to_us);
+	sqlite3_bind_int64(stmt, 3,
+			   from_us > G_MININT64 + LACTD_MAX_SESSION_US ? from_us - LACTD_MAX_SESSION_US
+								       : G_MININT64);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, session_from_row(stmt));
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "listing sessions", error);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+LactdSession *
+lactd_store_find_device_session(LactdStore *store, const char *device, guint32 device_session,
+				GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "SELECT " SESSION_COLUMNS
+		    " FROM sessions WHERE device = ?1 AND device_session = ?2",
+		    error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, device_session);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return session_from_row(stmt);
+	if (rc != SQLITE_DONE)
+		fail(store->db, rc, "finding a device session", error);
+	return NULL;
+}
+
+guint32
+lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(
+	    store, "SELECT MAX(device_session) FROM sessions WHERE device = ?1 AND live = 0", error);
+	int rc;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return (guint32)sqlite3_column_int64(stmt, 0);
+	fail(store->db, rc, "reading the last device session", error);
+	return 0;
+}
+
+gint
+lactd_store_close_live_sessions(LactdStore *store, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(store, "SELECT id FROM sessions WHERE live = 1", error);
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		guint64 id = (guint64)sqlite3_column_int64(stmt, 0);
+		g_array_append_val(ids, id);
+	}
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "listing live sessions", error);
+		return -1;
+	}
+	for (guint i = 0; i < ids->len; i++) {
+		guint64 id = g_array_index(ids, guint64, i);
+		g_autoptr(sqlite3_stmt) upd = prepare(
+		    store, "UPDATE sessions SET live = 0, interrupted = 1 WHERE id = ?1", error);
+
+		if (upd == NULL || !lactd_store_begin(store, error))
+			return -1;
+		sqlite3_bind_int64(upd, 1, (sqlite3_int64)id);
+		if (!step_done(store, upd, error) ||
+		    !lactd_store_compact_samples(store, id, error)) {
+			lactd_store_rollback(store);
+			return -1;
+		}
+		if (!lactd_store_commit(store, error))
+			return -1;
+	}
+	return (gint)ids->len;
+}
+
+/* ---- samples ------------------------------------------------------------- */
+
+gboolean
+lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSample *sample,
+			  GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(
+	    store, "INSERT INTO live_samples (session, time_us, left_ml, right_ml) VALUES (?1, ?2, ?3, ?4)",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
+	sqlite3_bind_int64(stmt, 2, sample->time_us);
+	sqlite3_bind_double(stmt, 3, lactd_round_ml(sample->left_ml));
+	sqlite3_bind_double(stmt, 4, lactd_round_ml(sample->right_ml));
+	return step_done(store, stmt, error);
+}
+
+static GArray *
+live_samples(LactdStore *store, guint64 session_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(
+	    store,
+	    "SELECT time_us, left_ml, right_ml FROM live_samples WHERE session = ?1 ORDER BY time_us, rowid",
+	    error);
+	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(LactdSample));
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		LactdSample s = {
+		    .time_us = sqlite3_column_int64(stmt, 0),
+		    .left_ml = sqlite3_column_double(stmt, 1),
+		    .right_ml = sqlite3_column_double(stmt, 2),
+		};
+		g_array_append_val(out, s);
+	}
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "reading samples", error);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+static gboolean
+blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT start_us, samples FROM sessions WHERE id = ?1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no session with id %" G_GUINT64_FORMAT, session_id);
+		return FALSE;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(store->db, rc, "reading samples", error);
+	return lactd_samples_decode(sqlite3_column_int64(stmt, 0), sqlite3_column_blob(stmt, 1),
+				    (gsize)sqlite3_column_bytes(stmt, 1), out, error);
+}
+
+GArray *
+lactd_store_get_samples(LactdStore *store, guint64 session_id, GError **error)
+{
+	g_autoptr(GArray) out = NULL;
+	g_autoptr(GArray) live = NULL;
+
+	if (!blob_samples(store, session_id, &out, error))
+		return NULL;
+	live = live_samples(store, session_id, error);
+	if (live == NULL)
+		return NULL;
+	g_array_append_vals(out, live->data, live->len);
+	return g_steal_pointer(&out);
+}
+
+gboolean
+lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **error)
+{
+	g_autoptr(GArray) all = NULL;
+	g_autoptr(GBytes) blob = NULL;
+	g_autoptr(sqlite3_stmt) put = NULL;
+	g_autoptr(sqlite3_stmt) del = NULL;
+	g_autoptr(sqlite3_stmt) start = NULL;
+	gint64 start_us;
+
+	if (!lactd_store_begin(store, error))
+		return FALSE;
+	all = lactd_store_get_samples(store, session_id, error);
+	if (all == NULL)
+		goto fail;
+	start = prepare(store, "SELECT start_us FROM sessions WHERE id = ?1", error);
+	if (start == NULL)
+		goto fail;
+	sqlite3_bind_int64(start, 1, (sqlite3_int64)session_id);
+	if (sqlite3_step(start) != SQLITE_ROW) {
+		fail(store->db, SQLITE_ERROR, "compacting samples", error);
+		goto fail;
+	}
+	start_us = sqlite3_column_int64(start, 0);
+	blob = lactd_samples_encode(start_us, (const LactdSample *)(void *)all->data, all->len);
+	put = prepare(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1", error);
+	if (put == NULL)
+		goto fail;
+	sqlite3_bind_int64(put, 1, (sqlite3_int64)session_id);
+	sqlite3_bind_blob(put, 2, g_bytes_get_data(blob, NULL), (int)g_bytes_get_size(blob),
+			  SQLITE_TRANSIENT);
+	if (!step_done(store, put, error))
+		goto fail;
+	del = prepare(store, "DELETE FROM live_samples WHERE session = ?1", error);
+	if (del == NULL)
+		goto fail;
+	sqlite3_bind_int64(del, 1, (sqlite3_int64)session_id);
+	if (!step_done(store, del, error))
+		goto fail;
+	return lactd_store_commit(store, error);
+fail:
+	lactd_store_rollback(store);
+	return FALSE;
+}
+
+/* ---- weighings ----------------------------------------------------------- */
+
+void
+lactd_weighing_free(LactdWeighing *weighing)
+{
+	if (weighing == NULL)
+		return;
+	g_free(weighing->device);
+	g_free(weighing->role);
+	g_free(weighing);
+}
+
+gboolean
+lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "INSERT INTO weighings (time_us, grams, stable, device, role, session) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, weighing->time_us);
+	sqlite3_bind_double(stmt, 2, weighing->grams);
+	sqlite3_bind_int(stmt, 3, weighing->stable);
+	sqlite3_bind_text(stmt, 4, weighing->device != NULL ? weighing->device : "", -1,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, weighing->role != NULL ? weighing->role : "bottle", -1,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)weighing->session);
+	if (!step_done(store, stmt, error))
+		return FALSE;
+	weighing->id = (guint64)sqlite3_last_insert_rowid(store->db);
+	return TRUE;
+}
+
+gboolean
+lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id, guint64 session_id,
+				 GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "UPDATE weighings SET session = ?2 WHERE id = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)weighing_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)session_id);
+	if (!step_done(store, stmt, error))
+		return FALSE;
+	if (sqlite3_changes(store->db) == 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no weighing with id %" G_GUINT64_FORMAT, weighing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "SELECT id, time_us, grams, stable, device, role, session FROM weighings "
+		    "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
+		    error);
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_weighing_free);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, from_us);
+	sqlite3_bind_int64(stmt, 2, to_us);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		LactdWeighing *w = g_new0(LactdWeighing, 1);
+		w->id = (guint64)sqlite3_column_int64(stmt, 0);
+		w->time_us = sqlite3_column_int64(stmt, 1);
+		w->grams = sqlite3_column_double(stmt, 2);
+		w->stable = sqlite3_column_int(stmt, 3) != 0;
+		w->device = column_dup(stmt, 4);
+		w->role = column_dup(stmt, 5);
+		w->session = (guint64)sqlite3_column_int64(stmt, 6);
+		g_ptr_array_add(out, w);
+	}
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "listing weighings", error);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+void
+lactd_device_row_free(LactdDeviceRow *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->address);
+	g_free(row->name);
+	g_free(row->kind);
+	g_free(row->plugin);
+	g_free(row->side);
+	g_free(row->role);
+	g_free(row);
+}
+
+static LactdDeviceRow *
+device_from_row(sqlite3_stmt *stmt)
+{
+	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
+
+	row->address = column_dup(stmt, 0);
+	row->name = column_dup(stmt, 1);
+	row->kind = column_dup(stmt, 2);
+	row->plugin = column_dup(stmt, 3);
+	row->side = column_dup(stmt, 4);
+	row->role = column_dup(stmt, 5);
+	row->enabled = sqlite3_column_int(stmt, 6) != 0;
+	row->last_seen_us = sqlite3_column_int64(stmt, 7);
+	row->rejected_packets = (guint32)sqlite3_column_int64(stmt, 8);
+	return row;
+}
+
+#define DEVICE_COLUMNS "address, name, kind, plugin, side, role, enabled, last_seen, rejected"
+
+LactdDeviceRow *
+lactd_store_get_device(LactdStore *store, const char *address, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return device_from_row(stmt);
+	if (rc != SQLITE_DONE)
+		fail(store->db, rc, "reading a device", error);
+	return NULL;
+}
+
+gboolean
+lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "INSERT OR REPLACE INTO devices (" DEVICE_COLUMNS ") "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, row->address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, row->name != NULL ? row->name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, row->kind != NULL ? row->kind : "unknown", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, row->plugin != NULL ? row->plugin : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, row->side != NULL ? row->side : "unknown", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 6, row->role != NULL ? row->role : "bottle", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 7, row->enabled);
+	sqlite3_bind_int64(stmt, 8, row->last_seen_us);
+	sqlite3_bind_int64(stmt, 9, row->rejected_packets);
+	return step_done(store, stmt, error);
+}
+
+gboolean
+lactd_store_delete_device(LactdStore *store, const char *address, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(store, "DELETE FROM devices WHERE address = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_TRANSIENT);
+	return step_done(store, stmt, error);
+}
+
+GPtrArray *
+lactd_store_list_devices(LactdStore *store, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY address", error);
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_device_row_free);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, device_from_row(stmt));
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "listing devices", error);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+char *
+lactd_store_get_setting(LactdStore *store, const char *key, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT value FROM settings WHERE key = ?1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return column_dup(stmt, 0);
+	if (rc != SQLITE_DONE)
+		fail(store->db, rc, "reading a setting", error);
+	return NULL;
+}
+
+gboolean
+lactd_store_set_setting(LactdStore *store, const char *key, const char *value, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_TRANSIENT);
+	return step_done(store, stmt, error);
+}
+
+/* ---- summaries ----------------------------------------------------------- */
+
+static gboolean
+in_window(guint minute, guint start, guint end)
+{
+	if (start < end)
+		return minute >= start && minute < end;
+	/* A window across midnight, such as 22:00 to 04:00. */
+	return minute >= start || minute < end;
+}
+
+GArray *
+lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
+			  guint overnight_start_min, guint overnight_end_min, GError **error)
+{
+	g_autoptr(GPtrArray) sessions = lactd_store_list_sessions(store, from_us, to_us, error);
+	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
+
+	if (sessions == NULL)
+		return NULL;
+	for (guint i = 0; i < sessions->len; i++) {
+		const LactdSession *s = g_ptr_array_index(sessions, i);
+		LactdDaySummary *day = NULL;
+		char name[11];
+
+		/* A session counts for the local day it started on. */
+		if (s->start_us < from_us)
+			continue;
+		lactd_local_day(s->start_us, name);
+		if (days->len > 0) {
+			LactdDaySummary *last = &g_array_index(days, LactdDaySummary, days->len - 1);
+			if (strcmp(last->day, name) == 0)
+				day = last;
+		}
+		if (day == NULL) {
+			LactdDaySummary fresh = {0};
+			memcpy(fresh.day, name, sizeof(name));
+			g_array_append_val(days, fresh);
+			day = &g_array_index(days, LactdDaySummary, days->len - 1);
+		}
+		if (s->kind == LACTD_SESSION_SUPPLEMENT) {
+			day->supplement_ml += s->supplement_ml;
+			continue;
+		}
+		day->sessions++;
+		day->left_ml += s->left_ml;
+		day->right_ml += s->right_ml;
+		day->total_ml += s->left_ml + s->right_ml;
+		day->minutes += (guint)((MAX(s->end_us, s->start_us) - s->start_us) / G_TIME_SPAN_MINUTE);
+		if (in_window(lactd_local_minute_of_day(s->start_us), overnight_start_min,
+			      overnight_end_min))
+			day->overnight = TRUE;
+	}
+	for (guint i = 0; i < days->len; i++) {
+		LactdDaySummary *day = &g_array_index(days, LactdDaySummary, i);
+		day->left_ml = lactd_round_ml(day->left_ml);
+		day->right_ml = lactd_round_ml(day->right_ml);
+		day->total_ml = lactd_round_ml(day->total_ml);
+		day->supplement_ml = lactd_round_ml(day->supplement_ml);
+	}
+	return g_steal_pointer(&days);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * For daemon tests: a private dbus-daemon, the real lactd (optionally under
+ * LACTD_TEST_WRAPPER, such as valgrind), bounded waits, and the daemon's log
+ * printed when a test fails.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LactdTestBus LactdTestBus;
+typedef struct _LactdTestDaemon LactdTestDaemon;
+
+/* Starts a private dbus-daemon and points DBUS_SYSTEM_BUS_ADDRESS at it. */
+LactdTestBus *lactd_test_bus_new(void);
+void lactd_test_bus_free(LactdTestBus *bus);
+const char *lactd_test_bus_address(LactdTestBus *bus);
+/* A new connection to the private bus (not GLib's cached system bus). */
+GDBusConnection *lactd_test_bus_connect(LactdTestBus *bus);
+/* A scratch directory removed with the bus. */
+const char *lactd_test_bus_tmpdir(LactdTestBus *bus);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestBus, lactd_test_bus_free)
+
+/* Starts lactd with --database db_path (NULL: a new file in the scratch
+ * directory), a config file with config_text (NULL: empty) and the built
+ * plugins, and waits until it owns org.lactd. */
+LactdTestDaemon *lactd_test_daemon_start(LactdTestBus *bus, const char *db_path,
+					 const char *config_text);
+/* SIGTERM and wait; asserts a clean exit (0, and no valgrind error). */
+void lactd_test_daemon_stop(LactdTestDaemon *daemon);
+/* SIGKILL and reap, for durability tests. */
+void lactd_test_daemon_kill(LactdTestDaemon *daemon);
+void lactd_test_daemon_free(LactdTestDaemon *daemon);
+const char *lactd_test_daemon_db_path(LactdTestDaemon *daemon);
+const char *lactd_test_daemon_log_path(LactdTestDaemon *daemon);
+GPid lactd_test_daemon_pid(LactdTestDaemon *daemon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestDaemon, lactd_test_daemon_free)
+
+/* A path in the build tree (LACTD_BUILDDIR). */
+char *lactd_test_build_path(const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* A directory of symlinks to every plugin module built in the tree. */
+char *lactd_test_plugin_dir(const char *tmpdir);
+
+/* Iterates the default main context until cond(user_data) is TRUE or
+ * timeout_ms passes; returns the condition's last value. */
+gboolean lactd_test_wait_for(gboolean (*cond)(gpointer), gpointer user_data, guint timeout_ms);
+/* Waits until the name has an owner (TRUE) or has none (FALSE). */
+gboolean lactd_test_wait_name(GDBusConnection *connection, const char *name, gboolean owned,
+			      guint timeout_ms);
+
+/* Calls an org.lactd.Manager1 method synchronously (bounded). */
+GVariant *lactd_test_call(GDBusConnection *connection, const char *method, GVariant *args,
+			  const char *reply_type, GError **error);
+
+/* Runs a command; returns its exit status, with stdout and stderr captured. */
+int lactd_test_run(const char *const *argv, char **out, char **err);
+
+G_END_DECLS
