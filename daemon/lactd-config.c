@@ -195,8 +195,20 @@ lactd_config_load(const char *path, gboolean missing_ok, GError **error)
 		g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", path);
 		return NULL;
 	}
-	/* GKeyFile's own parse errors name the line ("Key file contains line
-	 * 'x' which is not a key-value pair"), so prefix the file. */
+	/* GKeyFile's parse errors quote the line but do not number it. */
+	{
+		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+		for (guint i = 0; lines[i] != NULL; i++) {
+			g_autofree char *line = g_strstrip(g_strdup(lines[i]));
+			if (line[0] == '\0' || line[0] == '#' || line[0] == '[' ||
+			    strchr(line, '=') != NULL)
+				continue;
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+				    "%s:%u: '%s' is neither KEY=VALUE, a [Group] nor a # comment",
+				    path, i + 1, line);
+			return NULL;
+		}
+	}
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", path);
 		return NULL;

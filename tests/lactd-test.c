@@ -102,7 +102,7 @@ lactd_test_bus_new(void)
 	g_assert_no_error(error);
 	config_arg = g_strdup_printf("--config-file=%s", conf_path);
 	argv[1] = config_arg;
-	g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+	g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
 				 &bus->pid, NULL, &out_fd, NULL, &error);
 	g_assert_no_error(error);
 	/* The address is the first line it prints. */
