@@ -51,11 +51,11 @@ to_dl(double ml)
 }
 
 GBytes *
-lactd_samples_encode(gint64 start_us, const LactdSample *samples, gsize n)
+lactd_samples_encode(const LactdSample *samples, gsize n)
 {
 	g_autoptr(GByteArray) out = g_byte_array_sized_new(1 + n * 4);
 	guint8 format = SAMPLES_FORMAT;
-	gint64 prev_ms = start_us / 1000, prev_l = 0, prev_r = 0;
+	gint64 prev_ms = 0, prev_l = 0, prev_r = 0;
 
 	g_byte_array_append(out, &format, 1);
 	for (gsize i = 0; i < n; i++) {
@@ -74,11 +74,10 @@ lactd_samples_encode(gint64 start_us, const LactdSample *samples, gsize n)
 }
 
 gboolean
-lactd_samples_decode(gint64 start_us, const guint8 *data, gsize len, GArray **out,
-		     GError **error)
+lactd_samples_decode(const guint8 *data, gsize len, GArray **out, GError **error)
 {
 	g_autoptr(GArray) samples = g_array_new(FALSE, FALSE, sizeof(LactdSample));
-	gint64 ms = start_us / 1000, l = 0, r = 0;
+	gint64 ms = 0, l = 0, r = 0;
 	gsize pos = 1;
 
 	if (len == 0) {

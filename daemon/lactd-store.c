@@ -724,7 +724,7 @@ static gboolean
 blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT start_us, samples FROM sessions WHERE id = ?1", error);
+	    prepare(store, "SELECT samples FROM sessions WHERE id = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -738,8 +738,8 @@ blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error
 	}
 	if (rc != SQLITE_ROW)
 		return fail(store->db, rc, "reading samples", error);
-	return lactd_samples_decode(sqlite3_column_int64(stmt, 0), sqlite3_column_blob(stmt, 1),
-				    (gsize)sqlite3_column_bytes(stmt, 1), out, error);
+	return lactd_samples_decode(sqlite3_column_blob(stmt, 0),
+				    (gsize)sqlite3_column_bytes(stmt, 0), out, error);
 }
 
 GArray *
@@ -758,37 +758,41 @@ lactd_store_get_samples(LactdStore *store, guint64 session_id, GError **error)
 }
 
 gboolean
+lactd_store_put_samples(LactdStore *store, guint64 session_id, const LactdSample *samples,
+			gsize n, GError **error)
+{
+	g_autoptr(GBytes) blob = lactd_samples_encode(samples, n);
+	g_autoptr(sqlite3_stmt) put =
+	    prepare(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1", error);
+
+	if (put == NULL)
+		return FALSE;
+	sqlite3_bind_int64(put, 1, (sqlite3_int64)session_id);
+	sqlite3_bind_blob(put, 2, g_bytes_get_data(blob, NULL), (int)g_bytes_get_size(blob),
+			  SQLITE_TRANSIENT);
+	if (!step_done(store, put, error))
+		return FALSE;
+	if (sqlite3_changes(store->db) == 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no session with id %" G_GUINT64_FORMAT, session_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **error)
 {
 	g_autoptr(GArray) all = NULL;
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(sqlite3_stmt) put = NULL;
 	g_autoptr(sqlite3_stmt) del = NULL;
-	g_autoptr(sqlite3_stmt) start = NULL;
-	gint64 start_us;
 
 	if (!lactd_store_begin(store, error))
 		return FALSE;
 	all = lactd_store_get_samples(store, session_id, error);
 	if (all == NULL)
 		goto fail;
-	start = prepare(store, "SELECT start_us FROM sessions WHERE id = ?1", error);
-	if (start == NULL)
-		goto fail;
-	sqlite3_bind_int64(start, 1, (sqlite3_int64)session_id);
-	if (sqlite3_step(start) != SQLITE_ROW) {
-		fail(store->db, SQLITE_ERROR, "compacting samples", error);
-		goto fail;
-	}
-	start_us = sqlite3_column_int64(start, 0);
-	blob = lactd_samples_encode(start_us, (const LactdSample *)(void *)all->data, all->len);
-	put = prepare(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1", error);
-	if (put == NULL)
-		goto fail;
-	sqlite3_bind_int64(put, 1, (sqlite3_int64)session_id);
-	sqlite3_bind_blob(put, 2, g_bytes_get_data(blob, NULL), (int)g_bytes_get_size(blob),
-			  SQLITE_TRANSIENT);
-	if (!step_done(store, put, error))
+	if (!lactd_store_put_samples(store, session_id, (const LactdSample *)(void *)all->data,
+				     all->len, error))
 		goto fail;
 	del = prepare(store, "DELETE FROM live_samples WHERE session = ?1", error);
 	if (del == NULL)

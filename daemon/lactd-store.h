@@ -138,6 +138,9 @@ gint lactd_store_close_live_sessions(LactdStore *store, GError **error);
  * into one blob when the session ends. */
 gboolean lactd_store_append_sample(LactdStore *store, guint64 session_id,
 				   const LactdSample *sample, GError **error);
+/* Replaces a finished session's samples at once (imports, benchmarks). */
+gboolean lactd_store_put_samples(LactdStore *store, guint64 session_id,
+				 const LactdSample *samples, gsize n, GError **error);
 gboolean lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **error);
 /* Elements are LactdSample, oldest first. */
 GArray *lactd_store_get_samples(LactdStore *store, guint64 session_id, GError **error);
