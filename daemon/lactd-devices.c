@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The devices. Each BlueZ device gets an org.lactd.Device1 object; one that
+ * the user paired (or listed in AllowedAddresses), that a plugin matches and
+ * that is Enabled is captured: kept connected by lactd-bluez when the
+ * plugin matched a GATT service, only listened to when it matched an
+ * advertisement. Settings are stored before they are announced.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lactd-bluez.h"
+#include "lactd-devices.h"
+#include "lactd-error.h"
+
+#define CHANGE_ACTION "org.lactd.change-data"
+#define BATTERY_UNKNOWN 255
+
+typedef struct _Entry Entry;
+
+struct _LactdDevices {
+	LactdStore *store;
+	LactdApi *api;
+	LactdCapture *capture;
+	LactdPluginHost *plugins;
+	const LactdConfig *config;
+	LactdApiAuthorizeFunc authorize;
+	gpointer authorize_data;
+	GHashTable *entries; /* address -> Entry */
+	LactdBluez *bluez;
+};
+
+struct _Entry {
+	LactdDevices *devices;
+	char *address;
+	char *object_path;
+	LactdBluezDevice *bdev; /* the BlueZ device it follows */
+	GPtrArray *others;	/* the same address on another adapter */
+	LactdObjectSkeleton *object;
+	LactdDevice1 *iface;
+	const LactdPluginDesc *desc;
+	LactdPluginMatch how;
+	LactdDevice *pdev; /* the plugin over this device, while desc is set */
+	gboolean side_user_set;
+	gboolean link_reported; /* capture was told the link is up */
+};
+
+/* --- a Device1 skeleton whose writable properties are checked ------------------ */
+
+/*
+ * The generated skeleton sets any well-typed value a client writes. Giving
+ * GDBus no set_property makes it route Properties.Set to method_call with
+ * the invocation, where the value is checked, authorized and stored before
+ * it is set, and a refusal goes back as an org.lactd.Error.
+ */
+typedef struct {
+	LactdDevice1Skeleton parent;
+	Entry *entry;
+} DeviceSkel;
+
+typedef struct {
+	LactdDevice1SkeletonClass parent_class;
+} DeviceSkelClass;
+
+static GType device_skel_get_type(void);
+G_DEFINE_TYPE(DeviceSkel, device_skel, LACTD_TYPE_DEVICE1_SKELETON)
+
+static GDBusInterfaceVTable *(*parent_get_vtable)(GDBusInterfaceSkeleton *skeleton);
+static GDBusInterfaceMethodCallFunc parent_method_call;
+
+static void handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters);
+
+static void
+skel_method_call(GDBusConnection *connection, const char *sender, const char *object_path,
+		 const char *interface_name, const char *method_name, GVariant *parameters,
+		 GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	DeviceSkel *skel = user_data;
+
+	if (g_strcmp0(interface_name, "org.freedesktop.DBus.Properties") == 0 &&
+	    g_strcmp0(method_name, "Set") == 0) {
+		if (skel->entry == NULL) {
+			g_dbus_method_invocation_return_error_literal(
+			    invocation, LACTD_ERROR, LACTD_ERROR_NOT_FOUND, "the device is gone");
+			return;
+		}
+		handle_set(skel->entry, invocation, parameters);
+		return;
+	}
+	parent_method_call(connection, sender, object_path, interface_name, method_name, parameters,
+			   invocation, user_data);
+}
+
+static GDBusInterfaceVTable *
+skel_get_vtable(GDBusInterfaceSkeleton *skeleton)
+{
+	static GDBusInterfaceVTable vtable;
+
+	if (vtable.method_call == NULL) {
+		GDBusInterfaceVTable *parent = parent_get_vtable(skeleton);
+
+		parent_method_call = parent->method_call;
+		vtable.get_property = parent->get_property;
+		vtable.set_property = NULL;
+		vtable.method_call = skel_method_call;
+	}
+	return &vtable;
+}
+
+static void
+device_skel_class_init(DeviceSkelClass *klass)
+{
+	GDBusInterfaceSkeletonClass *skeleton_class = G_DBUS_INTERFACE_SKELETON_CLASS(klass);
+
+	parent_get_vtable = skeleton_class->get_vtable;
+	skeleton_class->get_vtable = skel_get_vtable;
+}
+
+static void
+device_skel_init(DeviceSkel *skel)
+{
+}
+
+/* --- helpers ------------------------------------------------------------------------ */
+
+char *
+lactd_devices_object_path(const char *address)
+{
+	g_autofree char *part = g_strdup(address);
+
+	for (char *p = part; *p != '\0'; p++) {
+		if (!g_ascii_isalnum(*p))
+			*p = '_';
+	}
+	return g_strconcat("/org/lactd/devices/", part, NULL);
+}
+
+static const char *
+kind_name(const LactdPluginDesc *desc)
+{
+	if (desc == NULL)
+		return "unknown";
+	return desc->kind == LACTD_KIND_PUMP ? "pump" : "scale";
+}
+
+static gboolean
+side_valid(const char *side)
+{
+	return g_strcmp0(side, "left") == 0 || g_strcmp0(side, "right") == 0 ||
+	       g_strcmp0(side, "both") == 0 || g_strcmp0(side, "unknown") == 0;
+}
+
+static gboolean
+role_valid(const char *role)
+{
+	return g_strcmp0(role, "bottle") == 0 || g_strcmp0(role, "baby") == 0;
+}
+
+static LactdCaptureDevice
+capture_device(Entry *e)
+{
+	LactdCaptureDevice cd = {
+	    .address = e->address,
+	    .plugin = e->desc != NULL ? e->desc->name : "",
+	    .kind = e->desc != NULL ? e->desc->kind : LACTD_KIND_PUMP,
+	    .side = lactd_device1_get_side(e->iface),
+	    .role = lactd_device1_get_role(e->iface),
+	    .object_path = e->object_path,
+	};
+	return cd;
+}
+
+static LactdDeviceRow *
+entry_row(Entry *e)
+{
+	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
+
+	row->address = g_strdup(e->address);
+	row->name = g_strdup(lactd_device1_get_name(e->iface));
+	row->kind = g_strdup(lactd_device1_get_kind(e->iface));
+	row->plugin = g_strdup(lactd_device1_get_plugin(e->iface));
+	/* A side read from the device is re-read on each connection; only the
+	 * user's choice is remembered. */
+	row->side = g_strdup(e->side_user_set ? lactd_device1_get_side(e->iface) : "unknown");
+	row->role = g_strdup(lactd_device1_get_role(e->iface));
+	row->enabled = lactd_device1_get_enabled(e->iface);
+	row->last_seen_us = lactd_device1_get_last_seen(e->iface);
+	row->rejected_packets = lactd_device1_get_rejected_packets(e->iface);
+	return row;
+}
+
+/* Keeps what the device did (last seen, rejected packets) across restarts. */
+static void
+save_state(Entry *e)
+{
+	g_autoptr(LactdDeviceRow) row = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (e->desc == NULL)
+		return;
+	row = entry_row(e);
+	if (!lactd_store_put_device(e->devices->store, row, &error))
+		g_message("%s: device state not stored: %s", e->address, error->message);
+}
+
+static gboolean
+captured(Entry *e)
+{
+	return e->desc != NULL && lactd_device1_get_enabled(e->iface) &&
+	       (lactd_bluez_device_get_paired(e->bdev) ||
+		lactd_config_address_allowed(e->devices->config, e->address));
+}
+
+static void
+link_down(Entry *e)
+{
+	if (e->pdev != NULL)
+		lactd_plugin_device_detach(e->pdev);
+	lactd_device1_set_connected(e->iface, FALSE);
+	if (e->link_reported) {
+		LactdCaptureDevice cd = capture_device(e);
+
+		e->link_reported = FALSE;
+		lactd_capture_link_changed(e->devices->capture, &cd, FALSE);
+	}
+	save_state(e);
+}
+
+static void
+update_discovery(LactdDevices *devices)
+{
+	gboolean on = devices->config->allowed_addresses != NULL &&
+		      devices->config->allowed_addresses[0] != NULL;
+	GHashTableIter it;
+	Entry *e;
+
+	/* Not while the client itself is being freed. */
+	if (devices->bluez == NULL)
+		return;
+	g_hash_table_iter_init(&it, devices->entries);
+	while (!on && g_hash_table_iter_next(&it, NULL, (gpointer *)&e))
+		on = e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT && captured(e);
+	lactd_bluez_set_discovery(devices->bluez, on);
+}
+
+/* --- the plugin's device operations ------------------------------------------------- */
+
+static gboolean
+op_subscribe(gpointer user_data, const char *char_uuid, GError **error)
+{
+	Entry *e = user_data;
+
+	return lactd_bluez_device_subscribe(e->bdev, char_uuid, error);
+}
+
+static gboolean
+op_read(gpointer user_data, const char *char_uuid, GError **error)
+{
+	Entry *e = user_data;
+
+	return lactd_bluez_device_read(e->bdev, char_uuid, error);
+}
+
+static gboolean
+op_write(gpointer user_data, const char *char_uuid, GBytes *data, gboolean with_response,
+	 GError **error)
+{
+	Entry *e = user_data;
+
+	return lactd_bluez_device_write(e->bdev, char_uuid, data, with_response, error);
+}
+
+static void
+features(Entry *e, const LactdReading *r)
+{
+	const char *side = NULL;
+	guint32 ch = r->features.channels & (LACTD_CHANNEL_LEFT | LACTD_CHANNEL_RIGHT);
+
+	/* Open Pump Profile, Pump Feature: a single-side unit that says which
+	 * breast it is on; the user's own setting wins. */
+	if (e->side_user_set)
+		return;
+	if (ch == LACTD_CHANNEL_LEFT)
+		side = "left";
+	else if (ch == LACTD_CHANNEL_RIGHT)
+		side = "right";
+	if (side != NULL && g_strcmp0(lactd_device1_get_side(e->iface), side) != 0) {
+		g_message("%s: single-side unit on the %s", e->address, side);
+		lactd_device1_set_side(e->iface, side);
+	}
+}
+
+static gboolean
+op_reading(gpointer user_data, const LactdReading *reading, GError **error)
+{
+	Entry *e = user_data;
+	LactdCaptureDevice cd;
+
+	if (reading->type == LACTD_READING_FEATURES)
+		features(e, reading);
+	cd = capture_device(e);
+	if (!lactd_capture_reading(e->devices->capture, &cd, reading, error))
+		return FALSE;
+	if (reading->type == LACTD_READING_BATTERY)
+		lactd_device1_set_battery(e->iface, (guchar)MIN(reading->battery.percent, 100u));
+	return TRUE;
+}
+
+static void
+op_rejected(gpointer user_data, const char *reason)
+{
+	Entry *e = user_data;
+	guint n = lactd_device1_get_rejected_packets(e->iface);
+
+	if (n < G_MAXUINT32)
+		lactd_device1_set_rejected_packets(e->iface, n + 1);
+}
+
+static guint32
+op_last_record(gpointer user_data)
+{
+	Entry *e = user_data;
+
+	return lactd_capture_last_record(e->devices->capture, e->address);
+}
+
+static const LactdPluginDeviceOps plugin_ops = {
+	.subscribe = op_subscribe,
+	.read = op_read,
+	.write = op_write,
+	.reading = op_reading,
+	.rejected = op_rejected,
+	.last_record = op_last_record,
+};
+
+/* --- policy ------------------------------------------------------------------------ */
+
+static gboolean
+attach(Entry *e)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (e->pdev == NULL)
+		e->pdev = lactd_plugin_device_new(e->desc, e->address, &plugin_ops, e);
+	if (lactd_plugin_device_is_attached(e->pdev))
+		return TRUE;
+	if (!lactd_plugin_device_attach(e->pdev, &error)) {
+		g_message("%s: %s", e->address, error->message);
+		return FALSE;
+	}
+	g_message("%s: capturing with plugin %s", e->address, e->desc->name);
+	save_state(e);
+	return TRUE;
+}
+
+/* Matches again and applies the policy after any change. */
+static void
+update(Entry *e)
+{
+	LactdDevices *devices = e->devices;
+	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
+	g_autoptr(GArray) ids = lactd_bluez_device_dup_manufacturer_ids(e->bdev);
+	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
+	g_autofree char *name = lactd_bluez_device_dup_name(e->bdev);
+	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
+	const LactdPluginDesc *desc =
+	    lactd_plugin_host_match(devices->plugins, (const char *const *)uuids,
+				    (const guint16 *)(gpointer)ids->data, ids->len,
+				    (const char *const *)sd, &how);
+	gboolean want;
+
+	if (g_strcmp0(name, lactd_device1_get_name(e->iface)) != 0 && name[0] != '\0')
+		lactd_device1_set_name(e->iface, name);
+	/* Keep a plugin that is running; a new match applies from the next link. */
+	if (desc != e->desc && (e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev))) {
+		g_clear_pointer(&e->pdev, lactd_plugin_device_free);
+		e->desc = desc;
+		e->how = how;
+		lactd_device1_set_plugin(e->iface, desc != NULL ? desc->name : "");
+		lactd_device1_set_kind(e->iface, kind_name(desc));
+		if (desc != NULL)
+			g_message("%s: %s matches plugin %s", e->address,
+				  name[0] != '\0' ? name : "device", desc->name);
+	}
+	want = captured(e);
+	if (e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT) {
+		lactd_bluez_device_set_wanted(e->bdev, FALSE);
+		if (want && !(e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev)))
+			attach(e);
+		else if (!want && e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
+			link_down(e);
+	} else {
+		lactd_bluez_device_set_wanted(e->bdev, want);
+	}
+	update_discovery(devices);
+}
+
+/* --- property writes and Forget ---------------------------------------------------- */
+
+static gboolean
+authorized(Entry *e, GDBusMethodInvocation *invocation)
+{
+	LactdDevices *devices = e->devices;
+	g_autoptr(GError) error = NULL;
+
+	if (devices->authorize == NULL)
+		return TRUE;
+	if (devices->authorize(invocation, CHANGE_ACTION, devices->authorize_data, &error))
+		return TRUE;
+	g_message("%s: refused %s from %s: %s", e->address,
+		  g_dbus_method_invocation_get_method_name(invocation),
+		  g_dbus_method_invocation_get_sender(invocation), error->message);
+	g_dbus_method_invocation_return_gerror(invocation, error);
+	return FALSE;
+}
+
+static void
+handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters)
+{
+	const char *iface_name, *prop;
+	g_autoptr(GVariant) value = NULL;
+	g_autoptr(LactdDeviceRow) row = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean was_enabled = lactd_device1_get_enabled(e->iface);
+
+	g_variant_get(parameters, "(&s&sv)", &iface_name, &prop, &value);
+	if (g_strcmp0(prop, "Side") == 0 || g_strcmp0(prop, "Role") == 0) {
+		const char *s = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
+				    ? g_variant_get_string(value, NULL)
+				    : NULL;
+		gboolean side = prop[0] == 'S';
+
+		if (side ? !side_valid(s) : !role_valid(s)) {
+			g_dbus_method_invocation_return_error(
+			    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    side ? "Side must be left, right, both or unknown"
+				 : "Role must be bottle or baby");
+			return;
+		}
+	} else if (g_strcmp0(prop, "Enabled") == 0) {
+		if (!g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+			g_dbus_method_invocation_return_error_literal(
+			    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "Enabled is a boolean");
+			return;
+		}
+	} else {
+		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR,
+						      LACTD_ERROR_INVALID_ARGS,
+						      "property %s is not writable", prop);
+		return;
+	}
+	if (!authorized(e, invocation))
+		return;
+
+	row = entry_row(e);
+	if (g_strcmp0(prop, "Side") == 0) {
+		g_free(row->side);
+		row->side = g_variant_dup_string(value, NULL);
+	} else if (g_strcmp0(prop, "Role") == 0) {
+		g_free(row->role);
+		row->role = g_variant_dup_string(value, NULL);
+	} else {
+		row->enabled = g_variant_get_boolean(value);
+	}
+	/* Stored first: a setting the client saw accepted survives a restart. */
+	if (!lactd_store_put_device(e->devices->store, row, &error)) {
+		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
+						      "%s", error->message);
+		return;
+	}
+	if (g_strcmp0(prop, "Side") == 0) {
+		e->side_user_set = TRUE;
+		lactd_device1_set_side(e->iface, row->side);
+	} else if (g_strcmp0(prop, "Role") == 0) {
+		lactd_device1_set_role(e->iface, row->role);
+	} else {
+		lactd_device1_set_enabled(e->iface, row->enabled);
+	}
+	g_message("%s: %s set to %s by %s", e->address, prop,
+		  g_strcmp0(prop, "Enabled") == 0 ? (row->enabled ? "true" : "false")
+		  : g_strcmp0(prop, "Side") == 0  ? row->side
+						  : row->role,
+		  g_dbus_method_invocation_get_sender(invocation));
+	g_dbus_method_invocation_return_value(invocation, NULL);
+	if (was_enabled != lactd_device1_get_enabled(e->iface))
+		update(e);
+}
+
+static gboolean
+handle_forget(LactdDevice1 *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	Entry *e = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!authorized(e, invocation))
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	if (!lactd_store_delete_device(e->devices->store, e->address, &error)) {
+		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
+						      "%s", error->message);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	g_message("%s: forgotten by %s", e->address,
+		  g_dbus_method_invocation_get_sender(invocation));
+	/* Capture stops until the user enables it again (or pairs it anew and
+	 * restarts): forgetting a device must not reconnect it at once. */
+	e->side_user_set = FALSE;
+	lactd_device1_set_side(e->iface, "unknown");
+	lactd_device1_set_role(e->iface, "bottle");
+	lactd_device1_set_enabled(e->iface, FALSE);
+	lactd_device1_set_rejected_packets(e->iface, 0);
+	update(e);
+	/* Leaving the link saves the device's state: drop that row too. */
+	if (!lactd_store_delete_device(e->devices->store, e->address, &error)) {
+		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
+						      "%s", error->message);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	lactd_device1_complete_forget(iface, invocation);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* --- entries ----------------------------------------------------------------------- */
+
+static Entry *
+entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
+{
+	Entry *e = g_new0(Entry, 1);
+	g_autoptr(LactdDeviceRow) row = NULL;
+	g_autoptr(GError) error = NULL;
+	DeviceSkel *skel;
+
+	e->devices = devices;
+	e->bdev = bdev;
+	e->address = g_strdup(lactd_bluez_device_get_address(bdev));
+	e->object_path = lactd_devices_object_path(e->address);
+	e->others = g_ptr_array_new();
+	skel = g_object_new(device_skel_get_type(), NULL);
+	skel->entry = e;
+	e->iface = LACTD_DEVICE1(skel);
+	lactd_device1_set_address(e->iface, e->address);
+	lactd_device1_set_name(e->iface, "");
+	lactd_device1_set_kind(e->iface, "unknown");
+	lactd_device1_set_plugin(e->iface, "");
+	lactd_device1_set_side(e->iface, "unknown");
+	lactd_device1_set_role(e->iface, "bottle");
+	lactd_device1_set_enabled(e->iface, TRUE);
+	lactd_device1_set_battery(e->iface, BATTERY_UNKNOWN);
+
+	row = lactd_store_get_device(devices->store, e->address, &error);
+	if (error != NULL)
+		g_message("%s: stored settings not readable: %s", e->address, error->message);
+	if (row != NULL) {
+		if (side_valid(row->side) && g_strcmp0(row->side, "unknown") != 0) {
+			lactd_device1_set_side(e->iface, row->side);
+			e->side_user_set = TRUE;
+		}
+		if (role_valid(row->role))
+			lactd_device1_set_role(e->iface, row->role);
+		lactd_device1_set_enabled(e->iface, row->enabled);
+		lactd_device1_set_last_seen(e->iface, row->last_seen_us);
+		lactd_device1_set_rejected_packets(e->iface, row->rejected_packets);
+		if (row->name != NULL)
+			lactd_device1_set_name(e->iface, row->name);
+	}
+	g_signal_connect(e->iface, "handle-forget", G_CALLBACK(handle_forget), e);
+
+	e->object = lactd_object_skeleton_new(e->object_path);
+	lactd_object_skeleton_set_device1(e->object, e->iface);
+	g_dbus_object_manager_server_export(lactd_api_get_object_manager(devices->api),
+					    G_DBUS_OBJECT_SKELETON(e->object));
+	return e;
+}
+
+static void
+entry_free(Entry *e)
+{
+	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
+		link_down(e);
+	g_clear_pointer(&e->pdev, lactd_plugin_device_free);
+	g_dbus_object_manager_server_unexport(lactd_api_get_object_manager(e->devices->api),
+					      e->object_path);
+	g_signal_handlers_disconnect_by_data(e->iface, e);
+	/* A client call may still hold the skeleton: it must find no entry. */
+	((DeviceSkel *)e->iface)->entry = NULL;
+	g_object_unref(e->iface);
+	g_object_unref(e->object);
+	g_ptr_array_unref(e->others);
+	g_free(e->object_path);
+	g_free(e->address);
+	g_free(e);
+}
+
+/* --- BlueZ events ------------------------------------------------------------------ */
+
+static void
+on_device_added(LactdBluezDevice *bdev, gpointer user_data)
+{
+	LactdDevices *devices = user_data;
+	Entry *e = g_hash_table_lookup(devices->entries, lactd_bluez_device_get_address(bdev));
+
+	if (e != NULL) {
+		/* Seen by a second adapter: one object, following the first. */
+		g_ptr_array_add(e->others, bdev);
+		return;
+	}
+	e = entry_new(devices, bdev);
+	g_hash_table_insert(devices->entries, e->address, e);
+	lactd_bluez_device_set_user_data(bdev, e);
+	update(e);
+}
+
+static Entry *
+entry_of(LactdBluezDevice *bdev)
+{
+	Entry *e = lactd_bluez_device_get_user_data(bdev);
+
+	return e != NULL && e->bdev == bdev ? e : NULL;
+}
+
+static void
+on_device_changed(LactdBluezDevice *bdev, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e != NULL)
+		update(e);
+}
+
+static void
+on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *service_uuid,
+		 const guint8 *data, gsize len, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e == NULL || e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev))
+		return;
+	lactd_device1_set_last_seen(e->iface, g_get_real_time());
+	lactd_plugin_device_advertisement(e->pdev, manufacturer_id, service_uuid, data, len);
+}
+
+static void
+on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+	LactdCaptureDevice cd;
+
+	if (e == NULL || e->desc == NULL) {
+		lactd_bluez_device_set_wanted(bdev, FALSE);
+		return;
+	}
+	if (!attach(e)) {
+		lactd_bluez_device_give_up(bdev, "the plugin refused the device");
+		return;
+	}
+	/* attach() may have lost the link again through a failed call. */
+	if (!lactd_bluez_device_is_ready(bdev))
+		return;
+	lactd_device1_set_connected(e->iface, TRUE);
+	cd = capture_device(e);
+	e->link_reported = TRUE;
+	lactd_capture_link_changed(e->devices->capture, &cd, TRUE);
+}
+
+static void
+on_device_lost(LactdBluezDevice *bdev, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e != NULL)
+		link_down(e);
+}
+
+static void
+on_device_removed(LactdBluezDevice *bdev, gpointer user_data)
+{
+	LactdDevices *devices = user_data;
+	const char *address = lactd_bluez_device_get_address(bdev);
+	Entry *e = g_hash_table_lookup(devices->entries, address);
+
+	if (e == NULL)
+		return;
+	if (e->bdev != bdev) {
+		g_ptr_array_remove(e->others, bdev);
+		return;
+	}
+	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
+		link_down(e);
+	if (e->others->len > 0) {
+		e->bdev = g_ptr_array_steal_index(e->others, 0);
+		lactd_bluez_device_set_user_data(e->bdev, e);
+		update(e);
+		return;
+	}
+	g_hash_table_remove(devices->entries, address);
+	update_discovery(devices);
+}
+
+static void
+on_value(LactdBluezDevice *bdev, const char *char_uuid, const guint8 *data, gsize len,
+	 LactdValueOrigin origin, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e == NULL || e->pdev == NULL)
+		return;
+	lactd_device1_set_last_seen(e->iface, g_get_real_time());
+	lactd_plugin_device_value(e->pdev, char_uuid, data, len, origin);
+}
+
+static void
+on_write_done(LactdBluezDevice *bdev, const GError *error, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e != NULL && e->pdev != NULL)
+		lactd_plugin_device_write_done(e->pdev, error);
+}
+
+static const LactdBluezListener listener = {
+	.device_added = on_device_added,
+	.device_changed = on_device_changed,
+	.advertisement = on_advertisement,
+	.device_ready = on_device_ready,
+	.device_lost = on_device_lost,
+	.device_removed = on_device_removed,
+	.value = on_value,
+	.write_done = on_write_done,
+};
+
+/* --- public ------------------------------------------------------------------------ */
+
+LactdDevices *
+lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
+		  LactdCapture *capture, LactdPluginHost *plugins, const LactdConfig *config,
+		  GError **error)
+{
+	LactdDevices *devices;
+
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), NULL);
+	g_return_val_if_fail(store != NULL && api != NULL && capture != NULL, NULL);
+	g_return_val_if_fail(plugins != NULL && config != NULL, NULL);
+
+	devices = g_new0(LactdDevices, 1);
+	devices->store = store;
+	devices->api = api;
+	devices->capture = capture;
+	devices->plugins = plugins;
+	devices->config = config;
+	devices->entries =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+	devices->bluez = lactd_bluez_new(system_bus, config, &listener, devices);
+	return devices;
+}
+
+void
+lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
+			    gpointer user_data)
+{
+	devices->authorize = authorize;
+	devices->authorize_data = user_data;
+}
+
+void
+lactd_devices_free(LactdDevices *devices)
+{
+	if (devices == NULL)
+		return;
+	/* Reports every device lost and removed: plugins detach, objects go. */
+	g_clear_pointer(&devices->bluez, lactd_bluez_free);
+	g_hash_table_destroy(devices->entries);
+	g_free(devices);
+}

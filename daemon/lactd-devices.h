@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The devices: one org.lactd.Device1 object per BlueZ device, the policy of
+ * which devices are captured, and the glue from BlueZ through the plugins
+ * to the capture.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lactd-api.h"
+#include "lactd-capture.h"
+#include "lactd-config.h"
+#include "lactd-plugins.h"
+#include "lactd-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LactdDevices LactdDevices;
+
+/*
+ * lactd_devices_new:
+ *
+ * Starts following org.bluez on @system_bus; devices are exported on
+ * lactd_api_get_object_manager(@api) as they appear, and paired (or
+ * allowed) devices that a plugin matches are captured. Everything passed
+ * in must outlive the result. Work happens in the main loop.
+ */
+LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
+				LactdCapture *capture, LactdPluginHost *plugins,
+				const LactdConfig *config, GError **error);
+/* Detaches every plugin, unexports the objects and stops following BlueZ;
+ * call it before freeing the capture, the API or the store. */
+void lactd_devices_free(LactdDevices *devices);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdDevices, lactd_devices_free)
+
+/* The check for writes of Side, Role, Enabled and for Forget (action
+ * "org.lactd.change-data"); without one, every caller the bus policy lets
+ * through is allowed. */
+void lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
+				 gpointer user_data);
+
+/* "AA:BB:CC:DD:EE:FF" -> "/org/lactd/devices/AA_BB_CC_DD_EE_FF" */
+char *lactd_devices_object_path(const char *address);
+
+G_END_DECLS
