@@ -14,7 +14,9 @@
 #include "lactd-api.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
+#include "lactd-devices.h"
 #include "lactd-error.h"
+#include "lactd-plugins.h"
 #include "lactd-store.h"
 
 typedef struct {
@@ -97,6 +99,8 @@ main(int argc, char **argv)
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(LactdApi) api = NULL;
 	g_autoptr(LactdCapture) capture = NULL;
+	g_autoptr(LactdPluginHost) plugins = NULL;
+	g_autoptr(LactdDevices) devices = NULL;
 	g_autofree char *degraded = NULL;
 	Daemon d = {0};
 	guint owner_id;
@@ -171,6 +175,16 @@ main(int argc, char **argv)
 	if (degraded != NULL)
 		lactd_api_set_storage_degraded(api, degraded);
 	capture = lactd_capture_new(store, api, config);
+	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
+	if (plugins == NULL) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	devices = lactd_devices_new(bus, store, api, capture, plugins, config, &error);
+	if (devices == NULL) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
@@ -180,6 +194,10 @@ main(int argc, char **argv)
 	g_main_loop_run(d.loop);
 
 	g_bus_unown_name(owner_id);
+	/* Devices detach their plugins first: what they say at the end still
+	 * reaches a live capture and store. */
+	g_clear_pointer(&devices, lactd_devices_free);
+	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);
 	g_clear_pointer(&api, lactd_api_free);
 	g_dbus_connection_flush_sync(bus, NULL, NULL);
