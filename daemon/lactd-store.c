@@ -1055,29 +1055,32 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 {
 	g_autoptr(GPtrArray) sessions = lactd_store_list_sessions(store, from_us, to_us, error);
 	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
+	gint64 day_start = 0, day_end = 0;
 
 	if (sessions == NULL)
 		return NULL;
 	for (guint i = 0; i < sessions->len; i++) {
 		const LactdSession *s = g_ptr_array_index(sessions, i);
-		LactdDaySummary *day = NULL;
-		char name[11];
+		LactdDaySummary *day;
+		guint minute;
 
 		/* A session counts for the local day it started on. */
 		if (s->start_us < from_us)
 			continue;
-		lactd_local_day(s->start_us, name);
-		if (days->len > 0) {
-			LactdDaySummary *last = &g_array_index(days, LactdDaySummary, days->len - 1);
-			if (strcmp(last->day, name) == 0)
-				day = last;
-		}
-		if (day == NULL) {
+		/* Sessions come by start time: find each local day's bounds once,
+		 * not once a session (time zone lookups dominate otherwise). */
+		if (days->len == 0 || s->start_us >= day_end) {
 			LactdDaySummary fresh = {0};
-			memcpy(fresh.day, name, sizeof(name));
+			day_start = lactd_local_day_start(s->start_us);
+			day_end = lactd_local_next_day_start(s->start_us);
+			lactd_local_day(s->start_us, fresh.day);
 			g_array_append_val(days, fresh);
-			day = &g_array_index(days, LactdDaySummary, days->len - 1);
 		}
+		day = &g_array_index(days, LactdDaySummary, days->len - 1);
+		/* Wall-clock minutes equal elapsed ones except on a DST day. */
+		minute = day_end - day_start == 24 * G_TIME_SPAN_HOUR
+			     ? (guint)((s->start_us - day_start) / G_TIME_SPAN_MINUTE)
+			     : lactd_local_minute_of_day(s->start_us);
 		if (s->kind == LACTD_SESSION_SUPPLEMENT) {
 			day->supplement_ml += s->supplement_ml;
 			continue;
@@ -1087,8 +1090,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 		day->right_ml += s->right_ml;
 		day->total_ml += s->left_ml + s->right_ml;
 		day->minutes += (guint)((MAX(s->end_us, s->start_us) - s->start_us) / G_TIME_SPAN_MINUTE);
-		if (in_window(lactd_local_minute_of_day(s->start_us), overnight_start_min,
-			      overnight_end_min))
+		if (in_window(minute, overnight_start_min, overnight_end_min))
 			day->overnight = TRUE;
 	}
 	for (guint i = 0; i < days->len; i++) {

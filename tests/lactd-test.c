@@ -347,7 +347,7 @@ lactd_test_daemon_free(LactdTestDaemon *daemon)
 		kill(daemon->pid, SIGKILL);
 		waitpid(daemon->pid, NULL, 0);
 	}
-	if (g_test_failed())
+	if (g_test_initialized() && g_test_failed())
 		print_log(daemon);
 	g_spawn_close_pid(daemon->pid);
 	g_free(daemon->db_path);
