@@ -10,6 +10,7 @@
 #include "lactd-plan.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
+#include "lactd-weighing.h"
 
 struct _LactdApi {
 	GDBusConnection *connection;
@@ -40,7 +41,7 @@ lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 	g_variant_builder_add(&b, "{sv}", "right_ml",
 			      g_variant_new_double(lactd_round_ml(s->right_ml)));
 	g_variant_builder_add(&b, "{sv}", "total_ml",
-			      g_variant_new_double(lactd_round_ml(s->left_ml + s->right_ml)));
+			      g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
 	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
 	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
 	g_variant_builder_add(&b, "{sv}", "device",
@@ -270,6 +271,21 @@ handle_list_weighings(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
+handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation,
+		       guint64 weighing, guint64 session, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!authorized(api, invocation, "org.lactd.change-data"))
+		return TRUE;
+	if (!lactd_weighing_assign(api->store, api->config, weighing, session, &error))
+		return reply_error(api, invocation, error);
+	storage_ok(api);
+	lactd_manager1_complete_assign_weighing(manager, invocation);
+	return TRUE;
+}
+
+static gboolean
 handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
 			 gint64 to, LactdApi *api)
 {
@@ -396,6 +412,8 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 	g_signal_connect(api->manager, "handle-delete-session", G_CALLBACK(handle_delete_session),
 			 api);
 	g_signal_connect(api->manager, "handle-list-weighings", G_CALLBACK(handle_list_weighings),
+			 api);
+	g_signal_connect(api->manager, "handle-assign-weighing", G_CALLBACK(handle_assign_weighing),
 			 api);
 	g_signal_connect(api->manager, "handle-get-daily-summary",
 			 G_CALLBACK(handle_get_daily_summary), api);

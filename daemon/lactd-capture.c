@@ -18,6 +18,7 @@
 #include "lactd-capture.h"
 #include "lactd-error.h"
 #include "lactd-util.h"
+#include "lactd-weighing.h"
 
 typedef struct {
 	LactdCapture *capture;
@@ -438,6 +439,7 @@ take_weight(DevState *dev, const LactdCaptureDevice *device, const LactdReading 
 {
 	LactdCapture *capture = dev->capture;
 	g_autoptr(LactdWeighing) w = NULL;
+	guint64 changed = 0;
 
 	if (isnan(r->weight.grams) || fabs(r->weight.grams) > LACTD_MAX_WEIGHT_G) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
@@ -453,10 +455,10 @@ take_weight(DevState *dev, const LactdCaptureDevice *device, const LactdReading 
 	w->stable = TRUE;
 	w->device = g_strdup(dev->address);
 	w->role = g_strdup(device->role != NULL ? device->role : "bottle");
-	if (!lactd_store_add_weighing(capture->store, w, error))
+	if (!lactd_weighing_record(capture->store, capture->config, w, &changed, error))
 		return FALSE;
-	g_message("%s: weighing %" G_GUINT64_FORMAT ": %.1f g (%s)", dev->address, w->id, w->grams,
-		  w->role);
+	g_message("%s: weighing %" G_GUINT64_FORMAT ": %.1f g (%s), session %" G_GUINT64_FORMAT,
+		  dev->address, w->id, w->grams, w->role, w->session);
 	lactd_manager1_emit_weight_measured(lactd_api_get_manager(capture->api),
 					    lactd_api_weighing_to_variant(w));
 	return TRUE;

@@ -64,7 +64,8 @@ static const char *const migrations[] = {
 	"  supplement_ml REAL NOT NULL DEFAULT 0,"
 	"  method TEXT,"
 	"  milk TEXT,"
-	"  samples BLOB);"
+	"  samples BLOB,"
+	"  extra_ml REAL NOT NULL DEFAULT 0);"
 	"CREATE INDEX sessions_by_start ON sessions(start_us);"
 	"CREATE UNIQUE INDEX sessions_by_device_session ON sessions(device, device_session)"
 	"  WHERE device_session != 0;"
@@ -94,7 +95,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
 
 #define SESSION_COLUMNS                                                                     \
 	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
-	"device, device_session, interrupted, live, note, supplement_ml, method, milk"
+	"device, device_session, interrupted, live, note, supplement_ml, method, milk, extra_ml"
 
 static gboolean
 fail(sqlite3 *db, int rc, const char *what, GError **error)
@@ -409,6 +410,12 @@ lactd_session_free(LactdSession *session)
 	g_free(session);
 }
 
+double
+lactd_session_total_ml(const LactdSession *session)
+{
+	return session->left_ml + session->right_ml + session->extra_ml;
+}
+
 LactdSession *
 lactd_session_copy(const LactdSession *session)
 {
@@ -441,6 +448,7 @@ bind_session(sqlite3_stmt *stmt, const LactdSession *s)
 	sqlite3_bind_double(stmt, 16, lactd_round_ml(s->supplement_ml));
 	bind_text_or_null(stmt, 17, s->method);
 	bind_text_or_null(stmt, 18, s->milk);
+	sqlite3_bind_double(stmt, 19, lactd_round_ml(s->extra_ml));
 }
 
 static LactdSession *
@@ -466,6 +474,7 @@ session_from_row(sqlite3_stmt *stmt)
 	s->supplement_ml = sqlite3_column_double(stmt, 15);
 	s->method = column_dup(stmt, 16);
 	s->milk = column_dup(stmt, 17);
+	s->extra_ml = sqlite3_column_double(stmt, 18);
 	return s;
 }
 
@@ -476,7 +485,7 @@ lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error
 	    prepare(store,
 		    "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
 		    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-		    "?17, ?18)",
+		    "?17, ?18, ?19)",
 		    error);
 
 	if (stmt == NULL)
@@ -496,7 +505,8 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 		    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
 		    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
 		    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, "
-		    "note = ?15, supplement_ml = ?16, method = ?17, milk = ?18 WHERE id = ?1",
+		    "note = ?15, supplement_ml = ?16, method = ?17, milk = ?18, extra_ml = ?19 "
+		    "WHERE id = ?1",
 		    error);
 
 	if (stmt == NULL)
@@ -864,38 +874,87 @@ lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id, guint64
 	return TRUE;
 }
 
-GPtrArray *
-lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+#define WEIGHING_COLUMNS "id, time_us, grams, stable, device, role, session"
+
+static LactdWeighing *
+weighing_from_row(sqlite3_stmt *stmt)
 {
-	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
-		    "SELECT id, time_us, grams, stable, device, role, session FROM weighings "
-		    "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
-		    error);
+	LactdWeighing *w = g_new0(LactdWeighing, 1);
+
+	w->id = (guint64)sqlite3_column_int64(stmt, 0);
+	w->time_us = sqlite3_column_int64(stmt, 1);
+	w->grams = sqlite3_column_double(stmt, 2);
+	w->stable = sqlite3_column_int(stmt, 3) != 0;
+	w->device = column_dup(stmt, 4);
+	w->role = column_dup(stmt, 5);
+	w->session = (guint64)sqlite3_column_int64(stmt, 6);
+	return w;
+}
+
+static GPtrArray *
+weighings_from(LactdStore *store, sqlite3_stmt *stmt, GError **error)
+{
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_weighing_free);
 	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, from_us);
-	sqlite3_bind_int64(stmt, 2, to_us);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		LactdWeighing *w = g_new0(LactdWeighing, 1);
-		w->id = (guint64)sqlite3_column_int64(stmt, 0);
-		w->time_us = sqlite3_column_int64(stmt, 1);
-		w->grams = sqlite3_column_double(stmt, 2);
-		w->stable = sqlite3_column_int(stmt, 3) != 0;
-		w->device = column_dup(stmt, 4);
-		w->role = column_dup(stmt, 5);
-		w->session = (guint64)sqlite3_column_int64(stmt, 6);
-		g_ptr_array_add(out, w);
-	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, weighing_from_row(stmt));
 	if (rc != SQLITE_DONE) {
 		fail(store->db, rc, "listing weighings", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
+}
+
+GPtrArray *
+lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "SELECT " WEIGHING_COLUMNS " FROM weighings "
+		    "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
+		    error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, from_us);
+	sqlite3_bind_int64(stmt, 2, to_us);
+	return weighings_from(store, stmt, error);
+}
+
+GPtrArray *
+lactd_store_session_weighings(LactdStore *store, guint64 session_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(
+	    store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE session = ?1 ORDER BY time_us, id",
+	    error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
+	return weighings_from(store, stmt, error);
+}
+
+LactdWeighing *
+lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE id = ?1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return weighing_from_row(stmt);
+	if (rc == SQLITE_DONE)
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no weighing with id %" G_GUINT64_FORMAT, id);
+	else
+		fail(store->db, rc, "reading a weighing", error);
+	return NULL;
 }
 
 /* ---- devices ------------------------------------------------------------- */
@@ -1088,7 +1147,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 		day->sessions++;
 		day->left_ml += s->left_ml;
 		day->right_ml += s->right_ml;
-		day->total_ml += s->left_ml + s->right_ml;
+		day->total_ml += lactd_session_total_ml(s);
 		day->minutes += (guint)((MAX(s->end_us, s->start_us) - s->start_us) / G_TIME_SPAN_MINUTE);
 		if (in_window(minute, overnight_start_min, overnight_end_min))
 			day->overnight = TRUE;

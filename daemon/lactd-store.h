@@ -43,6 +43,8 @@ typedef struct {
 	double left_ml;
 	double right_ml;
 	gboolean has_volume; /* FALSE: nothing measured (a scale may fill it in) */
+	double extra_ml;     /* measured for both sides together: a bottle on a
+			      * scale, or a baby's test-weighing intake */
 	guint32 left_seconds;
 	guint32 right_seconds;
 	char *device;	       /* address, or NULL */
@@ -57,6 +59,8 @@ typedef struct {
 } LactdSession;
 
 void lactd_session_free(LactdSession *session);
+/* left + right + what was measured for both together. */
+double lactd_session_total_ml(const LactdSession *session);
 LactdSession *lactd_session_copy(const LactdSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 
@@ -151,6 +155,10 @@ gboolean lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id
 					  guint64 session_id, GError **error);
 GPtrArray *lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us,
 				      GError **error);
+/* NULL with LACTD_ERROR_NOT_FOUND when there is none. */
+LactdWeighing *lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error);
+/* The weighings attributed to a session, oldest first. */
+GPtrArray *lactd_store_session_weighings(LactdStore *store, guint64 session_id, GError **error);
 
 /* Devices. get returns NULL (no error) for an unknown address. */
 LactdDeviceRow *lactd_store_get_device(LactdStore *store, const char *address, GError **error);
