@@ -80,8 +80,10 @@ desc_valid(const LactdPluginDesc *d, const char **why)
 		*why = "unknown device kind";
 		return FALSE;
 	}
-	if (d->attach == NULL || d->detach == NULL) {
-		*why = "no attach or detach callback";
+	/* A device found by its services has to be told what to subscribe;
+	 * detach is optional (a plugin without state has nothing to undo). */
+	if (d->service_uuids != NULL && d->service_uuids[0] != NULL && d->attach == NULL) {
+		*why = "matches GATT services but has no attach callback";
 		return FALSE;
 	}
 	if (d->value == NULL && d->parse == NULL) {
@@ -612,7 +614,7 @@ lactd_plugin_device_attach(LactdDevice *dev, GError **error)
 	g_return_val_if_fail(!dev->attached, FALSE);
 	dev->state = dev->desc->state_size > 0 ? g_malloc0(dev->desc->state_size) : NULL;
 	dev->attached = TRUE;
-	rc = dev->desc->attach(dev, &host_vtable);
+	rc = dev->desc->attach != NULL ? dev->desc->attach(dev, &host_vtable) : 0;
 	if (rc < 0) {
 		lactd_plugin_device_detach(dev);
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "plugin %s gave up on the device (%d)",
@@ -627,7 +629,8 @@ lactd_plugin_device_detach(LactdDevice *dev)
 {
 	if (!dev->attached)
 		return;
-	dev->desc->detach(dev, &host_vtable);
+	if (dev->desc->detach != NULL)
+		dev->desc->detach(dev, &host_vtable);
 	dev->attached = FALSE;
 	g_hash_table_remove_all(dev->timers);
 	g_queue_clear_full(&dev->writes, (GDestroyNotify)write_free);

@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	g_autofree char *database = NULL;
 	g_autofree char *config_file = NULL;
 	g_autofree char *plugin_dir = NULL;
-	gboolean verbose = FALSE, version = FALSE;
+	gboolean verbose = FALSE, version = FALSE, list_plugins = FALSE;
 	const GOptionEntry entries[] = {
 	    {"database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
 	     "SQLite database (default " LACTD_DATABASE ")", "PATH"},
@@ -89,6 +89,8 @@ main(int argc, char **argv)
 	    {"plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME, &plugin_dir,
 	     "Device plugins directory (default " LACTD_PLUGIN_DIR ")", "DIR"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debugging messages", NULL},
+	    {"list-plugins", 0, 0, G_OPTION_ARG_NONE, &list_plugins,
+	     "List the device plugins that load, and exit", NULL},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
 	    {NULL},
 	};
@@ -140,6 +142,22 @@ main(int argc, char **argv)
 	if (plugin_dir != NULL) {
 		g_free(config->plugin_dir);
 		config->plugin_dir = g_steal_pointer(&plugin_dir);
+	}
+
+	if (list_plugins) {
+		const LactdPluginDesc *const *descs;
+
+		plugins = lactd_plugin_host_new(config->plugin_dir, &error);
+		if (plugins == NULL) {
+			g_printerr("lactd: %s\n", error->message);
+			return EXIT_FAILURE;
+		}
+		descs = lactd_plugin_host_list(plugins);
+		for (guint i = 0; descs[i] != NULL; i++)
+			g_print("%-12s %-6s %s\n", descs[i]->name,
+				descs[i]->kind == LACTD_KIND_PUMP ? "pump" : "scale",
+				descs[i]->description != NULL ? descs[i]->description : "");
+		return EXIT_SUCCESS;
 	}
 
 	store = lactd_store_open(config->database, &degraded, &error);
