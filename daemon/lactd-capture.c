@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Capture: turns a device's normalised readings into sessions, samples and
+ * Capture: turns devices' normalised readings into sessions, samples and
  * weighings. The rule everywhere: store first, announce after.
  *
  * A live pump session starts at the first active phase or volume and ends
  * at the idle phase, at an idle gap (no reading for IdleGap seconds) or when
  * a lost link has not come back within DisconnectGrace seconds; then it is
  * kept, marked interrupted, and resumed if the same device session returns.
- * Sample times follow the device's own elapsed-seconds counter from the
+ *
+ * Two single-side units (one per breast) pumping at the same time make one
+ * session: the second joins the first's live session for its own side.
+ *
+ * Sample times follow each device's own elapsed-seconds counter from its
  * session start, so a session keeps its true length whatever the link did.
  */
 #include "config.h"
@@ -20,65 +24,41 @@
 #include "lactd-util.h"
 #include "lactd-weighing.h"
 
+typedef struct _Live Live;
+
+/* One device as capture knows it. */
 typedef struct {
 	LactdCapture *capture;
 	char *address;
 	char *device_path;
-	/* the live session, if any */
+	char *side; /* "left", "right", "both", "unknown": as of the last reading */
+	/* its part in a live session, if any */
+	Live *live;
+	guint32 device_session;
+	gint64 start_us; /* this device's session start */
+	guint32 last_elapsed_s;
+	guint grace_source;
+} Dev;
+
+/* A live session: one or two devices' sessions. */
+struct _Live {
+	LactdCapture *capture;
 	LactdSession *session;
 	LactdObjectSkeleton *object;
 	LactdSession1 *iface;
-	gint64 last_reading_us;
-	guint32 last_elapsed_s;
+	GPtrArray *members; /* Dev, not owned */
 	guint idle_source;
-	guint grace_source;
-} DevState;
+};
 
 struct _LactdCapture {
 	LactdStore *store;
 	LactdApi *api;
 	const LactdConfig *config;
-	GHashTable *devices; /* address -> DevState */
+	GHashTable *devices; /* address -> Dev */
+	GPtrArray *lives;    /* Live, owned */
 };
 
-static void end_session(DevState *dev, gboolean interrupted);
-
-static void
-dev_state_free(DevState *dev)
-{
-	g_clear_handle_id(&dev->idle_source, g_source_remove);
-	g_clear_handle_id(&dev->grace_source, g_source_remove);
-	if (dev->object != NULL) {
-		g_autofree char *path =
-		    g_strdup(g_dbus_object_get_object_path(G_DBUS_OBJECT(dev->object)));
-		g_dbus_object_manager_server_unexport(lactd_api_get_object_manager(dev->capture->api),
-						      path);
-	}
-	g_clear_object(&dev->iface);
-	g_clear_object(&dev->object);
-	lactd_session_free(dev->session);
-	g_free(dev->address);
-	g_free(dev->device_path);
-	g_free(dev);
-}
-
-static DevState *
-dev_state(LactdCapture *capture, const LactdCaptureDevice *device)
-{
-	DevState *dev = g_hash_table_lookup(capture->devices, device->address);
-
-	if (dev == NULL) {
-		dev = g_new0(DevState, 1);
-		dev->capture = capture;
-		dev->address = g_strdup(device->address);
-		g_hash_table_insert(capture->devices, dev->address, dev);
-	}
-	if (device->object_path != NULL && g_strcmp0(dev->device_path, device->object_path) != 0) {
-		g_free(dev->device_path);
-		dev->device_path = g_strdup(device->object_path);
-	}
-	return dev;
-}
+static void leave_session(Dev *dev, gboolean interrupted);
 
 static const char *
 phase_name(LactdPhase phase)
@@ -96,174 +76,329 @@ phase_name(LactdPhase phase)
 	}
 }
 
+/* Which side a single-channel reading belongs to: the device's Side
+ * setting, else the channel the device reported. */
+static gboolean
+single_side_is_right(const Dev *dev, guint32 channels)
+{
+	if (g_strcmp0(dev->side, "right") == 0)
+		return TRUE;
+	if (g_strcmp0(dev->side, "left") == 0)
+		return FALSE;
+	return channels == LACTD_CHANNEL_RIGHT;
+}
+
+static gboolean
+is_single_side(const Dev *dev)
+{
+	return g_strcmp0(dev->side, "left") == 0 || g_strcmp0(dev->side, "right") == 0;
+}
+
+/* ---- live sessions ------------------------------------------------------- */
+
+static void
+live_unexport(Live *live)
+{
+	if (live->object == NULL)
+		return;
+	g_dbus_object_manager_server_unexport(
+	    lactd_api_get_object_manager(live->capture->api),
+	    g_dbus_object_get_object_path(G_DBUS_OBJECT(live->object)));
+	g_clear_object(&live->iface);
+	g_clear_object(&live->object);
+}
+
+static void
+live_free(Live *live)
+{
+	g_clear_handle_id(&live->idle_source, g_source_remove);
+	live_unexport(live);
+	for (guint i = 0; i < live->members->len; i++)
+		((Dev *)g_ptr_array_index(live->members, i))->live = NULL;
+	g_ptr_array_unref(live->members);
+	lactd_session_free(live->session);
+	g_free(live);
+}
+
+static void
+live_export(Live *live, const char *device_path)
+{
+	g_autofree char *path =
+	    g_strdup_printf("/org/lactd/sessions/%" G_GUINT64_FORMAT, live->session->id);
+
+	live->object = lactd_object_skeleton_new(path);
+	live->iface = lactd_session1_skeleton_new();
+	lactd_session1_set_id(live->iface, live->session->id);
+	lactd_session1_set_device(live->iface, device_path != NULL ? device_path : "/");
+	lactd_session1_set_kind(live->iface, lactd_session_kind_to_string(live->session->kind));
+	lactd_session1_set_start(live->iface, live->session->start_us);
+	lactd_session1_set_left_ml(live->iface, live->session->left_ml);
+	lactd_session1_set_right_ml(live->iface, live->session->right_ml);
+	lactd_session1_set_phase(live->iface, "idle");
+	lactd_object_skeleton_set_session1(live->object, live->iface);
+	g_dbus_object_manager_server_export(lactd_api_get_object_manager(live->capture->api),
+					    G_DBUS_OBJECT_SKELETON(live->object));
+	lactd_manager1_emit_session_started(lactd_api_get_manager(live->capture->api),
+					    live->session->id, path);
+}
+
 static gboolean
 idle_gap_cb(gpointer user_data)
 {
-	DevState *dev = user_data;
+	Live *live = user_data;
 
-	dev->idle_source = 0;
-	g_message("%s: no reading for %u s, ending session %" G_GUINT64_FORMAT, dev->address,
-		  dev->capture->config->idle_gap_s, dev->session->id);
-	end_session(dev, FALSE);
+	live->idle_source = 0;
+	g_message("no reading for %u s, ending session %" G_GUINT64_FORMAT,
+		  live->capture->config->idle_gap_s, live->session->id);
+	{
+		/* The last member to leave frees the live session: walk a copy. */
+		g_autoptr(GPtrArray) members = g_ptr_array_copy(live->members, NULL, NULL);
+		for (guint i = 0; i < members->len; i++)
+			leave_session(g_ptr_array_index(members, i), FALSE);
+	}
 	return G_SOURCE_REMOVE;
 }
 
-/* One timer per live session, moved forward by each reading: no wakeup while
- * readings keep coming, one when they stop. */
+/* One timer per live session, moved by each reading: no wakeup while
+ * readings keep coming, one when they stop. Not while a link is down: the
+ * pump may well be pumping, and the grace period decides then. */
 static void
-touch(DevState *dev)
+live_touch(Live *live)
 {
-	dev->last_reading_us = g_get_real_time();
-	g_clear_handle_id(&dev->idle_source, g_source_remove);
-	if (dev->session != NULL)
-		dev->idle_source =
-		    g_timeout_add_seconds(dev->capture->config->idle_gap_s, idle_gap_cb, dev);
-}
-
-static void
-export_session(DevState *dev)
-{
-	g_autofree char *path =
-	    g_strdup_printf("/org/lactd/sessions/%" G_GUINT64_FORMAT, dev->session->id);
-
-	dev->object = lactd_object_skeleton_new(path);
-	dev->iface = lactd_session1_skeleton_new();
-	lactd_session1_set_id(dev->iface, dev->session->id);
-	lactd_session1_set_device(dev->iface, dev->device_path != NULL ? dev->device_path : "/");
-	lactd_session1_set_kind(dev->iface, lactd_session_kind_to_string(dev->session->kind));
-	lactd_session1_set_start(dev->iface, dev->session->start_us);
-	lactd_session1_set_left_ml(dev->iface, dev->session->left_ml);
-	lactd_session1_set_right_ml(dev->iface, dev->session->right_ml);
-	lactd_session1_set_phase(dev->iface, "idle");
-	lactd_object_skeleton_set_session1(dev->object, dev->iface);
-	g_dbus_object_manager_server_export(lactd_api_get_object_manager(dev->capture->api),
-					    G_DBUS_OBJECT_SKELETON(dev->object));
-	lactd_manager1_emit_session_started(lactd_api_get_manager(dev->capture->api),
-					    dev->session->id, path);
-}
-
-/* Starts a live session for a device session, or resumes the one already
- * stored for it. */
-static gboolean
-start_session(DevState *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
-	      GError **error)
-{
-	LactdCapture *capture = dev->capture;
-	g_autoptr(LactdSession) session = NULL;
-	g_autoptr(GError) local = NULL;
-
-	if (device_session != 0) {
-		session = lactd_store_find_device_session(capture->store, dev->address,
-							  device_session, &local);
-		if (local != NULL) {
-			g_propagate_error(error, g_steal_pointer(&local));
-			return FALSE;
-		}
+	g_clear_handle_id(&live->idle_source, g_source_remove);
+	for (guint i = 0; i < live->members->len; i++) {
+		if (((Dev *)g_ptr_array_index(live->members, i))->grace_source != 0)
+			return;
 	}
-	if (session != NULL) {
-		/* The same device session came back: resume it, never duplicate. */
-		if (!session->live) {
-			session->live = TRUE;
-			session->interrupted = FALSE;
-			if (!lactd_store_update_session(capture->store, session, error))
-				return FALSE;
-		}
-		g_message("%s: resumed session %" G_GUINT64_FORMAT " (device session %u)",
-			  dev->address, session->id, device_session);
-	} else {
-		session = g_new0(LactdSession, 1);
-		session->kind = LACTD_SESSION_PUMP;
-		session->source = LACTD_SOURCE_DEVICE;
-		session->start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
-		session->end_us = now_us;
-		session->device = g_strdup(dev->address);
-		session->device_session = device_session;
-		session->live = TRUE;
-		if (!lactd_store_add_session(capture->store, session, error))
-			return FALSE;
-		g_message("%s: session %" G_GUINT64_FORMAT " started (device session %u)",
-			  dev->address, session->id, device_session);
-	}
-	dev->session = g_steal_pointer(&session);
-	dev->last_elapsed_s = elapsed_s;
-	export_session(dev);
-	return TRUE;
+	live->idle_source = g_timeout_add_seconds(live->capture->config->idle_gap_s, idle_gap_cb, live);
 }
 
+/* Stores the session and its compacted samples, then announces the end. */
 static void
-unexport_session(DevState *dev)
+live_end(Live *live, gboolean interrupted)
 {
-	if (dev->object == NULL)
-		return;
-	g_dbus_object_manager_server_unexport(
-	    lactd_api_get_object_manager(dev->capture->api),
-	    g_dbus_object_get_object_path(G_DBUS_OBJECT(dev->object)));
-	g_clear_object(&dev->iface);
-	g_clear_object(&dev->object);
-}
-
-/* Ends the live session: stored (samples compacted) before SessionEnded. */
-static void
-end_session(DevState *dev, gboolean interrupted)
-{
-	LactdCapture *capture = dev->capture;
+	LactdCapture *capture = live->capture;
+	LactdSession *session = live->session;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdSession) session = g_steal_pointer(&dev->session);
 
-	g_clear_handle_id(&dev->idle_source, g_source_remove);
-	g_clear_handle_id(&dev->grace_source, g_source_remove);
-	if (session == NULL)
-		return;
 	session->live = FALSE;
 	session->interrupted = interrupted;
 	if (!lactd_store_update_session(capture->store, session, &error) ||
 	    !lactd_store_compact_samples(capture->store, session->id, &error)) {
 		/* The samples are safe as live rows; the session stays readable. */
-		g_message("%s: ending session %" G_GUINT64_FORMAT ": %s", dev->address, session->id,
-			  error->message);
+		g_message("ending session %" G_GUINT64_FORMAT ": %s", session->id, error->message);
 		lactd_api_set_storage_degraded(capture->api, error->message);
 	}
-	unexport_session(dev);
-	g_message("%s: session %" G_GUINT64_FORMAT " ended%s: left %.1f mL, right %.1f mL",
-		  dev->address, session->id, interrupted ? " (interrupted)" : "", session->left_ml,
+	live_unexport(live);
+	g_message("session %" G_GUINT64_FORMAT " ended%s: left %.1f mL, right %.1f mL",
+		  session->id, interrupted ? " (interrupted)" : "", session->left_ml,
 		  session->right_ml);
 	lactd_manager1_emit_session_ended(lactd_api_get_manager(capture->api), session->id,
 					  lactd_api_session_to_variant(session, NULL));
+	g_ptr_array_remove(capture->lives, live);
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+static void
+dev_free(Dev *dev)
+{
+	if (dev->live != NULL)
+		g_ptr_array_remove(dev->live->members, dev);
+	g_clear_handle_id(&dev->grace_source, g_source_remove);
+	g_free(dev->address);
+	g_free(dev->device_path);
+	g_free(dev->side);
+	g_free(dev);
+}
+
+static Dev *
+dev_get(LactdCapture *capture, const LactdCaptureDevice *device)
+{
+	Dev *dev = g_hash_table_lookup(capture->devices, device->address);
+
+	if (dev == NULL) {
+		dev = g_new0(Dev, 1);
+		dev->capture = capture;
+		dev->address = g_strdup(device->address);
+		g_hash_table_insert(capture->devices, dev->address, dev);
+	}
+	if (device->object_path != NULL && g_strcmp0(dev->device_path, device->object_path) != 0) {
+		g_free(dev->device_path);
+		dev->device_path = g_strdup(device->object_path);
+	}
+	if (g_strcmp0(dev->side, device->side) != 0) {
+		g_free(dev->side);
+		dev->side = g_strdup(device->side != NULL ? device->side : "unknown");
+	}
+	return dev;
+}
+
+/* The device leaves its live session; the last to leave ends it. */
+static void
+leave_session(Dev *dev, gboolean interrupted)
+{
+	Live *live = dev->live;
+
+	g_clear_handle_id(&dev->grace_source, g_source_remove);
+	if (live == NULL)
+		return;
+	g_ptr_array_remove(live->members, dev);
+	dev->live = NULL;
+	dev->device_session = 0;
+	/* Interrupted only if a part of it was cut off and never came back. */
+	if (interrupted)
+		live->session->interrupted = TRUE;
+	if (live->members->len == 0)
+		live_end(live, live->session->interrupted);
+}
+
+/* A live session of single-side units on the other breast that this
+ * device's session can join. */
+static Live *
+find_partner(LactdCapture *capture, Dev *dev)
+{
+	if (!is_single_side(dev))
+		return NULL;
+	for (guint i = 0; i < capture->lives->len; i++) {
+		Live *live = g_ptr_array_index(capture->lives, i);
+		gboolean fits = live->members->len > 0;
+
+		for (guint k = 0; k < live->members->len; k++) {
+			Dev *m = g_ptr_array_index(live->members, k);
+			if (!is_single_side(m) || g_strcmp0(m->side, dev->side) == 0)
+				fits = FALSE;
+		}
+		if (fits)
+			return live;
+	}
+	return NULL;
+}
+
+static Live *
+live_adopt(LactdCapture *capture, LactdSession *session)
+{
+	Live *live = g_new0(Live, 1);
+
+	live->capture = capture;
+	live->session = session;
+	live->members = g_ptr_array_new();
+	g_ptr_array_add(capture->lives, live);
+	return live;
+}
+
+/* Starts the device's part in a live session: the one stored for this
+ * device session (resumed, never duplicated), a partner's, or a new one. */
+static gboolean
+join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us, GError **error)
+{
+	LactdCapture *capture = dev->capture;
+	g_autoptr(LactdSession) stored = NULL;
+	g_autoptr(GError) local = NULL;
+	Live *live = NULL;
+	gboolean fresh = FALSE;
+
+	if (device_session != 0) {
+		stored = lactd_store_find_device_session(capture->store, dev->address,
+							 device_session, &local);
+		if (local != NULL) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return FALSE;
+		}
+	}
+	if (stored != NULL) {
+		for (guint i = 0; i < capture->lives->len && live == NULL; i++) {
+			Live *l = g_ptr_array_index(capture->lives, i);
+			if (l->session->id == stored->id)
+				live = l;
+		}
+		if (live == NULL) {
+			/* The same device session came back after it was closed as
+			 * interrupted: resume it. */
+			stored->live = TRUE;
+			stored->interrupted = FALSE;
+			if (!lactd_store_update_session(capture->store, stored, error))
+				return FALSE;
+			live = live_adopt(capture, g_steal_pointer(&stored));
+			fresh = TRUE;
+		}
+		g_message("%s: resumed session %" G_GUINT64_FORMAT " (device session %u)",
+			  dev->address, live->session->id, device_session);
+	} else if ((live = find_partner(capture, dev)) != NULL) {
+		if (device_session != 0 &&
+		    !lactd_store_add_session_part(capture->store, live->session->id, dev->address,
+						  device_session, error))
+			return FALSE;
+		g_message("%s: joined session %" G_GUINT64_FORMAT " as its %s side", dev->address,
+			  live->session->id, dev->side);
+	} else {
+		LactdSession *s = g_new0(LactdSession, 1);
+		s->kind = LACTD_SESSION_PUMP;
+		s->source = LACTD_SOURCE_DEVICE;
+		s->start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
+		s->end_us = s->start_us;
+		s->device = g_strdup(dev->address);
+		s->device_session = device_session;
+		s->live = TRUE;
+		if (!lactd_store_add_session(capture->store, s, error)) {
+			lactd_session_free(s);
+			return FALSE;
+		}
+		live = live_adopt(capture, s);
+		fresh = TRUE;
+		g_message("%s: session %" G_GUINT64_FORMAT " started (device session %u)",
+			  dev->address, s->id, device_session);
+	}
+	dev->live = live;
+	dev->device_session = device_session;
+	dev->start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
+	dev->last_elapsed_s = elapsed_s;
+	g_ptr_array_add(live->members, dev);
+	if (fresh)
+		live_export(live, dev->device_path);
+	return TRUE;
 }
 
 static void
-set_elapsed(DevState *dev, guint32 elapsed_s)
+set_elapsed(Dev *dev, guint32 elapsed_s)
 {
-	LactdSession *s = dev->session;
+	LactdSession *s = dev->live->session;
+	gint64 end;
 
 	if (elapsed_s < dev->last_elapsed_s)
 		return;
 	dev->last_elapsed_s = elapsed_s;
-	s->end_us = s->start_us + (gint64)elapsed_s * G_USEC_PER_SEC;
-	if (dev->iface != NULL)
-		lactd_session1_set_elapsed(dev->iface, elapsed_s);
+	end = dev->start_us + (gint64)elapsed_s * G_USEC_PER_SEC;
+	if (end > s->end_us)
+		s->end_us = end;
+	if (dev->live->iface != NULL)
+		lactd_session1_set_elapsed(dev->live->iface,
+					   (guint32)((s->end_us - s->start_us) / G_USEC_PER_SEC));
+}
+
+/* A different device session while one is live: the old one ended unseen. */
+static void
+check_same_session(Dev *dev, guint32 device_session)
+{
+	if (dev->live != NULL && device_session != 0 && dev->device_session != 0 &&
+	    device_session != dev->device_session)
+		leave_session(dev, FALSE);
 }
 
 static gboolean
-take_phase(DevState *dev, const LactdReading *r, gint64 now_us, GError **error)
+take_phase(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 {
-	if (dev->session != NULL && r->phase.device_session != 0 &&
-	    dev->session->device_session != 0 &&
-	    r->phase.device_session != dev->session->device_session) {
-		/* A new device session while one is live: the old one ended unseen. */
-		end_session(dev, FALSE);
-	}
+	check_same_session(dev, r->phase.device_session);
 	if (r->phase.phase == LACTD_PHASE_IDLE) {
-		if (dev->session != NULL)
-			end_session(dev, FALSE);
+		leave_session(dev, FALSE);
 		return TRUE;
 	}
-	if (dev->session == NULL &&
-	    !start_session(dev, r->phase.device_session, r->phase.elapsed_s, now_us, error))
+	if (dev->live == NULL &&
+	    !join_session(dev, r->phase.device_session, r->phase.elapsed_s, now_us, error))
 		return FALSE;
 	set_elapsed(dev, r->phase.elapsed_s);
-	if (dev->iface != NULL)
-		lactd_session1_set_phase(dev->iface, phase_name(r->phase.phase));
+	if (dev->live->iface != NULL)
+		lactd_session1_set_phase(dev->live->iface, phase_name(r->phase.phase));
 	return TRUE;
 }
 
@@ -285,93 +420,92 @@ volume_ok(const char *side, double ml, double previous, GError **error)
 }
 
 static gboolean
-take_volume(DevState *dev, const LactdCaptureDevice *device, const LactdReading *r,
-	    gint64 now_us, GError **error)
+take_volume(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 {
 	LactdCapture *capture = dev->capture;
 	guint32 channels = r->volume.channels;
-	double left, right;
+	g_autoptr(LactdSession) updated = NULL;
 	LactdSample sample;
+	guint32 elapsed = r->volume.elapsed_s;
 
-	if (dev->session != NULL && dev->session->device_session != 0 &&
-	    r->volume.device_session != dev->session->device_session)
-		end_session(dev, FALSE);
-	if (dev->session == NULL &&
-	    !start_session(dev, r->volume.device_session, r->volume.elapsed_s, now_us, error))
+	check_same_session(dev, r->volume.device_session);
+	if (dev->live == NULL &&
+	    !join_session(dev, r->volume.device_session, elapsed, now_us, error))
 		return FALSE;
 
-	left = dev->session->left_ml;
-	right = dev->session->right_ml;
-	/* A single-side unit reports one channel; the user's Side setting says
-	 * which breast it is on. */
+	updated = lactd_session_copy(dev->live->session);
 	if (channels == LACTD_CHANNEL_LEFT || channels == LACTD_CHANNEL_RIGHT) {
 		double v = channels == LACTD_CHANNEL_LEFT ? r->volume.left_ml : r->volume.right_ml;
-		if (g_strcmp0(device->side, "right") == 0)
-			right = v;
-		else
-			left = v;
-	} else {
-		if (channels & LACTD_CHANNEL_LEFT)
-			left = r->volume.left_ml;
-		if (channels & LACTD_CHANNEL_RIGHT)
-			right = r->volume.right_ml;
-	}
-	if (!volume_ok("left", left, dev->session->left_ml, error) ||
-	    !volume_ok("right", right, dev->session->right_ml, error))
-		return FALSE;
-
-	set_elapsed(dev, r->volume.elapsed_s);
-	sample.time_us = dev->session->end_us;
-	sample.left_ml = lactd_round_ml(left);
-	sample.right_ml = lactd_round_ml(right);
-	{
-		g_autoptr(LactdSession) updated = lactd_session_copy(dev->session);
-		updated->left_ml = sample.left_ml;
-		updated->right_ml = sample.right_ml;
-		updated->has_volume = TRUE;
-		if (channels & LACTD_CHANNEL_LEFT || g_strcmp0(device->side, "left") == 0)
-			updated->left_seconds = r->volume.elapsed_s;
-		if (channels & LACTD_CHANNEL_RIGHT || g_strcmp0(device->side, "right") == 0)
-			updated->right_seconds = r->volume.elapsed_s;
-		/* Sample and running totals in one durable transaction. */
-		if (!lactd_store_begin(capture->store, error))
-			return FALSE;
-		if (!lactd_store_append_sample(capture->store, updated->id, &sample, error) ||
-		    !lactd_store_update_session(capture->store, updated, error)) {
-			lactd_store_rollback(capture->store);
-			return FALSE;
+		if (single_side_is_right(dev, channels)) {
+			updated->right_ml = v;
+			updated->right_seconds = elapsed;
+		} else {
+			updated->left_ml = v;
+			updated->left_seconds = elapsed;
 		}
-		if (!lactd_store_commit(capture->store, error))
-			return FALSE;
-		lactd_session_free(dev->session);
-		dev->session = g_steal_pointer(&updated);
+	} else {
+		if (channels & LACTD_CHANNEL_LEFT) {
+			updated->left_ml = r->volume.left_ml;
+			updated->left_seconds = elapsed;
+		}
+		if (channels & LACTD_CHANNEL_RIGHT) {
+			updated->right_ml = r->volume.right_ml;
+			updated->right_seconds = elapsed;
+		}
 	}
-	if (dev->iface != NULL) {
-		lactd_session1_set_left_ml(dev->iface, sample.left_ml);
-		lactd_session1_set_right_ml(dev->iface, sample.right_ml);
+	if (!volume_ok("left", updated->left_ml, dev->live->session->left_ml, error) ||
+	    !volume_ok("right", updated->right_ml, dev->live->session->right_ml, error))
+		return FALSE;
+	updated->left_ml = lactd_round_ml(updated->left_ml);
+	updated->right_ml = lactd_round_ml(updated->right_ml);
+	updated->has_volume = TRUE;
+
+	set_elapsed(dev, elapsed);
+	updated->end_us = dev->live->session->end_us;
+	sample.time_us = dev->start_us + (gint64)elapsed * G_USEC_PER_SEC;
+	sample.left_ml = updated->left_ml;
+	sample.right_ml = updated->right_ml;
+	/* Sample and running totals in one durable transaction, then announced. */
+	if (!lactd_store_begin(capture->store, error))
+		return FALSE;
+	if (!lactd_store_append_sample(capture->store, updated->id, &sample, error) ||
+	    !lactd_store_update_session(capture->store, updated, error)) {
+		lactd_store_rollback(capture->store);
+		return FALSE;
+	}
+	if (!lactd_store_commit(capture->store, error))
+		return FALSE;
+	lactd_session_free(dev->live->session);
+	dev->live->session = g_steal_pointer(&updated);
+	if (dev->live->iface != NULL) {
+		lactd_session1_set_left_ml(dev->live->iface, sample.left_ml);
+		lactd_session1_set_right_ml(dev->live->iface, sample.right_ml);
 	}
 	return TRUE;
 }
 
 /* A record from the device's history is authoritative: it replaces what was
- * captured live for the same device session, or fills in one lactd missed. */
+ * captured live for the same device session (for its own side, when it is a
+ * single-side unit sharing a session), or fills in one lactd missed. */
 static gboolean
-take_record(DevState *dev, const LactdCaptureDevice *device, const LactdReading *r,
-	    gint64 now_us, GError **error)
+take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 {
 	LactdCapture *capture = dev->capture;
 	g_autoptr(LactdSession) s = NULL;
 	g_autoptr(GError) local = NULL;
-	gboolean is_new;
-	gboolean was_live = dev->session != NULL &&
-			    dev->session->device_session == r->record.device_session;
 	guint32 channels = r->record.channels;
+	gboolean is_new, single;
+	gint64 start;
+	Live *live = NULL;
 
 	if (r->record.device_session == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
 			    "record without a device session id");
 		return FALSE;
 	}
+	if (!volume_ok("left", (channels & LACTD_CHANNEL_LEFT) ? r->record.left_ml : 0, 0, error) ||
+	    !volume_ok("right", (channels & LACTD_CHANNEL_RIGHT) ? r->record.right_ml : 0, 0, error))
+		return FALSE;
 	s = lactd_store_find_device_session(capture->store, dev->address, r->record.device_session,
 					    &local);
 	if (local != NULL) {
@@ -379,63 +513,68 @@ take_record(DevState *dev, const LactdCaptureDevice *device, const LactdReading 
 		return FALSE;
 	}
 	is_new = s == NULL;
+	/* No clock on the device: the best estimate is that it just ended. */
+	start = r->record.start_us != 0 ? r->record.start_us
+					: now_us - (gint64)r->record.duration_s * G_USEC_PER_SEC;
 	if (is_new) {
 		s = g_new0(LactdSession, 1);
 		s->kind = LACTD_SESSION_PUMP;
 		s->source = LACTD_SOURCE_DEVICE;
 		s->device = g_strdup(dev->address);
 		s->device_session = r->record.device_session;
-		/* No clock on the device: the best estimate is that it just ended. */
-		s->start_us = r->record.start_us != 0
-				  ? r->record.start_us
-				  : now_us - (gint64)r->record.duration_s * G_USEC_PER_SEC;
-	} else if (r->record.start_us != 0) {
-		s->start_us = r->record.start_us;
+		s->start_us = start;
+		s->end_us = start;
 	}
-	s->end_us = s->start_us + (gint64)r->record.duration_s * G_USEC_PER_SEC;
-	s->left_ml = 0;
-	s->right_ml = 0;
-	if (channels == LACTD_CHANNEL_LEFT || channels == LACTD_CHANNEL_RIGHT) {
+	if (dev->live != NULL && dev->live->session->id == s->id) {
+		live = dev->live;
+		/* Values held live are newer than the stored row. */
+		lactd_session_free(s);
+		s = lactd_session_copy(live->session);
+	}
+	single = channels == LACTD_CHANNEL_LEFT || channels == LACTD_CHANNEL_RIGHT;
+	if (single) {
 		double v = channels == LACTD_CHANNEL_LEFT ? r->record.left_ml : r->record.right_ml;
-		if (g_strcmp0(device->side, "right") == 0)
+		if (single_side_is_right(dev, channels)) {
 			s->right_ml = v;
-		else
+			s->right_seconds = r->record.duration_s;
+		} else {
 			s->left_ml = v;
+			s->left_seconds = r->record.duration_s;
+		}
+		/* A shared session spans both units' times. */
+		if (is_new || r->record.start_us != 0)
+			s->start_us = is_new ? start : MIN(s->start_us, start);
+		s->end_us = MAX(s->end_us, start + (gint64)r->record.duration_s * G_USEC_PER_SEC);
 	} else {
+		s->start_us = start;
+		s->end_us = start + (gint64)r->record.duration_s * G_USEC_PER_SEC;
 		s->left_ml = (channels & LACTD_CHANNEL_LEFT) ? r->record.left_ml : 0;
 		s->right_ml = (channels & LACTD_CHANNEL_RIGHT) ? r->record.right_ml : 0;
+		s->left_seconds = (channels & LACTD_CHANNEL_LEFT) ? r->record.duration_s : 0;
+		s->right_seconds = (channels & LACTD_CHANNEL_RIGHT) ? r->record.duration_s : 0;
 	}
-	if (!volume_ok("left", s->left_ml, 0, error) || !volume_ok("right", s->right_ml, 0, error))
-		return FALSE;
 	s->has_volume = channels != 0;
-	s->left_seconds = s->left_ml > 0 || (channels & LACTD_CHANNEL_LEFT) ? r->record.duration_s : 0;
-	s->right_seconds =
-	    s->right_ml > 0 || (channels & LACTD_CHANNEL_RIGHT) ? r->record.duration_s : 0;
-	s->interrupted = (r->record.flags & LACTD_RECORD_INTERRUPTED) != 0;
-	s->live = FALSE;
+	if (r->record.flags & LACTD_RECORD_INTERRUPTED)
+		s->interrupted = TRUE;
 	if (is_new ? !lactd_store_add_session(capture->store, s, error)
 		   : !lactd_store_update_session(capture->store, s, error))
 		return FALSE;
-	if (was_live) {
-		/* The live copy is superseded by the record just stored. */
-		lactd_session_free(dev->session);
-		dev->session = lactd_session_copy(s);
-		dev->session->live = TRUE;
-		end_session(dev, s->interrupted);
-	} else if (!is_new) {
-		g_autoptr(GError) compact_error = NULL;
-		if (!lactd_store_compact_samples(capture->store, s->id, &compact_error))
-			g_message("%s: %s", dev->address, compact_error->message);
-	}
-	if (is_new)
+	if (live != NULL) {
+		/* The record closes this device's part of the live session. */
+		lactd_session_free(live->session);
+		live->session = g_steal_pointer(&s);
+		live->session->live = TRUE;
+		leave_session(dev, FALSE);
+	} else if (is_new) {
 		g_message("%s: history record %u stored as session %" G_GUINT64_FORMAT,
 			  dev->address, r->record.device_session, s->id);
+	}
 	return TRUE;
 }
 
 static gboolean
-take_weight(DevState *dev, const LactdCaptureDevice *device, const LactdReading *r,
-	    gint64 now_us, GError **error)
+take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, gint64 now_us,
+	    GError **error)
 {
 	LactdCapture *capture = dev->capture;
 	g_autoptr(LactdWeighing) w = NULL;
@@ -468,7 +607,7 @@ gboolean
 lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		      const LactdReading *reading, GError **error)
 {
-	DevState *dev = dev_state(capture, device);
+	Dev *dev = dev_get(capture, device);
 	gint64 now_us = reading->time_us != 0 ? reading->time_us : g_get_real_time();
 	gboolean ok = TRUE;
 	g_autoptr(GError) local = NULL;
@@ -478,17 +617,17 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		ok = take_phase(dev, reading, now_us, &local);
 		break;
 	case LACTD_READING_VOLUME:
-		ok = take_volume(dev, device, reading, now_us, &local);
+		ok = take_volume(dev, reading, now_us, &local);
 		break;
 	case LACTD_READING_RECORD:
-		ok = take_record(dev, device, reading, now_us, &local);
+		ok = take_record(dev, reading, now_us, &local);
 		break;
 	case LACTD_READING_WEIGHT:
 		ok = take_weight(dev, device, reading, now_us, &local);
 		break;
 	case LACTD_READING_SUCTION:
-		if (dev->iface != NULL)
-			lactd_session1_set_suction(dev->iface, reading->suction.level);
+		if (dev->live != NULL && dev->live->iface != NULL)
+			lactd_session1_set_suction(dev->live->iface, reading->suction.level);
 		break;
 	case LACTD_READING_BATTERY:
 	case LACTD_READING_FEATURES:
@@ -504,20 +643,22 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	if (dev->session != NULL)
-		touch(dev);
+	if (dev->live != NULL)
+		live_touch(dev->live);
 	return TRUE;
 }
 
 static gboolean
 grace_cb(gpointer user_data)
 {
-	DevState *dev = user_data;
+	Dev *dev = user_data;
 
 	dev->grace_source = 0;
-	g_message("%s: link not back after %u s, session %" G_GUINT64_FORMAT " kept as interrupted",
-		  dev->address, dev->capture->config->disconnect_grace_s, dev->session->id);
-	end_session(dev, TRUE);
+	g_message("%s: link not back after %u s, its part of session %" G_GUINT64_FORMAT
+		  " kept as interrupted",
+		  dev->address, dev->capture->config->disconnect_grace_s,
+		  dev->live->session->id);
+	leave_session(dev, TRUE);
 	return G_SOURCE_REMOVE;
 }
 
@@ -525,17 +666,16 @@ void
 lactd_capture_link_changed(LactdCapture *capture, const LactdCaptureDevice *device,
 			   gboolean connected)
 {
-	DevState *dev = dev_state(capture, device);
+	Dev *dev = dev_get(capture, device);
 
-	if (dev->session == NULL)
+	if (dev->live == NULL)
 		return;
 	if (connected) {
 		g_clear_handle_id(&dev->grace_source, g_source_remove);
+		live_touch(dev->live);
 		return;
 	}
-	/* While the link is down the idle gap does not apply: the pump may
-	 * well be pumping. The grace period decides. */
-	g_clear_handle_id(&dev->idle_source, g_source_remove);
+	g_clear_handle_id(&dev->live->idle_source, g_source_remove);
 	if (dev->grace_source == 0)
 		dev->grace_source =
 		    g_timeout_add_seconds(MAX(capture->config->disconnect_grace_s, 1), grace_cb, dev);
@@ -561,7 +701,8 @@ lactd_capture_new(LactdStore *store, LactdApi *api, const LactdConfig *config)
 	capture->api = api;
 	capture->config = config;
 	capture->devices =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)dev_state_free);
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)dev_free);
+	capture->lives = g_ptr_array_new_with_free_func((GDestroyNotify)live_free);
 	return capture;
 }
 
@@ -570,6 +711,9 @@ lactd_capture_free(LactdCapture *capture)
 {
 	if (capture == NULL)
 		return;
+	/* Live sessions stay marked live in the store: the next start closes
+	 * them as interrupted, or the same device session resumes them. */
+	g_ptr_array_unref(capture->lives);
 	g_hash_table_destroy(capture->devices);
 	g_free(capture);
 }

@@ -67,8 +67,14 @@ static const char *const migrations[] = {
 	"  samples BLOB,"
 	"  extra_ml REAL NOT NULL DEFAULT 0);"
 	"CREATE INDEX sessions_by_start ON sessions(start_us);"
-	"CREATE UNIQUE INDEX sessions_by_device_session ON sessions(device, device_session)"
-	"  WHERE device_session != 0;"
+	/* Which device sessions a session holds: one, or two single-side
+	 * units pumping together. A device's own session id is unique. */
+	"CREATE TABLE session_parts ("
+	"  session INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  device TEXT NOT NULL,"
+	"  device_session INTEGER NOT NULL,"
+	"  UNIQUE (device, device_session));"
+	"CREATE INDEX session_parts_by_session ON session_parts(session);"
 	/* Samples of live sessions, one durable row each; compacted into
 	 * sessions.samples when the session ends. */
 	"CREATE TABLE live_samples ("
@@ -488,13 +494,36 @@ lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error
 		    "?17, ?18, ?19)",
 		    error);
 
-	if (stmt == NULL)
+	if (stmt == NULL || !lactd_store_begin(store, error))
 		return FALSE;
 	bind_session(stmt, session);
 	if (!step_done(store, stmt, error))
-		return FALSE;
+		goto fail;
 	session->id = (guint64)sqlite3_last_insert_rowid(store->db);
-	return TRUE;
+	if (session->device != NULL && session->device_session != 0 &&
+	    !lactd_store_add_session_part(store, session->id, session->device,
+					  session->device_session, error))
+		goto fail;
+	return lactd_store_commit(store, error);
+fail:
+	lactd_store_rollback(store);
+	return FALSE;
+}
+
+gboolean
+lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *device,
+			     guint32 device_session, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare(
+	    store, "INSERT INTO session_parts (session, device, device_session) VALUES (?1, ?2, ?3)",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
+	sqlite3_bind_text(stmt, 2, device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, device_session);
+	return step_done(store, stmt, error);
 }
 
 gboolean
@@ -613,8 +642,8 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 {
 	g_autoptr(sqlite3_stmt) stmt =
 	    prepare(store,
-		    "SELECT " SESSION_COLUMNS
-		    " FROM sessions WHERE device = ?1 AND device_session = ?2",
+		    "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = "
+		    "(SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)",
 		    error);
 	int rc;
 
@@ -634,7 +663,10 @@ guint32
 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare(
-	    store, "SELECT MAX(device_session) FROM sessions WHERE device = ?1 AND live = 0", error);
+	    store,
+	    "SELECT MAX(p.device_session) FROM session_parts p JOIN sessions s ON s.id = p.session "
+	    "WHERE p.device = ?1 AND s.live = 0",
+	    error);
 	int rc;
 
 	if (stmt == NULL)

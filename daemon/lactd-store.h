@@ -118,8 +118,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStore, lactd_store_close)
 /* The schema version of the open database. */
 guint lactd_store_schema_version(LactdStore *store);
 
-/* Sessions. add sets session->id. */
+/* Sessions. add sets session->id, and records (device, device_session) as
+ * one of its parts when both are set. */
 gboolean lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error);
+/* Another device's session joined this one (two single-side units). Fails
+ * when that device session already belongs to a session. */
+gboolean lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *device,
+				      guint32 device_session, GError **error);
 gboolean lactd_store_update_session(LactdStore *store, const LactdSession *session,
 				    GError **error);
 gboolean lactd_store_delete_session(LactdStore *store, guint64 id, GError **error);
@@ -128,7 +133,7 @@ LactdSession *lactd_store_get_session(LactdStore *store, guint64 id, GError **er
 /* Sessions overlapping [from, to), by start; elements are LactdSession. */
 GPtrArray *lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us,
 				     GError **error);
-/* The session a device recorded with its own id, NULL (no error) when none. */
+/* The session that holds a device's own session id, NULL (no error) when none. */
 LactdSession *lactd_store_find_device_session(LactdStore *store, const char *device,
 					      guint32 device_session, GError **error);
 /* Highest device session id stored for a device, 0 when none. */

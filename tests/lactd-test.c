@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,13 @@ static const char bus_config[] =
     "    <allow eavesdrop=\"true\"/>\n"
     "  </policy>\n"
     "</busconfig>\n";
+
+/* Children die with the test: an aborted test leaves no bus or daemon. */
+static void
+die_with_parent(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static void
 rm_rf(const char *path)
@@ -102,7 +110,7 @@ lactd_test_bus_new(void)
 	g_assert_no_error(error);
 	config_arg = g_strdup_printf("--config-file=%s", conf_path);
 	argv[1] = config_arg;
-	g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+	g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL,
 				 &bus->pid, NULL, &out_fd, NULL, &error);
 	g_assert_no_error(error);
 	/* The address is the first line it prints. */
@@ -296,8 +304,8 @@ lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *conf
 	envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", bus->address, TRUE);
 	log_fd = g_open(daemon->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	g_assert_cmpint(log_fd, >=, 0);
-	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-			       NULL, &daemon->pid, -1, log_fd, log_fd, &error);
+	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD,
+			       die_with_parent, NULL, &daemon->pid, -1, log_fd, log_fd, &error);
 	close(log_fd);
 	g_assert_no_error(error);
 
