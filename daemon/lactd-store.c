@@ -1144,45 +1144,61 @@ GArray *
 lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 			  guint overnight_start_min, guint overnight_end_min, GError **error)
 {
-	g_autoptr(GPtrArray) sessions = lactd_store_list_sessions(store, from_us, to_us, error);
+	/* Only the columns a summary needs: over years of history, reading
+	 * whole sessions (notes and all) costs more than the sums. */
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare(store,
+		    "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, supplement_ml "
+		    "FROM sessions WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
+		    error);
 	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
 	gint64 day_start = 0, day_end = 0;
+	int rc;
 
-	if (sessions == NULL)
+	if (stmt == NULL)
 		return NULL;
-	for (guint i = 0; i < sessions->len; i++) {
-		const LactdSession *s = g_ptr_array_index(sessions, i);
+	sqlite3_bind_int64(stmt, 1, from_us);
+	sqlite3_bind_int64(stmt, 2, to_us);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		LactdSessionKind kind = (LactdSessionKind)sqlite3_column_int(stmt, 0);
+		gint64 start = sqlite3_column_int64(stmt, 1);
+		gint64 end = sqlite3_column_int64(stmt, 2);
+		double left = sqlite3_column_double(stmt, 3);
+		double right = sqlite3_column_double(stmt, 4);
+		double extra = sqlite3_column_double(stmt, 5);
 		LactdDaySummary *day;
 		guint minute;
 
-		/* A session counts for the local day it started on. */
-		if (s->start_us < from_us)
-			continue;
-		/* Sessions come by start time: find each local day's bounds once,
-		 * not once a session (time zone lookups dominate otherwise). */
-		if (days->len == 0 || s->start_us >= day_end) {
+		/* A session counts for the local day it started on. Sessions come
+		 * by start time: find each local day's bounds once, not once a
+		 * session (time zone lookups dominate otherwise). */
+		if (days->len == 0 || start >= day_end) {
 			LactdDaySummary fresh = {0};
-			day_start = lactd_local_day_start(s->start_us);
-			day_end = lactd_local_next_day_start(s->start_us);
-			lactd_local_day(s->start_us, fresh.day);
+			day_start = lactd_local_day_start(start);
+			day_end = lactd_local_next_day_start(start);
+			lactd_local_day(start, fresh.day);
 			g_array_append_val(days, fresh);
 		}
 		day = &g_array_index(days, LactdDaySummary, days->len - 1);
-		/* Wall-clock minutes equal elapsed ones except on a DST day. */
-		minute = day_end - day_start == 24 * G_TIME_SPAN_HOUR
-			     ? (guint)((s->start_us - day_start) / G_TIME_SPAN_MINUTE)
-			     : lactd_local_minute_of_day(s->start_us);
-		if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-			day->supplement_ml += s->supplement_ml;
+		if (kind == LACTD_SESSION_SUPPLEMENT) {
+			day->supplement_ml += sqlite3_column_double(stmt, 6);
 			continue;
 		}
+		/* Wall-clock minutes equal elapsed ones except on a DST day. */
+		minute = day_end - day_start == 24 * G_TIME_SPAN_HOUR
+			     ? (guint)((start - day_start) / G_TIME_SPAN_MINUTE)
+			     : lactd_local_minute_of_day(start);
 		day->sessions++;
-		day->left_ml += s->left_ml;
-		day->right_ml += s->right_ml;
-		day->total_ml += lactd_session_total_ml(s);
-		day->minutes += (guint)((MAX(s->end_us, s->start_us) - s->start_us) / G_TIME_SPAN_MINUTE);
+		day->left_ml += left;
+		day->right_ml += right;
+		day->total_ml += left + right + extra;
+		day->minutes += (guint)((MAX(end, start) - start) / G_TIME_SPAN_MINUTE);
 		if (in_window(minute, overnight_start_min, overnight_end_min))
 			day->overnight = TRUE;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(store->db, rc, "summing days", error);
+		return NULL;
 	}
 	for (guint i = 0; i < days->len; i++) {
 		LactdDaySummary *day = &g_array_index(days, LactdDaySummary, i);
