@@ -4,6 +4,9 @@
 
 #include "lactd-emu.h"
 
+extern const LactdEmuClass lactd_emu_opp;
+
 const LactdEmuClass *const lactd_emu_classes[] = {
+	&lactd_emu_opp,
 	NULL,
 };

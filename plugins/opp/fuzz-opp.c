@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Fuzzes the Open Pump Profile parser. The input is a sequence of packets,
+ * each one byte choosing the characteristic (low 3 bits), one byte of
+ * length, then the bytes; all go through one parser state, so the checks
+ * that span packets (features, volumes within a session) are reached.
+ */
+#include "config.h"
+
+#include <stdint.h>
+
+#include "opp-parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const uuids[] = {OPP_FEATURE, OPP_STATUS, OPP_MEASUREMENT,
+					    OPP_RECORD,	 OPP_CONTROL, "unknown"};
+	OppParseState st = {0};
+	size_t pos = 0;
+
+	while (pos + 2 <= size) {
+		const char *uuid = uuids[(data[pos] & 0x07) % G_N_ELEMENTS(uuids)];
+		size_t len = data[pos + 1];
+		LactdReading out[LACTD_READINGS_MAX];
+		const char *reason = NULL;
+		OppResponse resp;
+		int n;
+
+		pos += 2;
+		if (len > size - pos)
+			len = size - pos;
+		n = opp_parse(&st, uuid, data + pos, len, out, G_N_ELEMENTS(out), &reason);
+		if (n < 0 && reason == NULL)
+			__builtin_trap(); /* every refusal says why */
+		if (n > LACTD_READINGS_MAX)
+			__builtin_trap();
+		(void)opp_parse_response(data + pos, len, &resp, &reason);
+		pos += len;
+	}
+	return 0;
+}
