@@ -5,8 +5,10 @@
 #include "lactd-emu.h"
 
 extern const LactdEmuClass lactd_emu_opp;
+extern const LactdEmuClass lactd_emu_wss;
 
 const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_opp,
+	&lactd_emu_wss,
 	NULL,
 };
