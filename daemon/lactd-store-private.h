@@ -9,4 +9,8 @@ G_BEGIN_DECLS
 
 gboolean lactd_store_migrate(sqlite3 *db, guint target, GError **error);
 
+typedef struct _LactdStore LactdStore;
+/* The connection, for tests that simulate a full disk (max_page_count). */
+sqlite3 *lactd_store_get_db(LactdStore *store);
+
 G_END_DECLS

@@ -196,6 +196,12 @@ lactd_store_rollback(LactdStore *store)
 	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+sqlite3 *
+lactd_store_get_db(LactdStore *store)
+{
+	return store->db;
+}
+
 guint
 lactd_store_schema_version(LactdStore *store)
 {

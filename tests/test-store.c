@@ -497,6 +497,51 @@ test_store_damaged_pages(Fixture *f, gconstpointer data)
 	}
 }
 
+/* A full disk: writes fail with a storage error, nothing stored is lost,
+ * and writing works again once there is room. */
+static void
+test_store_full(Fixture *f, gconstpointer data)
+{
+	g_autoptr(LactdStore) store = open_store(f);
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db = lactd_store_get_db(store);
+	guint stored = 0;
+	g_autofree char *limit = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int pages;
+
+	g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	pages = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	limit = g_strdup_printf("PRAGMA max_page_count = %d", pages + 4);
+	g_assert_cmpint(sqlite3_exec(db, limit, NULL, NULL, NULL), ==, SQLITE_OK);
+	for (guint i = 0; i < 10000; i++) {
+		g_autoptr(LactdSession) s = make_session(1700000000000000 + (gint64)i * G_TIME_SPAN_HOUR, 20, 1, 1);
+		g_free(s->note);
+		s->note = g_strnfill(500, 'x');
+		if (!lactd_store_add_session(store, s, &error))
+			break;
+		stored++;
+	}
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+	g_test_message("full after %u sessions: %s", stored, error->message);
+	g_clear_error(&error);
+	g_assert_cmpuint(stored, >, 0);
+	{
+		g_autoptr(GPtrArray) all = lactd_store_list_sessions(store, 0, G_MAXINT64, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(all->len, ==, stored);
+	}
+	g_assert_cmpint(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL), ==,
+			SQLITE_OK);
+	{
+		g_autoptr(LactdSession) s = make_session(1600000000000000, 20, 1, 1);
+		g_assert_true(lactd_store_add_session(store, s, &error));
+		g_assert_no_error(error);
+	}
+}
+
 /* A child writes sessions and reports each acknowledged id on a pipe; it is
  * killed at a random point. Every acknowledged session must survive, and the
  * file must pass integrity_check. */
@@ -593,5 +638,6 @@ main(int argc, char **argv)
 	ADD("/store/damaged/not-sqlite", test_store_damaged_file_moved_aside);
 	ADD("/store/damaged/pages", test_store_damaged_pages);
 	ADD("/store/durability/sigkill", test_store_kill_durability);
+	ADD("/store/durability/full", test_store_full);
 	return g_test_run();
 }
