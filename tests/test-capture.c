@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Capture end to end: the fake BlueZ with emulated devices, the real lactd
+ * with its real plugins, a real dbus-daemon, a real SQLite file. Scenarios
+ * run faster than real time (the fake's --speed).
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "lactd-test.h"
+
+#define SPEED "60"
+
+typedef struct {
+	LactdTestBus *bus;
+	GDBusConnection *c;
+	GPid fake;
+	char *fake_log;
+	LactdTestDaemon *daemon;
+	guint ended;
+	guint weighed;
+	GVariant *last_ended;
+	guint sub;
+} Fixture;
+
+static const char adapter_conf[] = "[adapter hci0]\n"
+				   "address=00:1A:7D:DA:71:13\n"
+				   "name=test\n"
+				   "powered=true\n\n";
+
+static const char pump_conf[] = "[device pump]\n"
+				"adapter=hci0\n"
+				"address=C0:FF:EE:00:00:01\n"
+				"name=Open Pump\n"
+				"paired=true\n"
+				"present=true\n"
+				"emulator=opp\n"
+				"channels=left,right\n"
+				"phases=stimulation:120;expression:1080;idle\n"
+				"start_at=2\n"
+				"left_ml=62.4\n"
+				"right_ml=48.0\n\n";
+
+static const char scale_conf[] = "[device scale]\n"
+				 "adapter=hci0\n"
+				 "address=C0:FF:EE:00:00:02\n"
+				 "name=Scale\n"
+				 "paired=true\n"
+				 "present=true\n"
+				 "emulator=wss\n"
+				 "weighings=30:118.5\n\n";
+
+static void
+die_with_parent(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+	  const char *name, GVariant *params, gpointer user_data)
+{
+	Fixture *f = user_data;
+
+	if (g_str_equal(name, "SessionEnded")) {
+		f->ended++;
+		g_clear_pointer(&f->last_ended, g_variant_unref);
+		f->last_ended = g_variant_get_child_value(params, 1);
+	} else if (g_str_equal(name, "WeightMeasured")) {
+		f->weighed++;
+	}
+}
+
+static void
+start(Fixture *f, const char *devices, const char *lactd_conf)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
+	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
+	g_autofree char *text = g_strconcat(adapter_conf, devices, NULL);
+	const char *argv[] = {fake, "--config", conf, "--speed", SPEED, NULL};
+	int log_fd;
+
+	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
+		g_test_skip("the fake BlueZ is not built");
+		return;
+	}
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
+	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
+	close(log_fd);
+	g_assert_no_error(error);
+	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, lactd_conf);
+}
+
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	f->bus = lactd_test_bus_new();
+	f->c = lactd_test_bus_connect(f->bus);
+	f->sub = g_dbus_connection_signal_subscribe(f->c, NULL, "org.lactd.Manager1", NULL,
+						    "/org/lactd", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+						    on_signal, f, NULL);
+}
+
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	if (f->daemon != NULL)
+		lactd_test_daemon_stop(f->daemon);
+	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
+	if (f->fake > 0) {
+		if (g_test_failed()) {
+			g_autofree char *log = NULL;
+			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
+				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
+		}
+		kill(f->fake, SIGTERM);
+		waitpid(f->fake, NULL, 0);
+		g_spawn_close_pid(f->fake);
+	}
+	g_free(f->fake_log);
+	g_clear_pointer(&f->last_ended, g_variant_unref);
+	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
+	g_clear_object(&f->c);
+	g_clear_pointer(&f->bus, lactd_test_bus_free);
+}
+
+/* Calls a control method of the fake BlueZ. */
+static void
+fake_call(Fixture *f, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", method,
+	    args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	g_assert_no_error(error);
+}
+
+typedef struct {
+	Fixture *f;
+	guint n;
+} Count;
+
+static gboolean
+ended_n(gpointer user_data)
+{
+	Count *c = user_data;
+	return c->f->ended >= c->n;
+}
+
+static gboolean
+weighed_n(gpointer user_data)
+{
+	Count *c = user_data;
+	return c->f->weighed >= c->n;
+}
+
+typedef struct {
+	Fixture *f;
+	guint32 elapsed;
+} Progress;
+
+/* A live session whose pump clock has reached the given second. */
+static gboolean
+live_elapsed(gpointer user_data)
+{
+	Progress *p = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    p->f->c, "org.lactd", "/org/lactd", "org.freedesktop.DBus.ObjectManager",
+	    "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE,
+	    5000, NULL, NULL);
+	g_autoptr(GVariant) objects = NULL;
+	GVariantIter iter;
+	const char *path;
+	GVariant *ifaces;
+
+	if (r == NULL)
+		return FALSE;
+	objects = g_variant_get_child_value(r, 0);
+	g_variant_iter_init(&iter, objects);
+	while (g_variant_iter_loop(&iter, "{&o@a{sa{sv}}}", &path, &ifaces)) {
+		g_autoptr(GVariant) props =
+		    g_variant_lookup_value(ifaces, "org.lactd.Session1", G_VARIANT_TYPE_VARDICT);
+		guint32 elapsed = 0;
+		if (props != NULL && g_variant_lookup(props, "Elapsed", "u", &elapsed) &&
+		    elapsed >= p->elapsed) {
+			g_variant_unref(ifaces);
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static void
+wait_elapsed(Fixture *f, guint32 seconds)
+{
+	Progress p = {f, seconds};
+
+	g_assert_true(lactd_test_wait_for(live_elapsed, &p, 120000));
+}
+
+static GVariant *
+list_sessions(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = lactd_test_call(f->c, "ListSessions",
+						g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+						"(aa{sv})", &error);
+
+	g_assert_no_error(error);
+	return g_variant_get_child_value(r, 0);
+}
+
+static GVariant *
+get_session(Fixture *f, guint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r =
+	    lactd_test_call(f->c, "GetSession", g_variant_new("(t)", id), "(a{sv})", &error);
+
+	g_assert_no_error(error);
+	return g_variant_get_child_value(r, 0);
+}
+
+/* The session as the emulator produced it: exact volumes, samples that
+ * only rise, no time twice, a length of 20 minutes by the pump's clock. */
+static void
+check_pump_session(Fixture *f)
+{
+	g_autoptr(GVariant) list = list_sessions(f);
+	g_autoptr(GVariant) s = NULL;
+	g_autoptr(GVariant) full = NULL;
+	g_autoptr(GVariant) samples = NULL;
+	guint64 id;
+	double left, right;
+	gint64 start, end, prev_t = G_MININT64;
+	double prev_l = -1, prev_r = -1;
+	const char *source;
+	gboolean interrupted;
+
+	g_assert_cmpuint(g_variant_n_children(list), ==, 1);
+	s = g_variant_get_child_value(list, 0);
+	g_assert_true(g_variant_lookup(s, "id", "t", &id));
+	g_assert_true(g_variant_lookup(s, "left_ml", "d", &left));
+	g_assert_true(g_variant_lookup(s, "right_ml", "d", &right));
+	g_assert_true(g_variant_lookup(s, "start", "x", &start));
+	g_assert_true(g_variant_lookup(s, "end", "x", &end));
+	g_assert_true(g_variant_lookup(s, "source", "&s", &source));
+	g_assert_true(g_variant_lookup(s, "interrupted", "b", &interrupted));
+	g_assert_cmpfloat(left, ==, 62.4);
+	g_assert_cmpfloat(right, ==, 48.0);
+	g_assert_cmpstr(source, ==, "device");
+	g_assert_false(interrupted);
+	g_assert_cmpint(end - start, ==, 1200 * G_USEC_PER_SEC);
+
+	full = get_session(f, id);
+	samples = g_variant_lookup_value(full, "samples", G_VARIANT_TYPE("a(xdd)"));
+	g_assert_cmpuint(g_variant_n_children(samples), >, 50);
+	for (gsize i = 0; i < g_variant_n_children(samples); i++) {
+		gint64 t;
+		double l, r;
+		g_variant_get_child(samples, i, "(xdd)", &t, &l, &r);
+		g_assert_cmpint(t, >, prev_t);
+		g_assert_cmpfloat(l, >=, prev_l);
+		g_assert_cmpfloat(r, >=, prev_r);
+		prev_t = t;
+		prev_l = l;
+		prev_r = r;
+	}
+}
+
+static void
+test_capture_pump_session(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+
+	start(f, pump_conf, NULL);
+	if (g_test_failed() || f->daemon == NULL)
+		return;
+	/* 20 minutes at 60x: about 20 s. */
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
+	check_pump_session(f);
+}
+
+static void
+test_capture_weighing(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autoptr(GVariant) list = NULL;
+	g_autoptr(GVariant) w = NULL;
+	double grams;
+
+	start(f, scale_conf, NULL);
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(weighed_n, &c, 60000));
+	r = lactd_test_call(f->c, "ListWeighings", g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+			    "(aa{sv})", &error);
+	g_assert_no_error(error);
+	list = g_variant_get_child_value(r, 0);
+	g_assert_cmpuint(g_variant_n_children(list), ==, 1);
+	w = g_variant_get_child_value(list, 0);
+	g_assert_true(g_variant_lookup(w, "grams", "d", &grams));
+	/* The SI resolution is 0.005 kg: 118.5 g reaches lactd as 120 g. */
+	g_assert_cmpfloat(fabs(grams - 118.5), <=, 2.5);
+}
+
+static void
+test_capture_link_loss(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+
+	start(f, pump_conf, NULL);
+	if (f->daemon == NULL)
+		return;
+	/* At minute 7 by the pump's clock, the link goes for 40 s of its time. */
+	wait_elapsed(f, 7 * 60);
+	fake_call(f, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)1));
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
+	check_pump_session(f);
+}
+
+static void
+test_capture_bluez_restarts(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+
+	start(f, pump_conf, NULL);
+	if (f->daemon == NULL)
+		return;
+	for (guint i = 0; i < 10; i++) {
+		/* bluetoothd goes away and comes back every minute of the session. */
+		wait_elapsed(f, 130 + i * 60);
+		fake_call(f, "Restart", g_variant_new("(u)", (guint32)200));
+	}
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 180000));
+	check_pump_session(f);
+}
+
+static gboolean
+device_listed(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_01",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    2000, NULL, NULL);
+
+	return r != NULL;
+}
+
+static void
+test_capture_unpaired_ignored(Fixture *f, gconstpointer data)
+{
+	g_autofree char *conf = g_strdup(pump_conf);
+	g_autoptr(GString) text = g_string_new(conf);
+
+	g_string_replace(text, "paired=true", "paired=false", 0);
+	start(f, text->str, NULL);
+	if (f->daemon == NULL)
+		return;
+	/* Listed as a device, never connected, nothing recorded. */
+	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
+	{
+		g_autoptr(GVariant) list = list_sessions(f);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) stats = g_dbus_connection_call_sync(
+		    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1",
+		    "GetStats", NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
+		    &error);
+		g_autoptr(GVariant) dict = NULL;
+		g_autoptr(GVariant) calls = NULL;
+		guint32 connects = 0;
+
+		g_assert_no_error(error);
+		dict = g_variant_get_child_value(stats, 0);
+		calls = g_variant_lookup_value(dict, "calls", G_VARIANT_TYPE("a{su}"));
+		g_variant_lookup(calls, "Connect", "u", &connects);
+		g_assert_cmpuint(connects, ==, 0);
+		g_assert_cmpuint(g_variant_n_children(list), ==, 0);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
+	ADD("/capture/pump-session", test_capture_pump_session);
+	ADD("/capture/weighing", test_capture_weighing);
+	ADD("/capture/link-loss", test_capture_link_loss);
+	ADD("/capture/bluez-restarts", test_capture_bluez_restarts);
+	ADD("/capture/unpaired-ignored", test_capture_unpaired_ignored);
+	return g_test_run();
+}
