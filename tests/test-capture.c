@@ -396,6 +396,123 @@ test_capture_unpaired_ignored(Fixture *f, gconstpointer data)
 	}
 }
 
+static guint32
+rejected_packets(Fixture *f, const char *path)
+{
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd", path, "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.lactd.Device1", "RejectedPackets"), G_VARIANT_TYPE("(v)"),
+	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+	g_autoptr(GVariant) v = NULL;
+
+	if (r == NULL)
+		return 0;
+	g_variant_get(r, "(v)", &v);
+	return g_variant_get_uint32(v);
+}
+
+typedef struct {
+	Fixture *f;
+	guint32 n;
+} Rejected;
+
+static gboolean
+rejected_at_least(gpointer user_data)
+{
+	Rejected *r = user_data;
+	return rejected_packets(r->f, "/org/lactd/devices/C0_FF_EE_00_00_01") >= r->n;
+}
+
+static void
+test_capture_garbage(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+	Rejected rej = {f, 5};
+	const guint8 junk[][12] = {
+	    {0xff},					      /* short */
+	    {9, 1, 0, 0, 0, 0, 0, 0, 50},		      /* state 9 */
+	    {0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0},	      /* measurement of session 0 */
+	    {1, 0, 0, 0, 1, 0, 1, 0, 0xff, 0xff, 0xff, 0xff}, /* no channel */
+	    {1, 0, 0, 0, 1, 0, 1, 0, 0x11, 0x27, 0, 0},	      /* over 1000 mL */
+	};
+	const gsize lens[] = {1, 9, 12, 12, 12};
+	const char *uuids[] = {"df840003-84b3-444b-a8f5-c3bc3142a562",
+			       "df840003-84b3-444b-a8f5-c3bc3142a562",
+			       "df840004-84b3-444b-a8f5-c3bc3142a562",
+			       "df840004-84b3-444b-a8f5-c3bc3142a562",
+			       "df840004-84b3-444b-a8f5-c3bc3142a562"};
+
+	start(f, pump_conf, NULL);
+	if (f->daemon == NULL)
+		return;
+	wait_elapsed(f, 60);
+	for (guint i = 0; i < G_N_ELEMENTS(junk); i++)
+		fake_call(f, "SendRaw",
+			  g_variant_new("(ss@ay)", "C0:FF:EE:00:00:01", uuids[i],
+					g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, junk[i], lens[i], 1)));
+	/* Counted, and the session goes on unharmed to its exact end. */
+	g_assert_true(lactd_test_wait_for(rejected_at_least, &rej, 20000));
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
+	check_pump_session(f);
+	g_assert_cmpuint(rejected_packets(f, "/org/lactd/devices/C0_FF_EE_00_00_01"), ==, 5);
+}
+
+static void
+test_capture_three_devices(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 2};
+	Count w = {f, 1};
+	g_autoptr(GString) second = g_string_new(pump_conf);
+	g_autofree char *devices = NULL;
+	g_autoptr(GVariant) list = NULL;
+
+	g_string_replace(second, "[device pump]", "[device pump2]", 0);
+	g_string_replace(second, "C0:FF:EE:00:00:01", "C0:FF:EE:00:00:03", 0);
+	g_string_replace(second, "left_ml=62.4", "left_ml=20.5", 0);
+	g_string_replace(second, "right_ml=48.0", "right_ml=31.0", 0);
+	devices = g_strconcat(pump_conf, second->str, scale_conf, NULL);
+	start(f, devices, NULL);
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
+	g_assert_true(lactd_test_wait_for(weighed_n, &w, 60000));
+	/* Two pump sessions; the bottle weighed while both pumps measured their
+	 * own volume is a session of its own, from the scale. */
+	list = list_sessions(f);
+	g_assert_cmpuint(g_variant_n_children(list), ==, 3);
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
+		const char *device, *source;
+		double left, total;
+		g_assert_true(g_variant_lookup(s, "device", "&s", &device));
+		g_assert_true(g_variant_lookup(s, "source", "&s", &source));
+		g_assert_true(g_variant_lookup(s, "left_ml", "d", &left));
+		g_assert_true(g_variant_lookup(s, "total_ml", "d", &total));
+		if (g_str_equal(source, "scale")) {
+			g_assert_cmpstr(device, ==, "C0:FF:EE:00:00:02");
+			g_assert_cmpfloat(total, ==, 116.5); /* 120 g / 1.03 g/mL */
+		} else {
+			g_assert_cmpfloat(left, ==,
+					  g_str_equal(device, "C0:FF:EE:00:00:01") ? 62.4 : 20.5);
+		}
+	}
+}
+
+static void
+test_capture_adapter_off_on(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+
+	start(f, pump_conf, "[Capture]\nReconnectMin=200\nReconnectMax=2000\n");
+	if (f->daemon == NULL)
+		return;
+	wait_elapsed(f, 300);
+	fake_call(f, "SetPowered", g_variant_new("(sb)", "hci0", FALSE));
+	fake_call(f, "SetPowered", g_variant_new("(sb)", "hci0", TRUE));
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
+	check_pump_session(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -406,5 +523,8 @@ main(int argc, char **argv)
 	ADD("/capture/link-loss", test_capture_link_loss);
 	ADD("/capture/bluez-restarts", test_capture_bluez_restarts);
 	ADD("/capture/unpaired-ignored", test_capture_unpaired_ignored);
+	ADD("/capture/garbage", test_capture_garbage);
+	ADD("/capture/three-devices", test_capture_three_devices);
+	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
 	return g_test_run();
 }
