@@ -71,7 +71,14 @@ log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
 	/* journald when stderr is the journal, plain lines otherwise. */
 	if (g_log_writer_is_journald(fileno(stderr)))
 		return g_log_writer_journald(level, fields, n_fields, NULL);
-	return g_log_writer_standard_streams(level, fields, n_fields, NULL);
+	/* Everything on stderr, a line at a time: a daemon's stdout may be a
+	 * file, fully buffered, and lost with the process. */
+	{
+		g_autofree char *line = g_log_writer_format_fields(level, fields, n_fields, FALSE);
+		fprintf(stderr, "%s\n", line);
+		fflush(stderr);
+	}
+	return G_LOG_WRITER_HANDLED;
 }
 
 int
