@@ -53,6 +53,7 @@ struct _LactdBluezDevice {
 	gboolean seen_connected; /* Connected was TRUE since RESOLVING began */
 	guint timer;		 /* resolve timeout or back-off */
 	guint backoff_ms;
+	gboolean away; /* the last attempt failed and BlueZ does not see it in range */
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
 };
@@ -76,6 +77,7 @@ struct _LactdBluez {
 };
 
 static void evaluate(LactdBluezDevice *dev);
+static gboolean has_rssi(LactdBluezDevice *dev);
 
 /* --- properties ------------------------------------------------------------------ */
 
@@ -285,6 +287,15 @@ lactd_bluez_is_up(LactdBluez *bluez)
 	return bluez->manager != NULL;
 }
 
+/* BlueZ keeps RSSI while it sees the device advertise, and drops it when not. */
+static gboolean
+has_rssi(LactdBluezDevice *dev)
+{
+	g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(dev->proxy, "RSSI");
+
+	return v != NULL;
+}
+
 /* --- the link state machine -------------------------------------------------------- */
 
 static gboolean
@@ -352,7 +363,9 @@ backoff(LactdBluezDevice *dev)
 	const LactdConfig *c = dev->bluez->config;
 
 	new_epoch(dev);
-	if (dev->backoff_ms == 0)
+	if (dev->away)
+		dev->backoff_ms = MAX(c->reconnect_max_ms, 1u);
+	else if (dev->backoff_ms == 0)
 		dev->backoff_ms = MAX(c->reconnect_min_ms, 1u);
 	else
 		dev->backoff_ms = MIN(dev->backoff_ms * 2, MAX(c->reconnect_max_ms, 1u));
@@ -404,6 +417,16 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 				  error->message);
 			/* BlueZ may still be trying: stop it before backing off. */
 			disconnect(dev);
+			/* Not in range (no RSSI): switched off or away. Wait for
+			 * BlueZ to see it again (RSSI, or Connected when it
+			 * reconnects a bonded device itself) rather than knock
+			 * on a closed door; only the longest backoff remains, so
+			 * an idle daemon has no wakeups to speak of. */
+			if (!has_rssi(dev)) {
+				dev->away = TRUE;
+				dev->backoff_ms = MAX(dev->bluez->config->reconnect_max_ms, 1u);
+				g_message("%s: out of range: waiting for it to appear", dev->address);
+			}
 			backoff(dev);
 			return;
 		}
@@ -415,6 +438,7 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 go_connect(LactdBluezDevice *dev)
 {
+	dev->away = FALSE;
 	g_debug("%s: connecting", dev->address);
 	dev->state = LINK_CONNECTING;
 	dev->link_owner = TRUE;
@@ -461,7 +485,17 @@ evaluate(LactdBluezDevice *dev)
 		}
 		return;
 	case LINK_CONNECTING:
+		return;
 	case LINK_BACKOFF:
+		/* Back in range, or connected by BlueZ itself: try now. */
+		if (dev->away && (connected || has_rssi(dev))) {
+			g_message("%s: back in range", dev->address);
+			dev->away = FALSE;
+			dev->backoff_ms = 0;
+			new_epoch(dev);
+			dev->state = LINK_IDLE;
+			evaluate(dev);
+		}
 		return;
 	case LINK_RESOLVING:
 		dev->seen_connected = dev->seen_connected || connected;
@@ -976,7 +1010,7 @@ on_properties_changed(GDBusObjectManagerClient *manager, GDBusObjectProxy *objec
 		LactdBluezDevice *dev = g_hash_table_lookup(bluez->devices, path);
 		static const char *const info[] = {"Name",  "Alias", "Paired",	 "Bonded",
 						   "UUIDs", "ManufacturerData", "ServiceData", NULL};
-		static const char *const link[] = {"Connected", "ServicesResolved", NULL};
+		static const char *const link[] = {"Connected", "ServicesResolved", "RSSI", NULL};
 
 		if (dev == NULL)
 			return;
