@@ -301,8 +301,11 @@ add_ml(GVariantBuilder *b, const char *key, const char *text, GError **error)
 	return TRUE;
 }
 
+/* existing_start: for an edit, the session's start, so that --duration alone
+ * moves its end. */
 static gboolean
-build_entry(EntryOpts *o, const char *kind, gboolean is_new, GVariantBuilder *b, GError **error)
+build_entry(EntryOpts *o, const char *kind, gboolean is_new, gint64 existing_start,
+	    GVariantBuilder *b, GError **error)
 {
 	gint64 start = 0, duration = 0, now = g_get_real_time();
 	gboolean have_start = FALSE;
@@ -329,6 +332,10 @@ build_entry(EntryOpts *o, const char *kind, gboolean is_new, GVariantBuilder *b,
 		return FALSE;
 	if (is_new && !have_start)
 		start = now - duration;
+	if (!is_new && !have_start && o->duration != NULL) {
+		start = existing_start;
+		have_start = TRUE;
+	}
 	if (is_new || have_start) {
 		g_variant_builder_add(b, "{sv}", "start", g_variant_new_int64(start));
 		g_variant_builder_add(b, "{sv}", "end", g_variant_new_int64(start + duration));
@@ -413,7 +420,7 @@ cmd_log(Ctl *ctl, int argc, char **argv)
 		return usage("log needs a kind: pump, hand, nursing or supplement%s", "");
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	if (!build_entry(&o, argv[1], TRUE, &b, &error)) {
+	if (!build_entry(&o, argv[1], TRUE, 0, &b, &error)) {
 		g_variant_builder_clear(&b);
 		entry_opts_clear(&o);
 		return usage("%s", error->message);
@@ -439,6 +446,7 @@ cmd_edit(Ctl *ctl, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	GVariantBuilder b;
 	guint64 id;
+	gint64 start = 0;
 	int rc;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -450,17 +458,25 @@ cmd_edit(Ctl *ctl, int argc, char **argv)
 		entry_opts_clear(&o);
 		return usage("edit needs one session ID%s", "");
 	}
+	if ((rc = connect_ctl(ctl)) != 0) {
+		entry_opts_clear(&o);
+		return rc;
+	}
+	{
+		g_autoptr(GVariant) current = NULL;
+		if (!lactd_manager1_call_get_session_sync(ctl->manager, id, &current, NULL, &error)) {
+			entry_opts_clear(&o);
+			return fail_error(error);
+		}
+		g_variant_lookup(current, "start", "x", &start);
+	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	if (!build_entry(&o, NULL, FALSE, &b, &error)) {
+	if (!build_entry(&o, NULL, FALSE, start, &b, &error)) {
 		g_variant_builder_clear(&b);
 		entry_opts_clear(&o);
 		return usage("%s", error->message);
 	}
 	entry_opts_clear(&o);
-	if ((rc = connect_ctl(ctl)) != 0) {
-		g_variant_builder_clear(&b);
-		return rc;
-	}
 	if (!lactd_manager1_call_update_session_sync(ctl->manager, id, g_variant_builder_end(&b), NULL,
 						     &error))
 		return fail_error(error);
