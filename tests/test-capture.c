@@ -513,6 +513,54 @@ test_capture_adapter_off_on(Fixture *f, gconstpointer data)
 	check_pump_session(f);
 }
 
+static void
+set_enabled(Fixture *f, gboolean enabled)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_01",
+	    "org.freedesktop.DBus.Properties", "Set",
+	    g_variant_new("(ssv)", "org.lactd.Device1", "Enabled", g_variant_new_boolean(enabled)),
+	    NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+
+	g_assert_no_error(error);
+}
+
+static gboolean
+pump_disconnected(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.bluez.Device1", "Connected"), G_VARIANT_TYPE("(v)"),
+	    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+	g_autoptr(GVariant) v = NULL;
+
+	if (r == NULL)
+		return FALSE;
+	g_variant_get(r, "(v)", &v);
+	return !g_variant_get_boolean(v);
+}
+
+/* Enabled=false lets go of the device; true takes it back, and the
+ * session the pump kept running is resumed, not duplicated. */
+static void
+test_capture_disable_enable(Fixture *f, gconstpointer data)
+{
+	Count c = {f, 1};
+
+	start(f, pump_conf, "[Capture]\nDisconnectGrace=3600\n");
+	if (f->daemon == NULL)
+		return;
+	wait_elapsed(f, 200);
+	set_enabled(f, FALSE);
+	g_assert_true(lactd_test_wait_for(pump_disconnected, f, 20000));
+	set_enabled(f, TRUE);
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
+	check_pump_session(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -526,5 +574,6 @@ main(int argc, char **argv)
 	ADD("/capture/garbage", test_capture_garbage);
 	ADD("/capture/three-devices", test_capture_three_devices);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
+	ADD("/capture/disable-enable", test_capture_disable_enable);
 	return g_test_run();
 }
