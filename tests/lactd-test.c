@@ -305,8 +305,8 @@ lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *conf
 	envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", bus->address, TRUE);
 	log_fd = g_open(daemon->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	g_assert_cmpint(log_fd, >=, 0);
-	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD,
-			       die_with_parent, NULL, &daemon->pid, -1, log_fd, log_fd, &error);
+	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp,
+			       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL, &daemon->pid, -1, log_fd, log_fd, &error);
 	close(log_fd);
 	g_assert_no_error(error);
 

@@ -206,10 +206,11 @@ test_api_invalid_args(Fixture *f, gconstpointer data)
 		g_autoptr(GVariant) r = lactd_test_call(f->c, "ListSessions",
 							g_variant_new("(xx)", (gint64)10, (gint64)5),
 							"(aa{sv})", &error);
+		g_autofree char *remote = NULL;
 		g_assert_null(r);
 		g_assert_true(g_dbus_error_is_remote_error(error));
-		g_assert_cmpstr(g_dbus_error_get_remote_error(error), ==,
-				"org.lactd.Error.InvalidArgs");
+		remote = g_dbus_error_get_remote_error(error);
+		g_assert_cmpstr(remote, ==, "org.lactd.Error.InvalidArgs");
 	}
 }
 
