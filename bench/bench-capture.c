@@ -267,8 +267,9 @@ main(int argc, char **argv)
 		GPid pid = lactd_test_daemon_pid(daemon);
 		guint64 s0, s1, settled;
 
-		/* Give it the time its backoff needs to reach its longest wait. */
-		g_usleep(5 * G_USEC_PER_SEC);
+		/* Let its first attempts end: BlueZ holds a Connect to an absent
+		 * device for a few seconds before it fails. */
+		g_usleep(15 * G_USEC_PER_SEC);
 		s0 = process_switches(pid);
 		g_usleep((gulong)quiet * G_USEC_PER_SEC);
 		s1 = process_switches(pid);
