@@ -65,10 +65,12 @@ lactd_plan_apply(LactdPlan *plan, GVariant *changes, GError **error)
 	LactdPlan p = *plan;
 	GVariantIter iter;
 	const char *key;
-	GVariant *value;
+	GVariant *value_raw;
 
+	/* iter_next with a scoped reference: an early return must not leak. */
 	g_variant_iter_init(&iter, changes);
-	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value_raw)) {
+		g_autoptr(GVariant) value = value_raw;
 		gboolean known = FALSE;
 
 		for (guint i = 0; i < G_N_ELEMENTS(uint_keys); i++) {

@@ -72,7 +72,7 @@ lactd_validate_session(LactdSession *session, GVariant *changes, gboolean is_new
 	g_autoptr(LactdSession) s = lactd_session_copy(session);
 	GVariantIter iter;
 	const char *key;
-	GVariant *value;
+	GVariant *value_raw;
 	gboolean seen_kind = FALSE, seen_start = FALSE, seen_end = FALSE;
 	gboolean seen_supplement = FALSE;
 	gint64 duration;
@@ -80,8 +80,10 @@ lactd_validate_session(LactdSession *session, GVariant *changes, gboolean is_new
 	if (!g_variant_is_of_type(changes, G_VARIANT_TYPE_VARDICT))
 		return invalid(error, "session: expected a dictionary a{sv}");
 
+	/* iter_next with a scoped reference: an early return must not leak. */
 	g_variant_iter_init(&iter, changes);
-	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value_raw)) {
+		g_autoptr(GVariant) value = value_raw;
 		const Field *field = NULL;
 
 		for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
