@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 #include <gio/gio.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,6 +17,8 @@
 #include "lactd-config.h"
 #include "lactd-devices.h"
 #include "lactd-error.h"
+#include "lactd-export.h"
+#include "lactd-progress.h"
 #include "lactd-plugins.h"
 #include "lactd-store.h"
 
@@ -115,6 +118,8 @@ main(int argc, char **argv)
 	guint owner_id;
 
 	setlocale(LC_ALL, "");
+	/* A client that closes its end of an export must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
 	context = g_option_context_new("- capture pump and scale readings");
 	g_option_context_set_summary(context,
 				     "The lactd system daemon: records milk-expression and feeding "
@@ -199,6 +204,9 @@ main(int argc, char **argv)
 	}
 	if (degraded != NULL)
 		lactd_api_set_storage_degraded(api, degraded);
+	/* No authorization check is plugged in yet (the bus policy guards the
+	 * name); progress and export are answered by their modules. */
+	lactd_api_set_hooks(api, NULL, lactd_progress_handle, lactd_export_handle, api);
 	capture = lactd_capture_new(store, api, config);
 	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
 	if (plugins == NULL) {

@@ -57,6 +57,20 @@ test_lactctl(void)
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 
+	/* progress and an export, answered by the daemon */
+	g_assert_cmpint(ctl(&out, &err, "progress", NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "\"sessions_24h\":1"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl(&out, &err, "export", "csv", NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "\"morning, \"\"good\"\"\""));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl(&out, &err, "export", "xml", NULL), ==, 1);
+	g_assert_nonnull(strstr(err, "format"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+
 	/* edit, then show */
 	{
 		g_autofree char *ids = g_strdup_printf("%" G_GUINT64_FORMAT, id);
