@@ -3,12 +3,15 @@
  * Fuzzes the Open Pump Profile parser. The input is a sequence of packets,
  * each one byte choosing the characteristic (low 3 bits), one byte of
  * length, then the bytes; all go through one parser state, so the checks
- * that span packets (features, volumes within a session) are reached.
+ * that span packets (features, volumes within a session) are reached. Each
+ * packet also goes through the Control Point response parser and the pump's
+ * request decoder.
  */
 #include "config.h"
 
 #include <stdint.h>
 
+#include "opp-encode.h"
 #include "opp-parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,6 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		LactdReading out[LACTD_READINGS_MAX];
 		const char *reason = NULL;
 		OppResponse resp;
+		guint8 opcode;
+		guint32 value;
 		int n;
 
 		pos += 2;
@@ -37,7 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap(); /* every refusal says why */
 		if (n > LACTD_READINGS_MAX)
 			__builtin_trap();
-		(void)opp_parse_response(data + pos, len, &resp, &reason);
+		if (!opp_parse_response(data + pos, len, &resp, &reason) && reason == NULL)
+			__builtin_trap();
+		if (opp_decode_request(data + pos, len, &opcode, &value) > OPP_RESULT_INVALID)
+			__builtin_trap();
 		pos += len;
 	}
 	return 0;

@@ -1,25 +1,43 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * An emulated Open Pump Profile pump, driven by a scenario.
+ * An emulated Open Pump Profile pump (docs/open-pump-profile.md), driven by a
+ * scenario. Deterministic: the same scenario gives the same bytes.
  *
- * Scenario keys (a key file group; anything else is refused):
- *   name=             Device1.Name
+ * Scenario keys (a key file group; any other key is refused):
+ *   name=             Device1.Name (read by the transport)
  *   channels=         left,right (default) | left | right
- *   max_suction=      highest suction level (default 9)
- *   suction=          the level it pumps at (default 5)
- *   battery=          percent, or 255 for unknown (default 80)
- *   clock=            true (default): it has a clock the host can set
- *   first_session_id= id of its first session (default 1)
- *   start_at=         seconds of scenario time before the first session (default 1)
- *   phases=           the session: "stimulation:120;expression:1080;idle"
- *   left_ml=, right_ml=  final volumes of each session, reached during expression
- *   repeat=, gap=     sessions back to back (default 1) and seconds between them
- *   history=          records already stored: "id:start:duration:left_ml:right_ml:flags;..."
+ *   max_suction=      highest suction level, 0..255 (default 9; 0: no suction
+ *                     reporting, feature bit3 clear)
+ *   suction=          the level it pumps at, 0..max_suction (default 5, or max)
+ *   battery=          percent 0..100, or 255 for unknown (default 80)
+ *   clock=            true (default) | false: whether it has a real-time clock
+ *                     that Set Time sets; without one Set Time gets result 1
+ *                     and records carry start 0
+ *   first_session_id= id of its first live session (default: one above the
+ *                     highest history id, else 1); must exceed every history id
+ *   start_at=         seconds of scenario time when the first session begins
+ *                     (default 1)
+ *   phases=           one session: "stimulation:120;expression:1080;idle", each
+ *                     NAME:SECONDS (stimulation, expression, paused); "idle"
+ *                     ends the session. Default the example. At most 65535 s.
+ *   left_ml=, right_ml=  final volumes of each live session, 0..1000 mL, reached
+ *                     along a smooth curve during expression
+ *   repeat=, gap=     sessions back to back (default 1) and seconds between
+ *                     them (default 60)
+ *   history=          records already stored on the pump before the scenario:
+ *                     "id:start_epoch_s:duration_s:left_ml:right_ml:flags;..."
+ *                     (a channel the pump lacks is sent as absent)
+ *   emulator=         the class name, read by lactd_emu_new
  *
- * Volumes rise along a smooth curve during expression, 0.1 mL resolution;
- * Expression Measurement goes out when a side moved 0.5 mL and at most 4
- * times a second; Pump Status on every change and every 10 s while active.
- * The pump keeps pumping when the link drops and sends nothing meanwhile.
+ * Behaviour: Pump Status on every state or suction change and every 10 s
+ * while not idle, and on subscription during a session; Expression
+ * Measurement when a side moved 0.5 mL and at most 4 times a second (the
+ * pump's 250 ms tick), with a sequence number per session; at session end
+ * the final measurement, the idle status, and the Session Record, stored and
+ * indicated unasked. Control Point: Set Time, Request Records (count, then
+ * each record with a greater id), Delete Records (up to and including the
+ * id); unknown opcode result 1, bad length result 2. The pump keeps pumping
+ * when the link drops and sends nothing until the central subscribes again.
  */
 #include "config.h"
 
@@ -135,15 +153,39 @@ get_ml(GKeyFile *kf, const char *group, const char *key, guint16 *out, GError **
 }
 
 static gboolean
+parse_number(const char *text, guint64 max, guint64 *out)
+{
+	return text != NULL && g_ascii_string_to_unsigned(g_strstrip((char *)text), 10, 0, max,
+							  out, NULL);
+}
+
+static gboolean
+parse_ml(const char *text, guint16 *out)
+{
+	char *end = NULL;
+	double v;
+
+	if (text == NULL || *text == '\0')
+		return FALSE;
+	v = g_ascii_strtod(text, &end);
+	if (end == text || *end != '\0' || !(v >= 0 && v <= LACTD_MAX_SIDE_ML))
+		return FALSE;
+	*out = (guint16)lround(v * 10);
+	return TRUE;
+}
+
+static gboolean
 parse_phases(Opp *o, const char *text, const char *group, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
+	guint total = 0;
 
 	for (guint i = 0; parts[i] != NULL; i++) {
 		g_auto(GStrv) kv = g_strsplit(g_strstrip(parts[i]), ":", 2);
 		Phase p = {0};
 		const char *names[] = {"idle", "stimulation", "expression", "paused"};
 		gboolean found = FALSE;
+		guint64 seconds = 0;
 
 		if (kv[0] == NULL || kv[0][0] == '\0')
 			continue;
@@ -153,15 +195,22 @@ parse_phases(Opp *o, const char *text, const char *group, GError **error)
 				found = TRUE;
 			}
 		}
-		if (!found || (p.phase != LACTD_PHASE_IDLE && kv[1] == NULL)) {
+		if (found && p.phase == LACTD_PHASE_IDLE)
+			break; /* the session ends here */
+		if (!found || !parse_number(kv[1], G_MAXUINT16, &seconds)) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 				    "[%s] phases: '%s' is not NAME:SECONDS", group, parts[i]);
 			return FALSE;
 		}
-		if (p.phase == LACTD_PHASE_IDLE)
-			break; /* the session ends here */
-		p.seconds = (guint)g_ascii_strtoull(kv[1], NULL, 10);
+		p.seconds = (guint)seconds;
+		total += p.seconds;
 		g_array_append_val(o->phases, p);
+	}
+	/* Elapsed time and the record's duration are u16 seconds. */
+	if (total > G_MAXUINT16) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] phases: a session lasts at most 65535 s", group);
+		return FALSE;
 	}
 	return TRUE;
 }
@@ -173,22 +222,36 @@ parse_history(Opp *o, const char *text, const char *group, GError **error)
 
 	for (guint i = 0; parts[i] != NULL; i++) {
 		g_auto(GStrv) f = g_strsplit(g_strstrip(parts[i]), ":", -1);
+		guint64 id, start, duration, flags;
 		OppRecord r = {0};
 
 		if (f[0] == NULL || f[0][0] == '\0')
 			continue;
-		if (g_strv_length(f) != 6) {
+		if (g_strv_length(f) != 6 || !parse_number(f[0], G_MAXUINT32, &id) || id == 0 ||
+		    !parse_number(f[1], G_MAXUINT32, &start) ||
+		    !parse_number(f[2], OPP_MAX_DURATION_S, &duration) ||
+		    !parse_ml(f[3], &r.left) || !parse_ml(f[4], &r.right) ||
+		    !parse_number(f[5], 7, &flags)) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] history: '%s' is not id:start:duration:left:right:flags",
+				    "[%s] history: '%s' is not id:start:duration:left_ml:right_ml:flags",
 				    group, parts[i]);
 			return FALSE;
 		}
-		r.id = (guint32)g_ascii_strtoull(f[0], NULL, 10);
-		r.start = (guint32)g_ascii_strtoull(f[1], NULL, 10);
-		r.duration = (guint16)g_ascii_strtoull(f[2], NULL, 10);
-		r.left = (guint16)lround(g_ascii_strtod(f[3], NULL) * 10);
-		r.right = (guint16)lround(g_ascii_strtod(f[4], NULL) * 10);
-		r.flags = (guint8)g_ascii_strtoull(f[5], NULL, 10);
+		/* The pump keeps its records in id order and never reuses one. */
+		if (o->records->len > 0 &&
+		    id <= g_array_index(o->records, OppRecord, o->records->len - 1).id) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] history: ids must increase", group);
+			return FALSE;
+		}
+		r.id = (guint32)id;
+		r.start = (guint32)start;
+		r.duration = (guint16)duration;
+		r.flags = (guint8)flags;
+		if (!(o->features & OPP_FEAT_LEFT))
+			r.left = OPP_NO_CHANNEL;
+		if (!(o->features & OPP_FEAT_RIGHT))
+			r.right = OPP_NO_CHANNEL;
 		g_array_append_val(o->records, r);
 	}
 	return TRUE;
@@ -202,7 +265,7 @@ opp_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 	g_autofree char *channels = g_key_file_get_string(kf, group, "channels", NULL);
 	g_autofree char *phases = g_key_file_get_string(kf, group, "phases", NULL);
 	g_autofree char *history = g_key_file_get_string(kf, group, "history", NULL);
-	guint v, start_at, gap, repeat;
+	guint v, start_at, gap, repeat, highest;
 
 	o->phases = g_array_new(FALSE, FALSE, sizeof(Phase));
 	o->records = g_array_new(FALSE, FALSE, sizeof(OppRecord));
@@ -213,7 +276,7 @@ opp_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			return FALSE;
 		}
 	}
-	o->features = OPP_FEAT_VOLUME | OPP_FEAT_SUCTION | OPP_FEAT_RECORDS;
+	o->features = OPP_FEAT_VOLUME | OPP_FEAT_RECORDS;
 	if (channels == NULL || g_str_equal(channels, "left,right"))
 		o->features |= OPP_FEAT_LEFT | OPP_FEAT_RIGHT;
 	else if (g_str_equal(channels, "left"))
@@ -225,25 +288,46 @@ opp_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			    "[%s] channels: left,right, left or right", group);
 		return FALSE;
 	}
-	if (!g_key_file_has_key(kf, group, "clock", NULL) ||
-	    g_key_file_get_boolean(kf, group, "clock", NULL))
+	if (g_key_file_has_key(kf, group, "clock", NULL)) {
+		g_autoptr(GError) local = NULL;
+		gboolean clock = g_key_file_get_boolean(kf, group, "clock", &local);
+
+		if (local != NULL) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] clock: true or false", group);
+			return FALSE;
+		}
+		if (clock)
+			o->features |= OPP_FEAT_CLOCK;
+	} else {
 		o->features |= OPP_FEAT_CLOCK;
+	}
 	if (!get_uint(kf, group, "max_suction", 9, 255, &v, error))
 		return FALSE;
 	o->max_suction = (guint8)v;
+	/* The profile: the highest level is 0 when bit3 is clear. */
+	if (o->max_suction > 0)
+		o->features |= OPP_FEAT_SUCTION;
 	if (!get_uint(kf, group, "suction", MIN(5, o->max_suction), o->max_suction, &v, error))
 		return FALSE;
 	o->suction = (guint8)v;
 	if (!get_uint(kf, group, "battery", 80, 255, &v, error))
 		return FALSE;
-	o->battery = (guint8)v;
-	if (!get_uint(kf, group, "first_session_id", 1, G_MAXUINT32, &v, error))
+	if (v > 100 && v != 255) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] battery: percent 0 to 100, or 255 for unknown", group);
 		return FALSE;
-	o->first_id = MAX(v, 1);
+	}
+	o->battery = (guint8)v;
 	if (!get_uint(kf, group, "start_at", 1, 86400, &start_at, error) ||
 	    !get_uint(kf, group, "gap", 60, 86400, &gap, error) ||
 	    !get_uint(kf, group, "repeat", 1, 1000, &repeat, error))
 		return FALSE;
+	if (repeat == 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] repeat: at least one session", group);
+		return FALSE;
+	}
 	o->start_at_ms = (gint64)start_at * 1000;
 	o->gap_ms = (gint64)gap * 1000;
 	o->repeat = repeat;
@@ -259,6 +343,20 @@ opp_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 		return FALSE;
 	if (history != NULL && !parse_history(o, history, group, error))
 		return FALSE;
+	/* Session ids only grow: the live ones follow the stored ones. */
+	highest = o->records->len > 0
+		      ? g_array_index(o->records, OppRecord, o->records->len - 1).id
+		      : 0;
+	if (!get_uint(kf, group, "first_session_id", highest + 1, G_MAXUINT32, &v, error))
+		return FALSE;
+	if (v <= highest || (guint64)v + o->repeat - 1 > G_MAXUINT32) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] first_session_id: must be above every history id (%u) and leave room "
+			    "for every session",
+			    group, highest);
+		return FALSE;
+	}
+	o->first_id = v;
 	o->session = 0;
 	o->state = LACTD_PHASE_IDLE;
 	return TRUE;
@@ -343,7 +441,7 @@ evaluate(Opp *o, gint64 t, guint *session_index, LactdPhase *phase, gint64 *star
 {
 	gint64 len_ms = (gint64)session_seconds(o) * 1000;
 	gint64 rel = t - o->start_at_ms;
-	gint64 at = 0;
+	gint64 at = 0, expression_ms = 0, expressed_ms = 0;
 	guint k;
 
 	*phase = LACTD_PHASE_IDLE;
@@ -360,18 +458,26 @@ evaluate(Opp *o, gint64 t, guint *session_index, LactdPhase *phase, gint64 *star
 		return;
 	for (guint i = 0; i < o->phases->len; i++) {
 		const Phase *p = &g_array_index(o->phases, Phase, i);
+
+		if (p->phase == LACTD_PHASE_EXPRESSION)
+			expression_ms += (gint64)p->seconds * 1000;
+	}
+	/* Volumes follow the expression time so far over all of the session's
+	 * expression phases, so that a pause never takes milk back. */
+	for (guint i = 0; i < o->phases->len; i++) {
+		const Phase *p = &g_array_index(o->phases, Phase, i);
 		gint64 end = at + (gint64)p->seconds * 1000;
 
 		if (rel < end) {
 			*phase = p->phase;
 			if (p->phase == LACTD_PHASE_EXPRESSION)
-				*progress = (double)(rel - at) / (double)(end - at);
+				*progress = (double)(expressed_ms + rel - at) / (double)expression_ms;
 			else
 				*progress = -1; /* volumes stay where they are */
 			return;
 		}
 		if (p->phase == LACTD_PHASE_EXPRESSION)
-			*progress = 1; /* expression over: final volumes */
+			expressed_ms += end - at;
 		at = end;
 	}
 }
@@ -489,43 +595,44 @@ static gboolean
 opp_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GError **error)
 {
 	Opp *o = emu->priv;
+	guint8 opcode, result;
 	guint32 value;
 
 	if (!g_str_equal(uuid, OPP_CONTROL)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
 		return FALSE;
 	}
-	if (len < 1)
-		return TRUE;
-	if (data[0] < OPP_OP_SET_TIME || data[0] > OPP_OP_DELETE_RECORDS) {
-		respond(emu, data[0], OPP_RESULT_NOT_SUPPORTED, 0);
-		return TRUE;
-	}
-	if (len != 5) {
-		respond(emu, data[0], OPP_RESULT_INVALID, 0);
+	result = opp_decode_request(data, len, &opcode, &value);
+	if (result != OPP_RESULT_SUCCESS) {
+		respond(emu, opcode, result, 0);
 		return TRUE;
 	}
-	value = opp_get_u32(data + 1);
-	switch (data[0]) {
+	switch (opcode) {
 	case OPP_OP_SET_TIME:
 		if (!(o->features & OPP_FEAT_CLOCK)) {
-			respond(emu, data[0], OPP_RESULT_NOT_SUPPORTED, 0);
+			respond(emu, opcode, OPP_RESULT_NOT_SUPPORTED, 0);
 			break;
 		}
 		o->clock_set = TRUE;
 		o->clock_base = value;
 		o->clock_set_ms = o->done_ms;
-		respond(emu, data[0], OPP_RESULT_SUCCESS, 0);
+		respond(emu, opcode, OPP_RESULT_SUCCESS, 0);
 		break;
 	case OPP_OP_REQUEST_RECORDS: {
-		guint16 count = 0;
+		guint count = 0, sent = 0;
+
 		for (guint i = 0; i < o->records->len; i++)
 			count += g_array_index(o->records, OppRecord, i).id > value;
-		respond(emu, data[0], OPP_RESULT_SUCCESS, count);
-		for (guint i = 0; i < o->records->len; i++) {
+		/* The count is a u16: send that many, the rest next time. */
+		count = MIN(count, G_MAXUINT16);
+		respond(emu, opcode, OPP_RESULT_SUCCESS, (guint16)count);
+		for (guint i = 0; i < o->records->len && sent < count; i++) {
 			const OppRecord *r = &g_array_index(o->records, OppRecord, i);
-			if (r->id > value)
+
+			if (r->id > value) {
 				indicate_record(emu, r);
+				sent++;
+			}
 		}
 		break;
 	}
@@ -534,12 +641,28 @@ opp_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GError
 			if (g_array_index(o->records, OppRecord, i - 1).id <= value)
 				g_array_remove_index(o->records, i - 1);
 		}
-		respond(emu, data[0], OPP_RESULT_SUCCESS, 0);
+		respond(emu, opcode, OPP_RESULT_SUCCESS, 0);
 		break;
 	default:
 		g_assert_not_reached();
 	}
 	return TRUE;
+}
+
+/* A central that subscribes during a session learns where it stands at
+ * once, instead of after up to 10 s of silence. */
+static void
+opp_subscribed(LactdEmu *emu, const char *uuid, gboolean on)
+{
+	Opp *o = emu->priv;
+
+	if (!on || o->state == LACTD_PHASE_IDLE)
+		return;
+	if (g_str_equal(uuid, OPP_STATUS))
+		send_status(emu, o, o->done_ms);
+	else if (g_str_equal(uuid, OPP_MEASUREMENT) &&
+		 (o->left != o->sent_left || o->right != o->sent_right))
+		send_measurement(emu, o, o->done_ms);
 }
 
 static gboolean
@@ -548,15 +671,6 @@ opp_finished(LactdEmu *emu)
 	Opp *o = emu->priv;
 
 	return o->sessions_done >= o->repeat && o->state == LACTD_PHASE_IDLE;
-}
-
-/* For tests: the records still stored on the pump. */
-guint lactd_emu_opp_stored_records(LactdEmu *emu);
-
-guint
-lactd_emu_opp_stored_records(LactdEmu *emu)
-{
-	return ((Opp *)emu->priv)->records->len;
 }
 
 const LactdEmuClass lactd_emu_opp = {
@@ -568,6 +682,7 @@ const LactdEmuClass lactd_emu_opp = {
     .advance = opp_advance,
     .read = opp_read,
     .write = opp_write,
+    .subscribed = opp_subscribed,
     .finished = opp_finished,
     .finalize = opp_finalize,
 };

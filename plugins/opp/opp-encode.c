@@ -58,3 +58,16 @@ opp_encode_response(guint8 buf[5], guint8 request, guint8 result, guint16 count)
 	}
 	return 3;
 }
+
+guint8
+opp_decode_request(const guint8 *data, gsize len, guint8 *opcode, guint32 *value)
+{
+	*opcode = len > 0 ? data[0] : 0;
+	*value = 0;
+	if (*opcode < OPP_OP_SET_TIME || *opcode > OPP_OP_DELETE_RECORDS)
+		return OPP_RESULT_NOT_SUPPORTED;
+	if (len != 5)
+		return OPP_RESULT_INVALID;
+	*value = opp_get_u32(data + 1);
+	return OPP_RESULT_SUCCESS;
+}

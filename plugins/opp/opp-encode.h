@@ -23,7 +23,18 @@ void opp_encode_status(guint8 buf[OPP_STATUS_LEN], guint8 state, guint32 session
 void opp_encode_measurement(guint8 buf[OPP_MEASUREMENT_LEN], guint32 session, guint16 sequence,
 			    guint16 elapsed, guint16 left, guint16 right);
 void opp_encode_record(guint8 buf[OPP_RECORD_LEN], const OppRecord *record);
-/* A Control Point response; count is sent only for a successful Request Records. */
+/* A Control Point response; count is sent only for a successful Request
+ * Records. Returns the length written: 3 or 5. */
 gsize opp_encode_response(guint8 buf[5], guint8 request, guint8 result, guint16 count);
+
+/*
+ * opp_decode_request:
+ * Decodes a Control Point request as the pump receives it. Returns
+ * OPP_RESULT_SUCCESS with *opcode and *value set, OPP_RESULT_NOT_SUPPORTED for
+ * an opcode the profile does not define (or an empty write, opcode 0), or
+ * OPP_RESULT_INVALID when the parameters are not one u32. *opcode is set
+ * whenever there was a byte, so that the response can name the request.
+ */
+guint8 opp_decode_request(const guint8 *data, gsize len, guint8 *opcode, guint32 *value);
 
 G_END_DECLS

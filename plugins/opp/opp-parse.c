@@ -77,7 +77,9 @@ parse_status(OppParseState *st, const guint8 *d, gsize len, LactdReading *out, g
 		return refuse(reason, "Pump Status: invalid state");
 	if ((state == LACTD_PHASE_IDLE) != (session == 0))
 		return refuse(reason, "Pump Status: session id 0 if and only if idle");
-	if (st->have_features && (st->features & OPP_FEAT_SUCTION) && suction > st->max_suction)
+	/* Without the suction flag the highest level is 0, so any level is out
+	 * of range; before the features are read nothing bounds it but the u8. */
+	if (st->have_features && suction > st->max_suction)
 		return refuse(reason, "Pump Status: suction above the highest level");
 	if (battery > 100 && battery != 255)
 		return refuse(reason, "Pump Status: battery over 100 %");
@@ -169,6 +171,8 @@ parse_record(const guint8 *d, gsize len, LactdReading *out, gsize max_out, const
 		return refuse(reason, "Session Record: reserved flag bits set");
 	if (d[15] != 0 || d[16] != 0)
 		return refuse(reason, "Session Record: reserved bytes set");
+	if (opp_get_u16(d + 8) > OPP_MAX_DURATION_S)
+		return refuse(reason, "Session Record: duration over 12 hours");
 	if ((left != OPP_NO_CHANNEL && left > MAX_DECILITRES) ||
 	    (right != OPP_NO_CHANNEL && right > MAX_DECILITRES))
 		return refuse(reason, "Session Record: over 1000 mL a side");

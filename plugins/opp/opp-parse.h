@@ -35,6 +35,13 @@ G_BEGIN_DECLS
 
 #define OPP_NO_CHANNEL 0xffffu
 
+/*
+ * The profile bounds a record's duration only by its u16 (18 h). lactd takes
+ * anything over 12 hours for a stuck counter or a corrupt value: no expression
+ * session, even a forgotten wearable, runs that long.
+ */
+#define OPP_MAX_DURATION_S (12u * 3600u)
+
 /* Control Point */
 #define OPP_OP_SET_TIME	       0x01
 #define OPP_OP_REQUEST_RECORDS 0x02

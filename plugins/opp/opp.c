@@ -5,7 +5,8 @@
  * to Pump Status, Expression Measurement, Session Record and Control Point,
  * set the pump's clock, and ask for every record newer than the last one
  * stored. Records are deleted on the pump only once every announced one is
- * durably stored (host->emit returned 0).
+ * durably stored (host->emit returned 0), and never again on a connection
+ * where one was not.
  */
 #include "config.h"
 
@@ -13,13 +14,21 @@
 
 #include "opp-parse.h"
 
+typedef enum {
+	SYNC_WAITING = 0, /* Request Records written, not answered yet */
+	SYNC_RECEIVING,	  /* the answer announced records that are arriving */
+	SYNC_DONE,	  /* every announced record stored: deleting is safe */
+	SYNC_FAILED,	  /* refused, or a record not stored: delete nothing */
+} SyncState;
+
 typedef struct {
 	OppParseState parse;
-	gboolean syncing;     /* a Request Records answer is being received */
-	guint32 announced;    /* records it said would follow */
+	SyncState sync;
+	guint32 announced;     /* records the Request Records answer said would follow */
 	guint32 received;
-	guint32 highest;      /* highest id stored in this sync */
-	gboolean sync_failed; /* a record was not stored: delete nothing */
+	guint32 highest;       /* highest id stored in this sync */
+	guint32 live_session;  /* session of the last active Pump Status */
+	gboolean store_failed; /* a record was refused or not stored on this connection */
 } OppDevice;
 
 static void
@@ -35,6 +44,7 @@ static int
 opp_attach(LactdDevice *dev, const LactdHost *host)
 {
 	const char *subscribe[] = {OPP_STATUS, OPP_MEASUREMENT, OPP_RECORD, OPP_CONTROL};
+	OppDevice *st = host->state(dev);
 
 	if (host->read(dev, OPP_FEATURE) < 0)
 		return -1;
@@ -42,8 +52,16 @@ opp_attach(LactdDevice *dev, const LactdHost *host)
 		if (host->subscribe(dev, subscribe[i]) < 0)
 			return -1;
 	}
-	/* The host sends writes one at a time in order: Set Time is answered
-	 * before Request Records goes out. */
+	/*
+	 * Both requests go out now, without waiting for Set Time's answer. The
+	 * host queues writes in order, and every response names the opcode it
+	 * answers, so the two answers cannot be confused whatever their timing.
+	 * Waiting would gain nothing: Set Time does not change records already
+	 * stored (their start is 0 or estimated by the pump either way), and a
+	 * pump that refuses Set Time (no clock) or never answers it must still
+	 * give up its records.
+	 */
+	st->sync = SYNC_WAITING;
 	send_request(dev, host, OPP_OP_SET_TIME, (guint32)(host->now_us(dev) / G_USEC_PER_SEC));
 	send_request(dev, host, OPP_OP_REQUEST_RECORDS, host->last_record(dev));
 	return 0;
@@ -52,12 +70,13 @@ opp_attach(LactdDevice *dev, const LactdHost *host)
 static void
 finish_sync(LactdDevice *dev, const LactdHost *host, OppDevice *st)
 {
-	st->syncing = FALSE;
-	if (st->sync_failed) {
+	if (st->store_failed) {
+		st->sync = SYNC_FAILED;
 		host->log(dev, LACTD_LOG_WARNING,
 			  "not every record was stored: the pump keeps them for the next sync");
 		return;
 	}
+	st->sync = SYNC_DONE;
 	if (st->highest != 0)
 		send_request(dev, host, OPP_OP_DELETE_RECORDS, st->highest);
 }
@@ -77,42 +96,69 @@ take_response(LactdDevice *dev, const LactdHost *host, OppDevice *st, const guin
 		g_autofree char *msg = g_strdup_printf("Control Point request 0x%02x failed: result %u",
 						       resp.request, resp.result);
 		host->log(dev, LACTD_LOG_WARNING, msg);
+		/* Without the list of stored records, deleting any of them
+		 * could take older ones that were never sent. */
+		if (resp.request == OPP_OP_REQUEST_RECORDS)
+			st->sync = SYNC_FAILED;
 		return;
 	}
-	if (resp.request == OPP_OP_REQUEST_RECORDS) {
-		st->syncing = resp.count > 0;
-		st->announced = resp.count;
-		st->received = 0;
-		st->highest = 0;
-		st->sync_failed = FALSE;
+	if (resp.request != OPP_OP_REQUEST_RECORDS)
+		return;
+	if (st->sync != SYNC_WAITING) {
+		/* Asked once per connection: a second count cannot be matched
+		 * with the records it announces. */
+		host->reject(dev, "Control Point: Request Records answered twice");
+		st->sync = SYNC_FAILED;
+		return;
 	}
+	st->announced = resp.count;
+	st->received = 0;
+	st->highest = 0;
+	st->sync = SYNC_RECEIVING;
+	if (resp.count == 0)
+		finish_sync(dev, host, st);
 }
 
+/*
+ * A Session Record: stored through host->emit, then counted towards the
+ * sync it was announced by, or, sent unasked at the end of a live session,
+ * deleted on its own once stored. Delete Records forgets every record up to
+ * its id, so an unasked record is deleted only after a clean sync, when every
+ * older record on the pump is known to be stored here.
+ */
 static void
 take_record(LactdDevice *dev, const LactdHost *host, OppDevice *st, const guint8 *data,
 	    gsize len)
 {
 	LactdReading r;
 	const char *reason = NULL;
-	int n = opp_parse(&st->parse, OPP_RECORD, data, len, &r, 1, &reason);
-	gboolean stored;
+	gboolean stored = FALSE;
+	gboolean unasked;
+	int n;
 
-	if (n < 0) {
+	memset(&r, 0, sizeof(r));
+	n = opp_parse(&st->parse, OPP_RECORD, data, len, &r, 1, &reason);
+	if (n < 0)
 		host->reject(dev, reason);
-		if (st->syncing)
-			st->sync_failed = TRUE;
-	}
-	stored = n == 1 && host->emit(dev, &r) == 0;
-	if (!st->syncing) {
-		/* A record indicated unasked at the end of a live session. */
-		if (stored)
+	else if (n == 1)
+		stored = host->emit(dev, &r) == 0;
+	if (!stored)
+		st->store_failed = TRUE;
+
+	/* The record of the session this connection saw live was not asked
+	 * for, even when it arrives in the middle of a sync. */
+	unasked = st->sync != SYNC_RECEIVING ||
+		  (stored && st->live_session != 0 && r.record.device_session == st->live_session);
+	if (unasked) {
+		if (stored && st->sync == SYNC_DONE && !st->store_failed)
 			send_request(dev, host, OPP_OP_DELETE_RECORDS, r.record.device_session);
+		else if (stored)
+			host->log(dev, LACTD_LOG_INFO,
+				  "session record stored; the pump keeps it until a complete sync");
 		return;
 	}
 	st->received++;
-	if (!stored)
-		st->sync_failed = TRUE;
-	else if (r.record.device_session > st->highest)
+	if (stored && r.record.device_session > st->highest)
 		st->highest = r.record.device_session;
 	if (st->received >= st->announced)
 		finish_sync(dev, host, st);
@@ -140,8 +186,11 @@ opp_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid, const 
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (readings[i].type == LACTD_READING_PHASE && readings[i].phase.device_session != 0)
+			st->live_session = readings[i].phase.device_session;
 		host->emit(dev, &readings[i]);
+	}
 }
 
 static int
