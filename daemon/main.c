@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "lactd-api.h"
+#include "lactd-auth.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
 #include "lactd-devices.h"
@@ -45,6 +46,9 @@ on_name_acquired(GDBusConnection *connection, const char *name, gpointer user_da
 
 	d->name_acquired = TRUE;
 	g_message("lactd %s ready on the system bus as %s", PACKAGE_VERSION, name);
+	/* Type=dbus units are ready when the name is owned; READY=1 also
+	 * starts the watchdog keep-alive when the unit asks for one. */
+	lactd_sd_notify_ready();
 }
 
 static void
@@ -204,9 +208,11 @@ main(int argc, char **argv)
 	}
 	if (degraded != NULL)
 		lactd_api_set_storage_degraded(api, degraded);
-	/* No authorization check is plugged in yet (the bus policy guards the
-	 * name); progress and export are answered by their modules. */
-	lactd_api_set_hooks(api, NULL, lactd_progress_handle, lactd_export_handle, api);
+	/* Changes to recorded data are checked with polkit (lactd-auth.c) on
+	 * top of the bus policy; progress and export are answered by their
+	 * modules. */
+	lactd_api_set_hooks(api, lactd_auth_authorize, lactd_progress_handle, lactd_export_handle,
+			    api);
 	capture = lactd_capture_new(store, api, config);
 	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
 	if (plugins == NULL) {
@@ -218,6 +224,7 @@ main(int argc, char **argv)
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
+	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
@@ -225,6 +232,7 @@ main(int argc, char **argv)
 	owner_id = g_bus_own_name_on_connection(bus, "org.lactd", G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
 						on_name_acquired, on_name_lost, &d, NULL);
 	g_main_loop_run(d.loop);
+	lactd_sd_notify_stopping();
 
 	g_bus_unown_name(owner_id);
 	/* Devices detach their plugins first: what they say at the end still
