@@ -111,3 +111,13 @@ lactd_emu_set_link(LactdEmu *emu, gboolean up)
 	if (emu->klass->link != NULL)
 		emu->klass->link(emu, up);
 }
+
+const LactdEmuService *
+lactd_emu_services(LactdEmu *emu)
+{
+	static const LactdEmuService none[] = {{NULL, NULL}};
+
+	if (emu->klass->get_services != NULL)
+		return emu->klass->get_services(emu);
+	return emu->klass->services != NULL ? emu->klass->services : none;
+}

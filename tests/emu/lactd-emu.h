@@ -62,6 +62,10 @@ typedef struct {
 	/* The scenario has nothing more to do. */
 	gboolean (*finished)(LactdEmu *emu);
 	void (*finalize)(LactdEmu *emu);
+	/* Optional: the GATT database of this instance, for emulators whose
+	 * services depend on the scenario (a device generation, a recorded
+	 * capture played back). NULL uses the class's @services. */
+	const LactdEmuService *(*get_services)(LactdEmu *emu);
 } LactdEmuClass;
 
 struct _LactdEmu {
@@ -83,6 +87,8 @@ const LactdEmuClass *lactd_emu_class_find(const char *name);
 /* Creates an emulator from a scenario group ("emulator=NAME" names the class). */
 LactdEmu *lactd_emu_new(GKeyFile *kf, const char *group, GError **error);
 void lactd_emu_free(LactdEmu *emu);
+/* The GATT database this emulator shows: get_services() or the class's. */
+const LactdEmuService *lactd_emu_services(LactdEmu *emu);
 /* Moves scenario time forward and lets the emulator send what is due. */
 void lactd_emu_advance_to(LactdEmu *emu, gint64 sim_ms);
 /* For transports: subscription and link changes. */

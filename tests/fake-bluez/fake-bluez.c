@@ -347,7 +347,7 @@ device_export_gatt(Device *d)
 
 	d->gatt = g_ptr_array_new_with_free_func((GDestroyNotify)fb_obj_free);
 	d->chrcs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)chrc_free);
-	for (const LactdEmuService *s = d->emu->klass->services; s->uuid != NULL; s++) {
+	for (const LactdEmuService *s = lactd_emu_services(d->emu); s->uuid != NULL; s++) {
 		g_autofree char *spath = g_strdup_printf("%s/service%04x", d->obj->path, handle);
 		FbObj *so = fb_obj_new(spath, SERVICE, NULL);
 
@@ -494,7 +494,7 @@ device_obj_new(Device *d)
 	path = g_strdup_printf("%s/dev_%s", d->adapter->obj->path, upper);
 	o = fb_obj_new(path, DEVICE, d);
 	g_variant_builder_init(&uuids, G_VARIANT_TYPE("as"));
-	for (const LactdEmuService *s = d->emu->klass->services; s->uuid != NULL; s++)
+	for (const LactdEmuService *s = lactd_emu_services(d->emu); s->uuid != NULL; s++)
 		g_variant_builder_add(&uuids, "s", s->uuid);
 	fb_obj_set(o, "Address", g_variant_new_string(d->address), FALSE);
 	fb_obj_set(o, "AddressType", g_variant_new_string(d->address_type), FALSE);
@@ -1622,8 +1622,7 @@ load_device(const char *group, GError **error)
 	d->present = get_bool(kf, group, "present", TRUE, &local);
 	d->connectable = get_bool(kf, group, "connectable", TRUE, &local);
 	d->broadcaster = get_bool(kf, group, "broadcaster",
-				  d->emu->klass->services == NULL ||
-				      d->emu->klass->services[0].uuid == NULL,
+				  lactd_emu_services(d->emu)[0].uuid == NULL,
 				  &local);
 	if (local != NULL) {
 		g_propagate_error(error, g_steal_pointer(&local));
