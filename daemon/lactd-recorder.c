@@ -523,8 +523,8 @@ handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id
 		gsize len = 0;
 		gconstpointer data = e->value != NULL ? g_bytes_get_data(e->value, &len) : NULL;
 
-		g_variant_builder_add(&eb, "(xss@qays)", e->time_us, e->kind,
-				      e->uuid != NULL ? e->uuid : "", g_variant_new_uint16(e->handle),
+		g_variant_builder_add(&eb, "(xssq@ays)", e->time_us, e->kind,
+				      e->uuid != NULL ? e->uuid : "", e->handle,
 				      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
 								len > 0 ? data : "", len, 1),
 				      e->text != NULL ? e->text : "");
