@@ -359,6 +359,25 @@ test_counter(Fixture *f, gconstpointer data)
 	g_assert_true(g_variant_equal(chars, ichars));
 	g_assert_true(g_variant_equal(events, ievents));
 
+	/* lactctl lists both, in JSON too. */
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		const char *argv[] = {lactctl, "capture", "list", NULL};
+		const char *jargv[] = {lactctl, "capture", "list", "--json", NULL};
+		const char *bad[] = {lactctl, "capture", "stop", "nonsense", NULL};
+		g_autofree char *out = NULL, *err = NULL, *jout = NULL, *jerr = NULL;
+		g_autofree char *bout = NULL, *berr = NULL;
+
+		g_assert_cmpint(lactd_test_run(argv, &out, &err), ==, 0);
+		g_assert_nonnull(strstr(out, COUNTER_ADDR));
+		g_assert_nonnull(strstr(out, "test"));
+		g_assert_cmpint(lactd_test_run(jargv, &jout, &jerr), ==, 0);
+		g_assert_nonnull(strstr(jout, "\"address\": \"" COUNTER_ADDR "\"") != NULL
+				     ? jout
+				     : strstr(jout, "\"address\":\"" COUNTER_ADDR "\""));
+		g_assert_cmpint(lactd_test_run(bad, &bout, &berr), ==, 2);
+	}
+
 	/* Deleted, it is gone; a running one cannot be. */
 	g_clear_pointer(&r, g_variant_unref);
 	r = lactd_test_call(f->c, "DeleteCapture", g_variant_new("(t)", id2), NULL, &error);
