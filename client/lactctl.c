@@ -1029,6 +1029,162 @@ cmd_progress(Ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* ---- capture: recording a device's GATT traffic ------------------------------------ */
+
+static const char capture_usage[] =
+    "Usage: lactctl capture start ADDRESS [--raw]\n"
+    "       lactctl capture stop [ID]\n"
+    "       lactctl capture mark TEXT [--id ID]\n"
+    "       lactctl capture list [--json]\n"
+    "       lactctl capture delete ID\n"
+    "\n"
+    "Records what a paired device says over Bluetooth LE, to decode a protocol\n"
+    "lactd does not know yet. --raw also records a device a plugin captures,\n"
+    "without disturbing its capture. A running capture goes on after a restart\n"
+    "of lactd. ID 0 or none: the one capture running.\n";
+
+static void
+print_capture_row(GVariant *c)
+{
+	guint64 id = 0;
+	const char *address = "", *name = "", *source = "";
+	gint64 start = 0, end = 0;
+	guint32 events = 0;
+	gboolean active = FALSE;
+	g_autofree char *when = NULL;
+
+	g_variant_lookup(c, "id", "t", &id);
+	g_variant_lookup(c, "address", "&s", &address);
+	g_variant_lookup(c, "name", "&s", &name);
+	g_variant_lookup(c, "source", "&s", &source);
+	g_variant_lookup(c, "start", "x", &start);
+	g_variant_lookup(c, "end", "x", &end);
+	g_variant_lookup(c, "events", "u", &events);
+	g_variant_lookup(c, "active", "b", &active);
+	when = lactctl_format_local(start);
+	if (active)
+		g_print("%6" G_GUINT64_FORMAT "  %-16s %9s  %-17s %8u  %-8s %s\n", id, when,
+			"recording", address, events, source, name);
+	else
+		g_print("%6" G_GUINT64_FORMAT "  %-16s %8" G_GINT64_FORMAT "s  %-17s %8u  %-8s %s\n",
+			id, when, (end - start) / G_TIME_SPAN_SECOND, address, events, source, name);
+}
+
+static int
+capture_list(Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) list = NULL;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (g_str_equal(argv[i], "--json"))
+			ctl->json = TRUE;
+		else
+			return usage("capture list: unexpected '%s'", argv[i]);
+	}
+	if ((rc = connect_ctl(ctl)) != 0)
+		return rc;
+	if (!lactd_manager1_call_list_captures_sync(ctl->manager, &list, NULL, &error))
+		return fail_error(error);
+	if (ctl->json) {
+		g_autoptr(GString) out = g_string_new(NULL);
+		lactctl_json_value(out, list);
+		g_print("%s\n", out->str);
+		return 0;
+	}
+	if (g_variant_n_children(list) == 0) {
+		g_print("No captures. 'lactctl capture start ADDRESS' records a device.\n");
+		return 0;
+	}
+	g_print("%6s  %-16s %10s  %-17s %8s  %-8s %s\n", "ID", "START", "LENGTH", "ADDRESS",
+		"EVENTS", "SOURCE", "NAME");
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) c = g_variant_get_child_value(list, i);
+		print_capture_row(c);
+	}
+	return 0;
+}
+
+static int
+cmd_capture(Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	const char *sub = argc >= 2 ? argv[1] : NULL;
+	guint64 id = 0;
+	int rc;
+
+	if (sub == NULL || g_str_equal(sub, "--help") || g_str_equal(sub, "-h")) {
+		g_print("%s", capture_usage);
+		return sub == NULL ? EXIT_USAGE : 0;
+	}
+	if (g_str_equal(sub, "list"))
+		return capture_list(ctl, argc - 1, argv + 1);
+	if (g_str_equal(sub, "start")) {
+		gboolean raw = FALSE;
+		const char *address = NULL;
+
+		for (int i = 2; i < argc; i++) {
+			if (g_str_equal(argv[i], "--raw"))
+				raw = TRUE;
+			else if (address == NULL && argv[i][0] != '-')
+				address = argv[i];
+			else
+				return usage("capture start: unexpected '%s'", argv[i]);
+		}
+		if (address == NULL)
+			return usage("capture start needs a device ADDRESS%s", "");
+		if ((rc = connect_ctl(ctl)) != 0)
+			return rc;
+		if (!lactd_manager1_call_start_capture_sync(ctl->manager, address, raw, &id, NULL,
+							    &error))
+			return fail_error(error);
+		g_print("Recording %s as capture %" G_GUINT64_FORMAT ". "
+			"'lactctl capture mark TEXT' notes what the device shows; "
+			"'lactctl capture stop' ends it.\n",
+			address, id);
+		return 0;
+	}
+	if (g_str_equal(sub, "stop") || g_str_equal(sub, "delete")) {
+		gboolean del = g_str_equal(sub, "delete");
+
+		if (argc > 3 || (argc == 3 && !parse_id(argv[2], &id)) || (del && argc != 3))
+			return usage("capture %s needs %s capture ID", sub, del ? "one" : "at most one");
+		if ((rc = connect_ctl(ctl)) != 0)
+			return rc;
+		if (del ? !lactd_manager1_call_delete_capture_sync(ctl->manager, id, NULL, &error)
+			: !lactd_manager1_call_stop_capture_sync(ctl->manager, id, NULL, &error))
+			return fail_error(error);
+		if (del)
+			g_print("Capture %" G_GUINT64_FORMAT " deleted.\n", id);
+		else
+			g_print("Recording stopped.\n");
+		return 0;
+	}
+	if (g_str_equal(sub, "mark")) {
+		const char *text = NULL;
+
+		for (int i = 2; i < argc; i++) {
+			if (g_str_equal(argv[i], "--id") && i + 1 < argc) {
+				if (!parse_id(argv[++i], &id))
+					return usage("capture mark: --id needs a capture ID%s", "");
+			} else if (text == NULL) {
+				text = argv[i];
+			} else {
+				return usage("capture mark: unexpected '%s' (quote the text)", argv[i]);
+			}
+		}
+		if (text == NULL || text[0] == '\0')
+			return usage("capture mark needs a TEXT%s", "");
+		if ((rc = connect_ctl(ctl)) != 0)
+			return rc;
+		if (!lactd_manager1_call_mark_capture_sync(ctl->manager, id, text, NULL, &error))
+			return fail_error(error);
+		return 0;
+	}
+	return usage("capture: unknown subcommand '%s'", sub);
+}
+
 typedef struct {
 	const char *name;
 	int (*func)(Ctl *, int, char **);
@@ -1049,6 +1205,7 @@ static const Command commands[] = {
     {"plan", cmd_plan, "show or set your plan's targets"},
     {"progress", cmd_progress, "progress against the plan"},
     {"export", cmd_export, "export csv, json or fhir for a consultant"},
+    {"capture", cmd_capture, "record a device's Bluetooth traffic to decode it"},
 };
 
 static void

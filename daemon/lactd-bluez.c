@@ -20,6 +20,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lactd-bluez.h"
 
 #define BLUEZ_NAME "org.bluez"
@@ -703,6 +705,115 @@ lactd_bluez_device_write(LactdBluezDevice *dev, const char *char_uuid, GBytes *d
 			  G_DBUS_CALL_FLAGS_NO_AUTO_START, (int)dev->bluez->config->bluez_timeout_ms,
 			  dev->link_cancellable, write_cb, call_data_new(dev, char_uuid, "WriteValue"));
 	return TRUE;
+}
+
+void
+lactd_bluez_char_free(LactdBluezChar *chr)
+{
+	if (chr == NULL)
+		return;
+	g_free(chr->uuid);
+	g_free(chr->flags);
+	g_free(chr->service_uuid);
+	g_free(chr);
+}
+
+/* BlueZ 5.66 has a Handle property on characteristics it serves, not on
+ * those of a remote device; its object path ends in char%04x, the handle
+ * of the characteristic declaration (src/gatt-client.c), and the value
+ * handle follows it (Core Specification Vol 3 Part G 3.3). */
+static guint16
+char_handle(GDBusProxy *chr)
+{
+	g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(chr, "Handle");
+	const char *base;
+	guint64 decl;
+	char *end = NULL;
+
+	if (v != NULL && g_variant_is_of_type(v, G_VARIANT_TYPE_UINT16))
+		return g_variant_get_uint16(v);
+	base = strrchr(g_dbus_proxy_get_object_path(chr), '/');
+	if (base == NULL || !g_str_has_prefix(base, "/char") || strlen(base) != 9)
+		return 0;
+	decl = g_ascii_strtoull(base + 5, &end, 16);
+	if (end == NULL || *end != '\0' || decl == 0 || decl >= 0xffff)
+		return 0;
+	return (guint16)(decl + 1);
+}
+
+static gint
+path_cmp(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(g_dbus_proxy_get_object_path(*(GDBusProxy *const *)a),
+			 g_dbus_proxy_get_object_path(*(GDBusProxy *const *)b));
+}
+
+GPtrArray *
+lactd_bluez_device_dup_chars(LactdBluezDevice *dev)
+{
+	g_autoptr(GPtrArray) proxies = g_ptr_array_new();
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_bluez_char_free);
+	GHashTableIter it;
+	GDBusProxy *chr;
+
+	g_hash_table_iter_init(&it, dev->bluez->chars);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&chr)) {
+		if (char_device(dev->bluez, chr) == dev)
+			g_ptr_array_add(proxies, chr);
+	}
+	g_ptr_array_sort(proxies, path_cmp);
+	for (guint i = 0; i < proxies->len; i++) {
+		g_autofree char *uuid = NULL;
+		g_autofree char *service_path = NULL;
+		g_autoptr(GVariant) flags = NULL;
+		GDBusProxy *service;
+		LactdBluezChar *c;
+
+		chr = proxies->pdata[i];
+		uuid = prop_str(chr, "UUID");
+		if (uuid == NULL)
+			continue;
+		c = g_new0(LactdBluezChar, 1);
+		c->uuid = g_ascii_strdown(uuid, -1);
+		flags = g_dbus_proxy_get_cached_property(chr, "Flags");
+		if (flags != NULL && g_variant_is_of_type(flags, G_VARIANT_TYPE_STRING_ARRAY)) {
+			g_autofree const char **v = g_variant_get_strv(flags, NULL);
+			c->flags = g_strjoinv(",", (char **)v);
+		} else {
+			c->flags = g_strdup("");
+		}
+		c->handle = char_handle(chr);
+		service_path = owner_path(chr, "Service");
+		service = g_hash_table_lookup(dev->bluez->services, service_path);
+		if (service != NULL) {
+			g_autofree char *suuid = prop_str(service, "UUID");
+			if (suuid != NULL)
+				c->service_uuid = g_ascii_strdown(suuid, -1);
+		}
+		g_ptr_array_add(out, c);
+	}
+	return out;
+}
+
+gboolean
+lactd_bluez_device_is_subscribed(LactdBluezDevice *dev, const char *char_uuid)
+{
+	GDBusProxy *chr = dev->state == LINK_READY ? find_char(dev, char_uuid) : NULL;
+
+	return chr != NULL &&
+	       g_hash_table_contains(dev->notifying, g_dbus_proxy_get_object_path(chr));
+}
+
+void
+lactd_bluez_device_unsubscribe(LactdBluezDevice *dev, const char *char_uuid)
+{
+	GDBusProxy *chr = dev->state == LINK_READY ? find_char(dev, char_uuid) : NULL;
+
+	if (chr == NULL || !g_hash_table_remove(dev->notifying, g_dbus_proxy_get_object_path(chr)))
+		return;
+	g_dbus_proxy_call(chr, "StopNotify", NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+			  (int)dev->bluez->config->bluez_timeout_ms, dev->link_cancellable, notify_cb,
+			  call_data_new(dev, char_uuid, "StopNotify"));
 }
 
 /* --- discovery, for broadcasters --------------------------------------------------- */

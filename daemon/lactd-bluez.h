@@ -88,4 +88,24 @@ gboolean lactd_bluez_device_read(LactdBluezDevice *dev, const char *char_uuid, G
 gboolean lactd_bluez_device_write(LactdBluezDevice *dev, const char *char_uuid, GBytes *data,
 				  gboolean with_response, GError **error);
 
+/* A GATT characteristic of a device, as BlueZ lists it. */
+typedef struct {
+	char *uuid;	    /* lowercase */
+	char *flags;	    /* GattCharacteristic1.Flags joined by commas */
+	guint16 handle;	    /* ATT value handle, 0 when unknown */
+	char *service_uuid; /* lowercase, NULL when unknown */
+} LactdBluezChar;
+
+void lactd_bluez_char_free(LactdBluezChar *chr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdBluezChar, lactd_bluez_char_free)
+
+/* The device's characteristics (LactdBluezChar), by object path: the order
+ * BlueZ discovered them in. */
+GPtrArray *lactd_bluez_device_dup_chars(LactdBluezDevice *dev);
+/* Whether lactd_bluez_device_subscribe() was called for it on this link. */
+gboolean lactd_bluez_device_is_subscribed(LactdBluezDevice *dev, const char *char_uuid);
+/* StopNotify; values of it are no longer delivered. Does nothing when not
+ * subscribed. */
+void lactd_bluez_device_unsubscribe(LactdBluezDevice *dev, const char *char_uuid);
+
 G_END_DECLS

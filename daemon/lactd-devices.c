@@ -13,6 +13,7 @@
 #include "lactd-bluez.h"
 #include "lactd-devices.h"
 #include "lactd-error.h"
+#include "lactd-recorder.h"
 
 #define CHANGE_ACTION "org.lactd.change-data"
 #define BATTERY_UNKNOWN 255
@@ -29,6 +30,7 @@ struct _LactdDevices {
 	gpointer authorize_data;
 	GHashTable *entries; /* address -> Entry */
 	LactdBluez *bluez;
+	LactdRecorder *recorder;
 };
 
 struct _Entry {
@@ -268,7 +270,10 @@ op_write(gpointer user_data, const char *char_uuid, GBytes *data, gboolean with_
 {
 	Entry *e = user_data;
 
-	return lactd_bluez_device_write(e->bdev, char_uuid, data, with_response, error);
+	if (!lactd_bluez_device_write(e->bdev, char_uuid, data, with_response, error))
+		return FALSE;
+	lactd_recorder_write(e->devices->recorder, e->bdev, char_uuid, data);
+	return TRUE;
 }
 
 static void
@@ -368,7 +373,7 @@ update(Entry *e)
 	    lactd_plugin_host_match(devices->plugins, (const char *const *)uuids,
 				    (const guint16 *)(gpointer)ids->data, ids->len,
 				    (const char *const *)sd, &how);
-	gboolean want;
+	gboolean want, recording;
 
 	if (g_strcmp0(name, lactd_device1_get_name(e->iface)) != 0 && name[0] != '\0')
 		lactd_device1_set_name(e->iface, name);
@@ -384,14 +389,15 @@ update(Entry *e)
 				  name[0] != '\0' ? name : "device", desc->name);
 	}
 	want = captured(e);
+	recording = devices->recorder != NULL && lactd_recorder_wants(devices->recorder, e->address);
 	if (e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT) {
-		lactd_bluez_device_set_wanted(e->bdev, FALSE);
+		lactd_bluez_device_set_wanted(e->bdev, recording);
 		if (want && !(e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev)))
 			attach(e);
 		else if (!want && e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
 			link_down(e);
 	} else {
-		lactd_bluez_device_set_wanted(e->bdev, want);
+		lactd_bluez_device_set_wanted(e->bdev, want || recording);
 	}
 	update_discovery(devices);
 }
@@ -645,7 +651,18 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 	Entry *e = entry_of(bdev);
 	LactdCaptureDevice cd;
 
-	if (e == NULL || e->desc == NULL) {
+	if (e != NULL && lactd_recorder_wants(e->devices->recorder, e->address)) {
+		gboolean runs = e->desc != NULL && e->how != LACTD_PLUGIN_MATCH_ADVERTISEMENT &&
+				captured(e);
+
+		/* Before the plugin attaches, so that its first writes are recorded. */
+		lactd_recorder_ready(e->devices->recorder, bdev, runs);
+		if (!runs) {
+			lactd_device1_set_connected(e->iface, TRUE);
+			return;
+		}
+	}
+	if (e == NULL || e->desc == NULL || e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT) {
 		lactd_bluez_device_set_wanted(bdev, FALSE);
 		return;
 	}
@@ -667,8 +684,10 @@ on_device_lost(LactdBluezDevice *bdev, gpointer user_data)
 {
 	Entry *e = entry_of(bdev);
 
-	if (e != NULL)
-		link_down(e);
+	if (e == NULL)
+		return;
+	lactd_recorder_lost(e->devices->recorder, bdev);
+	link_down(e);
 }
 
 static void
@@ -702,7 +721,10 @@ on_value(LactdBluezDevice *bdev, const char *char_uuid, const guint8 *data, gsiz
 {
 	Entry *e = entry_of(bdev);
 
-	if (e == NULL || e->pdev == NULL)
+	if (e == NULL)
+		return;
+	lactd_recorder_value(e->devices->recorder, bdev, char_uuid, data, len, origin);
+	if (e->pdev == NULL)
 		return;
 	lactd_device1_set_last_seen(e->iface, g_get_real_time());
 	lactd_plugin_device_value(e->pdev, char_uuid, data, len, origin);
@@ -716,6 +738,42 @@ on_write_done(LactdBluezDevice *bdev, const GError *error, gpointer user_data)
 	if (e != NULL && e->pdev != NULL)
 		lactd_plugin_device_write_done(e->pdev, error);
 }
+
+/* --- the recorder's view of the devices -------------------------------------------- */
+
+static gboolean
+rec_lookup(gpointer user_data, const char *address, LactdRecorderDevice *out)
+{
+	LactdDevices *devices = user_data;
+	Entry *e = g_hash_table_lookup(devices->entries, address);
+
+	if (e == NULL)
+		return FALSE;
+	out->bdev = e->bdev;
+	out->plugin = e->desc != NULL ? e->desc->name : NULL;
+	out->plugin_runs = e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev) &&
+			   e->how != LACTD_PLUGIN_MATCH_ADVERTISEMENT;
+	return TRUE;
+}
+
+static void
+rec_changed(gpointer user_data, const char *address)
+{
+	LactdDevices *devices = user_data;
+	Entry *e = g_hash_table_lookup(devices->entries, address);
+
+	if (e == NULL)
+		return;
+	update(e);
+	/* A device only the recording kept connected is let go: no longer connected. */
+	if (!lactd_recorder_wants(devices->recorder, address) && !captured(e))
+		lactd_device1_set_connected(e->iface, FALSE);
+}
+
+static const LactdRecorderHost recorder_host = {
+	.lookup = rec_lookup,
+	.changed = rec_changed,
+};
 
 static const LactdBluezListener listener = {
 	.device_added = on_device_added,
@@ -749,6 +807,7 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
 	devices->config = config;
 	devices->entries =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+	devices->recorder = lactd_recorder_new(store, api, &recorder_host, devices);
 	devices->bluez = lactd_bluez_new(system_bus, config, &listener, devices);
 	return devices;
 }
@@ -759,6 +818,7 @@ lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authori
 {
 	devices->authorize = authorize;
 	devices->authorize_data = user_data;
+	lactd_recorder_set_authorize(devices->recorder, authorize, user_data);
 }
 
 void
@@ -769,5 +829,6 @@ lactd_devices_free(LactdDevices *devices)
 	/* Reports every device lost and removed: plugins detach, objects go. */
 	g_clear_pointer(&devices->bluez, lactd_bluez_free);
 	g_hash_table_destroy(devices->entries);
+	g_clear_pointer(&devices->recorder, lactd_recorder_free);
 	g_free(devices);
 }

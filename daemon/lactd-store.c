@@ -95,6 +95,33 @@ static const char *const migrations[] = {
 	"CREATE TABLE settings ("
 	"  key TEXT PRIMARY KEY NOT NULL,"
 	"  value TEXT NOT NULL);",
+	/* 1 -> 2: recordings of a device's GATT traffic (lactd-recstore.c).
+	 * end_us is 0 while the recording runs. */
+	"CREATE TABLE captures ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT 'lactd',"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER NOT NULL DEFAULT 0,"
+	"  raw INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE capture_chars ("
+	"  capture INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  uuid TEXT NOT NULL,"
+	"  flags TEXT NOT NULL DEFAULT '',"
+	"  handle INTEGER NOT NULL DEFAULT 0,"
+	"  service_uuid TEXT,"
+	"  PRIMARY KEY (capture, seq));"
+	"CREATE TABLE capture_events ("
+	"  capture INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,"
+	"  time_us INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  uuid TEXT,"
+	"  handle INTEGER NOT NULL DEFAULT 0,"
+	"  value BLOB,"
+	"  text TEXT);"
+	"CREATE INDEX capture_events_by_capture ON capture_events(capture, time_us);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 1
+#define LACTD_STORE_SCHEMA_VERSION 2
 
 typedef enum {
 	LACTD_SESSION_PUMP = 0,

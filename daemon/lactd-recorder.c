@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Recording a device's GATT traffic. Every event is stored (committed) as
+ * it comes; a capture stops itself at LACTD_REC_MAX_EVENTS. What the
+ * recorder subscribed to on its own it unsubscribes when stopped; on a
+ * device a plugin runs it only listens, so the plugin's capture is never
+ * disturbed.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lactd-error.h"
+#include "lactd-recorder.h"
+#include "lactd-recstore.h"
+
+#define CHANGE_ACTION "org.lactd.change-data"
+#define DELETE_ACTION "org.lactd.delete-data"
+
+typedef struct {
+	char *flags;
+	guint16 handle;
+} CharInfo;
+
+typedef struct {
+	guint64 id;
+	char *address;
+	gboolean raw;
+	guint events;
+	gboolean have_chars; /* the characteristics are stored */
+	GHashTable *chars;   /* lowercase uuid -> CharInfo, while connected */
+	GHashTable *subscribed; /* uuids the recorder itself subscribed to */
+	LactdBluezDevice *bdev; /* while ready */
+} Rec;
+
+struct _LactdRecorder {
+	LactdStore *store;
+	LactdApi *api;
+	const LactdRecorderHost *host;
+	gpointer host_data;
+	LactdApiAuthorizeFunc authorize;
+	gpointer authorize_data;
+	GHashTable *active; /* address -> Rec */
+	GArray *handlers;   /* signal ids on the manager */
+};
+
+static void
+char_info_free(CharInfo *ci)
+{
+	g_free(ci->flags);
+	g_free(ci);
+}
+
+static void
+rec_free(Rec *r)
+{
+	g_free(r->address);
+	g_hash_table_destroy(r->chars);
+	g_hash_table_destroy(r->subscribed);
+	g_free(r);
+}
+
+static Rec *
+rec_new(guint64 id, const char *address, gboolean raw)
+{
+	Rec *r = g_new0(Rec, 1);
+
+	r->id = id;
+	r->address = g_strdup(address);
+	r->raw = raw;
+	r->chars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					 (GDestroyNotify)char_info_free);
+	r->subscribed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return r;
+}
+
+static Rec *
+rec_by_id(LactdRecorder *rec, guint64 id)
+{
+	GHashTableIter it;
+	Rec *r;
+
+	g_hash_table_iter_init(&it, rec->active);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&r)) {
+		if (r->id == id)
+			return r;
+	}
+	return NULL;
+}
+
+static gboolean
+has_flag(const char *flags, const char *flag)
+{
+	g_auto(GStrv) v = g_strsplit(flags != NULL ? flags : "", ",", -1);
+
+	return g_strv_contains((const char *const *)v, flag);
+}
+
+/* --- recording ----------------------------------------------------------------------- */
+
+static void stop(LactdRecorder *rec, Rec *r, const char *why);
+
+static void
+add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint16 handle,
+	  const guint8 *data, gsize len, gboolean has_value, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+	LactdRecEvent ev = {
+	    .time_us = g_get_real_time(),
+	    .kind = kind,
+	    .uuid = (char *)uuid,
+	    .handle = handle,
+	    .text = (char *)text,
+	};
+	g_autoptr(GBytes) value = has_value ? g_bytes_new(data, len) : NULL;
+
+	if (r->events >= LACTD_REC_MAX_EVENTS)
+		return;
+	ev.value = value;
+	if (!lactd_recstore_add_event(rec->store, r->id, &ev, &error)) {
+		/* An oversized value is the device's doing: count it out, keep on. */
+		g_message("capture %" G_GUINT64_FORMAT ": %s %s not recorded: %s", r->id, kind,
+			  uuid != NULL ? uuid : "", error->message);
+		if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
+			lactd_api_set_storage_degraded(rec->api, error->message);
+		return;
+	}
+	r->events++;
+	if (r->events >= LACTD_REC_MAX_EVENTS)
+		stop(rec, r, "it holds the most events a capture may hold");
+}
+
+static void
+load_chars(LactdRecorder *rec, Rec *r, LactdBluezDevice *bdev)
+{
+	g_autoptr(GPtrArray) chars = lactd_bluez_device_dup_chars(bdev);
+
+	g_hash_table_remove_all(r->chars);
+	for (guint i = 0; i < chars->len; i++) {
+		LactdBluezChar *c = chars->pdata[i];
+		CharInfo *ci = g_new0(CharInfo, 1);
+
+		ci->flags = g_strdup(c->flags);
+		ci->handle = c->handle;
+		/* A second characteristic of the same UUID cannot be told
+		 * apart by the BlueZ client (it works by UUID): keep the first. */
+		if (!g_hash_table_contains(r->chars, c->uuid))
+			g_hash_table_insert(r->chars, g_strdup(c->uuid), ci);
+		else
+			char_info_free(ci);
+		if (!r->have_chars && i < LACTD_REC_MAX_CHARS) {
+			g_autoptr(GError) error = NULL;
+			LactdRecChar rc = {c->uuid, c->flags, c->handle, c->service_uuid};
+
+			if (!lactd_recstore_add_char(rec->store, r->id, &rc, &error))
+				g_message("capture %" G_GUINT64_FORMAT ": %s", r->id, error->message);
+		}
+	}
+	r->have_chars = TRUE;
+}
+
+static CharInfo *
+char_info(Rec *r, const char *uuid, char **lower)
+{
+	*lower = g_ascii_strdown(uuid, -1);
+	return g_hash_table_lookup(r->chars, *lower);
+}
+
+void
+lactd_recorder_ready(LactdRecorder *rec, LactdBluezDevice *bdev, gboolean plugin_runs)
+{
+	Rec *r = g_hash_table_lookup(rec->active, lactd_bluez_device_get_address(bdev));
+	GHashTableIter it;
+	const char *uuid;
+	CharInfo *ci;
+
+	if (r == NULL)
+		return;
+	r->bdev = bdev;
+	g_hash_table_remove_all(r->subscribed);
+	load_chars(rec, r, bdev);
+	g_message("capture %" G_GUINT64_FORMAT ": recording %s (%u characteristics)%s", r->id,
+		  r->address, g_hash_table_size(r->chars),
+		  plugin_runs ? ", alongside its plugin" : "");
+	if (plugin_runs)
+		return;
+	g_hash_table_iter_init(&it, r->chars);
+	while (g_hash_table_iter_next(&it, (gpointer *)&uuid, (gpointer *)&ci)) {
+		g_autoptr(GError) error = NULL;
+
+		/* Each read is bounded by the BlueZ call timeout; its reply
+		 * comes through lactd_recorder_value(). */
+		if (has_flag(ci->flags, "read") && !lactd_bluez_device_read(bdev, uuid, &error)) {
+			g_message("capture %" G_GUINT64_FORMAT ": read %s: %s", r->id, uuid,
+				  error->message);
+			g_clear_error(&error);
+		}
+		if ((has_flag(ci->flags, "notify") || has_flag(ci->flags, "indicate")) &&
+		    !lactd_bluez_device_is_subscribed(bdev, uuid)) {
+			if (lactd_bluez_device_subscribe(bdev, uuid, &error))
+				g_hash_table_add(r->subscribed, g_strdup(uuid));
+			else
+				g_message("capture %" G_GUINT64_FORMAT ": subscribe %s: %s", r->id,
+					  uuid, error->message);
+		}
+	}
+}
+
+void
+lactd_recorder_lost(LactdRecorder *rec, LactdBluezDevice *bdev)
+{
+	Rec *r = g_hash_table_lookup(rec->active, lactd_bluez_device_get_address(bdev));
+
+	if (r == NULL || r->bdev != bdev)
+		return;
+	/* BlueZ drops subscriptions with the link. */
+	r->bdev = NULL;
+	g_hash_table_remove_all(r->subscribed);
+}
+
+void
+lactd_recorder_value(LactdRecorder *rec, LactdBluezDevice *bdev, const char *char_uuid,
+		     const guint8 *data, gsize len, LactdValueOrigin origin)
+{
+	Rec *r = g_hash_table_lookup(rec->active, lactd_bluez_device_get_address(bdev));
+	g_autofree char *uuid = NULL;
+	CharInfo *ci;
+	const char *kind = LACTD_REC_READ;
+
+	if (r == NULL)
+		return;
+	ci = char_info(r, char_uuid, &uuid);
+	if (origin == LACTD_VALUE_NOTIFY) {
+		/* BlueZ reports both as a Value change; the flags tell which. */
+		kind = ci != NULL && has_flag(ci->flags, "indicate") && !has_flag(ci->flags, "notify")
+			   ? LACTD_REC_INDICATE
+			   : LACTD_REC_NOTIFY;
+	}
+	add_event(rec, r, kind, uuid, ci != NULL ? ci->handle : 0, data, len, TRUE, NULL);
+}
+
+void
+lactd_recorder_write(LactdRecorder *rec, LactdBluezDevice *bdev, const char *char_uuid,
+		     GBytes *data)
+{
+	Rec *r = g_hash_table_lookup(rec->active, lactd_bluez_device_get_address(bdev));
+	g_autofree char *uuid = NULL;
+	CharInfo *ci;
+	gsize len = 0;
+	const guint8 *bytes;
+
+	if (r == NULL)
+		return;
+	bytes = g_bytes_get_data(data, &len);
+	ci = char_info(r, char_uuid, &uuid);
+	add_event(rec, r, LACTD_REC_WRITE, uuid, ci != NULL ? ci->handle : 0, bytes, len, TRUE, NULL);
+}
+
+gboolean
+lactd_recorder_wants(LactdRecorder *rec, const char *address)
+{
+	return g_hash_table_contains(rec->active, address);
+}
+
+/* Ends a running capture: stored closed, subscriptions of its own undone,
+ * the device let go unless something else wants it. */
+static void
+stop(LactdRecorder *rec, Rec *r, const char *why)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *address = g_strdup(r->address);
+	GHashTableIter it;
+	const char *uuid;
+
+	if (!lactd_recstore_finish(rec->store, r->id, g_get_real_time(), &error))
+		g_message("capture %" G_GUINT64_FORMAT ": not closed: %s", r->id, error->message);
+	g_message("capture %" G_GUINT64_FORMAT " of %s stopped after %u events: %s", r->id,
+		  r->address, r->events, why);
+	if (r->bdev != NULL) {
+		g_hash_table_iter_init(&it, r->subscribed);
+		while (g_hash_table_iter_next(&it, (gpointer *)&uuid, NULL))
+			lactd_bluez_device_unsubscribe(r->bdev, uuid);
+	}
+	g_hash_table_remove(rec->active, address);
+	rec->host->changed(rec->host_data, address);
+}
+
+/* --- Manager1 methods ---------------------------------------------------------------- */
+
+static gboolean
+reply_error(LactdRecorder *rec, GDBusMethodInvocation *invocation, GError *error)
+{
+	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
+		lactd_api_set_storage_degraded(rec->api, error->message);
+	g_dbus_method_invocation_return_gerror(invocation, error);
+	return TRUE;
+}
+
+static gboolean
+invalid(GDBusMethodInvocation *invocation, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+invalid(GDBusMethodInvocation *invocation, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_dbus_method_invocation_return_error_literal(invocation, LACTD_ERROR,
+						      LACTD_ERROR_INVALID_ARGS, msg);
+	return TRUE;
+}
+
+static gboolean
+authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation, const char *action)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (rec->authorize == NULL)
+		return TRUE;
+	if (rec->authorize(invocation, action, rec->authorize_data, &error))
+		return TRUE;
+	g_message("refused %s from %s: %s", g_dbus_method_invocation_get_method_name(invocation),
+		  g_dbus_method_invocation_get_sender(invocation), error->message);
+	g_dbus_method_invocation_return_gerror(invocation, error);
+	return FALSE;
+}
+
+static gboolean
+address_valid(const char *a)
+{
+	if (strlen(a) != 17)
+		return FALSE;
+	for (guint i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? a[i] != ':' : !g_ascii_isxdigit(a[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+handle_start(LactdManager1 *manager, GDBusMethodInvocation *invocation, const char *address_in,
+	     gboolean raw, LactdRecorder *rec)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *address = g_ascii_strup(address_in, -1);
+	g_autoptr(LactdRecInfo) info = NULL;
+	LactdRecorderDevice d = {0};
+	Rec *r;
+
+	if (!address_valid(address))
+		return invalid(invocation, "address: '%s' is not of the form AA:BB:CC:DD:EE:FF",
+			       address_in);
+	if (!rec->host->lookup(rec->host_data, address, &d) || d.bdev == NULL) {
+		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+						      "address: BlueZ knows no device %s", address);
+		return TRUE;
+	}
+	if (!lactd_bluez_device_get_paired(d.bdev))
+		return invalid(invocation, "address: %s is not paired; pair it first", address);
+	if (d.plugin != NULL && !raw)
+		return invalid(invocation,
+			       "raw: plugin %s claims %s; record it as well with raw set", d.plugin,
+			       address);
+	if (g_hash_table_contains(rec->active, address))
+		return invalid(invocation, "address: capture %" G_GUINT64_FORMAT " is already recording %s",
+			       ((Rec *)g_hash_table_lookup(rec->active, address))->id, address);
+	if (!authorized(rec, invocation, CHANGE_ACTION))
+		return TRUE;
+	info = g_new0(LactdRecInfo, 1);
+	info->address = g_strdup(address);
+	info->name = lactd_bluez_device_dup_name(d.bdev);
+	info->source = g_strdup("lactd");
+	info->start_us = g_get_real_time();
+	info->raw = raw;
+	if (!lactd_recstore_add(rec->store, info, &error))
+		return reply_error(rec, invocation, error);
+	r = rec_new(info->id, address, raw);
+	g_hash_table_insert(rec->active, r->address, r);
+	g_message("capture %" G_GUINT64_FORMAT " of %s started by %s%s", r->id, address,
+		  g_dbus_method_invocation_get_sender(invocation), raw ? " (raw)" : "");
+	lactd_manager1_complete_start_capture(manager, invocation, info->id);
+	rec->host->changed(rec->host_data, address);
+	/* Already connected (its plugin runs): nothing will report it ready. */
+	if (g_hash_table_lookup(rec->active, address) == r && r->bdev == NULL &&
+	    rec->host->lookup(rec->host_data, address, &d) && d.bdev != NULL &&
+	    lactd_bluez_device_is_ready(d.bdev))
+		lactd_recorder_ready(rec, d.bdev, d.plugin_runs);
+	return TRUE;
+}
+
+/* The running capture @id names, or the only one for 0. */
+static Rec *
+running(LactdRecorder *rec, GDBusMethodInvocation *invocation, guint64 id)
+{
+	GHashTableIter it;
+	Rec *r = NULL;
+
+	if (id != 0) {
+		r = rec_by_id(rec, id);
+		if (r == NULL)
+			invalid(invocation, "id: capture %" G_GUINT64_FORMAT " is not running", id);
+		return r;
+	}
+	if (g_hash_table_size(rec->active) != 1) {
+		invalid(invocation, "id: %u captures are running; name one",
+			g_hash_table_size(rec->active));
+		return NULL;
+	}
+	g_hash_table_iter_init(&it, rec->active);
+	g_hash_table_iter_next(&it, NULL, (gpointer *)&r);
+	return r;
+}
+
+static gboolean
+handle_stop(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	    LactdRecorder *rec)
+{
+	Rec *r = running(rec, invocation, id);
+
+	if (r == NULL)
+		return TRUE;
+	if (!authorized(rec, invocation, CHANGE_ACTION))
+		return TRUE;
+	stop(rec, r, "asked to");
+	lactd_manager1_complete_stop_capture(manager, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_mark(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	    const char *text, LactdRecorder *rec)
+{
+	Rec *r;
+	guint before;
+
+	if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT)
+		return invalid(invocation, "text: 1 to %u bytes", LACTD_REC_MAX_TEXT);
+	r = running(rec, invocation, id);
+	if (r == NULL)
+		return TRUE;
+	if (!authorized(rec, invocation, CHANGE_ACTION))
+		return TRUE;
+	id = r->id;
+	before = r->events;
+	add_event(rec, r, LACTD_REC_MARK, NULL, 0, NULL, 0, FALSE, text);
+	/* The mark may have filled the capture, which then stopped (and is freed). */
+	r = rec_by_id(rec, id);
+	if (r != NULL && r->events == before) {
+		g_dbus_method_invocation_return_error_literal(invocation, LACTD_ERROR,
+							      LACTD_ERROR_STORAGE,
+							      "the mark was not stored");
+		return TRUE;
+	}
+	lactd_manager1_complete_mark_capture(manager, invocation);
+	return TRUE;
+}
+
+static GVariant *
+info_variant(LactdRecorder *rec, const LactdRecInfo *info)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(info->id));
+	g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(info->address));
+	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(info->name));
+	g_variant_builder_add(&b, "{sv}", "source", g_variant_new_string(info->source));
+	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(info->start_us));
+	g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(info->end_us));
+	g_variant_builder_add(&b, "{sv}", "events", g_variant_new_uint32(info->events));
+	g_variant_builder_add(&b, "{sv}", "active",
+			      g_variant_new_boolean(rec_by_id(rec, info->id) != NULL));
+	g_variant_builder_add(&b, "{sv}", "raw", g_variant_new_boolean(info->raw));
+	return g_variant_builder_end(&b);
+}
+
+static gboolean
+handle_list(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdRecorder *rec)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = lactd_recstore_list(rec->store, &error);
+	GVariantBuilder b;
+
+	if (list == NULL)
+		return reply_error(rec, invocation, error);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < list->len; i++)
+		g_variant_builder_add_value(&b, info_variant(rec, list->pdata[i]));
+	lactd_manager1_complete_list_captures(manager, invocation, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+static gboolean
+handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	   LactdRecorder *rec)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
+	g_autoptr(GPtrArray) chars = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	GVariantBuilder cb, eb;
+
+	if (info == NULL)
+		return reply_error(rec, invocation, error);
+	chars = lactd_recstore_chars(rec->store, id, &error);
+	if (chars == NULL)
+		return reply_error(rec, invocation, error);
+	events = lactd_recstore_events(rec->store, id, &error);
+	if (events == NULL)
+		return reply_error(rec, invocation, error);
+	g_variant_builder_init(&cb, G_VARIANT_TYPE("a(ssqs)"));
+	for (guint i = 0; i < chars->len; i++) {
+		LactdRecChar *c = chars->pdata[i];
+		g_variant_builder_add(&cb, "(ssqs)", c->uuid, c->flags, c->handle,
+				      c->service_uuid != NULL ? c->service_uuid : "");
+	}
+	g_variant_builder_init(&eb, G_VARIANT_TYPE("a(xssqays)"));
+	for (guint i = 0; i < events->len; i++) {
+		LactdRecEvent *e = events->pdata[i];
+		gsize len = 0;
+		gconstpointer data = e->value != NULL ? g_bytes_get_data(e->value, &len) : NULL;
+
+		g_variant_builder_add(&eb, "(xssq@ays)", e->time_us, e->kind,
+				      e->uuid != NULL ? e->uuid : "", e->handle,
+				      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
+								len > 0 ? data : "", len, 1),
+				      e->text != NULL ? e->text : "");
+	}
+	lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
+					    g_variant_builder_end(&cb), g_variant_builder_end(&eb));
+	return TRUE;
+}
+
+/* 128-bit UUID text, any case: 8-4-4-4-12 hex digits. */
+static gboolean
+uuid_valid(const char *u)
+{
+	if (strlen(u) != 36)
+		return FALSE;
+	for (guint i = 0; i < 36; i++) {
+		gboolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? u[i] != '-' : !g_ascii_isxdigit(u[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+flags_valid(const char *f)
+{
+	if (strlen(f) > LACTD_REC_MAX_TEXT)
+		return FALSE;
+	for (const char *p = f; *p != '\0'; p++) {
+		if (!(g_ascii_islower(*p) || *p == '-' || *p == ','))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+import_info(GVariant *dict, LactdRecInfo *info, GError **error)
+{
+	static const struct {
+		const char *key;
+		const char *type;
+	} keys[] = {{"address", "s"}, {"name", "s"}, {"source", "s"}, {"start", "x"}, {"end", "x"}};
+	GVariantIter it;
+	const char *key;
+	GVariant *v;
+	gboolean have_start = FALSE, have_end = FALSE;
+
+	g_variant_iter_init(&it, dict);
+	while (g_variant_iter_next(&it, "{&sv}", &key, &v)) {
+		g_autoptr(GVariant) value = v;
+		guint k;
+
+		for (k = 0; k < G_N_ELEMENTS(keys); k++) {
+			if (g_str_equal(key, keys[k].key))
+				break;
+		}
+		if (k == G_N_ELEMENTS(keys)) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "info.%s: not a key of a capture", key);
+			return FALSE;
+		}
+		if (!g_variant_is_of_type(value, G_VARIANT_TYPE(keys[k].type))) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "info.%s: must be of type %s", key, keys[k].type);
+			return FALSE;
+		}
+		if (keys[k].type[0] == 's' &&
+		    strlen(g_variant_get_string(value, NULL)) > LACTD_REC_MAX_TEXT) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "info.%s: longer than %u bytes", key, LACTD_REC_MAX_TEXT);
+			return FALSE;
+		}
+		switch (k) {
+		case 0:
+			g_free(info->address);
+			info->address = g_ascii_strup(g_variant_get_string(value, NULL), -1);
+			break;
+		case 1:
+			g_free(info->name);
+			info->name = g_variant_dup_string(value, NULL);
+			break;
+		case 2:
+			g_free(info->source);
+			info->source = g_variant_dup_string(value, NULL);
+			break;
+		case 3:
+			info->start_us = g_variant_get_int64(value);
+			have_start = TRUE;
+			break;
+		default:
+			info->end_us = g_variant_get_int64(value);
+			have_end = TRUE;
+			break;
+		}
+	}
+	if (info->address != NULL && info->address[0] != '\0' && !address_valid(info->address)) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "info.address: '%s' is not of the form AA:BB:CC:DD:EE:FF", info->address);
+		return FALSE;
+	}
+	if (info->source == NULL || info->source[0] == '\0') {
+		g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "info.source: required (the tool the capture came from)");
+		return FALSE;
+	}
+	if (!have_start || !have_end || info->start_us <= 0 || info->end_us < info->start_us) {
+		g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "info.end: start and end are required, positive, end not "
+				    "before start");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static GPtrArray *
+import_chars(GVariant *array, GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_char_free);
+	GVariantIter it;
+	const char *uuid, *flags, *service;
+	guint16 handle;
+	guint i = 0;
+
+	if (g_variant_n_children(array) > LACTD_REC_MAX_CHARS) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "characteristics: more than %u", LACTD_REC_MAX_CHARS);
+		return NULL;
+	}
+	g_variant_iter_init(&it, array);
+	for (; g_variant_iter_next(&it, "(&s&sq&s)", &uuid, &flags, &handle, &service); i++) {
+		LactdRecChar *c;
+
+		if (!uuid_valid(uuid)) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "characteristics[%u].uuid: not a 128-bit UUID", i);
+			return NULL;
+		}
+		if (!flags_valid(flags)) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "characteristics[%u].flags: comma-separated lowercase names", i);
+			return NULL;
+		}
+		if (service[0] != '\0' && !uuid_valid(service)) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "characteristics[%u].service: not a 128-bit UUID", i);
+			return NULL;
+		}
+		c = g_new0(LactdRecChar, 1);
+		c->uuid = g_ascii_strdown(uuid, -1);
+		c->flags = g_strdup(flags);
+		c->handle = handle;
+		c->service_uuid = service[0] != '\0' ? g_ascii_strdown(service, -1) : NULL;
+		g_ptr_array_add(out, c);
+	}
+	return g_steal_pointer(&out);
+}
+
+static GPtrArray *
+import_events(GVariant *array, const LactdRecInfo *info, GError **error)
+{
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
+	gsize n = g_variant_n_children(array);
+
+	if (n > LACTD_REC_MAX_EVENTS) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "events: %" G_GSIZE_FORMAT ", more than the %u a capture may hold", n,
+			    LACTD_REC_MAX_EVENTS);
+		return NULL;
+	}
+	for (gsize i = 0; i < n; i++) {
+		g_autoptr(GVariant) ev = g_variant_get_child_value(array, i);
+		g_autoptr(GVariant) value = g_variant_get_child_value(ev, 4);
+		const char *kind_s, *uuid, *text;
+		gint64 t;
+		guint16 handle;
+		gsize len = 0;
+		const guint8 *data = g_variant_get_fixed_array(value, &len, 1);
+		const char *kind;
+		LactdRecEvent *e;
+
+		g_variant_get(ev, "(x&s&sq@ay&s)", &t, &kind_s, &uuid, &handle, NULL, &text);
+		kind = lactd_rec_kind_intern(kind_s);
+		if (kind == NULL) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "events[%" G_GSIZE_FORMAT "].kind: '%s' is none of notify, "
+				    "indicate, read, write, mark",
+				    i, kind_s);
+			return NULL;
+		}
+		if (t < info->start_us || t > info->end_us) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "events[%" G_GSIZE_FORMAT "].time: outside the capture's start "
+				    "and end",
+				    i);
+			return NULL;
+		}
+		if (uuid[0] != '\0' && !uuid_valid(uuid)) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "events[%" G_GSIZE_FORMAT "].uuid: not a 128-bit UUID", i);
+			return NULL;
+		}
+		if (len > LACTD_REC_MAX_VALUE) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "events[%" G_GSIZE_FORMAT "].value: more than %u bytes", i,
+				    LACTD_REC_MAX_VALUE);
+			return NULL;
+		}
+		if (kind == (const char *)LACTD_REC_MARK || g_str_equal(kind, LACTD_REC_MARK)) {
+			if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT || len > 0 ||
+			    uuid[0] != '\0') {
+				g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+					    "events[%" G_GSIZE_FORMAT "].text: a mark has a text of "
+					    "1 to %u bytes, no uuid and no value",
+					    i, LACTD_REC_MAX_TEXT);
+				return NULL;
+			}
+		} else if (text[0] != '\0') {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "events[%" G_GSIZE_FORMAT "].text: only marks have a text", i);
+			return NULL;
+		}
+		e = g_new0(LactdRecEvent, 1);
+		e->time_us = t;
+		e->kind = kind;
+		e->uuid = uuid[0] != '\0' ? g_ascii_strdown(uuid, -1) : NULL;
+		e->handle = handle;
+		if (!g_str_equal(kind, LACTD_REC_MARK))
+			e->value = g_bytes_new(data, len);
+		e->text = text[0] != '\0' ? g_strdup(text) : NULL;
+		g_ptr_array_add(out, e);
+	}
+	return g_steal_pointer(&out);
+}
+
+static gboolean
+handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant *dict,
+	      GVariant *chars_v, GVariant *events_v, LactdRecorder *rec)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdRecInfo) info = g_new0(LactdRecInfo, 1);
+	g_autoptr(GPtrArray) chars = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+
+	if (!import_info(dict, info, &error))
+		return reply_error(rec, invocation, error);
+	chars = import_chars(chars_v, &error);
+	if (chars == NULL)
+		return reply_error(rec, invocation, error);
+	events = import_events(events_v, info, &error);
+	if (events == NULL)
+		return reply_error(rec, invocation, error);
+	if (!authorized(rec, invocation, CHANGE_ACTION))
+		return TRUE;
+	if (!lactd_recstore_import(rec->store, info, chars, events, &error))
+		return reply_error(rec, invocation, error);
+	g_message("capture %" G_GUINT64_FORMAT " imported by %s: %u events from %s", info->id,
+		  g_dbus_method_invocation_get_sender(invocation), events->len, info->source);
+	lactd_manager1_complete_import_capture(manager, invocation, info->id);
+	return TRUE;
+}
+
+static gboolean
+handle_delete(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	      LactdRecorder *rec)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdRecInfo) info = NULL;
+
+	if (rec_by_id(rec, id) != NULL)
+		return invalid(invocation,
+			       "id: capture %" G_GUINT64_FORMAT " is recording; stop it first", id);
+	if (!authorized(rec, invocation, DELETE_ACTION))
+		return TRUE;
+	if (!lactd_recstore_delete(rec->store, id, &error))
+		return reply_error(rec, invocation, error);
+	g_message("capture %" G_GUINT64_FORMAT " deleted by %s", id,
+		  g_dbus_method_invocation_get_sender(invocation));
+	lactd_manager1_complete_delete_capture(manager, invocation);
+	return TRUE;
+}
+
+/* --- life ---------------------------------------------------------------------------- */
+
+LactdRecorder *
+lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
+		   gpointer host_data)
+{
+	LactdRecorder *rec = g_new0(LactdRecorder, 1);
+	LactdManager1 *manager = lactd_api_get_manager(api);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	gulong id;
+
+	rec->store = store;
+	rec->api = api;
+	rec->host = host;
+	rec->host_data = host_data;
+	rec->active = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)rec_free);
+	rec->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
+#define CONNECT(sig, fn)                                                             \
+	id = g_signal_connect(manager, sig, G_CALLBACK(fn), rec);                    \
+	g_array_append_val(rec->handlers, id)
+	CONNECT("handle-start-capture", handle_start);
+	CONNECT("handle-stop-capture", handle_stop);
+	CONNECT("handle-mark-capture", handle_mark);
+	CONNECT("handle-list-captures", handle_list);
+	CONNECT("handle-get-capture", handle_get);
+	CONNECT("handle-import-capture", handle_import);
+	CONNECT("handle-delete-capture", handle_delete);
+#undef CONNECT
+
+	/* Captures running when lactd stopped go on when their device returns. */
+	list = lactd_recstore_list(store, &error);
+	if (list == NULL)
+		g_message("running captures not readable: %s", error->message);
+	for (guint i = 0; list != NULL && i < list->len; i++) {
+		LactdRecInfo *info = list->pdata[i];
+		g_autoptr(GPtrArray) chars = NULL;
+		Rec *r;
+
+		if (info->end_us != 0 || g_strcmp0(info->source, "lactd") != 0 ||
+		    !address_valid(info->address) ||
+		    g_hash_table_contains(rec->active, info->address))
+			continue;
+		r = rec_new(info->id, info->address, info->raw);
+		r->events = info->events;
+		chars = lactd_recstore_chars(store, info->id, NULL);
+		r->have_chars = chars != NULL && chars->len > 0;
+		g_hash_table_insert(rec->active, r->address, r);
+		g_message("capture %" G_GUINT64_FORMAT " of %s resumes when it connects (%u events "
+			  "so far)",
+			  r->id, r->address, r->events);
+	}
+	return rec;
+}
+
+void
+lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize,
+			     gpointer user_data)
+{
+	rec->authorize = authorize;
+	rec->authorize_data = user_data;
+}
+
+void
+lactd_recorder_free(LactdRecorder *rec)
+{
+	LactdManager1 *manager;
+
+	if (rec == NULL)
+		return;
+	manager = lactd_api_get_manager(rec->api);
+	for (guint i = 0; i < rec->handlers->len; i++)
+		g_signal_handler_disconnect(manager, g_array_index(rec->handlers, gulong, i));
+	g_array_unref(rec->handlers);
+	/* Running captures stay open in the store: they resume at the next start. */
+	g_hash_table_destroy(rec->active);
+	g_free(rec);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Recording a device's GATT traffic for decoding an unknown protocol: the
+ * Manager1 capture methods (StartCapture ... DeleteCapture) and the
+ * recording itself. lactd-devices tells it when a device is ready or lost
+ * and hands it every value and every plugin write; it asks lactd-devices
+ * to keep a recorded device connected.
+ *
+ * A capture that was running when lactd stopped is still running at the
+ * next start: it resumes when its device is connected again.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lactd-api.h"
+#include "lactd-bluez.h"
+#include "lactd-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LactdRecorder LactdRecorder;
+
+typedef struct {
+	LactdBluezDevice *bdev; /* NULL when BlueZ does not know the address */
+	const char *plugin;	/* the plugin matching it, NULL when none */
+	gboolean plugin_runs;	/* that plugin captures it (paired and enabled) */
+} LactdRecorderDevice;
+
+typedef struct {
+	/* What the devices know of an address. */
+	gboolean (*lookup)(gpointer user_data, const char *address, LactdRecorderDevice *out);
+	/* Whether the recorder wants the device changed: apply the policy. */
+	void (*changed)(gpointer user_data, const char *address);
+} LactdRecorderHost;
+
+/* Loads the running captures and answers the capture methods of Manager1. */
+LactdRecorder *lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
+				  gpointer host_data);
+void lactd_recorder_free(LactdRecorder *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecorder, lactd_recorder_free)
+
+/* The polkit check, as for the other data changes. */
+void lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize,
+				  gpointer user_data);
+
+/* A capture of the address is running: keep the device connected. */
+gboolean lactd_recorder_wants(LactdRecorder *rec, const char *address);
+/* The device is connected with its services resolved. Without a plugin
+ * running (@plugin_runs FALSE) the recorder reads and subscribes itself. */
+void lactd_recorder_ready(LactdRecorder *rec, LactdBluezDevice *bdev, gboolean plugin_runs);
+void lactd_recorder_lost(LactdRecorder *rec, LactdBluezDevice *bdev);
+/* A value from the device (a notification or a read's reply). */
+void lactd_recorder_value(LactdRecorder *rec, LactdBluezDevice *bdev, const char *char_uuid,
+			  const guint8 *data, gsize len, LactdValueOrigin origin);
+/* A write a plugin sent to the device. */
+void lactd_recorder_write(LactdRecorder *rec, LactdBluezDevice *bdev, const char *char_uuid,
+			  GBytes *data);
+
+G_END_DECLS

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Recordings of a device's GATT traffic in the store (schema version 2):
+ * what `lactctl capture` starts, lists, shows, exports and imports. Each
+ * event is committed when it is added, so a recording survives kill -9 up
+ * to its last value.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lactd-store.h"
+
+G_BEGIN_DECLS
+
+/* Limits on what one recording may hold; more is refused, never truncated. */
+#define LACTD_REC_MAX_EVENTS 200000
+#define LACTD_REC_MAX_VALUE 512 /* bytes: the largest ATT attribute value */
+#define LACTD_REC_MAX_CHARS 1024
+#define LACTD_REC_MAX_TEXT 256 /* bytes of a mark's text, a name, a source */
+
+/* Event kinds, by the names of the capture file format (client/lactd-capfile.h). */
+#define LACTD_REC_NOTIFY "notify"
+#define LACTD_REC_INDICATE "indicate"
+#define LACTD_REC_READ "read"
+#define LACTD_REC_WRITE "write"
+#define LACTD_REC_MARK "mark"
+
+typedef struct {
+	guint64 id;
+	char *address; /* "" when unknown */
+	char *name;
+	char *source; /* "lactd" for a recording made here */
+	gint64 start_us;
+	gint64 end_us; /* 0 while recording */
+	gboolean raw;
+	guint events; /* filled in by get and list */
+} LactdRecInfo;
+
+typedef struct {
+	char *uuid;
+	char *flags; /* comma-separated GattCharacteristic1.Flags */
+	guint16 handle;
+	char *service_uuid; /* NULL when unknown */
+} LactdRecChar;
+
+typedef struct {
+	gint64 time_us;
+	const char *kind; /* one of LACTD_REC_*; static */
+	char *uuid;	  /* NULL for marks */
+	guint16 handle;
+	GBytes *value; /* NULL for marks */
+	char *text;    /* marks only */
+} LactdRecEvent;
+
+void lactd_rec_info_free(LactdRecInfo *info);
+void lactd_rec_char_free(LactdRecChar *chr);
+void lactd_rec_event_free(LactdRecEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecInfo, lactd_rec_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecChar, lactd_rec_char_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecEvent, lactd_rec_event_free)
+
+/* The static name of a kind, or NULL when @kind is none of them. */
+const char *lactd_rec_kind_intern(const char *kind);
+
+/* A new recording; sets info->id. */
+gboolean lactd_recstore_add(LactdStore *store, LactdRecInfo *info, GError **error);
+gboolean lactd_recstore_add_char(LactdStore *store, guint64 id, const LactdRecChar *chr,
+				 GError **error);
+/* Refuses a value over LACTD_REC_MAX_VALUE and a text over LACTD_REC_MAX_TEXT
+ * (LACTD_ERROR_INVALID_ARGS); the caller keeps the count against the cap. */
+gboolean lactd_recstore_add_event(LactdStore *store, guint64 id, const LactdRecEvent *event,
+				  GError **error);
+/* Closes a running recording at end_us. */
+gboolean lactd_recstore_finish(LactdStore *store, guint64 id, gint64 end_us, GError **error);
+/* NULL with LACTD_ERROR_NOT_FOUND when there is none. */
+LactdRecInfo *lactd_recstore_get(LactdStore *store, guint64 id, GError **error);
+/* Every recording, by id; elements are LactdRecInfo. */
+GPtrArray *lactd_recstore_list(LactdStore *store, GError **error);
+/* Elements are LactdRecChar in the order added / LactdRecEvent by time. */
+GPtrArray *lactd_recstore_chars(LactdStore *store, guint64 id, GError **error);
+GPtrArray *lactd_recstore_events(LactdStore *store, guint64 id, GError **error);
+/* Stores a whole recording (an import) in one transaction; sets info->id. */
+gboolean lactd_recstore_import(LactdStore *store, LactdRecInfo *info, GPtrArray *chars,
+			       GPtrArray *events, GError **error);
+gboolean lactd_recstore_delete(LactdStore *store, guint64 id, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Recording a device's GATT traffic end to end: the fake BlueZ with the
+ * counter emulator (a service no plugin claims) and an Open Pump Profile
+ * pump, the real lactd, a real dbus-daemon and SQLite file.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lactd-test.h"
+
+#define SPEED "20"
+#define COUNTER_ADDR "C0:FF:EE:00:00:09"
+#define PUMP_ADDR "C0:FF:EE:00:00:01"
+#define COUNTER_UUID "8a2f0002-6c61-6374-6400-00000000c0de"
+
+typedef struct {
+	LactdTestBus *bus;
+	GDBusConnection *c;
+	GPid fake;
+	char *fake_log;
+	LactdTestDaemon *daemon;
+	guint ended;
+	guint sub;
+} Fixture;
+
+static const char devices_conf[] = "[adapter hci0]\n"
+				   "address=00:1A:7D:DA:71:13\n"
+				   "name=test\n"
+				   "powered=true\n\n"
+				   "[device counter]\n"
+				   "adapter=hci0\n"
+				   "address=" COUNTER_ADDR "\n"
+				   "name=Counter\n"
+				   "paired=true\n"
+				   "present=true\n"
+				   "emulator=counter\n"
+				   "interval_ms=1000\n\n"
+				   "[device stranger]\n"
+				   "adapter=hci0\n"
+				   "address=C0:FF:EE:00:00:0A\n"
+				   "name=Stranger\n"
+				   "paired=false\n"
+				   "present=true\n"
+				   "emulator=counter\n\n"
+				   "[device pump]\n"
+				   "adapter=hci0\n"
+				   "address=" PUMP_ADDR "\n"
+				   "name=Open Pump\n"
+				   "paired=true\n"
+				   "present=true\n"
+				   "emulator=opp\n"
+				   "channels=left,right\n"
+				   "phases=stimulation:60;expression:240;idle\n"
+				   "start_at=2\n"
+				   "left_ml=30.0\n"
+				   "right_ml=20.0\n\n";
+
+static void
+die_with_parent(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+	  const char *name, GVariant *params, gpointer user_data)
+{
+	Fixture *f = user_data;
+
+	if (g_str_equal(name, "SessionEnded"))
+		f->ended++;
+}
+
+static gboolean
+start(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
+	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
+	const char *argv[] = {fake, "--config", conf, "--speed", SPEED, NULL};
+	int log_fd;
+
+	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
+		g_test_skip("the fake BlueZ is not built");
+		return FALSE;
+	}
+	g_assert_true(g_file_set_contents(conf, devices_conf, -1, NULL));
+	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
+	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
+	close(log_fd);
+	g_assert_no_error(error);
+	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
+	return TRUE;
+}
+
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	f->bus = lactd_test_bus_new();
+	f->c = lactd_test_bus_connect(f->bus);
+	f->sub = g_dbus_connection_signal_subscribe(f->c, NULL, "org.lactd.Manager1", NULL,
+						    "/org/lactd", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+						    on_signal, f, NULL);
+}
+
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	if (f->daemon != NULL)
+		lactd_test_daemon_stop(f->daemon);
+	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
+	if (f->fake > 0) {
+		if (g_test_failed()) {
+			g_autofree char *log = NULL;
+			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
+				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
+		}
+		kill(f->fake, SIGTERM);
+		waitpid(f->fake, NULL, 0);
+		g_spawn_close_pid(f->fake);
+	}
+	g_free(f->fake_log);
+	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
+	g_clear_object(&f->c);
+	g_clear_pointer(&f->bus, lactd_test_bus_free);
+}
+
+/* The device objects of lactd appear once it has seen BlueZ's. */
+static gboolean
+device_known(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_09",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    5000, NULL, NULL);
+	return r != NULL;
+}
+
+static guint64
+start_capture(Fixture *f, const char *address, gboolean raw, GError **error)
+{
+	g_autoptr(GVariant) r = lactd_test_call(f->c, "StartCapture",
+						g_variant_new("(sb)", address, raw), "(t)", error);
+	guint64 id = 0;
+
+	if (r != NULL)
+		g_variant_get(r, "(t)", &id);
+	return id;
+}
+
+static GVariant *
+capture_info(Fixture *f, guint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = lactd_test_call(f->c, "ListCaptures", NULL, "(aa{sv})", &error);
+	g_autoptr(GVariant) list = NULL;
+
+	g_assert_no_error(error);
+	list = g_variant_get_child_value(r, 0);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) d = g_variant_get_child_value(list, i);
+		guint64 got = 0;
+
+		g_variant_lookup(d, "id", "t", &got);
+		if (got == id)
+			return g_steal_pointer(&d);
+	}
+	return NULL;
+}
+
+typedef struct {
+	Fixture *f;
+	guint64 id;
+	guint32 events;
+} Want;
+
+static gboolean
+has_events(gpointer user_data)
+{
+	Want *w = user_data;
+	g_autoptr(GVariant) info = capture_info(w->f, w->id);
+	guint32 n = 0;
+
+	return info != NULL && g_variant_lookup(info, "events", "u", &n) && n >= w->events;
+}
+
+/* Events of a capture, and how many of a kind with a UUID. */
+static GVariant *
+get_capture(Fixture *f, guint64 id, GVariant **chars, GVariant **events)
+{
+	g_autoptr(GError) error = NULL;
+	GVariant *r = lactd_test_call(f->c, "GetCapture", g_variant_new("(t)", id),
+				      "(a{sv}a(ssqs)a(xssqays))", &error);
+
+	g_assert_no_error(error);
+	*chars = g_variant_get_child_value(r, 1);
+	*events = g_variant_get_child_value(r, 2);
+	return r;
+}
+
+static guint
+count_kind(GVariant *events, const char *kind, const char *uuid)
+{
+	guint n = 0;
+
+	for (gsize i = 0; i < g_variant_n_children(events); i++) {
+		const char *k, *u;
+		g_variant_get_child(events, i, "(x&s&sq@ay&s)", NULL, &k, &u, NULL, NULL, NULL);
+		if (g_str_equal(k, kind) && (uuid == NULL || g_str_equal(u, uuid)))
+			n++;
+	}
+	return n;
+}
+
+static void
+expect_error(GError *error, const char *name, const char *part)
+{
+	g_autofree char *remote = NULL;
+
+	g_assert_nonnull(error);
+	remote = g_dbus_error_get_remote_error(error);
+	g_assert_cmpstr(remote, ==, name);
+	if (part != NULL && strstr(error->message, part) == NULL)
+		g_error("'%s' not in '%s'", part, error->message);
+}
+
+static void
+test_counter(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autoptr(GVariant) chars = NULL;
+	g_autoptr(GVariant) events = NULL;
+	g_autoptr(GVariant) info = NULL;
+	g_autoptr(GVariant) imported = NULL;
+	g_autoptr(GVariant) ichars = NULL;
+	g_autoptr(GVariant) ievents = NULL;
+	g_autoptr(GVariant) r2 = NULL;
+	guint64 id, id2 = 0;
+	Want w;
+	gboolean active = TRUE;
+	gint64 end = 0;
+	guint marks = 0;
+
+	if (!start(f))
+		return;
+	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+
+	id = start_capture(f, COUNTER_ADDR, FALSE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(id, >, 0);
+	/* A second one of the same device is refused. */
+	start_capture(f, COUNTER_ADDR, FALSE, &error);
+	expect_error(error, "org.lactd.Error.InvalidArgs", "already");
+	g_clear_error(&error);
+
+	/* The read of the counter, the read of the label, and notifications. */
+	w = (Want){f, id, 6};
+	g_assert_true(lactd_test_wait_for(has_events, &w, 30000));
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "MarkCapture", g_variant_new("(ts)", (guint64)0, "left shows 40 mL"),
+			    NULL, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "StopCapture", g_variant_new("(t)", id), NULL, &error);
+	g_assert_no_error(error);
+	/* Stopped: nothing more arrives. */
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "StopCapture", g_variant_new("(t)", id), NULL, &error);
+	expect_error(error, "org.lactd.Error.InvalidArgs", "not running");
+	g_clear_error(&error);
+
+	info = capture_info(f, id);
+	g_assert_nonnull(info);
+	g_assert_true(g_variant_lookup(info, "active", "b", &active));
+	g_assert_false(active);
+	g_assert_true(g_variant_lookup(info, "end", "x", &end));
+	g_assert_cmpint(end, >, 0);
+
+	g_clear_pointer(&r, g_variant_unref);
+	r = get_capture(f, id, &chars, &events);
+	/* The counter emulator's three characteristics, with flags and service. */
+	g_assert_cmpuint(g_variant_n_children(chars), ==, 3);
+	{
+		const char *uuid, *flags, *svc;
+		guint16 handle;
+		g_variant_get_child(chars, 0, "(&s&sq&s)", &uuid, &flags, &handle, &svc);
+		g_assert_cmpstr(uuid, ==, COUNTER_UUID);
+		g_assert_cmpstr(flags, ==, "read,notify");
+		g_assert_cmpuint(handle, >, 0);
+		g_assert_cmpstr(svc, ==, "8a2f0001-6c61-6374-6400-00000000c0de");
+	}
+	g_assert_cmpuint(count_kind(events, "read", COUNTER_UUID), ==, 1);
+	g_assert_cmpuint(count_kind(events, "read", "8a2f0004-6c61-6374-6400-00000000c0de"), ==, 1);
+	g_assert_cmpuint(count_kind(events, "notify", COUNTER_UUID), >=, 3);
+	marks = count_kind(events, "mark", NULL);
+	g_assert_cmpuint(marks, ==, 1);
+	/* The counter counts up by one from notification to notification. */
+	{
+		guint32 last = 0;
+		for (gsize i = 0; i < g_variant_n_children(events); i++) {
+			const char *k, *u;
+			g_autoptr(GVariant) v = NULL;
+			gsize len = 0;
+			const guint8 *b;
+			guint32 x;
+
+			g_variant_get_child(events, i, "(x&s&sq@ay&s)", NULL, &k, &u, NULL, &v, NULL);
+			if (!g_str_equal(k, "notify") || !g_str_equal(u, COUNTER_UUID))
+				continue;
+			b = g_variant_get_fixed_array(v, &len, 1);
+			g_assert_cmpuint(len, ==, 4);
+			x = (guint32)b[0] | (guint32)b[1] << 8 | (guint32)b[2] << 16 |
+			    (guint32)b[3] << 24;
+			if (last != 0)
+				g_assert_cmpuint(x, ==, last + 1);
+			last = x;
+		}
+	}
+
+	/* Imported back, it reads the same. */
+	{
+		g_autoptr(GVariant) rinfo = g_variant_get_child_value(r, 0);
+		GVariantBuilder b;
+		const char *s;
+		gint64 x;
+
+		g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+		g_variant_lookup(rinfo, "address", "&s", &s);
+		g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(s));
+		g_variant_lookup(rinfo, "name", "&s", &s);
+		g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(s));
+		g_variant_builder_add(&b, "{sv}", "source", g_variant_new_string("test"));
+		g_variant_lookup(rinfo, "start", "x", &x);
+		g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(x));
+		g_variant_lookup(rinfo, "end", "x", &x);
+		g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(x));
+		imported = lactd_test_call(f->c, "ImportCapture",
+					   g_variant_new("(@a{sv}@a(ssqs)@a(xssqays))",
+							 g_variant_builder_end(&b), chars, events),
+					   "(t)", &error);
+		g_assert_no_error(error);
+		g_variant_get(imported, "(t)", &id2);
+		g_assert_cmpuint(id2, !=, id);
+	}
+	r2 = get_capture(f, id2, &ichars, &ievents);
+	g_assert_true(g_variant_equal(chars, ichars));
+	g_assert_true(g_variant_equal(events, ievents));
+
+	/* lactctl lists both, in JSON too. */
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		const char *argv[] = {lactctl, "capture", "list", NULL};
+		const char *jargv[] = {lactctl, "capture", "list", "--json", NULL};
+		const char *bad[] = {lactctl, "capture", "stop", "nonsense", NULL};
+		g_autofree char *out = NULL, *err = NULL, *jout = NULL, *jerr = NULL;
+		g_autofree char *bout = NULL, *berr = NULL;
+
+		g_assert_cmpint(lactd_test_run(argv, &out, &err), ==, 0);
+		g_assert_nonnull(strstr(out, COUNTER_ADDR));
+		g_assert_nonnull(strstr(out, "test"));
+		g_assert_cmpint(lactd_test_run(jargv, &jout, &jerr), ==, 0);
+		g_assert_nonnull(strstr(jout, "\"address\": \"" COUNTER_ADDR "\"") != NULL
+				     ? jout
+				     : strstr(jout, "\"address\":\"" COUNTER_ADDR "\""));
+		g_assert_cmpint(lactd_test_run(bad, &bout, &berr), ==, 2);
+	}
+
+	/* Deleted, it is gone; a running one cannot be. */
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "DeleteCapture", g_variant_new("(t)", id2), NULL, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "GetCapture", g_variant_new("(t)", id2), NULL, &error);
+	expect_error(error, "org.lactd.Error.NotFound", NULL);
+	g_clear_error(&error);
+}
+
+static void
+test_bad_args(Fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *method;
+		const char *args;
+		const char *error;
+		const char *part;
+	} cases[] = {
+	    {"StartCapture", "('nonsense', false)", "InvalidArgs", "address"},
+	    {"StartCapture", "('C0:FF:EE:00:00:99', false)", "NotFound", "address"},
+	    {"StartCapture", "('C0:FF:EE:00:00:0A', false)", "InvalidArgs", "not paired"},
+	    {"StartCapture", "('" PUMP_ADDR "', false)", "InvalidArgs", "opp"},
+	    {"StopCapture", "(@t 0,)", "InvalidArgs", "id"},
+	    {"StopCapture", "(@t 77,)", "InvalidArgs", "id"},
+	    {"MarkCapture", "(@t 0, '')", "InvalidArgs", "text"},
+	    {"MarkCapture", "(@t 0, 'x')", "InvalidArgs", "id"},
+	    {"GetCapture", "(@t 77,)", "NotFound", NULL},
+	    {"DeleteCapture", "(@t 77,)", "NotFound", NULL},
+	    {"ImportCapture", "({'bogus': <1>}, @a(ssqs) [], @a(xssqays) [])", "InvalidArgs",
+	     "info.bogus"},
+	    {"ImportCapture", "({'source': <1>}, @a(ssqs) [], @a(xssqays) [])", "InvalidArgs",
+	     "info.source"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 5>}, @a(ssqs) [], "
+			      "@a(xssqays) [])",
+	     "InvalidArgs", "info.end"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>, 'address': "
+			      "<'zz'>}, @a(ssqs) [], @a(xssqays) [])",
+	     "InvalidArgs", "info.address"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, "
+			      "[('180f', '', @q 0, '')], @a(xssqays) [])",
+	     "InvalidArgs", "characteristics[0].uuid"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, "
+			      "@a(ssqs) [], [(@x 12, 'shout', '', @q 0, @ay [], '')])",
+	     "InvalidArgs", "events[0].kind"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, "
+			      "@a(ssqs) [], [(@x 30, 'notify', '', @q 0, @ay [], '')])",
+	     "InvalidArgs", "events[0].time"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, "
+			      "@a(ssqs) [], [(@x 12, 'mark', '', @q 0, @ay [], '')])",
+	     "InvalidArgs", "events[0].text"},
+	    {"ImportCapture", "({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, "
+			      "@a(ssqs) [], [(@x 12, 'notify', '', @q 0, @ay [], 'hi')])",
+	     "InvalidArgs", "events[0].text"},
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autofree char *big = NULL;
+	GString *s;
+
+	if (!start(f))
+		return;
+	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GVariant) args = g_variant_parse(NULL, cases[i].args, NULL, NULL, &error);
+		g_autofree char *name = g_strconcat("org.lactd.Error.", cases[i].error, NULL);
+
+		g_assert_no_error(error);
+		r = lactd_test_call(f->c, cases[i].method, g_steal_pointer(&args), NULL, &error);
+		g_assert_null(r);
+		expect_error(error, name, cases[i].part);
+		g_clear_error(&error);
+	}
+	/* A value longer than an attribute can be. */
+	s = g_string_new("({'source': <'t'>, 'start': <@x 10>, 'end': <@x 20>}, @a(ssqs) [], "
+			 "[(@x 12, 'notify', '', @q 0, @ay [");
+	for (guint i = 0; i < 513; i++)
+		g_string_append(s, i == 0 ? "0" : ",0");
+	g_string_append(s, "], '')])");
+	big = g_string_free(s, FALSE);
+	{
+		g_autoptr(GVariant) args = g_variant_parse(NULL, big, NULL, NULL, &error);
+		g_assert_no_error(error);
+		r = lactd_test_call(f->c, "ImportCapture", g_steal_pointer(&args), NULL, &error);
+		expect_error(error, "org.lactd.Error.InvalidArgs", "events[0].value");
+		g_clear_error(&error);
+	}
+	/* Nothing was stored by any of them. */
+	r = lactd_test_call(f->c, "ListCaptures", NULL, "(aa{sv})", &error);
+	g_assert_no_error(error);
+	{
+		g_autoptr(GVariant) list = g_variant_get_child_value(r, 0);
+		g_assert_cmpuint(g_variant_n_children(list), ==, 0);
+	}
+}
+
+typedef struct {
+	Fixture *f;
+	guint n;
+} Count;
+
+static gboolean
+ended_n(gpointer user_data)
+{
+	Count *c = user_data;
+	return c->f->ended >= c->n;
+}
+
+/* The pump's plugin keeps capturing its session while the recording taps
+ * what the plugin reads, receives and writes. */
+static void
+test_raw_pump(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autoptr(GVariant) chars = NULL;
+	g_autoptr(GVariant) events = NULL;
+	g_autoptr(GVariant) sessions = NULL;
+	Count c = {f, 1};
+	guint64 id;
+
+	if (!start(f))
+		return;
+	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	id = start_capture(f, PUMP_ADDR, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 60000));
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(f->c, "StopCapture", g_variant_new("(t)", id), NULL, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&r, g_variant_unref);
+	r = get_capture(f, id, &chars, &events);
+	g_assert_cmpuint(g_variant_n_children(chars), >, 0);
+	g_assert_cmpuint(count_kind(events, "notify", NULL) + count_kind(events, "indicate", NULL),
+			 >, 0);
+	/* The session was captured as usual, with its volumes. */
+	sessions = lactd_test_call(f->c, "ListSessions",
+				   g_variant_new("(xx)", (gint64)0, G_MAXINT64), "(aa{sv})", &error);
+	g_assert_no_error(error);
+	{
+		g_autoptr(GVariant) list = g_variant_get_child_value(sessions, 0);
+		g_autoptr(GVariant) s = NULL;
+		double total = 0;
+
+		g_assert_cmpuint(g_variant_n_children(list), ==, 1);
+		s = g_variant_get_child_value(list, 0);
+		g_assert_true(g_variant_lookup(s, "total_ml", "d", &total));
+		g_assert_cmpfloat_with_epsilon(total, 50.0, 0.05);
+	}
+}
+
+/* A capture running when lactd stops goes on after it starts again. */
+static void
+test_restart(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) info = NULL;
+	g_autofree char *db = NULL;
+	guint32 before = 0;
+	gboolean active = FALSE;
+	guint64 id;
+	Want w;
+
+	if (!start(f))
+		return;
+	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	id = start_capture(f, COUNTER_ADDR, FALSE, &error);
+	g_assert_no_error(error);
+	w = (Want){f, id, 4};
+	g_assert_true(lactd_test_wait_for(has_events, &w, 30000));
+	db = g_strdup(lactd_test_daemon_db_path(f->daemon));
+	lactd_test_daemon_stop(f->daemon);
+	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
+
+	f->daemon = lactd_test_daemon_start(f->bus, db, NULL);
+	info = capture_info(f, id);
+	g_assert_nonnull(info);
+	g_assert_true(g_variant_lookup(info, "active", "b", &active));
+	g_assert_true(active);
+	g_assert_true(g_variant_lookup(info, "events", "u", &before));
+	g_assert_cmpuint(before, >=, 4);
+	/* The device comes back: reads and notifications are recorded again. */
+	w = (Want){f, id, before + 3};
+	g_assert_true(lactd_test_wait_for(has_events, &w, 30000));
+	{
+		g_autoptr(GVariant) r = lactd_test_call(f->c, "StopCapture",
+							g_variant_new("(t)", (guint64)0), NULL,
+							&error);
+		g_assert_no_error(error);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
+	ADD("/recording/counter", test_counter);
+	ADD("/recording/bad-args", test_bad_args);
+	ADD("/recording/raw-pump", test_raw_pump);
+	ADD("/recording/restart", test_restart);
+	return g_test_run();
+}
