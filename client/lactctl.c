@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lactctl-progress.h"
 #include "lactctl-util.h"
 #include "lactd-dbus.h"
 
@@ -1011,20 +1012,46 @@ cmd_export(Ctl *ctl, int argc, char **argv)
 static int
 cmd_progress(Ctl *ctl, int argc, char **argv)
 {
+	const GOptionEntry entries[] = {
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "The daemon's figures as JSON, for scripts", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new("- progress against your plan");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) p = NULL;
+	g_autoptr(GVariant) plan = NULL;
 	int rc;
 
-	if (argc > 1 && (g_str_equal(argv[1], "--json")))
-		ctl->json = TRUE;
+	g_option_context_set_description(
+	    oc, "Sessions in the last 24 hours, last night, minutes per breast, milk expressed today\n"
+		"and on average, the trend over 4 weeks and the supplement, beside the plan.\n"
+		"docs/progress.md says how each figure is worked out. Colour only on a terminal;\n"
+		"NO_COLOR or TERM=dumb turn it off.");
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &error))
+		return usage("%s", error->message);
+	if (argc > 1)
+		return usage("progress takes no arguments%s", "");
 	if ((rc = connect_ctl(ctl)) != 0)
 		return rc;
 	if (!lactd_manager1_call_get_progress_sync(ctl->manager, &p, NULL, &error))
 		return fail_error(error);
-	{
+	if (ctl->json) {
 		g_autoptr(GString) out = g_string_new(NULL);
 		lactctl_json_value(out, p);
 		g_print("%s\n", out->str);
+		return 0;
+	}
+	if (!lactd_manager1_call_get_plan_sync(ctl->manager, &plan, NULL, &error))
+		return fail_error(error);
+	{
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
+		g_autofree char *text = lactctl_progress_text(
+		    p, plan, today,
+		    lactctl_progress_use_colour(isatty(STDOUT_FILENO), g_getenv("TERM"),
+						g_getenv("NO_COLOR")));
+		g_print("%s", text);
 	}
 	return 0;
 }
@@ -1047,7 +1074,7 @@ static const Command commands[] = {
     {"watch", cmd_watch, "follow the running session live"},
     {"device", cmd_device, "list devices, set side or role, enable, disable, forget"},
     {"plan", cmd_plan, "show or set your plan's targets"},
-    {"progress", cmd_progress, "progress against the plan"},
+    {"progress", cmd_progress, "today, the last 24 hours and the weeks, beside your plan"},
     {"export", cmd_export, "export csv, json or fhir for a consultant"},
 };
 
