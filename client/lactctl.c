@@ -863,8 +863,9 @@ cmd_plan(Ctl *ctl, int argc, char **argv)
 typedef struct {
 	GMainLoop *loop;
 	gboolean follow;
-	gboolean tty;
+	gboolean tty; /* redraw one line in place */
 	guint64 watching;
+	char *last_line;
 } Watch;
 
 static void
@@ -892,10 +893,18 @@ on_session_props(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, gpoint
 	Watch *w = user_data;
 	LactdSession1 *s = LACTD_SESSION1(proxy);
 	guint32 e = lactd_session1_get_elapsed(s);
+	g_autofree char *text =
+	    g_strdup_printf("%-12s %3u:%02u  left %6.1f mL  right %6.1f mL",
+			    lactd_session1_get_phase(s), e / 60, e % 60,
+			    lactd_session1_get_left_ml(s), lactd_session1_get_right_ml(s));
 
-	g_print("%s%-12s %3u:%02u  left %6.1f mL  right %6.1f mL%s", w->tty ? "\r" : "",
-		lactd_session1_get_phase(s), e / 60, e % 60, lactd_session1_get_left_ml(s),
-		lactd_session1_get_right_ml(s), w->tty ? "   " : "\n");
+	/* A log or a dumb terminal gets a line only when what it shows changed
+	 * (not for a suction change it does not show). */
+	if (!w->tty && g_strcmp0(text, w->last_line) == 0)
+		return;
+	g_free(w->last_line);
+	w->last_line = g_steal_pointer(&text);
+	g_print("%s%s%s", w->tty ? "\r" : "", w->last_line, w->tty ? "   " : "\n");
 	fflush(stdout);
 }
 
@@ -942,7 +951,10 @@ cmd_watch(Ctl *ctl, int argc, char **argv)
 		return fail_error(error);
 	w.loop = g_main_loop_new(NULL, FALSE);
 	w.follow = follow;
-	w.tty = isatty(STDOUT_FILENO);
+	/* Redrawing with CR needs a terminal that honours it; TERM=dumb (an
+	 * editor's shell, some serial consoles) and pipes get one line per change. */
+	w.tty = isatty(STDOUT_FILENO) && g_getenv("TERM") != NULL &&
+		g_strcmp0(g_getenv("TERM"), "dumb") != 0 && *g_getenv("TERM") != '\0';
 	g_dbus_connection_signal_subscribe(ctl->bus, "org.lactd", "org.lactd.Manager1", "SessionEnded",
 					   "/org/lactd", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
 					   on_session_ended, &w, NULL);
@@ -961,6 +973,7 @@ cmd_watch(Ctl *ctl, int argc, char **argv)
 	}
 	g_main_loop_run(w.loop);
 	g_main_loop_unref(w.loop);
+	g_free(w.last_line);
 	return 0;
 }
 

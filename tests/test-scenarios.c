@@ -694,6 +694,71 @@ test_local_days(Fixture *f, gconstpointer data)
 	}
 }
 
+/* ---- lactctl watch in a plain terminal ------------------------------------------------- */
+
+static void
+on_watch_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	char **out = user_data;
+	g_autoptr(GError) error = NULL;
+
+	g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), res, out, NULL, &error);
+	g_assert_no_error(error);
+	if (*out == NULL)
+		*out = g_strdup("");
+}
+
+static gboolean
+have_text(gpointer user_data)
+{
+	return *(char **)user_data != NULL;
+}
+
+/* Over ssh into a dumb terminal or a log: one line per change, no CR
+ * redrawing, the same line never twice in a row, and the end. */
+static void
+test_watch_plain(Fixture *f, gconstpointer data)
+{
+	static const char devices[] =
+	    "[device pump]\nadapter=hci0\naddress=" PUMP "\nname=Open Pump\npaired=true\n"
+	    "present=true\nemulator=opp\nchannels=left,right\n"
+	    "phases=stimulation:60;expression:240;idle\nstart_at=20\nleft_ml=20.0\nright_ml=18.0\n\n";
+	g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+	g_autoptr(GSubprocessLauncher) launcher = NULL;
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *out = NULL;
+	g_auto(GStrv) lines = NULL;
+	guint values = 0;
+
+	if (!start(f, "UTC", devices, NULL))
+		return;
+	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_subprocess_launcher_setenv(launcher, "TERM", "dumb", TRUE);
+	proc = g_subprocess_launcher_spawn(launcher, &error, lactctl, "watch", NULL);
+	g_assert_no_error(error);
+	g_subprocess_communicate_utf8_async(proc, NULL, NULL, on_watch_done, &out);
+	if (!lactd_test_wait_for(have_text, &out, 30000)) {
+		g_subprocess_force_exit(proc);
+		g_assert_true(lactd_test_wait_for(have_text, &out, 5000));
+		g_assert_not_reached();
+	}
+	g_assert_true(g_subprocess_wait_check(proc, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_null(strchr(out, '\r'));
+	lines = g_strsplit(out, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (strstr(lines[i], " mL  right ") != NULL) {
+			values++;
+			if (i > 0)
+				g_assert_cmpstr(lines[i], !=, lines[i - 1]);
+		}
+	}
+	g_assert_cmpuint(values, >=, 3);
+	g_assert_nonnull(strstr(out, "live:"));
+	g_assert_nonnull(strstr(out, "ended: left 20.0 mL, right 18.0 mL, 38.0 mL in all"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -704,6 +769,7 @@ main(int argc, char **argv)
 	ADD("/scenario/record-after-live", test_record_after_live);
 	ADD("/scenario/bottle-attributed", test_bottle_attributed);
 	ADD("/scenario/baby-test-weigh", test_baby_test_weigh);
+	ADD("/scenario/watch-plain", test_watch_plain);
 	for (guint i = 0; i < G_N_ELEMENTS(zones); i++) {
 		g_autofree char *path = g_strdup_printf("/scenario/local-days/%s", zones[i].tz);
 		g_test_add(path, Fixture, &zones[i], setup, test_local_days, teardown);
