@@ -148,6 +148,7 @@ fake_call(Fixture *f, const char *method, GVariant *args)
 	    args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(r);
 }
 
 static GVariant *
