@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lactctl-progress.h"
 #include "lactctl-util.h"
 #include "lactd-dbus.h"
 
@@ -862,8 +863,9 @@ cmd_plan(Ctl *ctl, int argc, char **argv)
 typedef struct {
 	GMainLoop *loop;
 	gboolean follow;
-	gboolean tty;
+	gboolean tty; /* redraw one line in place */
 	guint64 watching;
+	char *last_line;
 } Watch;
 
 static void
@@ -891,10 +893,18 @@ on_session_props(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, gpoint
 	Watch *w = user_data;
 	LactdSession1 *s = LACTD_SESSION1(proxy);
 	guint32 e = lactd_session1_get_elapsed(s);
+	g_autofree char *text =
+	    g_strdup_printf("%-12s %3u:%02u  left %6.1f mL  right %6.1f mL",
+			    lactd_session1_get_phase(s), e / 60, e % 60,
+			    lactd_session1_get_left_ml(s), lactd_session1_get_right_ml(s));
 
-	g_print("%s%-12s %3u:%02u  left %6.1f mL  right %6.1f mL%s", w->tty ? "\r" : "",
-		lactd_session1_get_phase(s), e / 60, e % 60, lactd_session1_get_left_ml(s),
-		lactd_session1_get_right_ml(s), w->tty ? "   " : "\n");
+	/* A log or a dumb terminal gets a line only when what it shows changed
+	 * (not for a suction change it does not show). */
+	if (!w->tty && g_strcmp0(text, w->last_line) == 0)
+		return;
+	g_free(w->last_line);
+	w->last_line = g_steal_pointer(&text);
+	g_print("%s%s%s", w->tty ? "\r" : "", w->last_line, w->tty ? "   " : "\n");
 	fflush(stdout);
 }
 
@@ -941,7 +951,10 @@ cmd_watch(Ctl *ctl, int argc, char **argv)
 		return fail_error(error);
 	w.loop = g_main_loop_new(NULL, FALSE);
 	w.follow = follow;
-	w.tty = isatty(STDOUT_FILENO);
+	/* Redrawing with CR needs a terminal that honours it; TERM=dumb (an
+	 * editor's shell, some serial consoles) and pipes get one line per change. */
+	w.tty = isatty(STDOUT_FILENO) && g_getenv("TERM") != NULL &&
+		g_strcmp0(g_getenv("TERM"), "dumb") != 0 && *g_getenv("TERM") != '\0';
 	g_dbus_connection_signal_subscribe(ctl->bus, "org.lactd", "org.lactd.Manager1", "SessionEnded",
 					   "/org/lactd", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
 					   on_session_ended, &w, NULL);
@@ -960,6 +973,7 @@ cmd_watch(Ctl *ctl, int argc, char **argv)
 	}
 	g_main_loop_run(w.loop);
 	g_main_loop_unref(w.loop);
+	g_free(w.last_line);
 	return 0;
 }
 
@@ -1011,20 +1025,46 @@ cmd_export(Ctl *ctl, int argc, char **argv)
 static int
 cmd_progress(Ctl *ctl, int argc, char **argv)
 {
+	const GOptionEntry entries[] = {
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "The daemon's figures as JSON, for scripts", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new("- progress against your plan");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) p = NULL;
+	g_autoptr(GVariant) plan = NULL;
 	int rc;
 
-	if (argc > 1 && (g_str_equal(argv[1], "--json")))
-		ctl->json = TRUE;
+	g_option_context_set_description(
+	    oc, "Sessions in the last 24 hours, last night, minutes per breast, milk expressed today\n"
+		"and on average, the trend over 4 weeks and the supplement, beside the plan.\n"
+		"docs/progress.md says how each figure is worked out. Colour only on a terminal;\n"
+		"NO_COLOR or TERM=dumb turn it off.");
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &error))
+		return usage("%s", error->message);
+	if (argc > 1)
+		return usage("progress takes no arguments%s", "");
 	if ((rc = connect_ctl(ctl)) != 0)
 		return rc;
 	if (!lactd_manager1_call_get_progress_sync(ctl->manager, &p, NULL, &error))
 		return fail_error(error);
-	{
+	if (ctl->json) {
 		g_autoptr(GString) out = g_string_new(NULL);
 		lactctl_json_value(out, p);
 		g_print("%s\n", out->str);
+		return 0;
+	}
+	if (!lactd_manager1_call_get_plan_sync(ctl->manager, &plan, NULL, &error))
+		return fail_error(error);
+	{
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
+		g_autofree char *text = lactctl_progress_text(
+		    p, plan, today,
+		    lactctl_progress_use_colour(isatty(STDOUT_FILENO), g_getenv("TERM"),
+						g_getenv("NO_COLOR")));
+		g_print("%s", text);
 	}
 	return 0;
 }
@@ -1203,7 +1243,7 @@ static const Command commands[] = {
     {"watch", cmd_watch, "follow the running session live"},
     {"device", cmd_device, "list devices, set side or role, enable, disable, forget"},
     {"plan", cmd_plan, "show or set your plan's targets"},
-    {"progress", cmd_progress, "progress against the plan"},
+    {"progress", cmd_progress, "today, the last 24 hours and the weeks, beside your plan"},
     {"export", cmd_export, "export csv, json or fhir for a consultant"},
     {"capture", cmd_capture, "record a device's Bluetooth traffic to decode it"},
 };

@@ -158,18 +158,48 @@ duration_min(const LactdSession *s)
 
 /* ---- CSV (RFC 4180) ------------------------------------------------------------------ */
 
-static void
-csv_field(GString *out, const char *value, gboolean first)
+/*
+ * Two choices for the spreadsheets a consultant opens the CSV in:
+ *
+ * - The file starts with a UTF-8 byte order mark. Excel reads a CSV without
+ *   one in the legacy code page, so a note such as "tétée à 3 h" arrives
+ *   garbled; with it Excel and LibreOffice both take UTF-8. RFC 4180 says
+ *   nothing of a BOM; readers that do not strip it (Python's csv with
+ *   encoding "utf-8" rather than "utf-8-sig") see it only in the first
+ *   header name, never in the data.
+ *
+ * - Text a person or a device wrote (note, device, method, milk) that begins
+ *   with = + - @ TAB or CR is written as a quoted field with a single quote
+ *   in front, as OWASP's "CSV Injection" page advises, so that a spreadsheet
+ *   shows it as text instead of running it as a formula ("=HYPERLINK(...)").
+ *   Numbers are written by lactd itself and never get the quote, so they
+ *   stay numbers.
+ */
+#define CSV_BOM "\xEF\xBB\xBF"
+
+/* Whether a spreadsheet would take this text for a formula. */
+static gboolean
+csv_formula_like(const char *value)
 {
+	return value != NULL && value[0] != '\0' && strchr("=+-@\t\r", value[0]) != NULL;
+}
+
+static void
+csv_field(GString *out, const char *value, gboolean first, gboolean text)
+{
+	gboolean guard = text && csv_formula_like(value);
+
 	if (!first)
 		g_string_append_c(out, ',');
 	if (value == NULL)
 		return;
-	if (strpbrk(value, ",\"\r\n") == NULL) {
+	if (!guard && strpbrk(value, ",\"\r\n") == NULL) {
 		g_string_append(out, value);
 		return;
 	}
 	g_string_append_c(out, '"');
+	if (guard)
+		g_string_append_c(out, '\'');
 	for (const char *p = value; *p != '\0'; p++) {
 		if (*p == '"')
 			g_string_append_c(out, '"');
@@ -178,11 +208,15 @@ csv_field(GString *out, const char *value, gboolean first)
 	g_string_append_c(out, '"');
 }
 
+/* Columns from method on hold free text (method and milk are checked
+ * words today, but the guard costs nothing if that changes). */
+#define CSV_FIRST_TEXT 13
+
 static void
 csv_row(GString *out, const char *const *fields, guint n)
 {
 	for (guint i = 0; i < n; i++)
-		csv_field(out, fields[i], i == 0);
+		csv_field(out, fields[i], i == 0, i >= CSV_FIRST_TEXT);
 	g_string_append(out, "\r\n");
 }
 
@@ -230,6 +264,7 @@ csv_session(GString *out, const LactdSession *s)
 static gboolean
 write_csv(Writer *w, GPtrArray *sessions, GError **error)
 {
+	g_string_append(w->buf, CSV_BOM);
 	csv_row(w->buf, csv_header, G_N_ELEMENTS(csv_header));
 	for (guint i = 0; i < sessions->len; i++) {
 		csv_session(w->buf, g_ptr_array_index(sessions, i));

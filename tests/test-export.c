@@ -123,7 +123,8 @@ export(Fixture *f, const char *format)
 /* ---- CSV ------------------------------------------------------------------------------ */
 
 /* An RFC 4180 reader: rows of fields; fails the test on a bare CR or LF, or
- * on text after a closing quote. */
+ * on text after a closing quote. Like spreadsheets, it takes the UTF-8 byte
+ * order mark the export starts with, and requires it. */
 static GPtrArray *
 parse_csv(const char *p)
 {
@@ -131,6 +132,8 @@ parse_csv(const char *p)
 	GPtrArray *row = g_ptr_array_new_with_free_func(g_free);
 	GString *field = g_string_new(NULL);
 
+	g_assert_true(g_str_has_prefix(p, "\xEF\xBB\xBF"));
+	p += 3;
 	while (*p != '\0') {
 		if (*p == '"') {
 			for (p++;; p++) {
@@ -207,6 +210,70 @@ test_csv(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(cell(rows, 4, 12), ==, "60.0");
 	g_assert_cmpstr(cell(rows, 4, 13), ==, "bottle");
 	g_assert_cmpstr(cell(rows, 4, 15), ==, "after, \"nursing\"");
+}
+
+/* The byte order mark is there once, first, so spreadsheets read the notes
+ * as UTF-8; the rest of the file is plain RFC 4180. */
+static void
+test_csv_bom(Fixture *f, gconstpointer data)
+{
+	g_autofree char *csv = export(f, "csv");
+	g_autofree char *json = export(f, "json");
+
+	g_assert_true(g_str_has_prefix(csv, "\xEF\xBB\xBF" "id,start_local,"));
+	g_assert_null(strstr(csv + 3, "\xEF\xBB\xBF"));
+	/* The note's non-ASCII text arrives as the same UTF-8 bytes. */
+	g_assert_nonnull(strstr(csv, "ünïcode ✓"));
+	/* JSON (RFC 8259 section 8.1) must not have one. */
+	g_assert_false(g_str_has_prefix(json, "\xEF\xBB\xBF"));
+}
+
+/* OWASP's CSV injection advice: text that a spreadsheet would run as a
+ * formula gets a leading single quote, inside a quoted field; numbers and
+ * text that only contains those characters later are left alone. */
+static void
+test_csv_formula(Fixture *f, gconstpointer data)
+{
+	const struct {
+		const char *note;
+		const char *cell;
+	} cases[] = {
+	    {"=HYPERLINK(\"http://x.invalid\",\"click\")", "'=HYPERLINK(\"http://x.invalid\",\"click\")"},
+	    {"+1+2", "'+1+2"},
+	    {"-5 mL from yesterday", "'-5 mL from yesterday"},
+	    {"@SUM(A1:A9)", "'@SUM(A1:A9)"},
+	    {"\tcmd", "'\tcmd"},
+	    {"\r=1", "'\r=1"},
+	    {"a = b + c - d @ e", "a = b + c - d @ e"},
+	    {"'already quoted", "'already quoted"},
+	    {"", ""},
+	};
+	g_autofree char *csv = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	guint first = f->n_sessions + 1;
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+		add(f, LACTD_SESSION_PUMP, T0 + 7 * G_TIME_SPAN_HOUR + i * G_TIME_SPAN_MINUTE,
+		    cases[i].note, TRUE);
+	csv = export(f, "csv");
+	rows = parse_csv(csv);
+	g_assert_cmpuint(rows->len, ==, f->n_sessions + 1);
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_assert_cmpstr(cell(rows, first + i, 15), ==, cases[i].cell);
+		/* Numbers stay numbers. */
+		g_assert_cmpstr(cell(rows, first + i, 6), ==, "42.5");
+		g_assert_cmpstr(cell(rows, first + i, 8), ==, "80.5");
+		g_assert_cmpstr(cell(rows, first + i, 9), ==, "10.0");
+	}
+	/* A guarded field is always quoted, so the quote is in the field. */
+	g_assert_nonnull(strstr(csv, ",\"'+1+2\","));
+	/* Nothing that starts a formula is left at the start of any text cell. */
+	for (guint r = 1; r < rows->len; r++) {
+		for (guint c = 13; c < CSV_COLUMNS; c++) {
+			const char *v = cell(rows, r, c);
+			g_assert_true(v[0] == '\0' || strchr("=+-@\t\r", v[0]) == NULL);
+		}
+	}
 }
 
 /* ---- a JSON checker (RFC 8259), recursive descent --------------------------------------- */
@@ -540,6 +607,9 @@ main(int argc, char **argv)
 
 	g_test_add_func("/export/json/checker", test_json_checker);
 	g_test_add("/export/csv", Fixture, NULL, fixture_setup, test_csv, fixture_teardown);
+	g_test_add("/export/csv/bom", Fixture, NULL, fixture_setup, test_csv_bom, fixture_teardown);
+	g_test_add("/export/csv/formula", Fixture, NULL, fixture_setup, test_csv_formula,
+		   fixture_teardown);
 	g_test_add("/export/json", Fixture, NULL, fixture_setup, test_json, fixture_teardown);
 	g_test_add("/export/fhir", Fixture, NULL, fixture_setup, test_fhir, fixture_teardown);
 	g_test_add("/export/stable", Fixture, NULL, fixture_setup, test_stable, fixture_teardown);

@@ -59,7 +59,17 @@ test_lactctl(void)
 
 	/* progress and an export, answered by the daemon */
 	g_assert_cmpint(ctl(&out, &err, "progress", NULL), ==, 0);
+	/* In words, beside the default plan; not a terminal, so no colour. */
+	g_assert_nonnull(strstr(out, "Sessions:       1 so far (your plan: 8 to 12)"));
+	g_assert_nonnull(strstr(out, "Today so far:"));
+	g_assert_null(strchr(out, '\033'));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl(&out, &err, "progress", "--json", NULL), ==, 0);
 	g_assert_nonnull(strstr(out, "\"sessions_24h\":1"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl(&out, &err, "progress", "extra", NULL), ==, 2);
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 	g_assert_cmpint(ctl(&out, &err, "export", "csv", NULL), ==, 0);
