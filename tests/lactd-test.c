@@ -405,3 +405,74 @@ lactd_test_run(const char *const *argv, char **out, char **err)
 	g_assert_no_error(error);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+/* --- the fake BlueZ ------------------------------------------------------ */
+
+struct _LactdTestFake {
+	GPid pid;
+	char *log_path;
+};
+
+static void
+fake_die_with_parent(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+LactdTestFake *
+lactd_test_fake_start(LactdTestBus *bus, const char *config_text, const char *speed)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusConnection) c = NULL;
+	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(bus), "fake.conf", NULL);
+	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
+	const char *argv[] = {fake, "--config", conf, "--speed", speed, NULL};
+	LactdTestFake *f;
+	int log_fd;
+
+	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
+		g_test_skip("the fake BlueZ is not built");
+		return NULL;
+	}
+	g_assert_true(g_file_set_contents(conf, config_text, -1, NULL));
+	f = g_new0(LactdTestFake, 1);
+	f->log_path = g_build_filename(lactd_test_bus_tmpdir(bus), "fake.log", NULL);
+	log_fd = open(f->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_assert_cmpint(log_fd, >=, 0);
+	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+			       fake_die_with_parent, NULL, &f->pid, -1, log_fd, log_fd, &error);
+	close(log_fd);
+	g_assert_no_error(error);
+	c = lactd_test_bus_connect(bus);
+	g_assert_true(lactd_test_wait_name(c, "org.bluez", TRUE, 20000));
+	return f;
+}
+
+void
+lactd_test_fake_free(LactdTestFake *f)
+{
+	if (f == NULL)
+		return;
+	if (g_test_failed()) {
+		g_autofree char *log = NULL;
+		if (g_file_get_contents(f->log_path, &log, NULL, NULL))
+			g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
+	}
+	kill(f->pid, SIGTERM);
+	waitpid(f->pid, NULL, 0);
+	g_spawn_close_pid(f->pid);
+	g_free(f->log_path);
+	g_free(f);
+}
+
+void
+lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    connection, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1",
+	    method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(r);
+}

@@ -38,6 +38,28 @@ const char *lactd_test_daemon_log_path(LactdTestDaemon *daemon);
 GPid lactd_test_daemon_pid(LactdTestDaemon *daemon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestDaemon, lactd_test_daemon_free)
 
+/* The fake BlueZ (tests/fake-bluez), for capture tests. */
+typedef struct _LactdTestFake LactdTestFake;
+
+/* One powered adapter, hci0, to put before a test's [device] groups. */
+#define LACTD_TEST_ADAPTER_CONF                                                                   \
+	"[adapter hci0]\n"                                                                         \
+	"address=00:1A:7D:DA:71:13\n"                                                              \
+	"name=test\n"                                                                              \
+	"powered=true\n\n"
+
+/* Starts the fake BlueZ on the private bus with this configuration (see
+ * tests/fake-bluez/fake-bluez.c) and speed, and waits until it owns
+ * org.bluez. NULL, after g_test_skip(), when the fake is not built. */
+LactdTestFake *lactd_test_fake_start(LactdTestBus *bus, const char *config_text,
+				     const char *speed);
+/* SIGTERM and reap; its log is printed when the test failed. */
+void lactd_test_fake_free(LactdTestFake *fake);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestFake, lactd_test_fake_free)
+/* Calls a method of the fake's control interface (org.lactd.FakeBluez1)
+ * and asserts that it succeeded. */
+void lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *args);
+
 /* A path in the build tree (LACTD_BUILDDIR). */
 char *lactd_test_build_path(const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* A directory of symlinks to every plugin module built in the tree. */

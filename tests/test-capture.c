@@ -6,13 +6,8 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <glib/gstdio.h>
-#include <unistd.h>
 #include <math.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 
 #include "lactd-test.h"
 
@@ -21,19 +16,13 @@
 typedef struct {
 	LactdTestBus *bus;
 	GDBusConnection *c;
-	GPid fake;
-	char *fake_log;
+	LactdTestFake *fake;
 	LactdTestDaemon *daemon;
 	guint ended;
 	guint weighed;
 	GVariant *last_ended;
 	guint sub;
 } Fixture;
-
-static const char adapter_conf[] = "[adapter hci0]\n"
-				   "address=00:1A:7D:DA:71:13\n"
-				   "name=test\n"
-				   "powered=true\n\n";
 
 static const char pump_conf[] = "[device pump]\n"
 				"adapter=hci0\n"
@@ -58,12 +47,6 @@ static const char scale_conf[] = "[device scale]\n"
 				 "weighings=30:118.5\n\n";
 
 static void
-die_with_parent(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
 	  const char *name, GVariant *params, gpointer user_data)
 {
@@ -81,25 +64,11 @@ on_signal(GDBusConnection *c, const char *sender, const char *path, const char *
 static void
 start(Fixture *f, const char *devices, const char *lactd_conf)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
-	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
-	g_autofree char *text = g_strconcat(adapter_conf, devices, NULL);
-	const char *argv[] = {fake, "--config", conf, "--speed", SPEED, NULL};
-	int log_fd;
+	g_autofree char *text = g_strconcat(LACTD_TEST_ADAPTER_CONF, devices, NULL);
 
-	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_test_skip("the fake BlueZ is not built");
+	f->fake = lactd_test_fake_start(f->bus, text, SPEED);
+	if (f->fake == NULL)
 		return;
-	}
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
-	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
-	close(log_fd);
-	g_assert_no_error(error);
-	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, lactd_conf);
 }
 
@@ -119,17 +88,7 @@ teardown(Fixture *f, gconstpointer data)
 	if (f->daemon != NULL)
 		lactd_test_daemon_stop(f->daemon);
 	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
-	if (f->fake > 0) {
-		if (g_test_failed()) {
-			g_autofree char *log = NULL;
-			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
-				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
-		}
-		kill(f->fake, SIGTERM);
-		waitpid(f->fake, NULL, 0);
-		g_spawn_close_pid(f->fake);
-	}
-	g_free(f->fake_log);
+	g_clear_pointer(&f->fake, lactd_test_fake_free);
 	g_clear_pointer(&f->last_ended, g_variant_unref);
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
 	g_clear_object(&f->c);
@@ -137,17 +96,6 @@ teardown(Fixture *f, gconstpointer data)
 }
 
 /* Calls a control method of the fake BlueZ. */
-static void
-fake_call(Fixture *f, const char *method, GVariant *args)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", method,
-	    args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
-
-	g_assert_no_error(error);
-}
-
 typedef struct {
 	Fixture *f;
 	guint n;
@@ -329,7 +277,7 @@ test_capture_link_loss(Fixture *f, gconstpointer data)
 		return;
 	/* At minute 7 by the pump's clock, the link goes for 40 s of its time. */
 	wait_elapsed(f, 7 * 60);
-	fake_call(f, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)1));
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)1));
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
 	check_pump_session(f);
 }
@@ -345,7 +293,7 @@ test_capture_bluez_restarts(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < 10; i++) {
 		/* bluetoothd goes away and comes back every minute of the session. */
 		wait_elapsed(f, 130 + i * 60);
-		fake_call(f, "Restart", g_variant_new("(u)", (guint32)200));
+		lactd_test_fake_call(f->c, "Restart", g_variant_new("(u)", (guint32)200));
 	}
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 180000));
 	check_pump_session(f);
@@ -447,7 +395,7 @@ test_capture_garbage(Fixture *f, gconstpointer data)
 		return;
 	wait_elapsed(f, 60);
 	for (guint i = 0; i < G_N_ELEMENTS(junk); i++)
-		fake_call(f, "SendRaw",
+		lactd_test_fake_call(f->c, "SendRaw",
 			  g_variant_new("(ss@ay)", "C0:FF:EE:00:00:01", uuids[i],
 					g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, junk[i], lens[i], 1)));
 	/* Counted, and the session goes on unharmed to its exact end. */
@@ -507,8 +455,8 @@ test_capture_adapter_off_on(Fixture *f, gconstpointer data)
 	if (f->daemon == NULL)
 		return;
 	wait_elapsed(f, 300);
-	fake_call(f, "SetPowered", g_variant_new("(sb)", "hci0", FALSE));
-	fake_call(f, "SetPowered", g_variant_new("(sb)", "hci0", TRUE));
+	lactd_test_fake_call(f->c, "SetPowered", g_variant_new("(sb)", "hci0", FALSE));
+	lactd_test_fake_call(f->c, "SetPowered", g_variant_new("(sb)", "hci0", TRUE));
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
 	check_pump_session(f);
 }

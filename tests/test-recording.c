@@ -6,12 +6,7 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lactd-test.h"
 
@@ -23,17 +18,13 @@
 typedef struct {
 	LactdTestBus *bus;
 	GDBusConnection *c;
-	GPid fake;
-	char *fake_log;
+	LactdTestFake *fake;
 	LactdTestDaemon *daemon;
 	guint ended;
 	guint sub;
 } Fixture;
 
-static const char devices_conf[] = "[adapter hci0]\n"
-				   "address=00:1A:7D:DA:71:13\n"
-				   "name=test\n"
-				   "powered=true\n\n"
+static const char devices_conf[] = LACTD_TEST_ADAPTER_CONF
 				   "[device counter]\n"
 				   "adapter=hci0\n"
 				   "address=" COUNTER_ADDR "\n"
@@ -63,12 +54,6 @@ static const char devices_conf[] = "[adapter hci0]\n"
 				   "right_ml=20.0\n\n";
 
 static void
-die_with_parent(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
 	  const char *name, GVariant *params, gpointer user_data)
 {
@@ -81,24 +66,9 @@ on_signal(GDBusConnection *c, const char *sender, const char *path, const char *
 static gboolean
 start(Fixture *f)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
-	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
-	const char *argv[] = {fake, "--config", conf, "--speed", SPEED, NULL};
-	int log_fd;
-
-	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_test_skip("the fake BlueZ is not built");
+	f->fake = lactd_test_fake_start(f->bus, devices_conf, SPEED);
+	if (f->fake == NULL)
 		return FALSE;
-	}
-	g_assert_true(g_file_set_contents(conf, devices_conf, -1, NULL));
-	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
-	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
-	close(log_fd);
-	g_assert_no_error(error);
-	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
 	return TRUE;
 }
@@ -119,17 +89,7 @@ teardown(Fixture *f, gconstpointer data)
 	if (f->daemon != NULL)
 		lactd_test_daemon_stop(f->daemon);
 	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
-	if (f->fake > 0) {
-		if (g_test_failed()) {
-			g_autofree char *log = NULL;
-			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
-				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
-		}
-		kill(f->fake, SIGTERM);
-		waitpid(f->fake, NULL, 0);
-		g_spawn_close_pid(f->fake);
-	}
-	g_free(f->fake_log);
+	g_clear_pointer(&f->fake, lactd_test_fake_free);
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
 	g_clear_object(&f->c);
 	g_clear_pointer(&f->bus, lactd_test_bus_free);

@@ -20,13 +20,9 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lactd-test.h"
@@ -40,25 +36,13 @@
 typedef struct {
 	LactdTestBus *bus;
 	GDBusConnection *c;
-	GPid fake;
-	char *fake_log;
+	LactdTestFake *fake;
 	LactdTestDaemon *daemon;
 	guint ended;
 	guint weighed;
 	guint sub;
 	char *old_tz;
 } Fixture;
-
-static const char adapter_conf[] = "[adapter hci0]\n"
-				   "address=00:1A:7D:DA:71:13\n"
-				   "name=test\n"
-				   "powered=true\n\n";
-
-static void
-die_with_parent(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
@@ -89,17 +73,7 @@ teardown(Fixture *f, gconstpointer data)
 	if (f->daemon != NULL)
 		lactd_test_daemon_stop(f->daemon);
 	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
-	if (f->fake > 0) {
-		if (g_test_failed()) {
-			g_autofree char *log = NULL;
-			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
-				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
-		}
-		kill(f->fake, SIGTERM);
-		waitpid(f->fake, NULL, 0);
-		g_spawn_close_pid(f->fake);
-	}
-	g_free(f->fake_log);
+	g_clear_pointer(&f->fake, lactd_test_fake_free);
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
 	g_clear_object(&f->c);
 	g_clear_pointer(&f->bus, lactd_test_bus_free);
@@ -115,40 +89,14 @@ teardown(Fixture *f, gconstpointer data)
 static gboolean
 start(Fixture *f, const char *tz, const char *devices, const char *lactd_conf)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
-	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
-	g_autofree char *text = g_strconcat(adapter_conf, devices, NULL);
-	const char *argv[] = {fake, "--config", conf, "--speed", SPEED, NULL};
-	int log_fd;
+	g_autofree char *text = g_strconcat(LACTD_TEST_ADAPTER_CONF, devices, NULL);
 
-	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_test_skip("the fake BlueZ is not built");
-		return FALSE;
-	}
 	g_setenv("TZ", tz, TRUE);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
-	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
-	close(log_fd);
-	g_assert_no_error(error);
-	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
+	f->fake = lactd_test_fake_start(f->bus, text, SPEED);
+	if (f->fake == NULL)
+		return FALSE;
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, lactd_conf);
 	return TRUE;
-}
-
-static void
-fake_call(Fixture *f, const char *method, GVariant *args)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", method,
-	    args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
-
-	g_assert_no_error(error);
-	g_assert_nonnull(r);
 }
 
 static GVariant *
@@ -434,7 +382,7 @@ test_record_after_live(Fixture *f, gconstpointer data)
 	 * pump's time, so the pump finishes without lactd. */
 	g_assert_true(lactd_test_wait_for(live_left_above, &l, 30000));
 	g_assert_cmpfloat(l.left, <, 50.0);
-	fake_call(f, "DropLink", g_variant_new("(su)", PUMP, (guint32)10));
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", PUMP, (guint32)10));
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 30000));
 	wait_settled(f, 1);
 	/* The pump's record replaced the live values of the same session. */
@@ -495,7 +443,7 @@ test_bottle_attributed(Fixture *f, gconstpointer data)
 	id = log_session(f, "pump", now - 25 * G_TIME_SPAN_MINUTE, now - 5 * G_TIME_SPAN_MINUTE);
 	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
 	/* Then the bottle goes on the scale. */
-	fake_call(f, "SetPresent", g_variant_new("(sb)", SCALE, TRUE));
+	lactd_test_fake_call(f->c, "SetPresent", g_variant_new("(sb)", SCALE, TRUE));
 	g_assert_true(lactd_test_wait_for(weighed_n, &w, 30000));
 	list = list_sessions(f);
 	/* No session of its own for the bottle: it belongs to the pump's. */
@@ -539,7 +487,7 @@ test_baby_test_weigh(Fixture *f, gconstpointer data)
 	    g_variant_new("(ssv)", "org.lactd.Device1", "Role", g_variant_new_string("baby")), NULL,
 	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
 	g_assert_no_error(error);
-	fake_call(f, "SetPresent", g_variant_new("(sb)", SCALE, TRUE));
+	lactd_test_fake_call(f->c, "SetPresent", g_variant_new("(sb)", SCALE, TRUE));
 	g_assert_true(lactd_test_wait_for(weighed_n, &w1, 30000));
 	weighings = list_weighings(f);
 	g_assert_cmpuint(g_variant_n_children(weighings), ==, 1);
