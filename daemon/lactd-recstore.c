@@ -13,8 +13,6 @@
 #include "lactd-recstore.h"
 #include "lactd-store-private.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
-
 static const char *const kinds[] = {LACTD_REC_NOTIFY, LACTD_REC_INDICATE, LACTD_REC_READ,
 				    LACTD_REC_WRITE, LACTD_REC_MARK};
 
@@ -61,60 +59,11 @@ lactd_rec_event_free(LactdRecEvent *event)
 	g_free(event);
 }
 
-static gboolean
-fail(sqlite3 *db, int rc, const char *what, GError **error)
-{
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "%s: %s (%s)", what,
-		    sqlite3_errmsg(db), sqlite3_errstr(rc));
-	return FALSE;
-}
-
-static sqlite3_stmt *
-prepare(LactdStore *store, const char *sql, GError **error)
-{
-	sqlite3 *db = lactd_store_get_db(store);
-	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-
-	if (rc != SQLITE_OK) {
-		fail(db, rc, "prepare", error);
-		return NULL;
-	}
-	return stmt;
-}
-
-static gboolean
-step_done(LactdStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
-{
-	int rc = sqlite3_step(stmt);
-
-	if (rc != SQLITE_DONE)
-		return fail(lactd_store_get_db(store), rc, what, error);
-	return TRUE;
-}
-
-static void
-bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *text)
-{
-	if (text != NULL)
-		sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(stmt, idx);
-}
-
-static char *
-column_dup(sqlite3_stmt *stmt, int col)
-{
-	const unsigned char *text = sqlite3_column_text(stmt, col);
-
-	return text != NULL ? g_strdup((const char *)text) : NULL;
-}
-
 gboolean
 lactd_recstore_add(LactdStore *store, LactdRecInfo *info, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "INSERT INTO captures (address, name, source, start_us, end_us, raw) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		    error);
@@ -128,7 +77,7 @@ lactd_recstore_add(LactdStore *store, LactdRecInfo *info, GError **error)
 	sqlite3_bind_int64(stmt, 4, info->start_us);
 	sqlite3_bind_int64(stmt, 5, info->end_us);
 	sqlite3_bind_int(stmt, 6, info->raw);
-	if (!step_done(store, stmt, "adding a recording", error))
+	if (!lactd_store_step_done(store, stmt, "adding a recording", error))
 		return FALSE;
 	info->id = (guint64)sqlite3_last_insert_rowid(lactd_store_get_db(store));
 	return TRUE;
@@ -138,7 +87,7 @@ gboolean
 lactd_recstore_add_char(LactdStore *store, guint64 id, const LactdRecChar *chr, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "INSERT INTO capture_chars (capture, seq, uuid, flags, handle, service_uuid) "
 		    "VALUES (?1, (SELECT COUNT(*) FROM capture_chars WHERE capture = ?1), "
 		    "?2, ?3, ?4, ?5)",
@@ -150,8 +99,8 @@ lactd_recstore_add_char(LactdStore *store, guint64 id, const LactdRecChar *chr, 
 	sqlite3_bind_text(stmt, 2, chr->uuid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 3, chr->flags != NULL ? chr->flags : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(stmt, 4, chr->handle);
-	bind_text_or_null(stmt, 5, chr->service_uuid);
-	return step_done(store, stmt, "adding a recorded characteristic", error);
+	lactd_store_bind_text_or_null(stmt, 5, chr->service_uuid);
+	return lactd_store_step_done(store, stmt, "adding a recorded characteristic", error);
 }
 
 gboolean
@@ -173,7 +122,7 @@ lactd_recstore_add_event(LactdStore *store, guint64 id, const LactdRecEvent *eve
 			    "text: longer than %u bytes", LACTD_REC_MAX_TEXT);
 		return FALSE;
 	}
-	stmt = prepare(store,
+	stmt = lactd_store_prepare(store,
 		       "INSERT INTO capture_events (capture, time_us, kind, uuid, handle, value, "
 		       "text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		       error);
@@ -182,27 +131,27 @@ lactd_recstore_add_event(LactdStore *store, guint64 id, const LactdRecEvent *eve
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
 	sqlite3_bind_int64(stmt, 2, event->time_us);
 	sqlite3_bind_text(stmt, 3, event->kind, -1, SQLITE_STATIC);
-	bind_text_or_null(stmt, 4, event->uuid);
+	lactd_store_bind_text_or_null(stmt, 4, event->uuid);
 	sqlite3_bind_int(stmt, 5, event->handle);
 	if (event->value != NULL)
 		sqlite3_bind_blob(stmt, 6, len > 0 ? data : "", (int)len, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(stmt, 6);
-	bind_text_or_null(stmt, 7, event->text);
-	return step_done(store, stmt, "adding a recorded event", error);
+	lactd_store_bind_text_or_null(stmt, 7, event->text);
+	return lactd_store_step_done(store, stmt, "adding a recorded event", error);
 }
 
 gboolean
 lactd_recstore_finish(LactdStore *store, guint64 id, gint64 end_us, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "UPDATE captures SET end_us = ?2 WHERE id = ?1", error);
+	    lactd_store_prepare(store, "UPDATE captures SET end_us = ?2 WHERE id = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
 	sqlite3_bind_int64(stmt, 2, end_us);
-	if (!step_done(store, stmt, "closing a recording", error))
+	if (!lactd_store_step_done(store, stmt, "closing a recording", error))
 		return FALSE;
 	if (sqlite3_changes(lactd_store_get_db(store)) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
@@ -222,9 +171,9 @@ info_from_row(sqlite3_stmt *stmt)
 	LactdRecInfo *info = g_new0(LactdRecInfo, 1);
 
 	info->id = (guint64)sqlite3_column_int64(stmt, 0);
-	info->address = column_dup(stmt, 1);
-	info->name = column_dup(stmt, 2);
-	info->source = column_dup(stmt, 3);
+	info->address = lactd_store_column_dup(stmt, 1);
+	info->name = lactd_store_column_dup(stmt, 2);
+	info->source = lactd_store_column_dup(stmt, 3);
 	info->start_us = sqlite3_column_int64(stmt, 4);
 	info->end_us = sqlite3_column_int64(stmt, 5);
 	info->raw = sqlite3_column_int(stmt, 6) != 0;
@@ -236,7 +185,7 @@ LactdRecInfo *
 lactd_recstore_get(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " INFO_COLUMNS " FROM captures WHERE id = ?1", error);
+	    lactd_store_prepare(store, "SELECT " INFO_COLUMNS " FROM captures WHERE id = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -249,7 +198,7 @@ lactd_recstore_get(LactdStore *store, guint64 id, GError **error)
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
 			    "no capture with id %" G_GUINT64_FORMAT, id);
 	else
-		fail(lactd_store_get_db(store), rc, "reading a recording", error);
+		lactd_store_sql_fail(lactd_store_get_db(store), rc, "reading a recording", error);
 	return NULL;
 }
 
@@ -257,7 +206,7 @@ GPtrArray *
 lactd_recstore_list(LactdStore *store, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " INFO_COLUMNS " FROM captures ORDER BY id", error);
+	    lactd_store_prepare(store, "SELECT " INFO_COLUMNS " FROM captures ORDER BY id", error);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_info_free);
 	int rc;
 
@@ -266,7 +215,7 @@ lactd_recstore_list(LactdStore *store, GError **error)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		g_ptr_array_add(out, info_from_row(stmt));
 	if (rc != SQLITE_DONE) {
-		fail(lactd_store_get_db(store), rc, "listing recordings", error);
+		lactd_store_sql_fail(lactd_store_get_db(store), rc, "listing recordings", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -276,7 +225,7 @@ GPtrArray *
 lactd_recstore_chars(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT uuid, flags, handle, service_uuid FROM capture_chars "
 		    "WHERE capture = ?1 ORDER BY seq",
 		    error);
@@ -289,14 +238,14 @@ lactd_recstore_chars(LactdStore *store, guint64 id, GError **error)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		LactdRecChar *c = g_new0(LactdRecChar, 1);
 
-		c->uuid = column_dup(stmt, 0);
-		c->flags = column_dup(stmt, 1);
+		c->uuid = lactd_store_column_dup(stmt, 0);
+		c->flags = lactd_store_column_dup(stmt, 1);
 		c->handle = (guint16)sqlite3_column_int(stmt, 2);
-		c->service_uuid = column_dup(stmt, 3);
+		c->service_uuid = lactd_store_column_dup(stmt, 3);
 		g_ptr_array_add(out, c);
 	}
 	if (rc != SQLITE_DONE) {
-		fail(lactd_store_get_db(store), rc, "reading recorded characteristics", error);
+		lactd_store_sql_fail(lactd_store_get_db(store), rc, "reading recorded characteristics", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -306,7 +255,7 @@ GPtrArray *
 lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT time_us, kind, uuid, handle, value, text FROM capture_events "
 		    "WHERE capture = ?1 ORDER BY time_us, rowid",
 		    error);
@@ -327,16 +276,16 @@ lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 		e->kind = lactd_rec_kind_intern(kind);
 		if (e->kind == NULL)
 			e->kind = LACTD_REC_MARK;
-		e->uuid = column_dup(stmt, 2);
+		e->uuid = lactd_store_column_dup(stmt, 2);
 		e->handle = (guint16)sqlite3_column_int(stmt, 3);
 		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
 			e->value = g_bytes_new(sqlite3_column_blob(stmt, 4),
 					       (gsize)sqlite3_column_bytes(stmt, 4));
-		e->text = column_dup(stmt, 5);
+		e->text = lactd_store_column_dup(stmt, 5);
 		g_ptr_array_add(out, e);
 	}
 	if (rc != SQLITE_DONE) {
-		fail(lactd_store_get_db(store), rc, "reading recorded events", error);
+		lactd_store_sql_fail(lactd_store_get_db(store), rc, "reading recorded events", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -377,12 +326,12 @@ fail_committed:
 gboolean
 lactd_recstore_delete(LactdStore *store, guint64 id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(store, "DELETE FROM captures WHERE id = ?1", error);
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(store, "DELETE FROM captures WHERE id = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
-	if (!step_done(store, stmt, "deleting a recording", error))
+	if (!lactd_store_step_done(store, stmt, "deleting a recording", error))
 		return FALSE;
 	if (sqlite3_changes(lactd_store_get_db(store)) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,

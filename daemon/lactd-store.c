@@ -23,7 +23,6 @@
 #include "lactd-store-private.h"
 #include "lactd-util.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 
 struct _LactdStore {
 	sqlite3 *db;
@@ -130,8 +129,8 @@ G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
 	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
 	"device, device_session, interrupted, live, note, supplement_ml, method, milk, extra_ml"
 
-static gboolean
-fail(sqlite3 *db, int rc, const char *what, GError **error)
+gboolean
+lactd_store_sql_fail(sqlite3 *db, int rc, const char *what, GError **error)
 {
 	g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "%s: %s (%s)", what,
 		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), sqlite3_errstr(rc));
@@ -144,36 +143,35 @@ exec(sqlite3 *db, const char *sql, GError **error)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK)
-		return fail(db, rc, sql, error);
+		return lactd_store_sql_fail(db, rc, sql, error);
 	return TRUE;
 }
 
-static sqlite3_stmt *
-prepare(LactdStore *store, const char *sql, GError **error)
+sqlite3_stmt *
+lactd_store_prepare(LactdStore *store, const char *sql, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
 
 	if (rc != SQLITE_OK) {
-		fail(store->db, rc, "prepare", error);
+		lactd_store_sql_fail(store->db, rc, "prepare", error);
 		return NULL;
 	}
 	return stmt;
 }
 
-/* Steps a statement that returns no rows to SQLITE_DONE. */
-static gboolean
-step_done(LactdStore *store, sqlite3_stmt *stmt, GError **error)
+gboolean
+lactd_store_step_done(LactdStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
 {
 	int rc = sqlite3_step(stmt);
 
 	if (rc != SQLITE_DONE)
-		return fail(store->db, rc, "write", error);
+		return lactd_store_sql_fail(store->db, rc, what, error);
 	return TRUE;
 }
 
-static void
-bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *text)
+void
+lactd_store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *text)
 {
 	if (text != NULL)
 		sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
@@ -181,8 +179,8 @@ bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *text)
 		sqlite3_bind_null(stmt, idx);
 }
 
-static char *
-column_dup(sqlite3_stmt *stmt, int col)
+char *
+lactd_store_column_dup(sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *text = sqlite3_column_text(stmt, col);
 
@@ -232,7 +230,7 @@ lactd_store_get_db(LactdStore *store)
 guint
 lactd_store_schema_version(LactdStore *store)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(store, "PRAGMA user_version", NULL);
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(store, "PRAGMA user_version", NULL);
 
 	if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW)
 		return 0;
@@ -252,7 +250,7 @@ lactd_store_migrate(sqlite3 *db, guint target, GError **error)
 
 		if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
 			sqlite3_finalize(stmt);
-			return fail(db, rc, "reading the schema version", error);
+			return lactd_store_sql_fail(db, rc, "reading the schema version", error);
 		}
 		version = (guint)sqlite3_column_int(stmt, 0);
 		sqlite3_finalize(stmt);
@@ -321,7 +319,7 @@ open_db(const char *path, GError **error)
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		fail(db, rc, path, error);
+		lactd_store_sql_fail(db, rc, path, error);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -479,14 +477,14 @@ bind_session(sqlite3_stmt *stmt, const LactdSession *s)
 	sqlite3_bind_int(stmt, 8, s->has_volume);
 	sqlite3_bind_int64(stmt, 9, s->left_seconds);
 	sqlite3_bind_int64(stmt, 10, s->right_seconds);
-	bind_text_or_null(stmt, 11, s->device);
+	lactd_store_bind_text_or_null(stmt, 11, s->device);
 	sqlite3_bind_int64(stmt, 12, s->device_session);
 	sqlite3_bind_int(stmt, 13, s->interrupted);
 	sqlite3_bind_int(stmt, 14, s->live);
 	sqlite3_bind_text(stmt, 15, s->note != NULL ? s->note : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(stmt, 16, lactd_round_ml(s->supplement_ml));
-	bind_text_or_null(stmt, 17, s->method);
-	bind_text_or_null(stmt, 18, s->milk);
+	lactd_store_bind_text_or_null(stmt, 17, s->method);
+	lactd_store_bind_text_or_null(stmt, 18, s->milk);
 	sqlite3_bind_double(stmt, 19, lactd_round_ml(s->extra_ml));
 }
 
@@ -505,14 +503,14 @@ session_from_row(sqlite3_stmt *stmt)
 	s->has_volume = sqlite3_column_int(stmt, 7) != 0;
 	s->left_seconds = (guint32)sqlite3_column_int64(stmt, 8);
 	s->right_seconds = (guint32)sqlite3_column_int64(stmt, 9);
-	s->device = column_dup(stmt, 10);
+	s->device = lactd_store_column_dup(stmt, 10);
 	s->device_session = (guint32)sqlite3_column_int64(stmt, 11);
 	s->interrupted = sqlite3_column_int(stmt, 12) != 0;
 	s->live = sqlite3_column_int(stmt, 13) != 0;
-	s->note = column_dup(stmt, 14);
+	s->note = lactd_store_column_dup(stmt, 14);
 	s->supplement_ml = sqlite3_column_double(stmt, 15);
-	s->method = column_dup(stmt, 16);
-	s->milk = column_dup(stmt, 17);
+	s->method = lactd_store_column_dup(stmt, 16);
+	s->milk = lactd_store_column_dup(stmt, 17);
 	s->extra_ml = sqlite3_column_double(stmt, 18);
 	return s;
 }
@@ -521,7 +519,7 @@ gboolean
 lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
 		    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 		    "?17, ?18, ?19)",
@@ -530,7 +528,7 @@ lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error
 	if (stmt == NULL || !lactd_store_begin(store, error))
 		return FALSE;
 	bind_session(stmt, session);
-	if (!step_done(store, stmt, error))
+	if (!lactd_store_step_done(store, stmt, "write", error))
 		goto fail;
 	session->id = (guint64)sqlite3_last_insert_rowid(store->db);
 	if (session->device != NULL && session->device_session != 0 &&
@@ -547,7 +545,7 @@ gboolean
 lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *device,
 			     guint32 device_session, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store, "INSERT INTO session_parts (session, device, device_session) VALUES (?1, ?2, ?3)",
 	    error);
 
@@ -556,14 +554,14 @@ lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session_id);
 	sqlite3_bind_text(stmt, 2, device, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, device_session);
-	return step_done(store, stmt, error);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 gboolean
 lactd_store_update_session(LactdStore *store, const LactdSession *session, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
 		    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
 		    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, "
@@ -575,7 +573,7 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)session->id);
 	bind_session(stmt, session);
-	if (!step_done(store, stmt, error))
+	if (!lactd_store_step_done(store, stmt, "write", error))
 		return FALSE;
 	if (sqlite3_changes(store->db) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
@@ -593,11 +591,11 @@ lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
 
 	if (!lactd_store_begin(store, error))
 		return FALSE;
-	del = prepare(store, "DELETE FROM sessions WHERE id = ?1", error);
+	del = lactd_store_prepare(store, "DELETE FROM sessions WHERE id = ?1", error);
 	if (del == NULL)
 		goto fail;
 	sqlite3_bind_int64(del, 1, (sqlite3_int64)id);
-	if (!step_done(store, del, error))
+	if (!lactd_store_step_done(store, del, "write", error))
 		goto fail;
 	if (sqlite3_changes(store->db) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
@@ -605,11 +603,11 @@ lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
 		goto fail;
 	}
 	/* Weighings are measurements in their own right: keep them, unattributed. */
-	unlink_w = prepare(store, "UPDATE weighings SET session = 0 WHERE session = ?1", error);
+	unlink_w = lactd_store_prepare(store, "UPDATE weighings SET session = 0 WHERE session = ?1", error);
 	if (unlink_w == NULL)
 		goto fail;
 	sqlite3_bind_int64(unlink_w, 1, (sqlite3_int64)id);
-	if (!step_done(store, unlink_w, error))
+	if (!lactd_store_step_done(store, unlink_w, "write", error))
 		goto fail;
 	return lactd_store_commit(store, error);
 fail:
@@ -621,7 +619,7 @@ LactdSession *
 lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1", error);
+	    lactd_store_prepare(store, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -635,7 +633,7 @@ lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
 			    "no session with id %" G_GUINT64_FORMAT, id);
 		return NULL;
 	}
-	fail(store->db, rc, "reading a session", error);
+	lactd_store_sql_fail(store->db, rc, "reading a session", error);
 	return NULL;
 }
 
@@ -645,7 +643,7 @@ lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GErro
 	/* Sessions are at most LACTD_MAX_SESSION_US long, which bounds the index
 	 * range to scan for ones that started before `from` and overlap it. */
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT " SESSION_COLUMNS " FROM sessions "
 		    "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
 		    "ORDER BY start_us, id",
@@ -663,7 +661,7 @@ lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GErro
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		g_ptr_array_add(out, session_from_row(stmt));
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "listing sessions", error);
+		lactd_store_sql_fail(store->db, rc, "listing sessions", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -674,7 +672,7 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 				GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = "
 		    "(SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)",
 		    error);
@@ -688,14 +686,14 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 	if (rc == SQLITE_ROW)
 		return session_from_row(stmt);
 	if (rc != SQLITE_DONE)
-		fail(store->db, rc, "finding a device session", error);
+		lactd_store_sql_fail(store->db, rc, "finding a device session", error);
 	return NULL;
 }
 
 guint32
 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store,
 	    "SELECT MAX(p.device_session) FROM session_parts p JOIN sessions s ON s.id = p.session "
 	    "WHERE p.device = ?1 AND s.live = 0",
@@ -708,14 +706,14 @@ lactd_store_last_device_session(LactdStore *store, const char *device, GError **
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		return (guint32)sqlite3_column_int64(stmt, 0);
-	fail(store->db, rc, "reading the last device session", error);
+	lactd_store_sql_fail(store->db, rc, "reading the last device session", error);
 	return 0;
 }
 
 gint
 lactd_store_close_live_sessions(LactdStore *store, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(store, "SELECT id FROM sessions WHERE live = 1", error);
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(store, "SELECT id FROM sessions WHERE live = 1", error);
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
 	int rc;
 
@@ -726,18 +724,18 @@ lactd_store_close_live_sessions(LactdStore *store, GError **error)
 		g_array_append_val(ids, id);
 	}
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "listing live sessions", error);
+		lactd_store_sql_fail(store->db, rc, "listing live sessions", error);
 		return -1;
 	}
 	for (guint i = 0; i < ids->len; i++) {
 		guint64 id = g_array_index(ids, guint64, i);
-		g_autoptr(sqlite3_stmt) upd = prepare(
+		g_autoptr(sqlite3_stmt) upd = lactd_store_prepare(
 		    store, "UPDATE sessions SET live = 0, interrupted = 1 WHERE id = ?1", error);
 
 		if (upd == NULL || !lactd_store_begin(store, error))
 			return -1;
 		sqlite3_bind_int64(upd, 1, (sqlite3_int64)id);
-		if (!step_done(store, upd, error) ||
+		if (!lactd_store_step_done(store, upd, "write", error) ||
 		    !lactd_store_compact_samples(store, id, error)) {
 			lactd_store_rollback(store);
 			return -1;
@@ -754,7 +752,7 @@ gboolean
 lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSample *sample,
 			  GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store, "INSERT INTO live_samples (session, time_us, left_ml, right_ml) VALUES (?1, ?2, ?3, ?4)",
 	    error);
 
@@ -764,13 +762,13 @@ lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSamp
 	sqlite3_bind_int64(stmt, 2, sample->time_us);
 	sqlite3_bind_double(stmt, 3, lactd_round_ml(sample->left_ml));
 	sqlite3_bind_double(stmt, 4, lactd_round_ml(sample->right_ml));
-	return step_done(store, stmt, error);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 static GArray *
 live_samples(LactdStore *store, guint64 session_id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store,
 	    "SELECT time_us, left_ml, right_ml FROM live_samples WHERE session = ?1 ORDER BY time_us, rowid",
 	    error);
@@ -789,7 +787,7 @@ live_samples(LactdStore *store, guint64 session_id, GError **error)
 		g_array_append_val(out, s);
 	}
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "reading samples", error);
+		lactd_store_sql_fail(store->db, rc, "reading samples", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -799,7 +797,7 @@ static gboolean
 blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT samples FROM sessions WHERE id = ?1", error);
+	    lactd_store_prepare(store, "SELECT samples FROM sessions WHERE id = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -812,7 +810,7 @@ blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error
 		return FALSE;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(store->db, rc, "reading samples", error);
+		return lactd_store_sql_fail(store->db, rc, "reading samples", error);
 	return lactd_samples_decode(sqlite3_column_blob(stmt, 0),
 				    (gsize)sqlite3_column_bytes(stmt, 0), out, error);
 }
@@ -838,14 +836,14 @@ lactd_store_put_samples(LactdStore *store, guint64 session_id, const LactdSample
 {
 	g_autoptr(GBytes) blob = lactd_samples_encode(samples, n);
 	g_autoptr(sqlite3_stmt) put =
-	    prepare(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1", error);
+	    lactd_store_prepare(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1", error);
 
 	if (put == NULL)
 		return FALSE;
 	sqlite3_bind_int64(put, 1, (sqlite3_int64)session_id);
 	sqlite3_bind_blob(put, 2, g_bytes_get_data(blob, NULL), (int)g_bytes_get_size(blob),
 			  SQLITE_TRANSIENT);
-	if (!step_done(store, put, error))
+	if (!lactd_store_step_done(store, put, "write", error))
 		return FALSE;
 	if (sqlite3_changes(store->db) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
@@ -869,11 +867,11 @@ lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **erro
 	if (!lactd_store_put_samples(store, session_id, (const LactdSample *)(void *)all->data,
 				     all->len, error))
 		goto fail;
-	del = prepare(store, "DELETE FROM live_samples WHERE session = ?1", error);
+	del = lactd_store_prepare(store, "DELETE FROM live_samples WHERE session = ?1", error);
 	if (del == NULL)
 		goto fail;
 	sqlite3_bind_int64(del, 1, (sqlite3_int64)session_id);
-	if (!step_done(store, del, error))
+	if (!lactd_store_step_done(store, del, "write", error))
 		goto fail;
 	return lactd_store_commit(store, error);
 fail:
@@ -897,7 +895,7 @@ gboolean
 lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "INSERT INTO weighings (time_us, grams, stable, device, role, session) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		    error);
@@ -912,7 +910,7 @@ lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **er
 	sqlite3_bind_text(stmt, 5, weighing->role != NULL ? weighing->role : "bottle", -1,
 			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)weighing->session);
-	if (!step_done(store, stmt, error))
+	if (!lactd_store_step_done(store, stmt, "write", error))
 		return FALSE;
 	weighing->id = (guint64)sqlite3_last_insert_rowid(store->db);
 	return TRUE;
@@ -923,13 +921,13 @@ lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id, guint64
 				 GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "UPDATE weighings SET session = ?2 WHERE id = ?1", error);
+	    lactd_store_prepare(store, "UPDATE weighings SET session = ?2 WHERE id = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)weighing_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)session_id);
-	if (!step_done(store, stmt, error))
+	if (!lactd_store_step_done(store, stmt, "write", error))
 		return FALSE;
 	if (sqlite3_changes(store->db) == 0) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
@@ -950,8 +948,8 @@ weighing_from_row(sqlite3_stmt *stmt)
 	w->time_us = sqlite3_column_int64(stmt, 1);
 	w->grams = sqlite3_column_double(stmt, 2);
 	w->stable = sqlite3_column_int(stmt, 3) != 0;
-	w->device = column_dup(stmt, 4);
-	w->role = column_dup(stmt, 5);
+	w->device = lactd_store_column_dup(stmt, 4);
+	w->role = lactd_store_column_dup(stmt, 5);
 	w->session = (guint64)sqlite3_column_int64(stmt, 6);
 	return w;
 }
@@ -966,7 +964,7 @@ weighings_from(LactdStore *store, sqlite3_stmt *stmt, GError **error)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		g_ptr_array_add(out, weighing_from_row(stmt));
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "listing weighings", error);
+		lactd_store_sql_fail(store->db, rc, "listing weighings", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -976,7 +974,7 @@ GPtrArray *
 lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT " WEIGHING_COLUMNS " FROM weighings "
 		    "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
 		    error);
@@ -991,7 +989,7 @@ lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GErr
 GPtrArray *
 lactd_store_session_weighings(LactdStore *store, guint64 session_id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE session = ?1 ORDER BY time_us, id",
 	    error);
 
@@ -1005,7 +1003,7 @@ LactdWeighing *
 lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE id = ?1", error);
+	    lactd_store_prepare(store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE id = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -1018,7 +1016,7 @@ lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
 			    "no weighing with id %" G_GUINT64_FORMAT, id);
 	else
-		fail(store->db, rc, "reading a weighing", error);
+		lactd_store_sql_fail(store->db, rc, "reading a weighing", error);
 	return NULL;
 }
 
@@ -1043,12 +1041,12 @@ device_from_row(sqlite3_stmt *stmt)
 {
 	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
 
-	row->address = column_dup(stmt, 0);
-	row->name = column_dup(stmt, 1);
-	row->kind = column_dup(stmt, 2);
-	row->plugin = column_dup(stmt, 3);
-	row->side = column_dup(stmt, 4);
-	row->role = column_dup(stmt, 5);
+	row->address = lactd_store_column_dup(stmt, 0);
+	row->name = lactd_store_column_dup(stmt, 1);
+	row->kind = lactd_store_column_dup(stmt, 2);
+	row->plugin = lactd_store_column_dup(stmt, 3);
+	row->side = lactd_store_column_dup(stmt, 4);
+	row->role = lactd_store_column_dup(stmt, 5);
 	row->enabled = sqlite3_column_int(stmt, 6) != 0;
 	row->last_seen_us = sqlite3_column_int64(stmt, 7);
 	row->rejected_packets = (guint32)sqlite3_column_int64(stmt, 8);
@@ -1061,7 +1059,7 @@ LactdDeviceRow *
 lactd_store_get_device(LactdStore *store, const char *address, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error);
+	    lactd_store_prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -1071,7 +1069,7 @@ lactd_store_get_device(LactdStore *store, const char *address, GError **error)
 	if (rc == SQLITE_ROW)
 		return device_from_row(stmt);
 	if (rc != SQLITE_DONE)
-		fail(store->db, rc, "reading a device", error);
+		lactd_store_sql_fail(store->db, rc, "reading a device", error);
 	return NULL;
 }
 
@@ -1079,7 +1077,7 @@ gboolean
 lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "INSERT OR REPLACE INTO devices (" DEVICE_COLUMNS ") "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 		    error);
@@ -1095,25 +1093,25 @@ lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **er
 	sqlite3_bind_int(stmt, 7, row->enabled);
 	sqlite3_bind_int64(stmt, 8, row->last_seen_us);
 	sqlite3_bind_int64(stmt, 9, row->rejected_packets);
-	return step_done(store, stmt, error);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 gboolean
 lactd_store_delete_device(LactdStore *store, const char *address, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare(store, "DELETE FROM devices WHERE address = ?1", error);
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(store, "DELETE FROM devices WHERE address = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_TRANSIENT);
-	return step_done(store, stmt, error);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 GPtrArray *
 lactd_store_list_devices(LactdStore *store, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY address", error);
+	    lactd_store_prepare(store, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY address", error);
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_device_row_free);
 	int rc;
@@ -1123,7 +1121,7 @@ lactd_store_list_devices(LactdStore *store, GError **error)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		g_ptr_array_add(out, device_from_row(stmt));
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "listing devices", error);
+		lactd_store_sql_fail(store->db, rc, "listing devices", error);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -1135,7 +1133,7 @@ char *
 lactd_store_get_setting(LactdStore *store, const char *key, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "SELECT value FROM settings WHERE key = ?1", error);
+	    lactd_store_prepare(store, "SELECT value FROM settings WHERE key = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -1143,9 +1141,9 @@ lactd_store_get_setting(LactdStore *store, const char *key, GError **error)
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		return column_dup(stmt, 0);
+		return lactd_store_column_dup(stmt, 0);
 	if (rc != SQLITE_DONE)
-		fail(store->db, rc, "reading a setting", error);
+		lactd_store_sql_fail(store->db, rc, "reading a setting", error);
 	return NULL;
 }
 
@@ -1153,13 +1151,13 @@ gboolean
 lactd_store_set_setting(LactdStore *store, const char *key, const char *value, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)", error);
+	    lactd_store_prepare(store, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_TRANSIENT);
-	return step_done(store, stmt, error);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 /* ---- summaries ----------------------------------------------------------- */
@@ -1180,7 +1178,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 	/* Only the columns a summary needs: over years of history, reading
 	 * whole sessions (notes and all) costs more than the sums. */
 	g_autoptr(sqlite3_stmt) stmt =
-	    prepare(store,
+	    lactd_store_prepare(store,
 		    "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, supplement_ml "
 		    "FROM sessions WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
 		    error);
@@ -1230,7 +1228,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 			day->overnight = TRUE;
 	}
 	if (rc != SQLITE_DONE) {
-		fail(store->db, rc, "summing days", error);
+		lactd_store_sql_fail(store->db, rc, "summing days", error);
 		return NULL;
 	}
 	for (guint i = 0; i < days->len; i++) {
