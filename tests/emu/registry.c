@@ -9,6 +9,7 @@ extern const LactdEmuClass lactd_emu_wss;
 extern const LactdEmuClass lactd_emu_esn00;
 extern const LactdEmuClass lactd_emu_acaia;
 extern const LactdEmuClass lactd_emu_decent;
+extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_counter;
 
 const LactdEmuClass *const lactd_emu_classes[] = {
@@ -17,6 +18,7 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_esn00,
 	&lactd_emu_acaia,
 	&lactd_emu_decent,
+	&lactd_emu_bookoo,
 	&lactd_emu_counter,
 	NULL,
 };
