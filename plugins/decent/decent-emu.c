@@ -315,7 +315,8 @@ decent_finished(LactdEmu *emu)
 
 	if (s->weighings->len > 0)
 		last = g_array_index(s->weighings, Weighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + 1000;
+	/* Settled, and repeated long enough for the host to call it stable. */
+	return s->done_ms >= last + SETTLE_MS + (DECENT_STABLE_COUNT + 1) * s->interval_ms;
 }
 
 const LactdEmuClass lactd_emu_decent = {
