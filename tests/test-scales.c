@@ -199,6 +199,7 @@ set_role(Fixture *f, const char *role)
 	    NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(r);
 }
 
 static GVariant *
@@ -319,6 +320,7 @@ test_scale(Fixture *f, gconstpointer data)
 				  g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, junk, junk_len, 1)),
 		    NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 		g_assert_no_error(error);
+		g_assert_nonnull(r);
 	}
 	if (!wait_or_fail(rejected, f, 10000, "rejected packet"))
 		return;
