@@ -69,6 +69,10 @@ test_refusals(void)
 	    {WSS_MEASUREMENT, {0x01, 0x9c, 0x1a}, 3},		   /* 68.12 lb = 30.9 kg */
 	    {WSS_FEATURE, {0xbf, 0x04, 0, 0}, 4},		   /* reserved feature bit */
 	    {WSS_FEATURE, {0xbf}, 1},				   /* short feature */
+	    {WSS_FEATURE, {0x47, 0x00, 0, 0}, 4},		   /* weight resolution 8 */
+	    {WSS_FEATURE, {0x7f, 0x00, 0, 0}, 4},		   /* weight resolution 15 */
+	    {WSS_FEATURE, {0x3f, 0x02, 0, 0}, 4},		   /* height resolution 4 */
+	    {WSS_FEATURE, {0xbf, 0x03, 0, 0}, 4},		   /* height resolution 7 */
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -77,6 +81,26 @@ test_refusals(void)
 
 		g_assert_cmpint(wss_parse(NULL, bad[i].uuid, bad[i].d, bad[i].len, &r, 1, &reason), ==,
 				-1);
+		g_assert_nonnull(reason);
+	}
+	/* Every defined resolution is taken: weight 0 to 7, height 0 to 3. */
+	for (guint w = 0; w <= 7; w++) {
+		for (guint h = 0; h <= 3; h++) {
+			guint32 v = 0x07 | w << 3 | h << 7;
+			const guint8 f[] = {(guint8)v, (guint8)(v >> 8), 0, 0};
+			LactdReading r;
+			const char *reason = NULL;
+
+			g_assert_cmpint(wss_parse(NULL, WSS_FEATURE, f, 4, &r, 1, &reason), ==, 0);
+		}
+	}
+	/* A weight with no room for it is refused, not silently dropped. */
+	{
+		const guint8 m[] = {0x00, 0x52, 0x03};
+		LactdReading r;
+		const char *reason = NULL;
+
+		g_assert_cmpint(wss_parse(NULL, WSS_MEASUREMENT, m, 3, &r, 0, &reason), ==, -1);
 		g_assert_nonnull(reason);
 	}
 }

@@ -82,6 +82,17 @@ wss_parse(void *state, const char *char_uuid, const guint8 *data, gsize len, Lac
 			*reason = "Weight Scale Feature: reserved bits set";
 			return -1;
 		}
+		/* GATT Specification Supplement, Weight Scale Feature: weight
+		 * resolution (bits 3-6) 0 to 7 and height resolution (bits 7-9)
+		 * 0 to 3 are defined; the rest is reserved for future use. */
+		if (((data[0] >> 3) & 0x0f) > 7) {
+			*reason = "Weight Scale Feature: reserved weight resolution";
+			return -1;
+		}
+		if (((data[0] >> 7 | data[1] << 1) & 0x07) > 3) {
+			*reason = "Weight Scale Feature: reserved height resolution";
+			return -1;
+		}
 		return 0;
 	}
 	if (g_strcmp0(char_uuid, WSS_MEASUREMENT) != 0)
@@ -95,8 +106,10 @@ wss_parse(void *state, const char *char_uuid, const guint8 *data, gsize len, Lac
 		*reason = "Weight Measurement: over 30 kg";
 		return -1;
 	}
-	if (max_out < 1)
-		return 0;
+	if (max_out < 1) {
+		*reason = "Weight Measurement: no room for the reading";
+		return -1;
+	}
 	memset(out, 0, sizeof(*out));
 	out->type = LACTD_READING_WEIGHT;
 	/* The Date Time has no time zone: lactd stamps the time of receipt. */

@@ -8,6 +8,8 @@ extern const LactdEmuClass lactd_emu_opp;
 extern const LactdEmuClass lactd_emu_wss;
 extern const LactdEmuClass lactd_emu_esn00;
 extern const LactdEmuClass lactd_emu_acaia;
+extern const LactdEmuClass lactd_emu_decent;
+extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_counter;
 
 const LactdEmuClass *const lactd_emu_classes[] = {
@@ -15,6 +17,8 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_wss,
 	&lactd_emu_esn00,
 	&lactd_emu_acaia,
+	&lactd_emu_decent,
+	&lactd_emu_bookoo,
 	&lactd_emu_counter,
 	NULL,
 };
