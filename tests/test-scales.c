@@ -8,13 +8,8 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lactd-test.h"
 
@@ -54,19 +49,12 @@ static const Case cases[] = {
 typedef struct {
 	LactdTestBus *bus;
 	GDBusConnection *c;
-	GPid fake;
-	char *fake_log;
+	LactdTestFake *fake;
 	LactdTestDaemon *daemon;
 	guint weighed;
 	GVariant *last_weighing;
 	guint sub;
 } Fixture;
-
-static void
-die_with_parent(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
@@ -97,17 +85,7 @@ teardown(Fixture *f, gconstpointer data)
 	if (f->daemon != NULL)
 		lactd_test_daemon_stop(f->daemon);
 	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
-	if (f->fake > 0) {
-		if (g_test_failed()) {
-			g_autofree char *log = NULL;
-			if (g_file_get_contents(f->fake_log, &log, NULL, NULL))
-				g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
-		}
-		kill(f->fake, SIGTERM);
-		waitpid(f->fake, NULL, 0);
-		g_spawn_close_pid(f->fake);
-	}
-	g_free(f->fake_log);
+	g_clear_pointer(&f->fake, lactd_test_fake_free);
 	g_clear_pointer(&f->last_weighing, g_variant_unref);
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub);
 	g_clear_object(&f->c);
@@ -117,13 +95,7 @@ teardown(Fixture *f, gconstpointer data)
 static gboolean
 start(Fixture *f, const Case *k)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.conf", NULL);
-	g_autofree char *fake = lactd_test_build_path("tests", "fake-bluez", "fake-bluez", NULL);
-	g_autofree char *text = g_strdup_printf("[adapter hci0]\n"
-						"address=00:1A:7D:DA:71:13\n"
-						"name=test\n"
-						"powered=true\n\n"
+	g_autofree char *text = g_strdup_printf(LACTD_TEST_ADAPTER_CONF
 						"[device scale]\n"
 						"adapter=hci0\n"
 						"address=" ADDRESS "\n"
@@ -132,21 +104,9 @@ start(Fixture *f, const Case *k)
 						"present=true\n"
 						"%s",
 						k->emulator);
-	const char *argv[] = {fake, "--config", conf, "--speed", k->speed, NULL};
-	int log_fd;
-
-	if (!g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_test_skip("the fake BlueZ is not built");
+	f->fake = lactd_test_fake_start(f->bus, text, k->speed);
+	if (f->fake == NULL)
 		return FALSE;
-	}
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->fake_log = g_build_filename(lactd_test_bus_tmpdir(f->bus), "fake.log", NULL);
-	log_fd = open(f->fake_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-			       die_with_parent, NULL, &f->fake, -1, log_fd, log_fd, &error);
-	close(log_fd);
-	g_assert_no_error(error);
-	g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 20000));
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
 	return f->daemon != NULL;
 }
