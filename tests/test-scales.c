@@ -19,6 +19,7 @@
 #define DENSITY	 1.03 /* the daemon's default, DESIGN.md */
 
 typedef struct {
+	const char *test; /* the test path's last but one part */
 	const char *plugin;
 	/* The device's emulator keys; the weighing must settle at 118.5 g. */
 	const char *emulator;
@@ -33,15 +34,19 @@ typedef struct {
 } Case;
 
 static const Case cases[] = {
-    {"esn00", "emulator=esn00\nunit=g\nweighings=5:118.5\n", "10",
+    {"esn00", "esn00", "emulator=esn00\nunit=g\nweighings=5:118.5\n", "10",
      "00002c12-0000-1000-8000-00805f9b34fb", "fe ef c0 a2 d0 05 00 11 94 00 01 7c", FALSE},
-    {"acaia", "emulator=acaia\ngeneration=new\nweighings=2:118.5\n", "1",
+    {"acaia", "acaia", "emulator=acaia\ngeneration=new\nweighings=2:118.5\n", "1",
      "49535343-1e4d-4bd9-ba61-23c647249616", "ef dd 0c 02 42 00 00", TRUE},
+    /* An older Acaia: one characteristic 0x2a80 in service 0x1820, for
+     * notifications and commands alike. */
+    {"acaia-old", "acaia", "emulator=acaia\ngeneration=old\nweighings=2:118.5\n", "1",
+     "00002a80-0000-1000-8000-00805f9b34fb", "ef dd 0c 02 42 00 00", TRUE},
     /* A Half Decent Scale loaded only at 7 s: it is still there only if
      * the daemon's heartbeat kept it from dropping the link at 5 s. */
-    {"decent", "emulator=decent\nfirmware=hds\nweighings=7:118.5\n", "1",
+    {"decent", "decent", "emulator=decent\nfirmware=hds\nweighings=7:118.5\n", "1",
      "0000fff4-0000-1000-8000-00805f9b34fb", "03 ce 04 a1 00 00 69", FALSE},
-    {"bookoo", "emulator=bookoo\ninterval_ms=500\nweighings=5:118.5\n", "10",
+    {"bookoo", "bookoo", "emulator=bookoo\ninterval_ms=500\nweighings=5:118.5\n", "10",
      "0000ff11-0000-1000-8000-00805f9b34fb",
      "03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", FALSE},
 };
@@ -294,7 +299,7 @@ test_scale(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(session2, ==, session);
 	g_assert_cmpfloat(total2, ==, total);
 	g_assert_cmpuint(f->weighed, ==, 1);
-	g_test_message("%s: %.1f s", k->plugin, (g_get_monotonic_time() - t0) / 1e6);
+	g_test_message("%s: %.1f s", k->test, (g_get_monotonic_time() - t0) / 1e6);
 }
 
 int
@@ -302,7 +307,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autofree char *path = g_strdup_printf("/scales/%s/bottle", cases[i].plugin);
+		g_autofree char *path = g_strdup_printf("/scales/%s/bottle", cases[i].test);
 		g_test_add(path, Fixture, &cases[i], setup, test_scale, teardown);
 	}
 	return g_test_run();

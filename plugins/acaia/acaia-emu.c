@@ -321,7 +321,7 @@ acaia_finished(LactdEmu *emu)
 	return s->done_ms >= last + SETTLE_MS + 2000;
 }
 
-/* For the transports: the GATT table of this scenario's generation. */
+/* The GATT table of this scenario's generation (LactdEmuClass.get_services). */
 const LactdEmuService *lactd_emu_acaia_services(LactdEmu *emu);
 
 const LactdEmuService *
@@ -342,4 +342,5 @@ const LactdEmuClass lactd_emu_acaia = {
     .link = acaia_link,
     .finished = acaia_finished,
     .finalize = acaia_finalize,
+    .get_services = lactd_emu_acaia_services,
 };
