@@ -9,6 +9,7 @@ extern const LactdEmuClass lactd_emu_wss;
 extern const LactdEmuClass lactd_emu_esn00;
 extern const LactdEmuClass lactd_emu_acaia;
 extern const LactdEmuClass lactd_emu_counter;
+extern const LactdEmuClass lactd_emu_replay;
 
 const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_opp,
@@ -16,5 +17,6 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_esn00,
 	&lactd_emu_acaia,
 	&lactd_emu_counter,
+	&lactd_emu_replay,
 	NULL,
 };
