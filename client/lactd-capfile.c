@@ -906,7 +906,7 @@ lactd_capfile_describe(const LactdCapFile *cap)
 {
 	GString *out = g_string_new(NULL);
 	g_autoptr(GPtrArray) sums = g_ptr_array_new_with_free_func(summary_free);
-	g_autoptr(GHashTable) by_label = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) by_label = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autofree char *start = iso8601(cap->start_us);
 	g_autofree char *end = iso8601(cap->end_us);
 	g_autofree char *dur = relative(cap->end_us, cap->start_us);
@@ -937,6 +937,7 @@ lactd_capfile_describe(const LactdCapFile *cap)
 		g_autofree char *rel = relative(ev->time_us, cap->start_us);
 		g_autofree char *iso = iso8601(ev->time_us);
 		g_autofree char *label = NULL;
+		g_autofree char *key = NULL;
 		Summary *s;
 		gsize len = 0;
 		const guint8 *d;
@@ -956,7 +957,10 @@ lactd_capfile_describe(const LactdCapFile *cap)
 		append_hex_spaced(out, d, len, "                                        ");
 		g_string_append_c(out, '\n');
 
-		s = g_hash_table_lookup(by_label, label);
+		/* One summary per characteristic: by UUID and handle, so that
+		 * each CCCD (one UUID, many handles) is its own. */
+		key = g_strdup_printf("%s@%04x", label, ev->handle);
+		s = g_hash_table_lookup(by_label, key);
 		if (s == NULL) {
 			s = g_new0(Summary, 1);
 			s->label = g_strdup(label);
@@ -964,7 +968,7 @@ lactd_capfile_describe(const LactdCapFile *cap)
 			s->from_device = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 			s->written = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 			g_ptr_array_add(sums, s);
-			g_hash_table_insert(by_label, s->label, s);
+			g_hash_table_insert(by_label, g_steal_pointer(&key), s);
 		}
 		if ((guint)ev->kind < G_N_ELEMENTS(s->counts))
 			s->counts[ev->kind]++;

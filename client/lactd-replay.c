@@ -309,12 +309,34 @@ find_plugin(LactdPluginHost *host, const char *name)
 	return NULL;
 }
 
+/* A capture file, or a btsnoop log read as one (so that a log from a phone
+ * can be looked at and replayed without a daemon). */
+static LactdCapFile *
+load(const char *path, const char *address, GError **error)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	LactdCapFile *cap;
+
+	if (!g_file_get_contents(path, &data, &len, error))
+		return NULL;
+	if (len >= 8 && memcmp(data, "btsnoop", 8) == 0)
+		cap = lactd_capfile_from_btsnoop((const guint8 *)data, len, address, error);
+	else
+		cap = lactd_capfile_parse(data, len, error);
+	if (cap == NULL)
+		g_prefix_error(error, "%s: ", path);
+	return cap;
+}
+
 int
 main(int argc, char **argv)
 {
 	g_autofree char *plugin = NULL;
 	g_autofree char *plugin_dir = NULL;
 	gboolean json = FALSE;
+	gboolean show = FALSE;
+	g_autofree char *address = NULL;
 	g_auto(GStrv) files = NULL;
 	const GOptionEntry entries[] = {
 		{ "plugin", 'p', 0, G_OPTION_ARG_STRING, &plugin,
@@ -324,6 +346,10 @@ main(int argc, char **argv)
 		  "); several separated by ':'",
 		  "DIR" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print JSON instead of text", NULL },
+		{ "show", 's', 0, G_OPTION_ARG_NONE, &show,
+		  "Print the capture as a hex dump with a summary per characteristic instead", NULL },
+		{ "address", 'a', 0, G_OPTION_ARG_STRING, &address,
+		  "From a btsnoop log, only this device's traffic", "ADDR" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "CAPTURE" },
 		{ NULL },
 	};
@@ -348,14 +374,20 @@ main(int argc, char **argv)
 		g_printerr("lactd-replay: %s\n", error->message);
 		return EXIT_BAD;
 	}
-	if (files == NULL || files[0] == NULL || files[1] != NULL || plugin == NULL) {
+	if (files == NULL || files[0] == NULL || files[1] != NULL || (plugin == NULL && !show)) {
 		g_printerr("lactd-replay: give one CAPTURE and --plugin NAME (see --help)\n");
 		return EXIT_BAD;
 	}
-	cap = lactd_capfile_load(files[0], &error);
+	cap = load(files[0], address, &error);
 	if (cap == NULL) {
 		g_printerr("lactd-replay: %s\n", error->message);
 		return EXIT_BAD;
+	}
+	if (show) {
+		g_autofree char *dump = lactd_capfile_describe(cap);
+
+		fputs(dump, stdout);
+		return 0;
 	}
 	host = lactd_plugin_host_new(plugin_dir ? plugin_dir : LACTD_PLUGIN_DIR, &error);
 	if (host == NULL) {
