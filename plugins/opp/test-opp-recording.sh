@@ -26,7 +26,7 @@ fail() {
 	--write 0.25:df840006-84b3-444b-a8f5-c3bc3142a562:0200000000 \
 	--mark "0.5:switched on, app connected" \
 	--mark "61:screen: expression, L 0 R 0" \
-	--mark "181:screen: L 21 mL R 19 mL" \
+	--mark "181:screen: L 31.8 mL R 28.4 mL" \
 	--mark "301.5:screen: done, L 42.5 R 38.0"
 if [ "${1:-}" = --update ]; then
 	cp "$tmp/opp-session.lactdcap" "$rec/opp-session.lactdcap"
@@ -51,7 +51,7 @@ expect "record    session=7 start=2026-03-01T15:00:00.000000Z duration_s=1500 le
 expect "+301.000000  2026-03-02T07:05:01.000000Z  volume    session=8 sequence=87 elapsed_s=300 left_ml=42.5 mL right_ml=38.0 mL"
 expect "+301.000000  2026-03-02T07:05:01.000000Z  phase     phase=idle session=0 elapsed_s=300"
 expect "record    session=8 start=2026-03-02T07:00:00.000000Z duration_s=300 left_ml=42.5 mL right_ml=38.0 mL flags=1"
-expect "mark      text=screen: L 21 mL R 19 mL"
+expect "mark      text=screen: L 31.8 mL R 28.4 mL"
 expect "^# [0-9]* values, [0-9]* readings, 0 rejected$"
 echo "ok 2 - replay through the opp plugin"
 
