@@ -116,7 +116,7 @@ main(int argc, char **argv)
 		{ "write", 0, 0, G_OPTION_ARG_STRING_ARRAY, &writes, "A write to the device",
 		  "SECONDS:UUID:HEX" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
-		{ NULL },
+		{ 0 },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO GROUP OUTPUT");
 	g_autoptr(GError) error = NULL;

@@ -351,7 +351,7 @@ main(int argc, char **argv)
 		{ "address", 'a', 0, G_OPTION_ARG_STRING, &address,
 		  "From a btsnoop log, only this device's traffic", "ADDR" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "CAPTURE" },
-		{ NULL },
+		{ 0 },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
