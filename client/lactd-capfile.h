@@ -53,6 +53,8 @@ typedef struct {
 /* Limits a file may not exceed; bigger input is refused, not truncated. */
 #define LACTD_CAPFILE_MAX_EVENTS 2000000
 #define LACTD_CAPFILE_MAX_VALUE 512 /* bytes: the largest ATT attribute value */
+#define LACTD_CAPFILE_MAX_CHARS 4096 /* characteristics of one device */
+#define LACTD_CAPFILE_MAX_TEXT 4096  /* bytes of a mark, name, address or flags */
 
 LactdCapFile *lactd_capfile_new(void);
 void lactd_capfile_free(LactdCapFile *cap);
@@ -61,7 +63,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdCapFile, lactd_capfile_free)
 const char *lactd_cap_kind_to_string(LactdCapKind kind);
 gboolean lactd_cap_kind_from_string(const char *str, LactdCapKind *kind);
 
-/* Adds a characteristic / an event; the capture copies what it is given. */
+/*
+ * Adds a characteristic / an event; the capture copies what it is given.
+ * UUIDs are stored in the lowercase 128-bit form (16- and 32-bit ones are
+ * expanded with the Bluetooth Base UUID). Events are kept in time order, and
+ * start_us/end_us widen to include the event (start_us 0 counts as unset).
+ */
 void lactd_capfile_add_char(LactdCapFile *cap, const char *uuid, const char *flags,
 			    guint16 handle, const char *service_uuid);
 void lactd_capfile_add_event(LactdCapFile *cap, gint64 time_us, LactdCapKind kind,
@@ -79,6 +86,23 @@ LactdCapFile *lactd_capfile_load(const char *path, GError **error);
 /* Writes the capture as text; lactd_capfile_parse() reads it back equal. */
 char *lactd_capfile_to_string(const LactdCapFile *cap);
 gboolean lactd_capfile_save(const LactdCapFile *cap, const char *path, GError **error);
+
+/*
+ * lactd_capfile_normalise_uuid:
+ * The lowercase 128-bit form of a 16-bit ("2a37"), 32-bit or 128-bit UUID;
+ * NULL when @uuid is none of these.
+ */
+char *lactd_capfile_normalise_uuid(const char *uuid);
+
+/*
+ * lactd_capfile_describe:
+ * A readable dump for a person decoding a device: every event with its time
+ * (from the start and absolute UTC), kind, handle, UUID and value in hex,
+ * marks in line; then per characteristic the count, the lengths seen, the
+ * byte positions that never change (with their value) and those that count
+ * up by one or rise monotonically. What `lactctl capture show` prints.
+ */
+char *lactd_capfile_describe(const LactdCapFile *cap);
 
 /*
  * lactd_capfile_from_btsnoop:

@@ -121,3 +121,18 @@ lactd_emu_services(LactdEmu *emu)
 		return emu->klass->get_services(emu);
 	return emu->klass->services != NULL ? emu->klass->services : none;
 }
+
+static char *scenario_dir;
+
+void
+lactd_emu_set_scenario_dir(const char *dir)
+{
+	g_free(scenario_dir);
+	scenario_dir = g_strdup(dir);
+}
+
+const char *
+lactd_emu_scenario_dir(void)
+{
+	return scenario_dir;
+}

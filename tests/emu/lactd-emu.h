@@ -94,6 +94,11 @@ void lactd_emu_advance_to(LactdEmu *emu, gint64 sim_ms);
 /* For transports: subscription and link changes. */
 void lactd_emu_set_subscribed(LactdEmu *emu, const char *char_uuid, gboolean on);
 void lactd_emu_set_link(LactdEmu *emu, gboolean up);
+/* The folder a scenario's relative file names are taken from (the
+ * scenario file's; the transport sets it before lactd_emu_new). NULL: the
+ * current directory. */
+void lactd_emu_set_scenario_dir(const char *dir);
+const char *lactd_emu_scenario_dir(void);
 /* Helpers for emulators. */
 gboolean lactd_emu_is_subscribed(LactdEmu *emu, const char *char_uuid);
 void lactd_emu_send(LactdEmu *emu, const char *char_uuid, const guint8 *data, gsize len);

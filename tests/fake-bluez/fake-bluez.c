@@ -1646,6 +1646,12 @@ load(const char *path, GError **error)
 	fake.scenario = g_key_file_new();
 	if (!g_key_file_load_from_file(fake.scenario, path, G_KEY_FILE_NONE, error))
 		return FALSE;
+	{
+		/* Emulators take relative file names (a replayed capture)
+		 * from the scenario's folder. */
+		g_autofree char *dir = g_path_get_dirname(path);
+		lactd_emu_set_scenario_dir(dir);
+	}
 	cache = g_key_file_get_string(fake.scenario, "bluetoothd", "gatt_cache", NULL);
 	if (cache == NULL || g_str_equal(cache, "always"))
 		fake.cache = CACHE_ALWAYS;
