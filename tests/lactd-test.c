@@ -444,7 +444,12 @@ lactd_test_fake_start(LactdTestBus *bus, const char *config_text, const char *sp
 	close(log_fd);
 	g_assert_no_error(error);
 	c = lactd_test_bus_connect(bus);
-	g_assert_true(lactd_test_wait_name(c, "org.bluez", TRUE, 20000));
+	if (!lactd_test_wait_name(c, "org.bluez", TRUE, 20000)) {
+		g_autofree char *log = NULL;
+		if (g_file_get_contents(f->log_path, &log, NULL, NULL))
+			g_printerr("---- fake-bluez log ----\n%s---- end ----\n", log);
+		g_error("the fake BlueZ did not come up on the bus in 20 s");
+	}
 	return f;
 }
 

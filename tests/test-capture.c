@@ -509,6 +509,69 @@ test_capture_disable_enable(Fixture *f, gconstpointer data)
 	check_pump_session(f);
 }
 
+/* A recorded pump played back by the fake BlueZ (the replay emulator)
+ * into the real daemon: what the recording holds is what gets stored,
+ * so a plugin written from a recording can be run whole against it. */
+static gboolean
+recording_stored(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = lactd_test_call(f->c, "ListSessions",
+						g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+						"(aa{sv})", NULL);
+	g_autoptr(GVariant) list = NULL;
+	gboolean seen_record = FALSE, seen_session = FALSE;
+
+	if (r == NULL)
+		return FALSE;
+	list = g_variant_get_child_value(r, 0);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
+		double left = 0, right = 0;
+
+		g_variant_lookup(s, "left_ml", "d", &left);
+		g_variant_lookup(s, "right_ml", "d", &right);
+		seen_record |= left == 60.5 && right == 55.0;
+		seen_session |= left == 42.5 && right == 38.0;
+	}
+	return seen_record && seen_session && f->ended >= 1;
+}
+
+static void
+test_capture_replayed_recording(Fixture *f, gconstpointer data)
+{
+	g_autofree char *recording = g_test_build_filename(G_TEST_DIST, "plugins", "opp",
+							   "recordings", "opp-session.lactdcap",
+							   NULL);
+	g_autofree char *conf = g_strdup_printf("[device pump]\n"
+						"adapter=hci0\n"
+						"address=C0:FF:EE:00:00:01\n"
+						"name=OPP Pump\n"
+						"paired=true\n"
+						"present=true\n"
+						"emulator=replay\n"
+						"capture=%s\n\n",
+						recording);
+	g_autoptr(GVariant) list = NULL;
+
+	start(f, conf, NULL);
+	if (f->daemon == NULL)
+		return;
+	/* The recording's history record 7, and its live session 8, which
+	 * its own record closes with the pump's figures: two sessions, no
+	 * duplicate. */
+	g_assert_true(lactd_test_wait_for(recording_stored, f, 60000));
+	list = list_sessions(f);
+	g_assert_cmpuint(g_variant_n_children(list), ==, 2);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
+		const char *source;
+
+		g_assert_true(g_variant_lookup(s, "source", "&s", &source));
+		g_assert_cmpstr(source, ==, "device");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -523,5 +586,6 @@ main(int argc, char **argv)
 	ADD("/capture/three-devices", test_capture_three_devices);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
 	ADD("/capture/disable-enable", test_capture_disable_enable);
+	ADD("/capture/replayed-recording", test_capture_replayed_recording);
 	return g_test_run();
 }
