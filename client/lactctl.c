@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lactctl-capture.h"
 #include "lactctl-progress.h"
 #include "lactctl-util.h"
 #include "lactd-dbus.h"
@@ -1076,12 +1077,19 @@ static const char capture_usage[] =
     "       lactctl capture stop [ID]\n"
     "       lactctl capture mark TEXT [--id ID]\n"
     "       lactctl capture list [--json]\n"
+    "       lactctl capture show ID\n"
+    "       lactctl capture export ID [FILE|-]\n"
+    "       lactctl capture import FILE\n"
     "       lactctl capture delete ID\n"
     "\n"
     "Records what a paired device says over Bluetooth LE, to decode a protocol\n"
     "lactd does not know yet. --raw also records a device a plugin captures,\n"
     "without disturbing its capture. A running capture goes on after a restart\n"
-    "of lactd. ID 0 or none: the one capture running.\n";
+    "of lactd. ID 0 or none: the one capture running.\n"
+    "show prints every event and, per characteristic, the bytes that never\n"
+    "change and those that count up. export writes the capture file format\n"
+    "(docs/capture-format.md) that lactd-replay reads; import reads such a file\n"
+    "or a btsnoop log (Android's btsnoop_hci.log, btmon -w).\n";
 
 static void
 print_capture_row(GVariant *c)
@@ -1146,6 +1154,75 @@ capture_list(Ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* GetCapture as a capture file. */
+static LactdCapFile *
+fetch_capture(Ctl *ctl, guint64 id, int *rc)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) info = NULL, chars = NULL, events = NULL;
+	LactdCapFile *cap;
+
+	if ((*rc = connect_ctl(ctl)) != 0)
+		return NULL;
+	if (!lactd_manager1_call_get_capture_sync(ctl->manager, id, &info, &chars, &events, NULL,
+						  &error)) {
+		*rc = fail_error(error);
+		return NULL;
+	}
+	cap = lactctl_capture_from_variant(info, chars, events, &error);
+	if (cap == NULL) {
+		g_printerr("lactctl: capture %" G_GUINT64_FORMAT ": %s\n", id, error->message);
+		*rc = EXIT_DAEMON;
+	}
+	return cap;
+}
+
+static int
+capture_import(Ctl *ctl, const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdCapFile) cap = NULL;
+	g_autoptr(GVariant) args = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	guint64 id = 0;
+	int rc;
+
+	if (!g_file_get_contents(path, &data, &len, &error)) {
+		g_printerr("lactctl: %s\n", error->message);
+		return EXIT_DAEMON;
+	}
+	/* A btsnoop log starts with its magic; anything else must be a
+	 * capture file, whose parser names the line it cannot read. */
+	if (len >= 8 && memcmp(data, "btsnoop\0", 8) == 0)
+		cap = lactd_capfile_from_btsnoop((const guint8 *)data, len, NULL, &error);
+	else
+		cap = lactd_capfile_parse(data, len, &error);
+	if (cap == NULL) {
+		g_printerr("lactctl: %s: %s\n", path, error->message);
+		return EXIT_DAEMON;
+	}
+	if (cap->events->len == 0) {
+		g_printerr("lactctl: %s: no GATT traffic to import\n", path);
+		return EXIT_DAEMON;
+	}
+	if ((rc = connect_ctl(ctl)) != 0)
+		return rc;
+	args = g_variant_ref_sink(lactctl_capture_to_variant(cap, "import"));
+	reply = g_dbus_connection_call_sync(ctl->bus, "org.lactd", "/org/lactd",
+					    "org.lactd.Manager1", "ImportCapture", args,
+					    G_VARIANT_TYPE("(t)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
+					    &error);
+	if (reply == NULL)
+		return fail_error(error);
+	g_variant_get(reply, "(t)", &id);
+	g_print("Imported %u events from %s as capture %" G_GUINT64_FORMAT
+		". 'lactctl capture show %" G_GUINT64_FORMAT "' lists them.\n",
+		cap->events->len, path, id, id);
+	return 0;
+}
+
 static int
 cmd_capture(Ctl *ctl, int argc, char **argv)
 {
@@ -1160,6 +1237,34 @@ cmd_capture(Ctl *ctl, int argc, char **argv)
 	}
 	if (g_str_equal(sub, "list"))
 		return capture_list(ctl, argc - 1, argv + 1);
+	if (g_str_equal(sub, "show") || g_str_equal(sub, "export")) {
+		gboolean show = g_str_equal(sub, "show");
+		g_autoptr(LactdCapFile) cap = NULL;
+		const char *out = argc == 4 ? argv[3] : "-";
+
+		if (argc < 3 || argc > (show ? 3 : 4) || !parse_id(argv[2], &id) || id == 0)
+			return usage("capture %s needs a capture ID%s", sub,
+				     show ? "" : " and optionally a FILE");
+		cap = fetch_capture(ctl, id, &rc);
+		if (cap == NULL)
+			return rc;
+		if (show) {
+			g_autofree char *text = lactd_capfile_describe(cap);
+			g_print("%s", text);
+		} else if (g_str_equal(out, "-")) {
+			g_autofree char *text = lactd_capfile_to_string(cap);
+			g_print("%s", text);
+		} else if (!lactd_capfile_save(cap, out, &error)) {
+			g_printerr("lactctl: %s\n", error->message);
+			return EXIT_DAEMON;
+		}
+		return 0;
+	}
+	if (g_str_equal(sub, "import")) {
+		if (argc != 3)
+			return usage("capture import needs one FILE%s", "");
+		return capture_import(ctl, argv[2]);
+	}
 	if (g_str_equal(sub, "start")) {
 		gboolean raw = FALSE;
 		const char *address = NULL;

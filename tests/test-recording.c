@@ -338,6 +338,79 @@ test_counter(Fixture *f, gconstpointer data)
 		g_assert_cmpint(lactd_test_run(bad, &bout, &berr), ==, 2);
 	}
 
+	/* lactctl shows it with its mark and summary, exports it as a capture
+	 * file, and imports that file back as an equal capture; a damaged file
+	 * is refused with its line named, and a btsnoop log is read too. */
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		g_autofree char *id_s = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+		g_autofree char *file = g_build_filename(lactd_test_bus_tmpdir(f->bus),
+							 "counter.lactdcap", NULL);
+		g_autofree char *bad_file = g_build_filename(lactd_test_bus_tmpdir(f->bus),
+							     "bad.lactdcap", NULL);
+		g_autofree char *snoop = g_test_build_filename(G_TEST_DIST, "client",
+							       "fuzzing-btsnoop", "session-h4",
+							       NULL);
+		const char *show[] = {lactctl, "capture", "show", id_s, NULL};
+		const char *export[] = {lactctl, "capture", "export", id_s, file, NULL};
+		const char *import[] = {lactctl, "capture", "import", file, NULL};
+		const char *import_bad[] = {lactctl, "capture", "import", bad_file, NULL};
+		const char *import_snoop[] = {lactctl, "capture", "import", snoop, NULL};
+		g_autofree char *out = NULL, *err = NULL, *text = NULL, *bad = NULL;
+		g_autoptr(GVariant) lchars = NULL, levents = NULL, lr = NULL, list = NULL;
+		guint64 id3 = 0;
+		const char *p;
+
+		g_assert_cmpint(lactd_test_run(show, &out, &err), ==, 0);
+		g_assert_nonnull(strstr(out, COUNTER_UUID));
+		g_assert_nonnull(strstr(out, "left shows 40 mL"));
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+
+		g_assert_cmpint(lactd_test_run(export, &out, &err), ==, 0);
+		g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+		g_assert_true(g_str_has_prefix(text, "lactd-capture 1"));
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+
+		g_assert_cmpint(lactd_test_run(import, &out, &err), ==, 0);
+		p = strstr(out, "as capture ");
+		g_assert_nonnull(p);
+		id3 = g_ascii_strtoull(p + strlen("as capture "), NULL, 10);
+		g_assert_cmpuint(id3, >, id);
+		lr = get_capture(f, id3, &lchars, &levents);
+		g_assert_true(g_variant_equal(chars, lchars));
+		g_assert_true(g_variant_equal(events, levents));
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+
+		/* The third line damaged: refused, naming it, nothing stored. */
+		{
+			g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+			g_free(lines[2]);
+			lines[2] = g_strdup("this is not a capture line");
+			bad = g_strjoinv("\n", lines);
+		}
+		g_assert_true(g_file_set_contents(bad_file, bad, -1, NULL));
+		g_assert_cmpint(lactd_test_run(import_bad, &out, &err), !=, 0);
+		g_assert_nonnull(strstr(err, "line 3"));
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+		{
+			g_autoptr(GVariant) lc = lactd_test_call(f->c, "ListCaptures", NULL,
+								 "(aa{sv})", &error);
+			g_assert_no_error(error);
+			list = g_variant_get_child_value(lc, 0);
+			g_assert_cmpuint(g_variant_n_children(list), ==, 3); /* id, id2, id3 */
+		}
+
+		g_assert_cmpint(lactd_test_run(import_snoop, &out, &err), ==, 0);
+		g_assert_nonnull(strstr(out, "as capture "));
+		g_clear_pointer(&r, g_variant_unref);
+		r = lactd_test_call(f->c, "DeleteCapture", g_variant_new("(t)", id3), NULL, &error);
+		g_assert_no_error(error);
+	}
+
 	/* Deleted, it is gone; a running one cannot be. */
 	g_clear_pointer(&r, g_variant_unref);
 	r = lactd_test_call(f->c, "DeleteCapture", g_variant_new("(t)", id2), NULL, &error);
