@@ -56,6 +56,7 @@ struct _LactdBluezDevice {
 	guint timer;		 /* resolve timeout or back-off */
 	guint backoff_ms;
 	gboolean away; /* the last attempt failed and BlueZ does not see it in range */
+	gint64 lost_us; /* monotonic time a ready link was last lost, 0 never */
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
 };
@@ -348,6 +349,21 @@ leave_ready(LactdBluezDevice *dev)
 	dev->bluez->listener->device_lost(dev, dev->bluez->user_data);
 }
 
+/* A link lost this recently is most likely a parent who walked into the
+ * next room with the pump still running: keep trying at most every
+ * RECENT_LOSS_RETRY_MS instead of waiting for BlueZ to report the device
+ * in range, which it does only while something scans. After the window,
+ * a device that stays silent was switched off, and the idle daemon goes
+ * back to the longest backoff. */
+#define RECENT_LOSS_US	     (15 * 60 * G_USEC_PER_SEC)
+#define RECENT_LOSS_RETRY_MS 30000u
+
+static gboolean
+recently_lost(LactdBluezDevice *dev)
+{
+	return dev->lost_us != 0 && g_get_monotonic_time() - dev->lost_us < RECENT_LOSS_US;
+}
+
 static gboolean
 backoff_cb(gpointer user_data)
 {
@@ -371,6 +387,8 @@ backoff(LactdBluezDevice *dev)
 		dev->backoff_ms = MAX(c->reconnect_min_ms, 1u);
 	else
 		dev->backoff_ms = MIN(dev->backoff_ms * 2, MAX(c->reconnect_max_ms, 1u));
+	if (!dev->away && recently_lost(dev))
+		dev->backoff_ms = MIN(dev->backoff_ms, RECENT_LOSS_RETRY_MS);
 	g_debug("%s: next attempt in %u ms", dev->address, dev->backoff_ms);
 	dev->state = LINK_BACKOFF;
 	dev->timer = g_timeout_add(dev->backoff_ms, backoff_cb, dev);
@@ -424,7 +442,7 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 			 * reconnects a bonded device itself) rather than knock
 			 * on a closed door; only the longest backoff remains, so
 			 * an idle daemon has no wakeups to speak of. */
-			if (!has_rssi(dev)) {
+			if (!has_rssi(dev) && !recently_lost(dev)) {
 				dev->away = TRUE;
 				dev->backoff_ms = MAX(dev->bluez->config->reconnect_max_ms, 1u);
 				g_message("%s: out of range: waiting for it to appear", dev->address);
@@ -479,6 +497,7 @@ evaluate(LactdBluezDevice *dev)
 		if (connected && resolved)
 			return;
 		g_message("%s: link lost", dev->address);
+		dev->lost_us = g_get_monotonic_time();
 		leave_ready(dev);
 		/* The listener may have changed its mind meanwhile. */
 		if (dev->state == LINK_IDLE && dev->wanted) {

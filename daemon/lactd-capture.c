@@ -297,6 +297,7 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 	g_autoptr(GError) local = NULL;
 	Live *live = NULL;
 	gboolean fresh = FALSE;
+	gint64 start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
 
 	if (device_session != 0) {
 		stored = lactd_store_find_device_session(capture->store, dev->address,
@@ -322,6 +323,11 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 			live = live_adopt(capture, g_steal_pointer(&stored));
 			fresh = TRUE;
 		}
+		/* The device's clock for this session started when the
+		 * session did: samples after the gap continue those before
+		 * it, whatever the delay with which the link came back. */
+		if (g_strcmp0(live->session->device, dev->address) == 0)
+			start_us = live->session->start_us;
 		g_message("%s: resumed session %" G_GUINT64_FORMAT " (device session %u)",
 			  dev->address, live->session->id, device_session);
 	} else if ((live = find_partner(capture, dev)) != NULL) {
@@ -351,7 +357,7 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 	}
 	dev->live = live;
 	dev->device_session = device_session;
-	dev->start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
+	dev->start_us = start_us;
 	dev->last_elapsed_s = elapsed_s;
 	g_ptr_array_add(live->members, dev);
 	if (fresh)

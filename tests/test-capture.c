@@ -282,6 +282,58 @@ test_capture_link_loss(Fixture *f, gconstpointer data)
 	check_pump_session(f);
 }
 
+/* The link goes for longer than the grace period: the session is kept,
+ * marked interrupted, and resumed, not duplicated, when the same device
+ * session comes back; it ends whole, with the pump's figures. */
+static gboolean
+one_session_interrupted(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) list = list_sessions(f);
+	gboolean interrupted = FALSE;
+
+	if (g_variant_n_children(list) != 1)
+		return FALSE;
+	{
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, 0);
+		g_variant_lookup(s, "interrupted", "b", &interrupted);
+	}
+	return interrupted;
+}
+
+static gboolean
+session_whole(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) list = list_sessions(f);
+	gboolean interrupted = TRUE;
+	double left = 0;
+
+	if (g_variant_n_children(list) != 1)
+		return FALSE;
+	{
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, 0);
+		g_variant_lookup(s, "interrupted", "b", &interrupted);
+		g_variant_lookup(s, "left_ml", "d", &left);
+	}
+	return !interrupted && left == 62.4 && f->ended >= 1;
+}
+
+static void
+test_capture_interrupted_resumed(Fixture *f, gconstpointer data)
+{
+	start(f, pump_conf, "[Capture]\nDisconnectGrace=1\n");
+	if (f->daemon == NULL)
+		return;
+	/* At minute 7 by the pump's clock, the link goes for 6 s (6 min of
+	 * the pump's time at 60x), past the 1 s grace. */
+	wait_elapsed(f, 7 * 60);
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)6));
+	g_assert_true(lactd_test_wait_for(one_session_interrupted, f, 5000));
+	g_assert_true(lactd_test_wait_for(session_whole, f, 120000));
+	check_pump_session(f);
+}
+
 static void
 test_capture_bluez_restarts(Fixture *f, gconstpointer data)
 {
@@ -580,6 +632,7 @@ main(int argc, char **argv)
 	ADD("/capture/pump-session", test_capture_pump_session);
 	ADD("/capture/weighing", test_capture_weighing);
 	ADD("/capture/link-loss", test_capture_link_loss);
+	ADD("/capture/interrupted-resumed", test_capture_interrupted_resumed);
 	ADD("/capture/bluez-restarts", test_capture_bluez_restarts);
 	ADD("/capture/unpaired-ignored", test_capture_unpaired_ignored);
 	ADD("/capture/garbage", test_capture_garbage);
