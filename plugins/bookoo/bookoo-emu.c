@@ -27,10 +27,7 @@
 #define SETTLE_MS 1000
 #define MAX_GRAMS 2000.0 /* the Themis weighs up to 2 kg */
 
-typedef struct {
-	gint64 at_ms;
-	double grams;
-} Weighing;
+typedef LactdEmuWeighing Weighing;
 
 typedef struct {
 	guint8 battery;
@@ -59,46 +56,11 @@ static const LactdEmuService bookoo_services[] = {
 static const char *const known_keys[] = {"emulator", "name",	 "weighings",
 					 "battery",  "unit", "interval_ms", NULL};
 
-static int
-cmp_weighing(gconstpointer a, gconstpointer b)
-{
-	const Weighing *x = a, *y = b;
-
-	return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
-}
-
 static gboolean
 bad_key(GError **error, const char *group, const char *what)
 {
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "[%s] %s", group, what);
 	return FALSE;
-}
-
-static gboolean
-parse_weighings(Bookoo *s, const char *text, const char *group, GError **error)
-{
-	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
-
-	for (guint i = 0; parts[i] != NULL; i++) {
-		g_auto(GStrv) f = g_strsplit(g_strstrip(parts[i]), ":", -1);
-		Weighing w;
-		char *end_at = NULL, *end_g = NULL;
-		double at;
-
-		if (f[0] == NULL || f[0][0] == '\0')
-			continue;
-		if (g_strv_length(f) != 2)
-			return bad_key(error, group, "weighings: at_s:grams;...");
-		at = g_ascii_strtod(f[0], &end_at);
-		w.grams = g_ascii_strtod(f[1], &end_g);
-		if (*end_at != '\0' || *end_g != '\0' || end_at == f[0] || end_g == f[1] ||
-		    !(at >= 0 && at <= 7 * 86400) || !(w.grams >= 0 && w.grams <= MAX_GRAMS))
-			return bad_key(error, group, "weighings: at_s:grams, 0 to 2000 g");
-		w.at_ms = (gint64)llround(at * 1000);
-		g_array_append_val(s->weighings, w);
-	}
-	g_array_sort(s->weighings, cmp_weighing);
-	return TRUE;
 }
 
 static gboolean
@@ -141,7 +103,7 @@ bookoo_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			return bad_key(error, group, "interval_ms: 10 to 5000");
 		s->interval_ms = (gint64)v;
 	}
-	return weighings == NULL || parse_weighings(s, weighings, group, error);
+	return weighings == NULL || lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
 }
 
 static void

@@ -39,10 +39,7 @@ typedef enum {
 	FW_V12,
 } Firmware;
 
-typedef struct {
-	gint64 at_ms;
-	double grams;
-} Weighing;
+typedef LactdEmuWeighing Weighing;
 
 typedef struct {
 	Firmware fw;
@@ -71,47 +68,6 @@ static const LactdEmuService decent_services[] = {
 
 static const char *const known_keys[] = {"emulator", "name",	"firmware",
 					 "weighings", "battery", "interval_ms", NULL};
-
-static int
-cmp_weighing(gconstpointer a, gconstpointer b)
-{
-	const Weighing *x = a, *y = b;
-
-	return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
-}
-
-static gboolean
-parse_weighings(Decent *s, const char *text, const char *group, GError **error)
-{
-	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
-
-	for (guint i = 0; parts[i] != NULL; i++) {
-		g_auto(GStrv) f = g_strsplit(g_strstrip(parts[i]), ":", -1);
-		Weighing w;
-		char *end_at = NULL, *end_g = NULL;
-		double at;
-
-		if (f[0] == NULL || f[0][0] == '\0')
-			continue;
-		if (g_strv_length(f) != 2)
-			goto bad;
-		at = g_ascii_strtod(f[0], &end_at);
-		w.grams = g_ascii_strtod(f[1], &end_g);
-		if (*end_at != '\0' || *end_g != '\0' || end_at == f[0] || end_g == f[1] ||
-		    !(at >= 0 && at <= 7 * 86400) || !(w.grams >= 0 && w.grams <= MAX_GRAMS))
-			goto bad;
-		w.at_ms = (gint64)llround(at * 1000);
-		g_array_append_val(s->weighings, w);
-		continue;
-	bad:
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "[%s] weighings: '%s' is not at_s:grams (0 to %.0f g)", group, parts[i],
-			    MAX_GRAMS);
-		return FALSE;
-	}
-	g_array_sort(s->weighings, cmp_weighing);
-	return TRUE;
-}
 
 static gboolean
 bad_key(GError **error, const char *group, const char *what)
@@ -165,7 +121,7 @@ decent_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			return bad_key(error, group, "interval_ms: 10 to 5000");
 		s->interval_ms = (gint64)v;
 	}
-	return weighings == NULL || parse_weighings(s, weighings, group, error);
+	return weighings == NULL || lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
 }
 
 static void

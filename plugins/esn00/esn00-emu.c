@@ -28,10 +28,7 @@
 #define SETTLE_MS 1000
 #define MAX_GRAMS 5000.0 /* the ESN00 is sold as a 5 kg scale */
 
-typedef struct {
-	gint64 at_ms;
-	double grams;
-} Weighing;
+typedef LactdEmuWeighing Weighing;
 
 typedef struct {
 	guint unit;
@@ -57,46 +54,23 @@ static const LactdEmuService esn00_services[] = {
 static const char *const known_keys[] = {"emulator", "name", "unit", "weighings", NULL};
 static const char *const unit_names[] = {"g", "lboz", "ml", "floz", "ml-milk", "floz-milk", "oz"};
 
-static int
-cmp_weighing(gconstpointer a, gconstpointer b)
-{
-	const Weighing *x = a, *y = b;
-
-	return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
-}
-
+/* The shared reader, and each weight one the chosen unit can show. */
 static gboolean
 parse_weighings(Esn00 *s, const char *text, const char *group, GError **error)
 {
-	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
-
-	for (guint i = 0; parts[i] != NULL; i++) {
-		g_auto(GStrv) f = g_strsplit(g_strstrip(parts[i]), ":", -1);
-		Weighing w;
-		char *end_at = NULL, *end_g = NULL;
-		double at;
-		gint32 v;
-
-		if (f[0] == NULL || f[0][0] == '\0')
-			continue;
-		if (g_strv_length(f) != 2)
-			goto bad;
-		at = g_ascii_strtod(f[0], &end_at);
-		w.grams = g_ascii_strtod(f[1], &end_g);
-		if (*end_at != '\0' || *end_g != '\0' || end_at == f[0] || end_g == f[1] ||
-		    !(at >= 0 && at <= 7 * 86400) || !(w.grams >= 0 && w.grams <= MAX_GRAMS) ||
-		    !esn00_grams_to_value(s->unit, w.grams, &v))
-			goto bad;
-		w.at_ms = (gint64)llround(at * 1000);
-		g_array_append_val(s->weighings, w);
-		continue;
-	bad:
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "[%s] weighings: '%s' is not at_s:grams (0 to %.0f g)", group, parts[i],
-			    MAX_GRAMS);
+	if (!lactd_emu_parse_weighings(text, group, MAX_GRAMS, s->weighings, error))
 		return FALSE;
+	for (guint i = 0; i < s->weighings->len; i++) {
+		gint32 v;
+		double grams = g_array_index(s->weighings, Weighing, i).grams;
+
+		if (!esn00_grams_to_value(s->unit, grams, &v)) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] weighings: %.1f g cannot be shown in this unit", group,
+				    grams);
+			return FALSE;
+		}
 	}
-	g_array_sort(s->weighings, cmp_weighing);
 	return TRUE;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <math.h>
 
 #include "lactd-emu.h"
 
@@ -135,4 +136,46 @@ const char *
 lactd_emu_scenario_dir(void)
 {
 	return scenario_dir;
+}
+
+static int
+cmp_weighing(gconstpointer a, gconstpointer b)
+{
+	const LactdEmuWeighing *x = a, *y = b;
+
+	return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
+}
+
+gboolean
+lactd_emu_parse_weighings(const char *text, const char *group, double max_grams, GArray *out,
+			  GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
+
+	for (guint i = 0; parts[i] != NULL; i++) {
+		g_auto(GStrv) f = g_strsplit(g_strstrip(parts[i]), ":", -1);
+		LactdEmuWeighing w;
+		char *end_at = NULL, *end_g = NULL;
+		double at;
+
+		if (f[0] == NULL || f[0][0] == '\0')
+			continue;
+		if (g_strv_length(f) != 2)
+			goto bad;
+		at = g_ascii_strtod(f[0], &end_at);
+		w.grams = g_ascii_strtod(f[1], &end_g);
+		if (*end_at != '\0' || *end_g != '\0' || end_at == f[0] || end_g == f[1] ||
+		    !(at >= 0 && at <= 7 * 86400) || !(w.grams >= 0 && w.grams <= max_grams))
+			goto bad;
+		w.at_ms = (gint64)llround(at * 1000);
+		g_array_append_val(out, w);
+		continue;
+	bad:
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] weighings: '%s' is not at_s:grams (0 to %.0f g)", group, parts[i],
+			    max_grams);
+		return FALSE;
+	}
+	g_array_sort(out, cmp_weighing);
+	return TRUE;
 }

@@ -80,6 +80,22 @@ struct _LactdEmu {
 	GHashTable *subscribed; /* char UUIDs with notifications on; kept by lactd_emu_* */
 };
 
+/* A weight put on a scale at a moment of the scenario. */
+typedef struct {
+	gint64 at_ms;
+	double grams;
+} LactdEmuWeighing;
+
+/*
+ * lactd_emu_parse_weighings:
+ * Reads a scale scenario's `weighings=` value, "AT_S:GRAMS;AT_S:GRAMS..."
+ * (seconds from switch-on, up to a week; grams from 0 to @max_grams), and
+ * appends them to @out (of LactdEmuWeighing) sorted by time. A bad entry is
+ * an error naming the group and the entry.
+ */
+gboolean lactd_emu_parse_weighings(const char *text, const char *group, double max_grams,
+				   GArray *out, GError **error);
+
 /* All emulators the tree builds; NULL-terminated. */
 extern const LactdEmuClass *const lactd_emu_classes[];
 
