@@ -167,15 +167,33 @@ has_chars(LactdBluezDevice *dev)
 	return FALSE;
 }
 
+/* Adapters= in the configuration: the others are left to other programs
+ * (a second controller acting as a peripheral, say), neither scanned with
+ * nor connected through. */
+static gboolean
+adapter_used(LactdBluez *bluez, const char *path)
+{
+	Adapter *a = g_hash_table_lookup(bluez->adapters, path);
+	g_autofree char *name = g_path_get_basename(path);
+	g_autofree char *address = a != NULL ? prop_str(a->proxy, "Address") : NULL;
+
+	return lactd_config_adapter_used(bluez->config, name, address);
+}
+
+static char *
+device_adapter_path(GDBusProxy *proxy)
+{
+	char *path = prop_str(proxy, "Adapter");
+
+	return path != NULL ? path : g_path_get_dirname(g_dbus_proxy_get_object_path(proxy));
+}
+
 static gboolean
 adapter_powered(LactdBluezDevice *dev)
 {
-	g_autofree char *path = prop_str(dev->proxy, "Adapter");
-	Adapter *a;
+	g_autofree char *path = device_adapter_path(dev->proxy);
+	Adapter *a = g_hash_table_lookup(dev->bluez->adapters, path);
 
-	if (path == NULL)
-		path = g_path_get_dirname(dev->path);
-	a = g_hash_table_lookup(dev->bluez->adapters, path);
 	return a != NULL && prop_bool(a->proxy, "Powered");
 }
 
@@ -852,7 +870,8 @@ discovery_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 apply_discovery(LactdBluez *bluez, Adapter *a)
 {
-	gboolean on = bluez->discovery && prop_bool(a->proxy, "Powered");
+	gboolean on = bluez->discovery && prop_bool(a->proxy, "Powered") &&
+		      adapter_used(bluez, g_dbus_proxy_get_object_path(a->proxy));
 	int timeout = (int)bluez->config->bluez_timeout_ms;
 
 	if (!prop_bool(a->proxy, "Powered"))
@@ -934,12 +953,17 @@ device_add(LactdBluez *bluez, GDBusProxy *proxy)
 {
 	const char *path = g_dbus_proxy_get_object_path(proxy);
 	g_autofree char *address = prop_str(proxy, "Address");
+	g_autofree char *adapter = device_adapter_path(proxy);
 	LactdBluezDevice *dev;
 
 	if (g_hash_table_contains(bluez->devices, path))
 		return;
 	if (address == NULL) {
 		g_message("%s: device without an address, ignored", path);
+		return;
+	}
+	if (!adapter_used(bluez, adapter)) {
+		g_debug("%s: on %s, which Adapters= leaves out", address, adapter);
 		return;
 	}
 	dev = g_new0(LactdBluezDevice, 1);
@@ -992,6 +1016,8 @@ interface_added(LactdBluez *bluez, GDBusProxy *proxy)
 
 		a->proxy = g_object_ref(proxy);
 		g_hash_table_replace(bluez->adapters, g_strdup(path), a);
+		if (!adapter_used(bluez, path))
+			g_message("adapter %s not used: Adapters= leaves it out", path);
 		apply_discovery(bluez, a);
 		evaluate_all(bluez);
 	} else if (g_strcmp0(iface, IFACE_DEVICE) == 0) {

@@ -7,7 +7,7 @@
 
 #include "lactd-config.h"
 
-typedef enum { KEY_STRING, KEY_LIST, KEY_UINT, KEY_DOUBLE } KeyType;
+typedef enum { KEY_STRING, KEY_LIST, KEY_ADAPTERS, KEY_UINT, KEY_DOUBLE } KeyType;
 
 typedef struct {
 	const char *group;
@@ -24,6 +24,7 @@ static const KeyDef keys[] = {
     {"Daemon", "Database", KEY_STRING, OFF(database), 0, 0},
     {"Daemon", "PluginDir", KEY_STRING, OFF(plugin_dir), 0, 0},
     {"Capture", "AllowedAddresses", KEY_LIST, OFF(allowed_addresses), 0, 0},
+    {"Capture", "Adapters", KEY_ADAPTERS, OFF(adapters), 0, 0},
     {"Capture", "IdleGap", KEY_UINT, OFF(idle_gap_s), 10, 24 * 3600},
     {"Capture", "DisconnectGrace", KEY_UINT, OFF(disconnect_grace_s), 0, 24 * 3600},
     {"Capture", "ReconnectMin", KEY_UINT, OFF(reconnect_min_ms), 100, 3600 * 1000},
@@ -43,6 +44,7 @@ lactd_config_new_default(void)
 	config->database = g_strdup(LACTD_DATABASE);
 	config->plugin_dir = g_strdup(LACTD_PLUGIN_DIR);
 	config->allowed_addresses = g_new0(char *, 1);
+	config->adapters = g_new0(char *, 1);
 	config->idle_gap_s = 600;
 	config->disconnect_grace_s = 300;
 	config->reconnect_min_ms = 1000;
@@ -63,6 +65,7 @@ lactd_config_free(LactdConfig *config)
 	g_free(config->database);
 	g_free(config->plugin_dir);
 	g_strfreev(config->allowed_addresses);
+	g_strfreev(config->adapters);
 	g_free(config);
 }
 
@@ -103,6 +106,19 @@ valid_address(const char *addr)
 	return TRUE;
 }
 
+/* hciN, as the kernel and BlueZ's object paths name adapters. */
+static gboolean
+valid_adapter_name(const char *name)
+{
+	if (!g_str_has_prefix(name, "hci") || name[3] == '\0' || strlen(name) > 8)
+		return FALSE;
+	for (const char *c = name + 3; *c; c++) {
+		if (!g_ascii_isdigit(*c))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static const KeyDef *
 find_key(const char *group, const char *key)
 {
@@ -135,13 +151,23 @@ load_key(LactdConfig *config, GKeyFile *kf, const char *text, const char *path,
 		*field = g_steal_pointer(&value);
 		return TRUE;
 	}
-	case KEY_LIST: {
+	case KEY_LIST:
+	case KEY_ADAPTERS: {
 		char ***field = (char ***)(void *)(base + def->offset);
 		g_auto(GStrv) list = g_key_file_get_string_list(kf, def->group, def->key, NULL, &local);
 		if (list == NULL)
 			list = g_new0(char *, 1);
 		for (guint i = 0; list[i] != NULL; i++) {
 			g_strstrip(list[i]);
+			if (def->type == KEY_ADAPTERS && valid_adapter_name(list[i]))
+				continue;
+			if (!valid_address(list[i]) && def->type == KEY_ADAPTERS) {
+				g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+					    "%s:%u: %s=: '%s' is neither an adapter name (hci0) "
+					    "nor an adapter address (AA:BB:CC:DD:EE:FF)",
+					    path, line, def->key, list[i]);
+				return FALSE;
+			}
 			if (!valid_address(list[i])) {
 				g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 					    "%s:%u: %s=: '%s' is not a Bluetooth address "
@@ -235,6 +261,19 @@ lactd_config_load(const char *path, gboolean missing_ok, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&config);
+}
+
+gboolean
+lactd_config_adapter_used(const LactdConfig *config, const char *name, const char *address)
+{
+	if (config->adapters == NULL || config->adapters[0] == NULL)
+		return TRUE;
+	for (guint i = 0; config->adapters[i] != NULL; i++) {
+		if (g_strcmp0(config->adapters[i], name) == 0 ||
+		    (address != NULL && g_ascii_strcasecmp(config->adapters[i], address) == 0))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 gboolean

@@ -15,6 +15,7 @@ typedef struct {
 	char *plugin_dir; /* PluginDir= */
 	/* [Capture] */
 	char **allowed_addresses;    /* AllowedAddresses=: broadcasters captured without pairing */
+	char **adapters;	     /* Adapters=: hciN or addresses; empty: every adapter */
 	guint idle_gap_s;	     /* IdleGap=, seconds, default 600 */
 	guint disconnect_grace_s;    /* DisconnectGrace=, seconds, default 300 */
 	guint reconnect_min_ms;	     /* ReconnectMin=, ms, default 1000 */
@@ -34,6 +35,10 @@ LactdConfig *lactd_config_new_default(void);
 LactdConfig *lactd_config_load(const char *path, gboolean missing_ok, GError **error);
 void lactd_config_free(LactdConfig *config);
 gboolean lactd_config_address_allowed(const LactdConfig *config, const char *address);
+/* Whether lactd uses the adapter named name (hciN) with that address (or
+ * NULL when unknown): every adapter when Adapters= is empty. */
+gboolean lactd_config_adapter_used(const LactdConfig *config, const char *name,
+				   const char *address);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdConfig, lactd_config_free)
 
 G_END_DECLS

@@ -599,6 +599,32 @@ entry_free(Entry *e)
 
 /* --- BlueZ events ------------------------------------------------------------------ */
 
+/*
+ * An address has one BlueZ object per adapter that saw it. lactd follows
+ * one: the first, until another is paired while it is not. A pump paired
+ * through the laptop's own controller also appears under a USB dongle that
+ * scans; connecting through the dongle, where it has no keys, would fail at
+ * its first encrypted read. A link that is up is never moved.
+ */
+static void
+prefer(Entry *e, LactdBluezDevice *bdev)
+{
+	LactdBluezDevice *old = e->bdev;
+
+	if (bdev == old || lactd_bluez_device_is_ready(old) ||
+	    lactd_bluez_device_get_paired(old) || !lactd_bluez_device_get_paired(bdev))
+		return;
+	g_message("%s: following %s, where it is paired, instead of %s", e->address,
+		  lactd_bluez_device_get_path(bdev), lactd_bluez_device_get_path(old));
+	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
+		link_down(e);
+	lactd_bluez_device_set_wanted(old, FALSE);
+	g_ptr_array_remove(e->others, bdev);
+	g_ptr_array_add(e->others, old);
+	e->bdev = bdev;
+	update(e);
+}
+
 static void
 on_device_added(LactdBluezDevice *bdev, gpointer user_data)
 {
@@ -606,8 +632,10 @@ on_device_added(LactdBluezDevice *bdev, gpointer user_data)
 	Entry *e = g_hash_table_lookup(devices->entries, lactd_bluez_device_get_address(bdev));
 
 	if (e != NULL) {
-		/* Seen by a second adapter: one object, following the first. */
+		/* Seen by a second adapter: one object, following the better. */
 		g_ptr_array_add(e->others, bdev);
+		lactd_bluez_device_set_user_data(bdev, e);
+		prefer(e, bdev);
 		return;
 	}
 	e = entry_new(devices, bdev);
@@ -627,10 +655,14 @@ entry_of(LactdBluezDevice *bdev)
 static void
 on_device_changed(LactdBluezDevice *bdev, gpointer user_data)
 {
-	Entry *e = entry_of(bdev);
+	Entry *e = lactd_bluez_device_get_user_data(bdev);
 
-	if (e != NULL)
+	if (e == NULL)
+		return;
+	if (e->bdev == bdev)
 		update(e);
+	else
+		prefer(e, bdev); /* paired now, perhaps */
 }
 
 static void
@@ -706,8 +738,14 @@ on_device_removed(LactdBluezDevice *bdev, gpointer user_data)
 	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
 		link_down(e);
 	if (e->others->len > 0) {
-		e->bdev = g_ptr_array_steal_index(e->others, 0);
-		lactd_bluez_device_set_user_data(e->bdev, e);
+		guint best = 0;
+
+		for (guint i = 1; i < e->others->len; i++) {
+			if (lactd_bluez_device_get_paired(e->others->pdata[i]) &&
+			    !lactd_bluez_device_get_paired(e->others->pdata[best]))
+				best = i;
+		}
+		e->bdev = g_ptr_array_steal_index(e->others, best);
 		update(e);
 		return;
 	}

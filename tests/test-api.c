@@ -434,6 +434,9 @@ test_api_bad_config(void)
 	    {"[Capture]\nIdleGap=soon\n", "bad.conf:2: IdleGap=soon"},
 	    {"[Weighing]\n\nMilkDensity=7\n", "bad.conf:3: MilkDensity=7"},
 	    {"[Capture]\nAllowedAddresses=AA:BB;nope\n", "bad.conf:2: AllowedAddresses"},
+	    {"[Capture]\n\nAdapters=hci0;usb-dongle\n",
+	     "bad.conf:3: Adapters=: 'usb-dongle' is neither an adapter name"},
+	    {"[Capture]\nAdapters=hci\n", "bad.conf:2: Adapters=: 'hci'"},
 	    {"[Daemon]\nColour=red\n", "bad.conf:2: unknown key Colour"},
 	};
 

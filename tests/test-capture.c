@@ -513,6 +513,97 @@ test_capture_adapter_off_on(Fixture *f, gconstpointer data)
 	check_pump_session(f);
 }
 
+/* The pump's address on a second controller: a USB dongle beside the
+ * machine's own. */
+static const char second_adapter_conf[] = "[adapter hci1]\n"
+					  "address=00:1A:7D:DA:71:14\n"
+					  "name=dongle\n"
+					  "powered=true\n\n";
+
+static void
+bluez_call(Fixture *f, const char *path, const char *iface, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(f->c, "org.bluez", path, iface, method,
+							    args, NULL, G_DBUS_CALL_FLAGS_NONE,
+							    10000, NULL, &error);
+
+	g_assert_no_error(error);
+}
+
+static gboolean
+bluez_has_object(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.bluez.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    2000, NULL, NULL);
+
+	return r != NULL;
+}
+
+/*
+ * The pump is known unpaired under a second adapter (hci1) when lactd
+ * starts, so lactd's Device1 follows that object. The user then pairs it
+ * through hci0, as `bluetoothctl scan on; pair` does: lactd must move to
+ * the paired object and capture through it.
+ */
+static void
+test_capture_two_adapters_paired(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GString) on_hci1 = g_string_new(pump_conf);
+	g_autoptr(GString) on_hci0 = g_string_new(pump_conf);
+	g_autofree char *text = NULL;
+	Count c = {f, 1};
+
+	g_string_replace(on_hci1, "adapter=hci0", "adapter=hci1", 0);
+	g_string_replace(on_hci1, "paired=true", "paired=false", 0);
+	g_string_replace(on_hci0, "[device pump]", "[device pump-hci0]", 0);
+	g_string_replace(on_hci0, "paired=true", "paired=false\nstored=false", 0);
+	text = g_strconcat(second_adapter_conf, on_hci1->str, on_hci0->str, NULL);
+	start(f, text, NULL);
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
+	bluez_call(f, "/org/bluez/hci0", "org.bluez.Adapter1", "StartDiscovery", NULL);
+	g_assert_true(lactd_test_wait_for(bluez_has_object, f, 10000));
+	bluez_call(f, "/org/bluez/hci0/dev_C0_FF_EE_00_00_01", "org.bluez.Device1", "Pair", NULL);
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
+	check_pump_session(f);
+}
+
+/*
+ * Adapters=hci0 leaves hci1 to other programs: a pump paired there is not
+ * listed or connected, while the scale on hci0 is captured.
+ */
+static void
+test_capture_adapters_setting(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GString) pump = g_string_new(pump_conf);
+	g_autofree char *text = NULL;
+	g_autoptr(GVariant) list = NULL;
+	Count c = {f, 1};
+
+	g_string_replace(pump, "adapter=hci0", "adapter=hci1", 0);
+	text = g_strconcat(second_adapter_conf, pump->str, scale_conf, NULL);
+	start(f, text, "[Capture]\nAdapters=hci0\n");
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(weighed_n, &c, 60000));
+	/* The pump's session would have started 2 s after its connection. */
+	g_assert_false(device_listed(f));
+	/* The weighing may be a session of its own; none is the pump's. */
+	list = list_sessions(f);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
+		const char *device = "";
+		g_variant_lookup(s, "device", "&s", &device);
+		g_assert_cmpstr(device, !=, "C0:FF:EE:00:00:01");
+	}
+}
+
 static void
 set_enabled(Fixture *f, gboolean enabled)
 {
@@ -638,6 +729,8 @@ main(int argc, char **argv)
 	ADD("/capture/garbage", test_capture_garbage);
 	ADD("/capture/three-devices", test_capture_three_devices);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
+	ADD("/capture/two-adapters/paired-one-followed", test_capture_two_adapters_paired);
+	ADD("/capture/two-adapters/adapters-setting", test_capture_adapters_setting);
 	ADD("/capture/disable-enable", test_capture_disable_enable);
 	ADD("/capture/replayed-recording", test_capture_replayed_recording);
 	return g_test_run();

@@ -23,7 +23,10 @@
  *                     sees it), present= (in range at start, default true),
  *                     connectable= (default true), broadcaster= (scenario
  *                     clock from start; default: no GATT services),
- *                     emulator= and the emulator's own keys.
+ *                     emulator= and the emulator's own keys. An address
+ *                     may be given again on another adapter (the same
+ *                     device seen by two controllers): control methods
+ *                     taking an address act on its first group.
  * Scenario time runs at --speed times real time from a device's first
  * connection (from the start for broadcasters).
  *
@@ -1593,10 +1596,18 @@ load_device(const char *group, GError **error)
 			    "[%s] address_type: public or random", group);
 		return FALSE;
 	}
-	if (find_device(address) != NULL) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "[%s] address %s used twice", group, address);
-		return FALSE;
+	/* bluetoothd keeps one object per adapter that knows an address: the
+	 * same device seen by two controllers is two groups here, with the
+	 * control methods acting on the first. */
+	for (guint i = 0; i < fake.devices->len; i++) {
+		Device *o = g_ptr_array_index(fake.devices, i);
+		if (g_ascii_strcasecmp(o->address, address) == 0 &&
+		    g_str_equal(o->adapter->name, adapter != NULL ? adapter : "hci0")) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] address %s used twice on %s", group, address,
+				    o->adapter->name);
+			return FALSE;
+		}
 	}
 	d = g_new0(Device, 1);
 	g_ptr_array_add(fake.devices, d);
