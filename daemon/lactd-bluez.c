@@ -73,6 +73,7 @@ struct _LactdBluez {
 	guint retry_timer;
 	guint retry_ms;
 	gboolean discovery;
+	gboolean loading; /* reading org.bluez's objects after it appeared */
 	GHashTable *adapters; /* path -> Adapter */
 	GHashTable *devices;  /* path -> LactdBluezDevice */
 	GHashTable *services; /* path -> GDBusProxy */
@@ -502,6 +503,11 @@ evaluate(LactdBluezDevice *dev)
 	gboolean connected = prop_bool(dev->proxy, "Connected");
 	gboolean resolved = prop_bool(dev->proxy, "ServicesResolved");
 
+	/* A device already connected when lactd (or bluetoothd) starts is
+	 * ServicesResolved before lactd has read all of its characteristics:
+	 * wait for the whole tree. */
+	if (dev->bluez->loading)
+		return;
 	if (!dev->wanted || !adapter_powered(dev)) {
 		leave_ready(dev);
 		new_epoch(dev);
@@ -1233,6 +1239,13 @@ retry_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+static gint
+compare_object_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(g_dbus_object_get_object_path(G_DBUS_OBJECT(a)),
+		      g_dbus_object_get_object_path(G_DBUS_OBJECT(b)));
+}
+
 static void
 manager_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -1261,10 +1274,16 @@ manager_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_signal_connect(manager, "interface-removed", G_CALLBACK(on_interface_removed), bluez);
 	g_signal_connect(manager, "interface-proxy-properties-changed",
 			 G_CALLBACK(on_properties_changed), bluez);
-	objects = g_dbus_object_manager_get_objects(manager);
+	/* Parents first (an adapter before its devices, a device before its
+	 * services), as bluetoothd sends them; the client's list is in hash
+	 * order. */
+	objects = g_list_sort(g_dbus_object_manager_get_objects(manager), compare_object_paths);
+	bluez->loading = TRUE;
 	for (GList *l = objects; l != NULL; l = l->next)
 		on_object_added(manager, l->data, bluez);
+	bluez->loading = FALSE;
 	g_list_free_full(objects, g_object_unref);
+	evaluate_all(bluez);
 	g_message("org.bluez is up: %u adapter(s), %u device(s)",
 		  g_hash_table_size(bluez->adapters), g_hash_table_size(bluez->devices));
 }

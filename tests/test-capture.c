@@ -604,6 +604,75 @@ test_capture_adapters_setting(Fixture *f, gconstpointer data)
 	}
 }
 
+static gboolean
+pump_resolved(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.bluez.Device1", "ServicesResolved"), G_VARIANT_TYPE("(v)"),
+	    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+	g_autoptr(GVariant) v = NULL;
+
+	if (r == NULL)
+		return FALSE;
+	g_variant_get(r, "(v)", &v);
+	return g_variant_get_boolean(v);
+}
+
+static guint32
+fake_calls(Fixture *f, const char *method)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) stats = g_dbus_connection_call_sync(
+	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", "GetStats",
+	    NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariant) calls = NULL;
+	guint32 n = 0;
+
+	g_assert_no_error(error);
+	dict = g_variant_get_child_value(stats, 0);
+	calls = g_variant_lookup_value(dict, "calls", G_VARIANT_TYPE("a{su}"));
+	g_variant_lookup(calls, method, "u", &n);
+	return n;
+}
+
+/*
+ * The pump is connected with its services resolved before lactd starts
+ * (lactd restarted, or another program connected it). lactd must read
+ * bluetoothd's whole tree before it uses the device: starting the plugin
+ * on the first characteristic it had seen made it refuse the device and
+ * drop the link.
+ */
+static void
+test_capture_connected_at_start(Fixture *f, gconstpointer data)
+{
+	g_autofree char *text = g_strconcat(LACTD_TEST_ADAPTER_CONF, pump_conf, NULL);
+	g_autoptr(GVariant) list = NULL;
+	g_autoptr(GVariant) s = NULL;
+	Count c = {f, 1};
+	double left = 0, right = 0;
+
+	f->fake = lactd_test_fake_start(f->bus, text, SPEED);
+	if (f->fake == NULL)
+		return;
+	bluez_call(f, "/org/bluez/hci0/dev_C0_FF_EE_00_00_01", "org.bluez.Device1", "Connect",
+		   NULL);
+	g_assert_true(lactd_test_wait_for(pump_resolved, f, 10000));
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
+	g_assert_cmpuint(fake_calls(f, "Disconnect"), ==, 0);
+	list = list_sessions(f);
+	g_assert_cmpuint(g_variant_n_children(list), ==, 1);
+	s = g_variant_get_child_value(list, 0);
+	g_assert_true(g_variant_lookup(s, "left_ml", "d", &left));
+	g_assert_true(g_variant_lookup(s, "right_ml", "d", &right));
+	g_assert_cmpfloat(left, ==, 62.4);
+	g_assert_cmpfloat(right, ==, 48.0);
+}
+
 static void
 set_enabled(Fixture *f, gboolean enabled)
 {
@@ -729,6 +798,7 @@ main(int argc, char **argv)
 	ADD("/capture/garbage", test_capture_garbage);
 	ADD("/capture/three-devices", test_capture_three_devices);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
+	ADD("/capture/connected-at-start", test_capture_connected_at_start);
 	ADD("/capture/two-adapters/paired-one-followed", test_capture_two_adapters_paired);
 	ADD("/capture/two-adapters/adapters-setting", test_capture_adapters_setting);
 	ADD("/capture/disable-enable", test_capture_disable_enable);
