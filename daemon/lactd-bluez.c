@@ -309,6 +309,21 @@ lactd_bluez_is_up(LactdBluez *bluez)
 	return bluez->manager != NULL;
 }
 
+/*
+ * Whether the link is up. bluetoothd 5.66 marks an LE link connected
+ * without announcing Connected when the ATT channel comes up before the
+ * kernel's Device Connected event (src/device.c, att_connect_cb); the
+ * event is then dropped as "already connected", and Connected stays false
+ * in PropertiesChanged while the link is up. The VM test met it on every
+ * reconnection after a bluetoothd restart. ServicesResolved is set only on
+ * a connected link and reset when it goes, so it stands for Connected.
+ */
+static gboolean
+link_up(LactdBluezDevice *dev)
+{
+	return prop_bool(dev->proxy, "Connected") || prop_bool(dev->proxy, "ServicesResolved");
+}
+
 /* BlueZ keeps RSSI while it sees the device advertise, and drops it when not. */
 static gboolean
 has_rssi(LactdBluezDevice *dev)
@@ -419,8 +434,12 @@ resolve_timeout_cb(gpointer user_data)
 	LactdBluezDevice *dev = user_data;
 
 	dev->timer = 0;
-	g_message("%s: services not resolved after %u ms, disconnecting", dev->address,
-		  dev->bluez->config->bluez_timeout_ms);
+	g_message("%s: services not resolved after %u ms (Connected %s, ServicesResolved %s, "
+		  "%s), disconnecting",
+		  dev->address, dev->bluez->config->bluez_timeout_ms,
+		  prop_bool(dev->proxy, "Connected") ? "true" : "false",
+		  prop_bool(dev->proxy, "ServicesResolved") ? "true" : "false",
+		  has_chars(dev) ? "characteristics listed" : "no characteristic listed");
 	disconnect(dev);
 	backoff(dev);
 	return G_SOURCE_REMOVE;
@@ -430,7 +449,7 @@ static void
 start_resolving(LactdBluezDevice *dev)
 {
 	dev->state = LINK_RESOLVING;
-	dev->seen_connected = prop_bool(dev->proxy, "Connected");
+	dev->seen_connected = link_up(dev);
 	g_clear_handle_id(&dev->timer, g_source_remove);
 	dev->timer = g_timeout_add(MAX(dev->bluez->config->bluez_timeout_ms, 1u),
 				   resolve_timeout_cb, dev);
@@ -500,7 +519,7 @@ go_ready(LactdBluezDevice *dev)
 static void
 evaluate(LactdBluezDevice *dev)
 {
-	gboolean connected = prop_bool(dev->proxy, "Connected");
+	gboolean connected = link_up(dev);
 	gboolean resolved = prop_bool(dev->proxy, "ServicesResolved");
 
 	/* A device already connected when lactd (or bluetoothd) starts is
@@ -584,7 +603,7 @@ lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason)
 {
 	g_message("%s: giving up on this link: %s", dev->address, reason);
 	leave_ready(dev);
-	if (prop_bool(dev->proxy, "Connected"))
+	if (link_up(dev))
 		disconnect(dev);
 	if (dev->wanted)
 		backoff(dev);

@@ -673,6 +673,28 @@ test_capture_connected_at_start(Fixture *f, gconstpointer data)
 	g_assert_cmpfloat(right, ==, 48.0);
 }
 
+/*
+ * bluetoothd 5.66 can bring a link up without ever announcing Connected
+ * (tests/vm met it after a bluetoothd restart); ServicesResolved is then
+ * the only sign. lactd must capture anyway.
+ */
+static void
+test_capture_connected_unannounced(Fixture *f, gconstpointer data)
+{
+	g_autofree char *text = g_strconcat(LACTD_TEST_ADAPTER_CONF, pump_conf, NULL);
+	Count c = {f, 1};
+
+	f->fake = lactd_test_fake_start(f->bus, text, SPEED);
+	if (f->fake == NULL)
+		return;
+	lactd_test_fake_call(f->c, "ConnectedUnannounced",
+			     g_variant_new("(sb)", "C0:FF:EE:00:00:01", TRUE));
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
+	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
+	check_pump_session(f);
+	g_assert_cmpuint(fake_calls(f, "Disconnect"), ==, 0);
+}
+
 static void
 set_enabled(Fixture *f, gboolean enabled)
 {
@@ -799,6 +821,7 @@ main(int argc, char **argv)
 	ADD("/capture/three-devices", test_capture_three_devices);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
 	ADD("/capture/connected-at-start", test_capture_connected_at_start);
+	ADD("/capture/connected-unannounced", test_capture_connected_unannounced);
 	ADD("/capture/two-adapters/paired-one-followed", test_capture_two_adapters_paired);
 	ADD("/capture/two-adapters/adapters-setting", test_capture_adapters_setting);
 	ADD("/capture/disable-enable", test_capture_disable_enable);

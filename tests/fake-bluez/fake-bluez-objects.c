@@ -229,6 +229,14 @@ fb_obj_set(FbObj *o, const char *name, GVariant *value, gboolean flush)
 }
 
 void
+fb_obj_set_unannounced(FbObj *o, const char *name, GVariant *value)
+{
+	g_autoptr(GVariant) sunk = g_variant_ref_sink(value);
+
+	g_hash_table_insert(obj_iface(o)->props, g_strdup(name), g_variant_ref(sunk));
+}
+
+void
 fb_obj_unset(FbObj *o, const char *name)
 {
 	if (g_hash_table_remove(obj_iface(o)->props, name))

@@ -36,6 +36,9 @@ void fb_obj_free(FbObj *o);
  * this one (bluetoothd's G_DBUS_PROPERTY_CHANGED_FLAG_FLUSH). */
 /* value: floating or not, a reference is taken. */
 void fb_obj_set(FbObj *o, const char *name, GVariant *value, gboolean flush);
+/* Sets a property that Get and GetManagedObjects return, with no
+ * PropertiesChanged (as bluetoothd does when it forgets to announce). */
+void fb_obj_set_unannounced(FbObj *o, const char *name, GVariant *value);
 /* Removes an optional property (its exists() turns false): announced as
  * invalidated. */
 void fb_obj_unset(FbObj *o, const char *name);

@@ -198,6 +198,7 @@ struct _Device {
 	gboolean connected;
 	gboolean resolved; /* ServicesResolved */
 	gboolean never_resolve;
+	gboolean connected_unannounced; /* ConnectedUnannounced */
 	gboolean started; /* scenario clock running */
 	gboolean finished_sent;
 	gint64 sim_ms;
@@ -615,7 +616,10 @@ device_link_up(Device *d)
 {
 	g_clear_handle_id(&d->connect_timeout, g_source_remove);
 	d->connected = TRUE;
-	fb_obj_set(d->obj, "Connected", g_variant_new_boolean(TRUE), FALSE);
+	if (d->connected_unannounced)
+		fb_obj_set_unannounced(d->obj, "Connected", g_variant_new_boolean(TRUE));
+	else
+		fb_obj_set(d->obj, "Connected", g_variant_new_boolean(TRUE), FALSE);
 	if (d->connect != NULL) {
 		fb_reply(d->connect, NULL);
 		d->connect = NULL;
@@ -1419,6 +1423,7 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 
 	if (g_str_equal(method, "DropLink") || g_str_equal(method, "RemoveDevice") ||
 	    g_str_equal(method, "SetPresent") || g_str_equal(method, "NeverResolve") ||
+	    g_str_equal(method, "ConnectedUnannounced") ||
 	    g_str_equal(method, "SendRaw")) {
 		g_variant_get_child(params, 0, "&s", &s);
 		d = find_device(s);
@@ -1475,6 +1480,8 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 		device_set_present(d, on);
 	} else if (g_str_equal(method, "NeverResolve")) {
 		g_variant_get(params, "(&sb)", &s, &d->never_resolve);
+	} else if (g_str_equal(method, "ConnectedUnannounced")) {
+		g_variant_get(params, "(&sb)", &s, &d->connected_unannounced);
 	} else if (g_str_equal(method, "FailNext")) {
 		const char *m, *e;
 		g_variant_get(params, "(&s&s)", &m, &e);
