@@ -13,11 +13,11 @@
  * serves the scenario's [device NAME] group (the fake BlueZ's format: its
  * own keys adapter=, address=, paired=... are ignored here, the rest goes
  * to the emulator). Scenario time starts when the central first enables a
- * notification and runs at N times real time. SIGUSR1 takes the device out
- * of range (advertisement withdrawn, link dropped from the peripheral's
- * side) while the emulator keeps running; SIGUSR2 brings it back. When
- * bluetoothd restarts, the application and advertisement are registered
- * again.
+ * notification (Battery Level's aside) and runs at N times real time.
+ * SIGUSR1 takes the device out of range (advertisement withdrawn, link
+ * dropped from the peripheral's side) while the emulator keeps running;
+ * SIGUSR2 brings it back. When bluetoothd restarts, the application and
+ * advertisement are registered again.
  *
  *   lactd-peripheral --pair ADDRESS --adapter hci0
  *
@@ -38,6 +38,7 @@
 #define ADV_PATH ROOT "/advertisement"
 #define AGENT_PATH "/org/lactd/agent"
 #define TICK_MS 50
+#define BATTERY_LEVEL_UUID "00002a19-0000-1000-8000-00805f9b34fb"
 
 static const char app_xml[] =
     "<node>"
@@ -106,6 +107,7 @@ static struct {
 	gint64 last_tick_us;
 	gint64 sim_ms;
 	gboolean away;	       /* SIGUSR1: out of range */
+	gboolean bluez_up;     /* org.bluez has an owner */
 	gboolean registered;   /* application and advertisement accepted */
 	GHashTable *connected; /* device paths on our adapter with Connected */
 	/* --pair */
@@ -310,7 +312,11 @@ chrc_call(GDBusConnection *bus, const char *sender, const char *path, const char
 	} else if (g_str_equal(method, "StartNotify")) {
 		say("StartNotify %s", c->uuid);
 		c->notifying = TRUE;
-		start_clock();
+		/* bluetoothd's own battery profile subscribes to Battery Level
+		 * as soon as it connects, long before lactd does anything: the
+		 * scenario starts with the device's first other subscription. */
+		if (!g_str_equal(c->uuid, BATTERY_LEVEL_UUID))
+			start_clock();
 		g_dbus_method_invocation_return_value(inv, NULL);
 		if (P.emu->connected)
 			lactd_emu_set_subscribed(P.emu, c->uuid, TRUE);
@@ -511,9 +517,8 @@ set_powered(void)
 }
 
 static void
-bluez_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+register_all(void)
 {
-	say("bluetoothd is %s", owner);
 	set_powered();
 	g_dbus_connection_call(P.bus, "org.bluez", P.adapter_path, "org.bluez.GattManager1",
 			       "RegisterApplication", g_variant_new("(oa{sv})", ROOT, NULL), NULL,
@@ -523,15 +528,93 @@ bluez_appeared(GDBusConnection *bus, const char *name, const char *owner, gpoint
 		advertise(TRUE);
 }
 
+static gboolean adapter_poll(gpointer user_data);
+
+/* bluetoothd owns its name before it has read the controllers: the
+ * adapter's managers come a moment later. */
+static void
+introspected_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GVariant) r = g_dbus_connection_call_finish(P.bus, res, NULL);
+	const char *xml = NULL;
+
+	if (r != NULL)
+		g_variant_get(r, "(&s)", &xml);
+	if (xml != NULL && strstr(xml, "org.bluez.GattManager1") != NULL &&
+	    strstr(xml, "org.bluez.LEAdvertisingManager1") != NULL) {
+		register_all();
+		return;
+	}
+	if (P.bluez_up)
+		g_timeout_add(300, adapter_poll, NULL);
+}
+
+static gboolean
+adapter_poll(gpointer user_data)
+{
+	g_dbus_connection_call(P.bus, "org.bluez", P.adapter_path,
+			       "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+			       G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, 25000, NULL,
+			       introspected_cb, NULL);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+bluez_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	say("bluetoothd is %s", owner);
+	P.bluez_up = TRUE;
+	adapter_poll(NULL);
+}
+
 static void
 bluez_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 {
 	say("bluetoothd is gone");
+	P.bluez_up = FALSE;
 	g_hash_table_remove_all(P.connected);
 	sync_link();
 }
 
 /* Connected devices on our adapter: the emulator's link. */
+static void
+set_connected(const char *path, gboolean connected)
+{
+	g_autofree char *prefix = g_strdup_printf("%s/dev_", P.adapter_path);
+
+	if (!g_str_has_prefix(path, prefix) ||
+	    connected == g_hash_table_contains(P.connected, path))
+		return;
+	say("%s %s", path + strlen(prefix), connected ? "connected" : "disconnected");
+	if (connected)
+		g_hash_table_add(P.connected, g_strdup(path));
+	else
+		g_hash_table_remove(P.connected, path);
+	sync_link();
+}
+
+/* A central that connects first makes the device object, already
+ * Connected: no PropertiesChanged tells it. */
+static void
+on_interfaces_added(GDBusConnection *bus, const char *sender, const char *path,
+		    const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+	const char *object;
+	g_autoptr(GVariant) ifaces = NULL;
+	g_autoptr(GVariant) props = NULL;
+	gboolean connected = FALSE;
+
+	if (g_str_equal(signal, "InterfacesRemoved")) {
+		g_variant_get(params, "(&o@as)", &object, NULL);
+		set_connected(object, FALSE);
+		return;
+	}
+	g_variant_get(params, "(&o@a{sa{sv}})", &object, &ifaces);
+	props = g_variant_lookup_value(ifaces, "org.bluez.Device1", G_VARIANT_TYPE_VARDICT);
+	if (props != NULL && g_variant_lookup(props, "Connected", "b", &connected) && connected)
+		set_connected(object, TRUE);
+}
+
 static void
 on_properties_changed(GDBusConnection *bus, const char *sender, const char *path,
 		      const char *iface, const char *signal, GVariant *params, gpointer user_data)
@@ -547,12 +630,7 @@ on_properties_changed(GDBusConnection *bus, const char *sender, const char *path
 	if (!g_str_equal(changed_iface, "org.bluez.Device1") ||
 	    !g_variant_lookup(changed, "Connected", "b", &connected))
 		return;
-	say("%s %s", path + strlen(prefix), connected ? "connected" : "disconnected");
-	if (connected)
-		g_hash_table_add(P.connected, g_strdup(path));
-	else
-		g_hash_table_remove(P.connected, path);
-	sync_link();
+	set_connected(path, connected);
 }
 
 /* SIGUSR1: out of range. The advertisement goes and every link is dropped
@@ -639,6 +717,9 @@ serve(const char *config, const char *device)
 					   "PropertiesChanged", NULL, NULL,
 					   G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, NULL,
 					   NULL);
+	g_dbus_connection_signal_subscribe(P.bus, "org.bluez", "org.freedesktop.DBus.ObjectManager",
+					   NULL, "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+					   on_interfaces_added, NULL, NULL);
 	g_bus_watch_name_on_connection(P.bus, "org.bluez", G_BUS_NAME_WATCHER_FLAGS_NONE,
 				       bluez_appeared, bluez_vanished, NULL, NULL);
 	g_unix_signal_add(SIGUSR1, on_away, NULL);
