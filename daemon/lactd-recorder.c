@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Recording a device's GATT traffic. Every event is stored (committed) as
- * it comes; a capture stops itself at LACTD_REC_MAX_EVENTS. What the
+ * it comes; a capture stops itself at its cap (LACTD_REC_MAX_EVENTS). What the
  * recorder subscribed to on its own it unsubscribes when stopped; on a
  * device a plugin runs it only listens, so the plugin's capture is never
  * disturbed.
@@ -42,6 +42,7 @@ struct _LactdRecorder {
 	gpointer authorize_data;
 	GHashTable *active; /* address -> Rec */
 	GArray *handlers;   /* signal ids on the manager */
+	guint max_events;   /* events one capture holds, recorded or imported */
 };
 
 static void
@@ -114,7 +115,7 @@ add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint1
 	};
 	g_autoptr(GBytes) value = has_value ? g_bytes_new(data, len) : NULL;
 
-	if (r->events >= LACTD_REC_MAX_EVENTS)
+	if (r->events >= rec->max_events)
 		return;
 	ev.value = value;
 	if (!lactd_recstore_add_event(rec->store, r->id, &ev, &error)) {
@@ -126,7 +127,7 @@ add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint1
 		return;
 	}
 	r->events++;
-	if (r->events >= LACTD_REC_MAX_EVENTS)
+	if (r->events >= rec->max_events)
 		stop(rec, r, "it holds the most events a capture may hold");
 }
 
@@ -683,16 +684,16 @@ import_chars(GVariant *array, GError **error)
 }
 
 static GPtrArray *
-import_events(GVariant *array, const LactdRecInfo *info, GError **error)
+import_events(GVariant *array, const LactdRecInfo *info, guint max_events, GError **error)
 {
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
 	gsize n = g_variant_n_children(array);
 
-	if (n > LACTD_REC_MAX_EVENTS) {
+	if (n > max_events) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
 			    "events: %" G_GSIZE_FORMAT ", more than the %u a capture may hold", n,
-			    LACTD_REC_MAX_EVENTS);
+			    max_events);
 		return NULL;
 	}
 	for (gsize i = 0; i < n; i++) {
@@ -733,7 +734,7 @@ import_events(GVariant *array, const LactdRecInfo *info, GError **error)
 				    LACTD_REC_MAX_VALUE);
 			return NULL;
 		}
-		if (kind == (const char *)LACTD_REC_MARK || g_str_equal(kind, LACTD_REC_MARK)) {
+		if (g_str_equal(kind, LACTD_REC_MARK)) {
 			if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT || len > 0 ||
 			    uuid[0] != '\0') {
 				g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
@@ -774,7 +775,7 @@ handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVarian
 	chars = import_chars(chars_v, &error);
 	if (chars == NULL)
 		return reply_error(rec, invocation, error);
-	events = import_events(events_v, info, &error);
+	events = import_events(events_v, info, rec->max_events, &error);
 	if (events == NULL)
 		return reply_error(rec, invocation, error);
 	if (!authorized(rec, invocation, CHANGE_ACTION))
@@ -792,7 +793,6 @@ handle_delete(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64
 	      LactdRecorder *rec)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = NULL;
 
 	if (rec_by_id(rec, id) != NULL)
 		return invalid(invocation,
@@ -813,6 +813,13 @@ LactdRecorder *
 lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
 		   gpointer host_data)
 {
+	return lactd_recorder_new_full(store, api, host, host_data, LACTD_REC_MAX_EVENTS);
+}
+
+LactdRecorder *
+lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
+			gpointer host_data, guint max_events)
+{
 	LactdRecorder *rec = g_new0(LactdRecorder, 1);
 	LactdManager1 *manager = lactd_api_get_manager(api);
 	g_autoptr(GError) error = NULL;
@@ -823,6 +830,7 @@ lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *ho
 	rec->api = api;
 	rec->host = host;
 	rec->host_data = host_data;
+	rec->max_events = CLAMP(max_events, 1, LACTD_REC_MAX_EVENTS);
 	rec->active = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)rec_free);
 	rec->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
 #define CONNECT(sig, fn)                                                             \
@@ -850,6 +858,20 @@ lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *ho
 		    !address_valid(info->address) ||
 		    g_hash_table_contains(rec->active, info->address))
 			continue;
+		/* Full before it could be closed (lactd killed between its
+		 * last event and the close): nothing more would be recorded,
+		 * so it would wait for its device for ever. Close it now. */
+		if (info->events >= rec->max_events) {
+			g_autoptr(GError) ferr = NULL;
+
+			if (!lactd_recstore_finish(store, info->id, g_get_real_time(), &ferr))
+				g_message("capture %" G_GUINT64_FORMAT ": not closed: %s", info->id,
+					  ferr->message);
+			g_message("capture %" G_GUINT64_FORMAT " of %s stopped after %u events: it "
+				  "holds the most events a capture may hold",
+				  info->id, info->address, info->events);
+			continue;
+		}
 		r = rec_new(info->id, info->address, info->raw);
 		r->events = info->events;
 		chars = lactd_recstore_chars(store, info->id, NULL);

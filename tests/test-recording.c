@@ -14,6 +14,7 @@
 #define COUNTER_ADDR "C0:FF:EE:00:00:09"
 #define PUMP_ADDR "C0:FF:EE:00:00:01"
 #define COUNTER_UUID "8a2f0002-6c61-6374-6400-00000000c0de"
+#define INDICATOR_ADDR "C0:FF:EE:00:00:0B"
 
 typedef struct {
 	LactdTestBus *bus;
@@ -40,6 +41,15 @@ static const char devices_conf[] = LACTD_TEST_ADAPTER_CONF
 				   "paired=false\n"
 				   "present=true\n"
 				   "emulator=counter\n\n"
+				   "[device indicator]\n"
+				   "adapter=hci0\n"
+				   "address=" INDICATOR_ADDR "\n"
+				   "name=Indicator\n"
+				   "paired=true\n"
+				   "present=true\n"
+				   "emulator=counter\n"
+				   "indicate=true\n"
+				   "interval_ms=1000\n\n"
 				   "[device pump]\n"
 				   "adapter=hci0\n"
 				   "address=" PUMP_ADDR "\n"
@@ -182,6 +192,13 @@ count_kind(GVariant *events, const char *kind, const char *uuid)
 			n++;
 	}
 	return n;
+}
+
+static void
+assert_contains(const char *text, const char *part)
+{
+	if (strstr(text, part) == NULL)
+		g_error("'%s' not in:\n%s", part, text);
 }
 
 static void
@@ -562,6 +579,65 @@ test_raw_pump(Fixture *f, gconstpointer data)
 	}
 }
 
+static gboolean
+indicator_known(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_0B",
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    5000, NULL, NULL);
+	return r != NULL;
+}
+
+/* A characteristic that indicates (and does not notify) is recorded as
+ * indications, and shown as such. */
+static void
+test_indicate(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autoptr(GVariant) chars = NULL;
+	g_autoptr(GVariant) events = NULL;
+	guint64 id;
+	Want w;
+
+	if (!start(f))
+		return;
+	g_assert_true(lactd_test_wait_for(indicator_known, f, 20000));
+	id = start_capture(f, INDICATOR_ADDR, FALSE, &error);
+	g_assert_no_error(error);
+	w = (Want){f, id, 5};
+	g_assert_true(lactd_test_wait_for(has_events, &w, 30000));
+	r = lactd_test_call(f->c, "StopCapture", g_variant_new("(t)", id), NULL, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&r, g_variant_unref);
+	r = get_capture(f, id, &chars, &events);
+	{
+		const char *uuid, *flags;
+		g_variant_get_child(chars, 0, "(&s&sq&s)", &uuid, &flags, NULL, NULL);
+		g_assert_cmpstr(uuid, ==, COUNTER_UUID);
+		g_assert_cmpstr(flags, ==, "read,indicate");
+	}
+	g_assert_cmpuint(count_kind(events, "indicate", COUNTER_UUID), >=, 2);
+	g_assert_cmpuint(count_kind(events, "notify", COUNTER_UUID), ==, 0);
+	g_assert_cmpuint(count_kind(events, "read", COUNTER_UUID), ==, 1);
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		g_autofree char *ids = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+		const char *argv[] = {lactctl, "capture", "show", ids, NULL};
+		g_autofree char *out = NULL, *err = NULL;
+		g_autofree char *want = g_strdup_printf(
+		    ": 0 notify, %u indicate, 1 read, 0 write",
+		    count_kind(events, "indicate", COUNTER_UUID));
+
+		g_assert_cmpint(lactd_test_run(argv, &out, &err), ==, 0);
+		assert_contains(out, "indicate 0x");
+		assert_contains(out, want);
+	}
+}
+
 /* A capture running when lactd stops goes on after it starts again. */
 static void
 test_restart(Fixture *f, gconstpointer data)
@@ -600,6 +676,7 @@ test_restart(Fixture *f, gconstpointer data)
 							g_variant_new("(t)", (guint64)0), NULL,
 							&error);
 		g_assert_no_error(error);
+		g_assert_nonnull(r);
 	}
 }
 
@@ -611,6 +688,7 @@ main(int argc, char **argv)
 	ADD("/recording/counter", test_counter);
 	ADD("/recording/bad-args", test_bad_args);
 	ADD("/recording/raw-pump", test_raw_pump);
+	ADD("/recording/indicate", test_indicate);
 	ADD("/recording/restart", test_restart);
 	return g_test_run();
 }
