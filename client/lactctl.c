@@ -1154,27 +1154,50 @@ capture_list(Ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-/* GetCapture as a capture file. */
+/* Events asked for a GetCapturePage call: what lactd answers at most. */
+#define CAPTURE_PAGE 10000
+
+/* A capture as a capture file, read a page at a time with GetCapturePage:
+ * a full capture (200000 events) is more than one D-Bus message carries. */
 static LactdCapFile *
 fetch_capture(Ctl *ctl, guint64 id, int *rc)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) info = NULL, chars = NULL, events = NULL;
-	LactdCapFile *cap;
+	g_autoptr(LactdCapFile) cap = NULL;
+	guint32 total = 0;
 
 	if ((*rc = connect_ctl(ctl)) != 0)
 		return NULL;
-	if (!lactd_manager1_call_get_capture_sync(ctl->manager, id, &info, &chars, &events, NULL,
-						  &error)) {
-		*rc = fail_error(error);
-		return NULL;
-	}
-	cap = lactctl_capture_from_variant(info, chars, events, &error);
-	if (cap == NULL) {
-		g_printerr("lactctl: capture %" G_GUINT64_FORMAT ": %s\n", id, error->message);
-		*rc = EXIT_DAEMON;
-	}
-	return cap;
+	do {
+		g_autoptr(GVariant) info = NULL, chars = NULL, events = NULL;
+		guint first = cap != NULL ? cap->events->len : 0;
+		gboolean ok;
+
+		if (!lactd_manager1_call_get_capture_page_sync(ctl->manager, id, first,
+							       CAPTURE_PAGE, &info, &chars, &events,
+							       NULL, &error)) {
+			*rc = fail_error(error);
+			return NULL;
+		}
+		/* A running capture's total grows between pages. */
+		if (!g_variant_lookup(info, "events", "u", &total))
+			total = 0;
+		if (cap == NULL) {
+			cap = lactctl_capture_from_variant(info, chars, events, &error);
+			ok = cap != NULL;
+		} else {
+			ok = lactctl_capture_append_page(cap, info, events, &error);
+		}
+		if (!ok) {
+			g_printerr("lactctl: capture %" G_GUINT64_FORMAT ": %s\n", id,
+				   error->message);
+			*rc = EXIT_DAEMON;
+			return NULL;
+		}
+		if (g_variant_n_children(events) == 0)
+			break;
+	} while (cap->events->len < total);
+	return g_steal_pointer(&cap);
 }
 
 static int

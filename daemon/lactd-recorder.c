@@ -494,30 +494,25 @@ handle_list(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdReco
 	return TRUE;
 }
 
-static gboolean
-handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	   LactdRecorder *rec)
+static GVariant *
+chars_variant(GPtrArray *chars)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
-	g_autoptr(GPtrArray) chars = NULL;
-	g_autoptr(GPtrArray) events = NULL;
-	GVariantBuilder cb, eb;
+	GVariantBuilder cb;
 
-	if (info == NULL)
-		return reply_error(rec, invocation, error);
-	chars = lactd_recstore_chars(rec->store, id, &error);
-	if (chars == NULL)
-		return reply_error(rec, invocation, error);
-	events = lactd_recstore_events(rec->store, id, &error);
-	if (events == NULL)
-		return reply_error(rec, invocation, error);
 	g_variant_builder_init(&cb, G_VARIANT_TYPE("a(ssqs)"));
 	for (guint i = 0; i < chars->len; i++) {
 		LactdRecChar *c = chars->pdata[i];
 		g_variant_builder_add(&cb, "(ssqs)", c->uuid, c->flags, c->handle,
 				      c->service_uuid != NULL ? c->service_uuid : "");
 	}
+	return g_variant_builder_end(&cb);
+}
+
+static GVariant *
+events_variant(GPtrArray *events)
+{
+	GVariantBuilder eb;
+
 	g_variant_builder_init(&eb, G_VARIANT_TYPE("a(xssqays)"));
 	for (guint i = 0; i < events->len; i++) {
 		LactdRecEvent *e = events->pdata[i];
@@ -530,9 +525,69 @@ handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id
 								len > 0 ? data : "", len, 1),
 				      e->text != NULL ? e->text : "");
 	}
-	lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
-					    g_variant_builder_end(&cb), g_variant_builder_end(&eb));
+	return g_variant_builder_end(&eb);
+}
+
+/* GetCapture and GetCapturePage: the whole capture, or @max events from
+ * the @first. GetCapture (@paged FALSE) refuses a capture too large for one
+ * message before reading its events, naming the call that pages. */
+static gboolean
+reply_capture(LactdRecorder *rec, GDBusMethodInvocation *invocation, guint64 id,
+	      gboolean paged, guint first, guint max)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
+	g_autoptr(GPtrArray) chars = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	LactdManager1 *manager = lactd_api_get_manager(rec->api);
+
+	if (info == NULL)
+		return reply_error(rec, invocation, error);
+	if (!paged) {
+		guint64 bytes = 0;
+
+		if (!lactd_recstore_events_bytes(rec->store, id, &bytes, &error))
+			return reply_error(rec, invocation, error);
+		if (bytes > LACTD_REC_MAX_REPLY)
+			return invalid(invocation,
+				       "capture %" G_GUINT64_FORMAT ": its %u events take up to "
+				       "%" G_GUINT64_FORMAT " bytes, more than the %u one "
+				       "GetCapture reply carries; read them with GetCapturePage",
+				       id, info->events, bytes, LACTD_REC_MAX_REPLY);
+	}
+	chars = lactd_recstore_chars(rec->store, id, &error);
+	if (chars == NULL)
+		return reply_error(rec, invocation, error);
+	events = paged ? lactd_recstore_events_range(rec->store, id, first, max, &error)
+		       : lactd_recstore_events(rec->store, id, &error);
+	if (events == NULL)
+		return reply_error(rec, invocation, error);
+	if (paged)
+		lactd_manager1_complete_get_capture_page(manager, invocation,
+							 info_variant(rec, info),
+							 chars_variant(chars),
+							 events_variant(events));
+	else
+		lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
+						    chars_variant(chars), events_variant(events));
 	return TRUE;
+}
+
+static gboolean
+handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	   LactdRecorder *rec)
+{
+	return reply_capture(rec, invocation, id, FALSE, 0, 0);
+}
+
+static gboolean
+handle_get_page(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+		guint first, guint max, LactdRecorder *rec)
+{
+	if (max == 0)
+		return invalid(invocation, "max: 1 or more (at most %u are returned)",
+			       LACTD_REC_PAGE_EVENTS);
+	return reply_capture(rec, invocation, id, TRUE, first, MIN(max, LACTD_REC_PAGE_EVENTS));
 }
 
 /* 128-bit UUID text, any case: 8-4-4-4-12 hex digits. */
@@ -841,6 +896,7 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 	CONNECT("handle-mark-capture", handle_mark);
 	CONNECT("handle-list-captures", handle_list);
 	CONNECT("handle-get-capture", handle_get);
+	CONNECT("handle-get-capture-page", handle_get_page);
 	CONNECT("handle-import-capture", handle_import);
 	CONNECT("handle-delete-capture", handle_delete);
 #undef CONNECT

@@ -297,6 +297,81 @@ test_cap_default(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(n_captures(f), ==, 0);
 }
 
+/* Enough 512-byte values to take more than LACTD_REC_MAX_REPLY. */
+#define LARGE_EVENTS 33000
+
+/* A capture too large for one reply: GetCapture refuses it, naming
+ * GetCapturePage, which hands out all of it in pages. Stored directly: an
+ * ImportCapture this size would come near the bus's own limit. */
+static void
+test_get_too_large(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) chars = g_ptr_array_new();
+	g_autoptr(GPtrArray) events =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
+	LactdRecInfo info = {
+	    .address = (char *)ADDR,
+	    .name = (char *)"Large",
+	    .source = (char *)"test",
+	    .start_us = 1700000000000000,
+	    .end_us = 1700000000000000 + LARGE_EVENTS,
+	};
+	guint8 value[LACTD_REC_MAX_VALUE];
+	guint64 bytes = 0;
+	guint got = 0;
+
+	for (guint i = 0; i < LARGE_EVENTS; i++) {
+		LactdRecEvent *e = g_new0(LactdRecEvent, 1);
+
+		memset(value, (int)(i & 0xff), sizeof(value));
+		e->time_us = info.start_us + i;
+		e->kind = LACTD_REC_NOTIFY;
+		e->uuid = g_strdup("8a2f0002-6c61-6374-6400-00000000c0de");
+		e->handle = 0x12;
+		e->value = g_bytes_new(value, sizeof(value));
+		g_ptr_array_add(events, e);
+	}
+	g_assert_true(lactd_recstore_import(f->store, &info, chars, events, &error));
+	g_assert_no_error(error);
+	g_assert_true(lactd_recstore_events_bytes(f->store, info.id, &bytes, &error));
+	g_assert_cmpuint(bytes, >, LACTD_REC_MAX_REPLY);
+	g_assert_cmpuint(bytes, <, 2 * LACTD_REC_MAX_REPLY);
+	f->rec = lactd_recorder_new(f->store, f->api, &host, f);
+
+	{
+		g_autoptr(GVariant) r = call(f, "GetCapture", g_variant_new("(t)", info.id), &error);
+
+		g_assert_null(r);
+		expect_invalid(error, "read them with GetCapturePage");
+		g_clear_error(&error);
+	}
+	while (got < LARGE_EVENTS) {
+		g_autoptr(GVariant) r = call(f, "GetCapturePage",
+					     g_variant_new("(tuu)", info.id, got, (guint32)G_MAXUINT32),
+					     &error);
+		g_autoptr(GVariant) page = NULL, first = NULL, rinfo = NULL;
+		guint32 total = 0;
+		gsize len = 0;
+		const guint8 *d;
+
+		g_assert_no_error(error);
+		rinfo = g_variant_get_child_value(r, 0);
+		g_assert_true(g_variant_lookup(rinfo, "events", "u", &total));
+		g_assert_cmpuint(total, ==, LARGE_EVENTS);
+		page = g_variant_get_child_value(r, 2);
+		g_assert_cmpuint(g_variant_n_children(page), ==,
+				 MIN(LACTD_REC_PAGE_EVENTS, LARGE_EVENTS - got));
+		/* Each page starts where the last one ended. */
+		g_variant_get_child(page, 0, "(x&s&sq@ay&s)", NULL, NULL, NULL, NULL, &first, NULL);
+		d = g_variant_get_fixed_array(first, &len, 1);
+		g_assert_cmpuint(len, ==, LACTD_REC_MAX_VALUE);
+		g_assert_cmpuint(d[0], ==, got & 0xff);
+		got += (guint)g_variant_n_children(page);
+	}
+	g_assert_cmpuint(got, ==, LARGE_EVENTS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -306,5 +381,6 @@ main(int argc, char **argv)
 	ADD("/recorder/cap/resume-full", test_cap_resume_full);
 	ADD("/recorder/cap/import", test_cap_import);
 	ADD("/recorder/cap/default", test_cap_default);
+	ADD("/recorder/get/too-large", test_get_too_large);
 	return g_test_run();
 }
