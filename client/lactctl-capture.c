@@ -9,8 +9,7 @@ LactdCapFile *
 lactctl_capture_from_variant(GVariant *info, GVariant *chars, GVariant *events, GError **error)
 {
 	g_autoptr(LactdCapFile) cap = lactd_capfile_new();
-	const char *s, *uuid, *flags, *service, *kind_s, *text;
-	gint64 t;
+	const char *s, *uuid, *flags, *service;
 	guint16 handle;
 	GVariantIter it;
 
@@ -33,6 +32,19 @@ lactctl_capture_from_variant(GVariant *info, GVariant *chars, GVariant *events, 
 	while (g_variant_iter_next(&it, "(&s&sq&s)", &uuid, &flags, &handle, &service))
 		lactd_capfile_add_char(cap, uuid, flags, handle, service[0] != '\0' ? service : NULL);
 
+	if (!lactctl_capture_append_page(cap, info, events, error))
+		return NULL;
+	return g_steal_pointer(&cap);
+}
+
+gboolean
+lactctl_capture_append_page(LactdCapFile *cap, GVariant *info, GVariant *events, GError **error)
+{
+	const guint first = cap->events->len;
+	const char *uuid, *kind_s, *text;
+	gint64 t;
+	guint16 handle;
+
 	for (gsize i = 0; i < g_variant_n_children(events); i++) {
 		g_autoptr(GVariant) ev = g_variant_get_child_value(events, i);
 		g_autoptr(GVariant) value = NULL;
@@ -43,8 +55,8 @@ lactctl_capture_from_variant(GVariant *info, GVariant *chars, GVariant *events, 
 		g_variant_get(ev, "(x&s&sq@ay&s)", &t, &kind_s, &uuid, &handle, &value, &text);
 		if (!lactd_cap_kind_from_string(kind_s, &kind)) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-				    "event %" G_GSIZE_FORMAT ": unknown kind '%s'", i, kind_s);
-			return NULL;
+				    "event %" G_GSIZE_FORMAT ": unknown kind '%s'", first + i, kind_s);
+			return FALSE;
 		}
 		data = g_variant_get_fixed_array(value, &len, 1);
 		lactd_capfile_add_event(cap, t, kind, uuid[0] != '\0' ? uuid : NULL, handle,
@@ -55,7 +67,7 @@ lactctl_capture_from_variant(GVariant *info, GVariant *chars, GVariant *events, 
 	/* Events widen the span; the daemon's own span is the truth. */
 	g_variant_lookup(info, "start", "x", &cap->start_us);
 	g_variant_lookup(info, "end", "x", &cap->end_us);
-	return g_steal_pointer(&cap);
+	return TRUE;
 }
 
 GVariant *

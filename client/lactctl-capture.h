@@ -25,6 +25,22 @@ LactdCapFile *lactctl_capture_from_variant(GVariant *info, GVariant *chars, GVar
 					   GError **error);
 
 /*
+ * lactctl_capture_append_page:
+ * @cap: a capture made by lactctl_capture_from_variant() from the first page
+ * @info: a{sv} of this page (its start and end replace @cap's: a running
+ *   capture's end moves)
+ * @events: a(xssqays), the page's events, appended to @cap's
+ *
+ * Adds the next page of GetCapturePage to a capture.
+ *
+ * Returns: FALSE with @error set, naming the event by its index in the
+ * whole capture, when an event names a kind that capture files do not
+ * know; the events before it are added.
+ */
+gboolean lactctl_capture_append_page(LactdCapFile *cap, GVariant *info, GVariant *events,
+				     GError **error);
+
+/*
  * lactctl_capture_to_variant:
  *
  * The arguments of ImportCapture, as one floating (a{sv}a(ssqs)a(xssqays))

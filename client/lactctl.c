@@ -153,7 +153,7 @@ cmd_sessions(Ctl *ctl, int argc, char **argv)
 	    {"since", 's', 0, G_OPTION_ARG_STRING, &since, "From (7d, 12h, today, YYYY-MM-DD); default 7d", "WHEN"},
 	    {"until", 'u', 0, G_OPTION_ARG_STRING, &until, "Until (default now)", "WHEN"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "JSON for scripts", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list recorded sessions");
 	g_autoptr(GError) error = NULL;
@@ -207,7 +207,7 @@ cmd_show(Ctl *ctl, int argc, char **argv)
 	const GOptionEntry entries[] = {
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "JSON for scripts", NULL},
 	    {"samples", 0, 0, G_OPTION_ARG_NONE, &samples, "Every sample", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("ID - show one session");
 	g_autoptr(GError) error = NULL;
@@ -404,7 +404,7 @@ static int
 cmd_log(Ctl *ctl, int argc, char **argv)
 {
 	EntryOpts o = {0};
-	const GOptionEntry entries[] = {ENTRY_OPTIONS(o), {NULL}};
+	const GOptionEntry entries[] = {ENTRY_OPTIONS(o), {0}};
 	g_autoptr(GOptionContext) oc =
 	    g_option_context_new("KIND - record a session by hand (pump, hand, nursing, supplement)");
 	g_autoptr(GError) error = NULL;
@@ -443,7 +443,7 @@ static int
 cmd_edit(Ctl *ctl, int argc, char **argv)
 {
 	EntryOpts o = {0};
-	const GOptionEntry entries[] = {ENTRY_OPTIONS(o), {NULL}};
+	const GOptionEntry entries[] = {ENTRY_OPTIONS(o), {0}};
 	g_autoptr(GOptionContext) oc = g_option_context_new("ID - change a recorded session");
 	g_autoptr(GError) error = NULL;
 	GVariantBuilder b;
@@ -495,7 +495,7 @@ cmd_summary(Ctl *ctl, int argc, char **argv)
 	const GOptionEntry entries[] = {
 	    {"days", 'd', 0, G_OPTION_ARG_INT, &days, "Local days to show (default 7)", "N"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "JSON for scripts", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- totals per local day");
 	g_autoptr(GError) error = NULL;
@@ -563,7 +563,7 @@ cmd_weighings(Ctl *ctl, int argc, char **argv)
 	const GOptionEntry entries[] = {
 	    {"since", 's', 0, G_OPTION_ARG_STRING, &since, "From (default 7d)", "WHEN"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "JSON for scripts", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list scale weighings");
 	g_autoptr(GError) error = NULL;
@@ -799,7 +799,7 @@ cmd_plan(Ctl *ctl, int argc, char **argv)
 	    {"minutes", 0, 0, G_OPTION_ARG_STRING, &minutes, "Minutes per breast", "15-20"},
 	    {"start", 0, 0, G_OPTION_ARG_STRING, &start, "The plan's start date", "YYYY-MM-DD"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "JSON for scripts", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("[show|set] - your plan's targets");
 	g_autoptr(GError) error = NULL;
@@ -934,7 +934,7 @@ cmd_watch(Ctl *ctl, int argc, char **argv)
 	gboolean follow = FALSE;
 	const GOptionEntry entries[] = {
 	    {"follow", 'f', 0, G_OPTION_ARG_NONE, &follow, "Keep watching for the next session", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- follow the running session live");
 	g_autoptr(GError) error = NULL;
@@ -987,7 +987,7 @@ cmd_export(Ctl *ctl, int argc, char **argv)
 	const GOptionEntry entries[] = {
 	    {"since", 's', 0, G_OPTION_ARG_STRING, &since, "From (default: everything)", "WHEN"},
 	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default stdout)", "FILE"},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("csv|json|fhir - export for a consultant");
 	g_autoptr(GError) error = NULL;
@@ -1028,7 +1028,7 @@ cmd_progress(Ctl *ctl, int argc, char **argv)
 {
 	const GOptionEntry entries[] = {
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "The daemon's figures as JSON, for scripts", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- progress against your plan");
 	g_autoptr(GError) error = NULL;
@@ -1154,27 +1154,50 @@ capture_list(Ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-/* GetCapture as a capture file. */
+/* Events asked for a GetCapturePage call: what lactd answers at most. */
+#define CAPTURE_PAGE 10000
+
+/* A capture as a capture file, read a page at a time with GetCapturePage:
+ * a full capture (200000 events) is more than one D-Bus message carries. */
 static LactdCapFile *
 fetch_capture(Ctl *ctl, guint64 id, int *rc)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) info = NULL, chars = NULL, events = NULL;
-	LactdCapFile *cap;
+	g_autoptr(LactdCapFile) cap = NULL;
+	guint32 total = 0;
 
 	if ((*rc = connect_ctl(ctl)) != 0)
 		return NULL;
-	if (!lactd_manager1_call_get_capture_sync(ctl->manager, id, &info, &chars, &events, NULL,
-						  &error)) {
-		*rc = fail_error(error);
-		return NULL;
-	}
-	cap = lactctl_capture_from_variant(info, chars, events, &error);
-	if (cap == NULL) {
-		g_printerr("lactctl: capture %" G_GUINT64_FORMAT ": %s\n", id, error->message);
-		*rc = EXIT_DAEMON;
-	}
-	return cap;
+	do {
+		g_autoptr(GVariant) info = NULL, chars = NULL, events = NULL;
+		guint first = cap != NULL ? cap->events->len : 0;
+		gboolean ok;
+
+		if (!lactd_manager1_call_get_capture_page_sync(ctl->manager, id, first,
+							       CAPTURE_PAGE, &info, &chars, &events,
+							       NULL, &error)) {
+			*rc = fail_error(error);
+			return NULL;
+		}
+		/* A running capture's total grows between pages. */
+		if (!g_variant_lookup(info, "events", "u", &total))
+			total = 0;
+		if (cap == NULL) {
+			cap = lactctl_capture_from_variant(info, chars, events, &error);
+			ok = cap != NULL;
+		} else {
+			ok = lactctl_capture_append_page(cap, info, events, &error);
+		}
+		if (!ok) {
+			g_printerr("lactctl: capture %" G_GUINT64_FORMAT ": %s\n", id,
+				   error->message);
+			*rc = EXIT_DAEMON;
+			return NULL;
+		}
+		if (g_variant_n_children(events) == 0)
+			break;
+	} while (cap->events->len < total);
+	return g_steal_pointer(&cap);
 }
 
 static int

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Recording a device's GATT traffic. Every event is stored (committed) as
- * it comes; a capture stops itself at LACTD_REC_MAX_EVENTS. What the
+ * it comes; a capture stops itself at its cap (LACTD_REC_MAX_EVENTS). What the
  * recorder subscribed to on its own it unsubscribes when stopped; on a
  * device a plugin runs it only listens, so the plugin's capture is never
  * disturbed.
@@ -42,6 +42,7 @@ struct _LactdRecorder {
 	gpointer authorize_data;
 	GHashTable *active; /* address -> Rec */
 	GArray *handlers;   /* signal ids on the manager */
+	guint max_events;   /* events one capture holds, recorded or imported */
 };
 
 static void
@@ -114,7 +115,7 @@ add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint1
 	};
 	g_autoptr(GBytes) value = has_value ? g_bytes_new(data, len) : NULL;
 
-	if (r->events >= LACTD_REC_MAX_EVENTS)
+	if (r->events >= rec->max_events)
 		return;
 	ev.value = value;
 	if (!lactd_recstore_add_event(rec->store, r->id, &ev, &error)) {
@@ -126,7 +127,7 @@ add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint1
 		return;
 	}
 	r->events++;
-	if (r->events >= LACTD_REC_MAX_EVENTS)
+	if (r->events >= rec->max_events)
 		stop(rec, r, "it holds the most events a capture may hold");
 }
 
@@ -493,30 +494,25 @@ handle_list(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdReco
 	return TRUE;
 }
 
-static gboolean
-handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	   LactdRecorder *rec)
+static GVariant *
+chars_variant(GPtrArray *chars)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
-	g_autoptr(GPtrArray) chars = NULL;
-	g_autoptr(GPtrArray) events = NULL;
-	GVariantBuilder cb, eb;
+	GVariantBuilder cb;
 
-	if (info == NULL)
-		return reply_error(rec, invocation, error);
-	chars = lactd_recstore_chars(rec->store, id, &error);
-	if (chars == NULL)
-		return reply_error(rec, invocation, error);
-	events = lactd_recstore_events(rec->store, id, &error);
-	if (events == NULL)
-		return reply_error(rec, invocation, error);
 	g_variant_builder_init(&cb, G_VARIANT_TYPE("a(ssqs)"));
 	for (guint i = 0; i < chars->len; i++) {
 		LactdRecChar *c = chars->pdata[i];
 		g_variant_builder_add(&cb, "(ssqs)", c->uuid, c->flags, c->handle,
 				      c->service_uuid != NULL ? c->service_uuid : "");
 	}
+	return g_variant_builder_end(&cb);
+}
+
+static GVariant *
+events_variant(GPtrArray *events)
+{
+	GVariantBuilder eb;
+
 	g_variant_builder_init(&eb, G_VARIANT_TYPE("a(xssqays)"));
 	for (guint i = 0; i < events->len; i++) {
 		LactdRecEvent *e = events->pdata[i];
@@ -529,9 +525,69 @@ handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id
 								len > 0 ? data : "", len, 1),
 				      e->text != NULL ? e->text : "");
 	}
-	lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
-					    g_variant_builder_end(&cb), g_variant_builder_end(&eb));
+	return g_variant_builder_end(&eb);
+}
+
+/* GetCapture and GetCapturePage: the whole capture, or @max events from
+ * the @first. GetCapture (@paged FALSE) refuses a capture too large for one
+ * message before reading its events, naming the call that pages. */
+static gboolean
+reply_capture(LactdRecorder *rec, GDBusMethodInvocation *invocation, guint64 id,
+	      gboolean paged, guint first, guint max)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
+	g_autoptr(GPtrArray) chars = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	LactdManager1 *manager = lactd_api_get_manager(rec->api);
+
+	if (info == NULL)
+		return reply_error(rec, invocation, error);
+	if (!paged) {
+		guint64 bytes = 0;
+
+		if (!lactd_recstore_events_bytes(rec->store, id, &bytes, &error))
+			return reply_error(rec, invocation, error);
+		if (bytes > LACTD_REC_MAX_REPLY)
+			return invalid(invocation,
+				       "capture %" G_GUINT64_FORMAT ": its %u events take up to "
+				       "%" G_GUINT64_FORMAT " bytes, more than the %u one "
+				       "GetCapture reply carries; read them with GetCapturePage",
+				       id, info->events, bytes, LACTD_REC_MAX_REPLY);
+	}
+	chars = lactd_recstore_chars(rec->store, id, &error);
+	if (chars == NULL)
+		return reply_error(rec, invocation, error);
+	events = paged ? lactd_recstore_events_range(rec->store, id, first, max, &error)
+		       : lactd_recstore_events(rec->store, id, &error);
+	if (events == NULL)
+		return reply_error(rec, invocation, error);
+	if (paged)
+		lactd_manager1_complete_get_capture_page(manager, invocation,
+							 info_variant(rec, info),
+							 chars_variant(chars),
+							 events_variant(events));
+	else
+		lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
+						    chars_variant(chars), events_variant(events));
 	return TRUE;
+}
+
+static gboolean
+handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+	   LactdRecorder *rec)
+{
+	return reply_capture(rec, invocation, id, FALSE, 0, 0);
+}
+
+static gboolean
+handle_get_page(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+		guint first, guint max, LactdRecorder *rec)
+{
+	if (max == 0)
+		return invalid(invocation, "max: 1 or more (at most %u are returned)",
+			       LACTD_REC_PAGE_EVENTS);
+	return reply_capture(rec, invocation, id, TRUE, first, MIN(max, LACTD_REC_PAGE_EVENTS));
 }
 
 /* 128-bit UUID text, any case: 8-4-4-4-12 hex digits. */
@@ -683,16 +739,16 @@ import_chars(GVariant *array, GError **error)
 }
 
 static GPtrArray *
-import_events(GVariant *array, const LactdRecInfo *info, GError **error)
+import_events(GVariant *array, const LactdRecInfo *info, guint max_events, GError **error)
 {
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
 	gsize n = g_variant_n_children(array);
 
-	if (n > LACTD_REC_MAX_EVENTS) {
+	if (n > max_events) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
 			    "events: %" G_GSIZE_FORMAT ", more than the %u a capture may hold", n,
-			    LACTD_REC_MAX_EVENTS);
+			    max_events);
 		return NULL;
 	}
 	for (gsize i = 0; i < n; i++) {
@@ -733,7 +789,7 @@ import_events(GVariant *array, const LactdRecInfo *info, GError **error)
 				    LACTD_REC_MAX_VALUE);
 			return NULL;
 		}
-		if (kind == (const char *)LACTD_REC_MARK || g_str_equal(kind, LACTD_REC_MARK)) {
+		if (g_str_equal(kind, LACTD_REC_MARK)) {
 			if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT || len > 0 ||
 			    uuid[0] != '\0') {
 				g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
@@ -774,7 +830,7 @@ handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVarian
 	chars = import_chars(chars_v, &error);
 	if (chars == NULL)
 		return reply_error(rec, invocation, error);
-	events = import_events(events_v, info, &error);
+	events = import_events(events_v, info, rec->max_events, &error);
 	if (events == NULL)
 		return reply_error(rec, invocation, error);
 	if (!authorized(rec, invocation, CHANGE_ACTION))
@@ -792,7 +848,6 @@ handle_delete(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64
 	      LactdRecorder *rec)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = NULL;
 
 	if (rec_by_id(rec, id) != NULL)
 		return invalid(invocation,
@@ -813,6 +868,13 @@ LactdRecorder *
 lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
 		   gpointer host_data)
 {
+	return lactd_recorder_new_full(store, api, host, host_data, LACTD_REC_MAX_EVENTS);
+}
+
+LactdRecorder *
+lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
+			gpointer host_data, guint max_events)
+{
 	LactdRecorder *rec = g_new0(LactdRecorder, 1);
 	LactdManager1 *manager = lactd_api_get_manager(api);
 	g_autoptr(GError) error = NULL;
@@ -823,6 +885,7 @@ lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *ho
 	rec->api = api;
 	rec->host = host;
 	rec->host_data = host_data;
+	rec->max_events = CLAMP(max_events, 1, LACTD_REC_MAX_EVENTS);
 	rec->active = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)rec_free);
 	rec->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
 #define CONNECT(sig, fn)                                                             \
@@ -833,6 +896,7 @@ lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *ho
 	CONNECT("handle-mark-capture", handle_mark);
 	CONNECT("handle-list-captures", handle_list);
 	CONNECT("handle-get-capture", handle_get);
+	CONNECT("handle-get-capture-page", handle_get_page);
 	CONNECT("handle-import-capture", handle_import);
 	CONNECT("handle-delete-capture", handle_delete);
 #undef CONNECT
@@ -850,6 +914,20 @@ lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *ho
 		    !address_valid(info->address) ||
 		    g_hash_table_contains(rec->active, info->address))
 			continue;
+		/* Full before it could be closed (lactd killed between its
+		 * last event and the close): nothing more would be recorded,
+		 * so it would wait for its device for ever. Close it now. */
+		if (info->events >= rec->max_events) {
+			g_autoptr(GError) ferr = NULL;
+
+			if (!lactd_recstore_finish(store, info->id, g_get_real_time(), &ferr))
+				g_message("capture %" G_GUINT64_FORMAT ": not closed: %s", info->id,
+					  ferr->message);
+			g_message("capture %" G_GUINT64_FORMAT " of %s stopped after %u events: it "
+				  "holds the most events a capture may hold",
+				  info->id, info->address, info->events);
+			continue;
+		}
 		r = rec_new(info->id, info->address, info->raw);
 		r->events = info->events;
 		chars = lactd_recstore_chars(store, info->id, NULL);

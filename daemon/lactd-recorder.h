@@ -37,6 +37,12 @@ typedef struct {
 /* Loads the running captures and answers the capture methods of Manager1. */
 LactdRecorder *lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
 				  gpointer host_data);
+/* The same with a capture holding at most @max_events (1 to
+ * LACTD_REC_MAX_EVENTS, the cap lactd_recorder_new() sets), so that the cap
+ * is tested without recording 200000 values. */
+LactdRecorder *lactd_recorder_new_full(LactdStore *store, LactdApi *api,
+				       const LactdRecorderHost *host, gpointer host_data,
+				       guint max_events);
 void lactd_recorder_free(LactdRecorder *rec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecorder, lactd_recorder_free)
 

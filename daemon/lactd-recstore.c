@@ -254,10 +254,17 @@ lactd_recstore_chars(LactdStore *store, guint64 id, GError **error)
 GPtrArray *
 lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 {
+	return lactd_recstore_events_range(store, id, 0, G_MAXUINT, error);
+}
+
+GPtrArray *
+lactd_recstore_events_range(LactdStore *store, guint64 id, guint first, guint max,
+			    GError **error)
+{
 	g_autoptr(sqlite3_stmt) stmt =
 	    lactd_store_prepare(store,
 		    "SELECT time_us, kind, uuid, handle, value, text FROM capture_events "
-		    "WHERE capture = ?1 ORDER BY time_us, rowid",
+		    "WHERE capture = ?1 ORDER BY time_us, rowid LIMIT ?2 OFFSET ?3",
 		    error);
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
@@ -266,6 +273,8 @@ lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)first);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		LactdRecEvent *e = g_new0(LactdRecEvent, 1);
 		const char *kind = (const char *)sqlite3_column_text(stmt, 1);
@@ -289,6 +298,33 @@ lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&out);
+}
+
+gboolean
+lactd_recstore_events_bytes(LactdStore *store, guint64 id, guint64 *bytes, GError **error)
+{
+	/* Bytes, not characters: length() of a text counts characters. */
+	g_autoptr(sqlite3_stmt) stmt =
+	    lactd_store_prepare(store,
+		    "SELECT COUNT(*), TOTAL(length(CAST(kind AS BLOB)) + "
+		    "IFNULL(length(CAST(uuid AS BLOB)), 0) + IFNULL(length(value), 0) + "
+		    "IFNULL(length(CAST(text AS BLOB)), 0)) "
+		    "FROM capture_events WHERE capture = ?1",
+		    error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		lactd_store_sql_fail(lactd_store_get_db(store), rc, "sizing recorded events", error);
+		return FALSE;
+	}
+	/* Each event's fixed part: see LACTD_REC_EVENT_OVERHEAD. */
+	*bytes = (guint64)sqlite3_column_double(stmt, 1) +
+		 (guint64)sqlite3_column_int64(stmt, 0) * LACTD_REC_EVENT_OVERHEAD;
+	return TRUE;
 }
 
 gboolean

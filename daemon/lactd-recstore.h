@@ -19,6 +19,18 @@ G_BEGIN_DECLS
 #define LACTD_REC_MAX_CHARS 1024
 #define LACTD_REC_MAX_TEXT 256 /* bytes of a mark's text, a name, a source */
 
+/* Reading a recording over D-Bus. The system bus refuses a message over
+ * 32 MiB (dbus-daemon's max_message_size), which 200000 events of up to 512
+ * bytes exceed: GetCapture answers up to LACTD_REC_MAX_REPLY bytes of
+ * events (half the bus limit, leaving room for the rest of the message),
+ * GetCapturePage LACTD_REC_PAGE_EVENTS events a call (at most about 6 MiB). */
+#define LACTD_REC_MAX_REPLY (16u * 1024 * 1024)
+#define LACTD_REC_PAGE_EVENTS 10000
+/* Bytes an event (xssqays) takes on the wire beyond its strings and value:
+ * padding to 8 (7), time (8), three string lengths and terminators (15),
+ * the value's length (4), handle (2), alignment between them (up to 6). */
+#define LACTD_REC_EVENT_OVERHEAD 48
+
 /* Event kinds, by the names of the capture file format (client/lactd-capfile.h). */
 #define LACTD_REC_NOTIFY "notify"
 #define LACTD_REC_INDICATE "indicate"
@@ -80,6 +92,15 @@ GPtrArray *lactd_recstore_list(LactdStore *store, GError **error);
 /* Elements are LactdRecChar in the order added / LactdRecEvent by time. */
 GPtrArray *lactd_recstore_chars(LactdStore *store, guint64 id, GError **error);
 GPtrArray *lactd_recstore_events(LactdStore *store, guint64 id, GError **error);
+/* At most @max events from the @first (0-based, in time order); fewer or
+ * none past the end. */
+GPtrArray *lactd_recstore_events_range(LactdStore *store, guint64 id, guint first, guint max,
+				       GError **error);
+/* An upper bound of the bytes the events of a recording take in a D-Bus
+ * message (LACTD_REC_EVENT_OVERHEAD an event plus its strings and value),
+ * without reading them. */
+gboolean lactd_recstore_events_bytes(LactdStore *store, guint64 id, guint64 *bytes,
+				     GError **error);
 /* Stores a whole recording (an import) in one transaction; sets info->id. */
 gboolean lactd_recstore_import(LactdStore *store, LactdRecInfo *info, GPtrArray *chars,
 			       GPtrArray *events, GError **error);

@@ -106,7 +106,7 @@ main(int argc, char **argv)
 	    {"list-plugins", 0, 0, G_OPTION_ARG_NONE, &list_plugins,
 	     "List the device plugins that load, and exit", NULL},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
-	    {NULL},
+	    {0},
 	};
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;

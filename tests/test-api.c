@@ -137,6 +137,7 @@ test_api_add_list_get(Fixture *f, gconstpointer data)
 		    "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
 		    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 		g_assert_no_error(error);
+		g_assert_nonnull(r);
 	}
 }
 

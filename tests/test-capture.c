@@ -706,6 +706,7 @@ set_enabled(Fixture *f, gboolean enabled)
 	    NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(r);
 }
 
 static gboolean

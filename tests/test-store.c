@@ -609,6 +609,7 @@ test_store_kill_durability(Fixture *f, gconstpointer data)
 			g_autoptr(LactdSession) s = lactd_store_get_session(store, sid, &error);
 			g_autoptr(GArray) samples = NULL;
 			g_assert_no_error(error);
+			g_assert_nonnull(s);
 			samples = lactd_store_get_samples(store, sid, &error);
 			g_assert_cmpuint(samples->len, ==, 5);
 		}

@@ -15,6 +15,7 @@
 #include "acaia-encode.h"
 #include "acaia-parse.h"
 #include "lactd-emu.h"
+#include "lactd-test-host.h"
 
 const LactdEmuService *lactd_emu_acaia_services(LactdEmu *emu);
 
@@ -571,139 +572,15 @@ test_emulator_bad_scenario(void)
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
 
-typedef struct {
-	LactdEmu *emu;
-	const LactdPluginDesc *desc;
-	GPtrArray *log;	 /* "subscribe U", "write U HEX", "timer N", "reject R", "log M" */
-	GArray *emitted; /* LactdReading */
-	guint64 state[256];
-	guint timers;
-} Host;
-
-static Host hd;
-
-static const char *
-h_address(LactdDevice *dev)
-{
-	return "C0:FF:EE:00:00:03";
-}
-static void *
-h_state(LactdDevice *dev)
-{
-	return hd.state;
-}
-static int
-h_subscribe(LactdDevice *dev, const char *uuid)
-{
-	const LactdEmuService *svc = lactd_emu_acaia_services(hd.emu);
-
-	for (const LactdEmuChar *c = svc[0].chars; c->uuid != NULL; c++) {
-		if (g_str_equal(c->uuid, uuid) && strstr(c->flags, "notify") != NULL) {
-			g_ptr_array_add(hd.log, g_strdup_printf("subscribe %s", uuid));
-			lactd_emu_set_subscribed(hd.emu, uuid, TRUE);
-			return 0;
-		}
-	}
-	return -1;
-}
-static int
-h_read(LactdDevice *dev, const char *uuid)
-{
-	return -1;
-}
-static int
-h_write(LactdDevice *dev, const char *uuid, const uint8_t *data, size_t len, bool resp)
-{
-	g_autoptr(GError) error = NULL;
-	GString *s = g_string_new(NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf(s, "%02x", data[i]);
-	g_ptr_array_add(hd.log, g_strdup_printf("write %s %s", uuid, s->str));
-	g_string_free(s, TRUE);
-	if (!hd.emu->klass->write(hd.emu, uuid, data, len, &error))
-		return -1;
-	return 0;
-}
-static int
-h_emit(LactdDevice *dev, const LactdReading *r)
-{
-	g_array_append_val(hd.emitted, *r);
-	return 0;
-}
-static void
-h_reject(LactdDevice *dev, const char *reason)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("reject %s", reason));
-}
-static uint32_t
-h_timer_start(LactdDevice *dev, uint32_t ms)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("timer %u", ms));
-	hd.timers++;
-	return 7;
-}
-static void
-h_timer_stop(LactdDevice *dev, uint32_t id)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("timer-stop %u", id));
-	hd.timers--;
-}
-static uint32_t
-h_last(LactdDevice *dev)
-{
-	return 0;
-}
-static int64_t
-h_now(LactdDevice *dev)
-{
-	return (int64_t)1767100000 * G_USEC_PER_SEC;
-}
-static void
-h_log(LactdDevice *dev, LactdLogLevel level, const char *msg)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("log %s", msg));
-}
-
-static const LactdHost host = {
-    .abi_version = LACTD_PLUGIN_ABI_VERSION,
-    .address = h_address,
-    .state = h_state,
-    .subscribe = h_subscribe,
-    .read = h_read,
-    .write = h_write,
-    .emit = h_emit,
-    .reject = h_reject,
-    .timer_start = h_timer_start,
-    .timer_stop = h_timer_stop,
-    .last_record = h_last,
-    .now_us = h_now,
-    .log = h_log,
-};
-
-static void
-to_plugin(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	hd.desc->value(NULL, &host, uuid, data, len, LACTD_VALUE_NOTIFY);
-}
-
-static guint
-count_prefix(const char *prefix)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < hd.log->len; i++)
-		n += g_str_has_prefix(g_ptr_array_index(hd.log, i), prefix);
-	return n;
-}
+static LactdTestHost *hd;
 
 static guint
 count_weights(void)
 {
 	guint n = 0;
 
-	for (guint i = 0; i < hd.emitted->len; i++)
-		n += g_array_index(hd.emitted, LactdReading, i).type == LACTD_READING_WEIGHT;
+	for (guint i = 0; i < hd->emitted->len; i++)
+		n += g_array_index(hd->emitted, LactdReading, i).type == LACTD_READING_WEIGHT;
 	return n;
 }
 
@@ -711,10 +588,10 @@ count_weights(void)
 static void
 run_until(gint64 until, gboolean timer)
 {
-	for (gint64 t = hd.emu->sim_ms + 500; t <= until; t += 500) {
-		lactd_emu_advance_to(hd.emu, t);
+	for (gint64 t = hd->emu->sim_ms + 500; t <= until; t += 500) {
+		lactd_emu_advance_to(hd->emu, t);
 		if (timer && t % ACAIA_HEARTBEAT_MS == 0)
-			hd.desc->timer(NULL, &host, 7);
+			hd->desc->timer(NULL, &lactd_test_host, 7);
 	}
 }
 
@@ -733,29 +610,27 @@ run_module(const LactdPluginDesc *desc, const char *generation, const char *noti
 	const double want[] = {0, 150, 0, 90};
 	guint stable = 0, batteries = 0, weights;
 
-	memset(&hd, 0, sizeof(hd));
-	hd.desc = desc;
-	hd.log = g_ptr_array_new_with_free_func(g_free);
-	hd.emitted = g_array_new(FALSE, FALSE, sizeof(LactdReading));
+	hd = lactd_test_host_new("C0:FF:EE:00:00:03", desc);
+	hd->timer_id = 7;
 	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-	hd.emu = lactd_emu_new(kf, "s", &error);
+	hd->emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
-	hd.emu->notify = to_plugin;
-	lactd_emu_set_link(hd.emu, TRUE);
+	hd->emu->notify = lactd_test_host_notify;
+	lactd_emu_set_link(hd->emu, TRUE);
 
 	/* The host procedure: subscribe, identify, request events, heartbeat timer. */
-	g_assert_cmpint(desc->attach(NULL, &host), ==, 0);
-	g_assert_cmpuint(hd.log->len, ==, 4);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 0), ==, sub);
-	g_assert_true(g_str_has_prefix(g_ptr_array_index(hd.log, 1), id_prefix));
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 2), ==, req);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 3), ==, "timer 2000");
+	g_assert_cmpint(desc->attach(NULL, &lactd_test_host), ==, 0);
+	g_assert_cmpuint(hd->log->len, ==, 4);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 0), ==, sub);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(hd->log, 1), id_prefix));
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 2), ==, req);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 3), ==, "timer 2000");
 
 	run_until(20000, TRUE);
-	g_assert_cmpuint(count_prefix(hb), ==, 10);
-	g_assert_cmpuint(count_prefix("reject"), ==, 0);
-	for (guint i = 0; i < hd.emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd.emitted, LactdReading, i);
+	g_assert_cmpuint(lactd_test_host_count(hd, hb), ==, 10);
+	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
+	for (guint i = 0; i < hd->emitted->len; i++) {
+		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
 
 		if (r->type == LACTD_READING_BATTERY) {
 			g_assert_cmpuint(r->battery.percent, ==, 75);
@@ -773,32 +648,31 @@ run_module(const LactdPluginDesc *desc, const char *generation, const char *noti
 
 	/* Heartbeats stop (the timer does not fire): the scale falls silent. */
 	run_until(30000, FALSE);
-	weights = hd.emitted->len;
+	weights = hd->emitted->len;
 	run_until(40000, FALSE);
-	g_assert_cmpuint(hd.emitted->len, ==, weights);
+	g_assert_cmpuint(hd->emitted->len, ==, weights);
 	/* They resume: after two silent heartbeats the plugin identifies again
 	 * and the scale streams once more. */
 	run_until(50000, TRUE);
-	g_assert_cmpuint(count_prefix("log acaia: the scale is silent"), >=, 1);
-	g_assert_cmpuint(count_prefix(id_prefix), >=, 2);
-	g_assert_cmpuint(hd.emitted->len, >, weights);
+	g_assert_cmpuint(lactd_test_host_count(hd, "log acaia: the scale is silent"), >=, 1);
+	g_assert_cmpuint(lactd_test_host_count(hd, id_prefix), >=, 2);
+	g_assert_cmpuint(hd->emitted->len, >, weights);
 
 	/* Garbage is refused through the host. */
 	{
 		const guint8 junk[] = {0xef, 0xdd, 0x0c, 0x02, 0x42, 0x00, 0x00};
-		guint before = hd.emitted->len;
+		guint before = hd->emitted->len;
 
 		/* A frame cut short by the link may still be in the buffer: each
 		 * refused piece is reported, none is emitted. */
-		desc->value(NULL, &host, notify, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(count_prefix("reject acaia: bad checksum"), >=, 1);
-		g_assert_cmpuint(hd.emitted->len, ==, before);
+		desc->value(NULL, &lactd_test_host, notify, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject acaia: bad checksum"), >=, 1);
+		g_assert_cmpuint(hd->emitted->len, ==, before);
 	}
-	desc->detach(NULL, &host);
-	g_assert_cmpuint(hd.timers, ==, 0);
-	lactd_emu_free(hd.emu);
-	g_ptr_array_unref(hd.log);
-	g_array_unref(hd.emitted);
+	desc->detach(NULL, &lactd_test_host);
+	g_assert_cmpuint(hd->timers, ==, 0);
+	lactd_emu_free(hd->emu);
+	g_clear_pointer(&hd, lactd_test_host_free);
 }
 
 static void
@@ -820,7 +694,7 @@ test_module(void)
 	g_assert_cmpint((*desc)->kind, ==, LACTD_KIND_SCALE);
 	g_assert_cmpstr((*desc)->service_uuids[0], ==, ACAIA_NEW_SERVICE);
 	g_assert_cmpstr((*desc)->service_uuids[1], ==, "00001820-0000-1000-8000-00805f9b34fb");
-	g_assert_cmpuint((*desc)->state_size, <=, sizeof(hd.state));
+	g_assert_cmpuint((*desc)->state_size, <=, sizeof(hd->state));
 
 	run_module(*desc, "new", ACAIA_NEW_NOTIFY, ACAIA_NEW_WRITE);
 	run_module(*desc, "old", ACAIA_OLD_CHAR, ACAIA_OLD_CHAR);

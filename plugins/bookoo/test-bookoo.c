@@ -18,6 +18,7 @@
 #include "bookoo-encode.h"
 #include "bookoo-parse.h"
 #include "lactd-emu.h"
+#include "lactd-test-host.h"
 
 static gsize
 unhex(const char *hex, guint8 *buf, gsize max)
@@ -412,125 +413,7 @@ test_emulator_bad_scenario(void)
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
 
-typedef struct {
-	LactdEmu *emu;
-	const LactdPluginDesc *desc;
-	GPtrArray *log;	 /* "subscribe U", "write U HEX", "timer N", "reject R", "log M" */
-	GArray *emitted; /* LactdReading */
-	gboolean fail_emit;
-	guint64 state[64];
-	guint timers;
-} Host;
-
-static Host hd;
-
-static const char *
-h_address(LactdDevice *dev)
-{
-	return "C0:FF:EE:00:00:05";
-}
-static void *
-h_state(LactdDevice *dev)
-{
-	return hd.state;
-}
-static int
-h_subscribe(LactdDevice *dev, const char *uuid)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("subscribe %s", uuid));
-	lactd_emu_set_subscribed(hd.emu, uuid, TRUE);
-	return 0;
-}
-static int
-h_read(LactdDevice *dev, const char *uuid)
-{
-	return -1;
-}
-static int
-h_write(LactdDevice *dev, const char *uuid, const uint8_t *data, size_t len, bool resp)
-{
-	g_autoptr(GError) error = NULL;
-	GString *s = g_string_new(NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf(s, "%02x", data[i]);
-	g_ptr_array_add(hd.log, g_strdup_printf("write %s %s", uuid, s->str));
-	g_string_free(s, TRUE);
-	return hd.emu->klass->write(hd.emu, uuid, data, len, &error) ? 0 : -1;
-}
-static int
-h_emit(LactdDevice *dev, const LactdReading *r)
-{
-	if (hd.fail_emit)
-		return -1;
-	g_array_append_val(hd.emitted, *r);
-	return 0;
-}
-static void
-h_reject(LactdDevice *dev, const char *reason)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("reject %s", reason));
-}
-static uint32_t
-h_timer_start(LactdDevice *dev, uint32_t ms)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("timer %u", ms));
-	hd.timers++;
-	return 9;
-}
-static void
-h_timer_stop(LactdDevice *dev, uint32_t id)
-{
-	g_assert_cmpuint(id, ==, 9);
-	hd.timers--;
-}
-static uint32_t
-h_last(LactdDevice *dev)
-{
-	return 0;
-}
-static int64_t
-h_now(LactdDevice *dev)
-{
-	return (int64_t)1767100000 * G_USEC_PER_SEC;
-}
-static void
-h_log(LactdDevice *dev, LactdLogLevel level, const char *msg)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("log %s", msg));
-}
-
-static const LactdHost host = {
-    .abi_version = LACTD_PLUGIN_ABI_VERSION,
-    .address = h_address,
-    .state = h_state,
-    .subscribe = h_subscribe,
-    .read = h_read,
-    .write = h_write,
-    .emit = h_emit,
-    .reject = h_reject,
-    .timer_start = h_timer_start,
-    .timer_stop = h_timer_stop,
-    .last_record = h_last,
-    .now_us = h_now,
-    .log = h_log,
-};
-
-static void
-to_plugin(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	hd.desc->value(NULL, &host, uuid, data, len, LACTD_VALUE_NOTIFY);
-}
-
-static guint
-count_prefix(const char *prefix)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < hd.log->len; i++)
-		n += g_str_has_prefix(g_ptr_array_index(hd.log, i), prefix);
-	return n;
-}
+static LactdTestHost *hd;
 
 static void
 test_module(void)
@@ -551,34 +434,32 @@ test_module(void)
 	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
 	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "bookoo_parse", &other));
-	memset(&hd, 0, sizeof(hd));
-	hd.desc = *descp;
-	g_assert_cmpstr(hd.desc->name, ==, "bookoo");
-	g_assert_cmpint(hd.desc->kind, ==, LACTD_KIND_SCALE);
-	g_assert_cmpstr(hd.desc->service_uuids[0], ==, "00000ffe-0000-1000-8000-00805f9b34fb");
-	g_assert_null(hd.desc->service_uuids[1]);
-	g_assert_cmpuint(hd.desc->state_size, <=, sizeof(hd.state));
+	hd = lactd_test_host_new("C0:FF:EE:00:00:05", *descp);
+	hd->timer_id = 9;
+	g_assert_cmpstr(hd->desc->name, ==, "bookoo");
+	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);
+	g_assert_cmpstr(hd->desc->service_uuids[0], ==, "00000ffe-0000-1000-8000-00805f9b34fb");
+	g_assert_null(hd->desc->service_uuids[1]);
+	g_assert_cmpuint(hd->desc->state_size, <=, sizeof(hd->state));
 
-	hd.log = g_ptr_array_new_with_free_func(g_free);
-	hd.emitted = g_array_new(FALSE, FALSE, sizeof(LactdReading));
 	g_assert_true(g_key_file_load_from_data(
 	    kf, "[s]\nemulator=bookoo\nbattery=64\nweighings=1:150;8:0;12:90\n", -1, 0, NULL));
-	hd.emu = lactd_emu_new(kf, "s", &error);
+	hd->emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
-	hd.emu->notify = to_plugin;
-	lactd_emu_set_link(hd.emu, TRUE);
+	hd->emu->notify = lactd_test_host_notify;
+	lactd_emu_set_link(hd->emu, TRUE);
 
 	/* Only the notify characteristic; nothing written, no timer. */
-	g_assert_cmpint(hd.desc->attach(NULL, &host), ==, 0);
-	g_assert_cmpuint(hd.log->len, ==, 1);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 0), ==,
+	g_assert_cmpint(hd->desc->attach(NULL, &lactd_test_host), ==, 0);
+	g_assert_cmpuint(hd->log->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 0), ==,
 			"subscribe 0000ff11-0000-1000-8000-00805f9b34fb");
-	g_assert_null(hd.desc->timer);
+	g_assert_null(hd->desc->timer);
 
-	lactd_emu_advance_to(hd.emu, 20000);
-	g_assert_cmpuint(count_prefix("reject"), ==, 0);
-	for (guint i = 0; i < hd.emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd.emitted, LactdReading, i);
+	lactd_emu_advance_to(hd->emu, 20000);
+	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
+	for (guint i = 0; i < hd->emitted->len; i++) {
+		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
 
 		if (r->type == LACTD_READING_BATTERY) {
 			g_assert_cmpuint(r->battery.percent, ==, 64);
@@ -592,45 +473,44 @@ test_module(void)
 	g_assert_cmpuint(stable, ==, 4);
 	/* The battery rides in all 200 frames, emitted once. */
 	g_assert_cmpuint(batteries, ==, 1);
-	g_assert_cmpuint(hd.emitted->len, <, 60);
-	g_assert_cmpuint(count_prefix("write"), ==, 0);
+	g_assert_cmpuint(hd->emitted->len, <, 60);
+	g_assert_cmpuint(lactd_test_host_count(hd, "write"), ==, 0);
 
 	/* Garbage is refused through the host and never emitted. */
 	{
 		guint8 junk[BOOKOO_FRAME_LEN];
-		guint before = hd.emitted->len;
+		guint before = hd->emitted->len;
 		gsize n = unhex("03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", junk, 20);
 
-		hd.desc->value(NULL, &host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
 		junk[19] ^= 0xff;
-		hd.desc->value(NULL, &host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
-		hd.desc->value(NULL, &host, BOOKOO_NOTIFY, junk, 7, LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(count_prefix("reject bookoo: weight over 30 kg"), ==, 1);
-		g_assert_cmpuint(count_prefix("reject bookoo: bad checksum"), ==, 1);
-		g_assert_cmpuint(count_prefix("reject bookoo: frame is not 20 bytes"), ==, 1);
-		g_assert_cmpuint(hd.emitted->len, ==, before);
+		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, junk, 7, LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject bookoo: weight over 30 kg"), ==, 1);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject bookoo: bad checksum"), ==, 1);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject bookoo: frame is not 20 bytes"), ==, 1);
+		g_assert_cmpuint(hd->emitted->len, ==, before);
 	}
 	/* A settled weight the host could not store is offered again. */
 	{
 		BookooWeight w = {.grams = 321.5, .battery = 64, .unit = 1};
 		guint8 f[BOOKOO_FRAME_LEN];
-		guint before = hd.emitted->len;
+		guint before = hd->emitted->len;
 
 		g_assert_cmpuint(bookoo_encode_weight(f, &w), ==, 20);
-		hd.fail_emit = TRUE;
+		hd->fail_emit = TRUE;
 		for (guint i = 0; i < BOOKOO_STABLE_COUNT; i++)
-			hd.desc->value(NULL, &host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
-		hd.fail_emit = FALSE;
-		hd.desc->value(NULL, &host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
-		hd.desc->value(NULL, &host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(hd.emitted->len, ==, before + 1);
-		g_assert_true(g_array_index(hd.emitted, LactdReading, before).weight.stable);
-		g_assert_cmpfloat(g_array_index(hd.emitted, LactdReading, before).weight.grams, ==,
+			hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
+		hd->fail_emit = FALSE;
+		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, f, 20, LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(hd->emitted->len, ==, before + 1);
+		g_assert_true(g_array_index(hd->emitted, LactdReading, before).weight.stable);
+		g_assert_cmpfloat(g_array_index(hd->emitted, LactdReading, before).weight.grams, ==,
 				  321.5);
 	}
-	lactd_emu_free(hd.emu);
-	g_ptr_array_unref(hd.log);
-	g_array_unref(hd.emitted);
+	lactd_emu_free(hd->emu);
+	g_clear_pointer(&hd, lactd_test_host_free);
 	g_module_close(module);
 }
 

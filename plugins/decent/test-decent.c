@@ -17,6 +17,7 @@
 #include "decent-encode.h"
 #include "decent-parse.h"
 #include "lactd-emu.h"
+#include "lactd-test-host.h"
 
 static gsize
 unhex(const char *hex, guint8 *buf, gsize max)
@@ -501,139 +502,16 @@ test_emulator_bad_scenario(void)
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
 
-typedef struct {
-	LactdEmu *emu;
-	const LactdPluginDesc *desc;
-	GPtrArray *log;	 /* "subscribe U", "write U HEX", "timer N", "reject R", "log M" */
-	GArray *emitted; /* LactdReading */
-	gboolean fail_emit;
-	guint drop_writes; /* writes lost on the way, as firmware v1.0 may */
-	guint64 state[64];
-	guint timers;
-} Host;
-
-static Host hd;
-
-static const char *
-h_address(LactdDevice *dev)
-{
-	return "C0:FF:EE:00:00:04";
-}
-static void *
-h_state(LactdDevice *dev)
-{
-	return hd.state;
-}
-static int
-h_subscribe(LactdDevice *dev, const char *uuid)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("subscribe %s", uuid));
-	lactd_emu_set_subscribed(hd.emu, uuid, TRUE);
-	return 0;
-}
-static int
-h_read(LactdDevice *dev, const char *uuid)
-{
-	return -1;
-}
-static int
-h_write(LactdDevice *dev, const char *uuid, const uint8_t *data, size_t len, bool resp)
-{
-	g_autoptr(GError) error = NULL;
-	GString *s = g_string_new(NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf(s, "%02x", data[i]);
-	g_ptr_array_add(hd.log, g_strdup_printf("write %s %s", uuid, s->str));
-	g_string_free(s, TRUE);
-	if (hd.drop_writes > 0) {
-		hd.drop_writes--;
-		return 0;
-	}
-	return hd.emu->klass->write(hd.emu, uuid, data, len, &error) ? 0 : -1;
-}
-static int
-h_emit(LactdDevice *dev, const LactdReading *r)
-{
-	if (hd.fail_emit)
-		return -1;
-	g_array_append_val(hd.emitted, *r);
-	return 0;
-}
-static void
-h_reject(LactdDevice *dev, const char *reason)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("reject %s", reason));
-}
-static uint32_t
-h_timer_start(LactdDevice *dev, uint32_t ms)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("timer %u", ms));
-	hd.timers++;
-	return 9;
-}
-static void
-h_timer_stop(LactdDevice *dev, uint32_t id)
-{
-	g_assert_cmpuint(id, ==, 9);
-	hd.timers--;
-}
-static uint32_t
-h_last(LactdDevice *dev)
-{
-	return 0;
-}
-static int64_t
-h_now(LactdDevice *dev)
-{
-	return (int64_t)1767100000 * G_USEC_PER_SEC;
-}
-static void
-h_log(LactdDevice *dev, LactdLogLevel level, const char *msg)
-{
-	g_ptr_array_add(hd.log, g_strdup_printf("log %s", msg));
-}
-
-static const LactdHost host = {
-    .abi_version = LACTD_PLUGIN_ABI_VERSION,
-    .address = h_address,
-    .state = h_state,
-    .subscribe = h_subscribe,
-    .read = h_read,
-    .write = h_write,
-    .emit = h_emit,
-    .reject = h_reject,
-    .timer_start = h_timer_start,
-    .timer_stop = h_timer_stop,
-    .last_record = h_last,
-    .now_us = h_now,
-    .log = h_log,
-};
-
-static void
-to_plugin(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	hd.desc->value(NULL, &host, uuid, data, len, LACTD_VALUE_NOTIFY);
-}
-
-static guint
-count_prefix(const char *prefix)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < hd.log->len; i++)
-		n += g_str_has_prefix(g_ptr_array_index(hd.log, i), prefix);
-	return n;
-}
+static LactdTestHost *hd;
 
 /* Scenario time in 100 ms steps, the host's timer firing every 2 s or not. */
 static void
 run_until(gint64 until, gboolean timer)
 {
-	for (gint64 t = hd.emu->sim_ms + 100; t <= until; t += 100) {
-		lactd_emu_advance_to(hd.emu, t);
+	for (gint64 t = hd->emu->sim_ms + 100; t <= until; t += 100) {
+		lactd_emu_advance_to(hd->emu, t);
 		if (timer && t % DECENT_HEARTBEAT_MS == 0)
-			hd.desc->timer(NULL, &host, 9);
+			hd->desc->timer(NULL, &lactd_test_host, 9);
 	}
 }
 
@@ -659,37 +537,35 @@ test_module(void)
 	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
 	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "decent_parse", &other));
-	memset(&hd, 0, sizeof(hd));
-	hd.desc = *descp;
-	g_assert_cmpstr(hd.desc->name, ==, "decent");
-	g_assert_cmpint(hd.desc->kind, ==, LACTD_KIND_SCALE);
-	g_assert_cmpstr(hd.desc->service_uuids[0], ==, "0000fff0-0000-1000-8000-00805f9b34fb");
-	g_assert_null(hd.desc->service_uuids[1]);
-	g_assert_cmpuint(hd.desc->state_size, <=, sizeof(hd.state));
+	hd = lactd_test_host_new("C0:FF:EE:00:00:04", *descp);
+	hd->timer_id = 9;
+	g_assert_cmpstr(hd->desc->name, ==, "decent");
+	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);
+	g_assert_cmpstr(hd->desc->service_uuids[0], ==, "0000fff0-0000-1000-8000-00805f9b34fb");
+	g_assert_null(hd->desc->service_uuids[1]);
+	g_assert_cmpuint(hd->desc->state_size, <=, sizeof(hd->state));
 
-	hd.log = g_ptr_array_new_with_free_func(g_free);
-	hd.emitted = g_array_new(FALSE, FALSE, sizeof(LactdReading));
 	g_assert_true(g_key_file_load_from_data(
 	    kf, "[s]\nemulator=decent\nbattery=64\nweighings=1:150;8:0;12:90\n", -1, 0, NULL));
-	hd.emu = lactd_emu_new(kf, "s", &error);
+	hd->emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
-	hd.emu->notify = to_plugin;
-	lactd_emu_set_link(hd.emu, TRUE);
+	hd->emu->notify = lactd_test_host_notify;
+	lactd_emu_set_link(hd->emu, TRUE);
 
 	/* The host procedure: subscribe, LED on keeping the heartbeat, timer. */
-	g_assert_cmpint(hd.desc->attach(NULL, &host), ==, 0);
-	g_assert_cmpuint(hd.log->len, ==, 3);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 0), ==, sub);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 1), ==, led);
-	g_assert_cmpstr(g_ptr_array_index(hd.log, 2), ==, "timer 2000");
+	g_assert_cmpint(hd->desc->attach(NULL, &lactd_test_host), ==, 0);
+	g_assert_cmpuint(hd->log->len, ==, 3);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 0), ==, sub);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 1), ==, led);
+	g_assert_cmpstr(g_ptr_array_index(hd->log, 2), ==, "timer 2000");
 
 	run_until(20000, TRUE);
-	g_assert_cmpuint(count_prefix(hb), ==, 10);
+	g_assert_cmpuint(lactd_test_host_count(hd, hb), ==, 10);
 	/* The first frame came at once: LED on was not repeated. */
-	g_assert_cmpuint(count_prefix(led), ==, 1);
-	g_assert_cmpuint(count_prefix("reject"), ==, 0);
-	for (guint i = 0; i < hd.emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd.emitted, LactdReading, i);
+	g_assert_cmpuint(lactd_test_host_count(hd, led), ==, 1);
+	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
+	for (guint i = 0; i < hd->emitted->len; i++) {
+		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
 
 		if (r->type == LACTD_READING_BATTERY) {
 			g_assert_cmpuint(r->battery.percent, ==, 64);
@@ -703,75 +579,72 @@ test_module(void)
 	g_assert_cmpuint(stable, ==, 4);
 	g_assert_cmpuint(batteries, ==, 1);
 	/* 200 frames, emitted only as they change or settle. */
-	g_assert_cmpuint(hd.emitted->len, <, 60);
+	g_assert_cmpuint(hd->emitted->len, <, 60);
 
 	/* The heartbeat stops: the scale lets go after 5 s, nothing more. */
 	run_until(30000, FALSE);
-	emitted = hd.emitted->len;
+	emitted = hd->emitted->len;
 	run_until(40000, FALSE);
-	g_assert_cmpuint(hd.emitted->len, ==, emitted);
+	g_assert_cmpuint(hd->emitted->len, ==, emitted);
 
 	/* Garbage is refused through the host and never emitted. */
 	{
 		const guint8 junk[] = {0x03, 0xce, 0x00, 0x65, 0x00, 0x00, 0xa9};
 		const guint8 kind[] = {0x03, 0x42, 0x00, 0x00, 0x00, 0x00, 0x41};
 
-		hd.desc->value(NULL, &host, DECENT_NOTIFY, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
-		hd.desc->value(NULL, &host, DECENT_NOTIFY, kind, sizeof(kind), LACTD_VALUE_NOTIFY);
-		hd.desc->value(NULL, &host, DECENT_NOTIFY, junk, 3, LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(count_prefix("reject decent: bad checksum"), ==, 1);
-		g_assert_cmpuint(count_prefix("reject decent: unknown frame type"), ==, 1);
-		g_assert_cmpuint(count_prefix("reject decent: frame is neither"), ==, 1);
-		g_assert_cmpuint(hd.emitted->len, ==, emitted);
+		hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, kind, sizeof(kind), LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, junk, 3, LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject decent: bad checksum"), ==, 1);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject decent: unknown frame type"), ==, 1);
+		g_assert_cmpuint(lactd_test_host_count(hd, "reject decent: frame is neither"), ==, 1);
+		g_assert_cmpuint(hd->emitted->len, ==, emitted);
 	}
 	/* A settled weight the host could not store is offered again. */
 	{
 		guint8 f[DECENT_WEIGHT_TS_LEN];
 		gsize n = decent_encode_weight(f, 321.5, TRUE, -1);
 
-		hd.fail_emit = TRUE;
+		hd->fail_emit = TRUE;
 		for (guint i = 0; i < 3; i++)
-			hd.desc->value(NULL, &host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
-		hd.fail_emit = FALSE;
-		hd.desc->value(NULL, &host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
-		hd.desc->value(NULL, &host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(hd.emitted->len, ==, emitted + 1);
-		g_assert_true(g_array_index(hd.emitted, LactdReading, emitted).weight.stable);
-		g_assert_cmpfloat(g_array_index(hd.emitted, LactdReading, emitted).weight.grams, ==,
+			hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
+		hd->fail_emit = FALSE;
+		hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
+		hd->desc->value(NULL, &lactd_test_host, DECENT_NOTIFY, f, n, LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(hd->emitted->len, ==, emitted + 1);
+		g_assert_true(g_array_index(hd->emitted, LactdReading, emitted).weight.stable);
+		g_assert_cmpfloat(g_array_index(hd->emitted, LactdReading, emitted).weight.grams, ==,
 				  321.5);
 	}
-	hd.desc->detach(NULL, &host);
-	g_assert_cmpuint(hd.timers, ==, 0);
-	lactd_emu_free(hd.emu);
+	hd->desc->detach(NULL, &lactd_test_host);
+	g_assert_cmpuint(hd->timers, ==, 0);
+	lactd_emu_free(hd->emu);
 
 	/* A scale that dropped the first command (firmware v1.0, as Decent's
 	 * API page warns): LED on is repeated with the heartbeat until a frame
 	 * comes. */
-	memset(hd.state, 0, sizeof(hd.state));
-	g_ptr_array_set_size(hd.log, 0);
-	g_array_set_size(hd.emitted, 0);
+	lactd_test_host_reset(hd);
 	g_key_file_free(kf);
 	kf = g_key_file_new();
 	g_assert_true(g_key_file_load_from_data(
 	    kf, "[s]\nemulator=decent\nfirmware=v1.0\nweighings=1:80\n", -1, 0, NULL));
-	hd.emu = lactd_emu_new(kf, "s", &error);
+	hd->emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
-	hd.emu->notify = to_plugin;
-	lactd_emu_set_link(hd.emu, TRUE);
-	hd.drop_writes = 1;
-	g_assert_cmpint(hd.desc->attach(NULL, &host), ==, 0);
+	hd->emu->notify = lactd_test_host_notify;
+	lactd_emu_set_link(hd->emu, TRUE);
+	hd->drop_writes = 1;
+	g_assert_cmpint(hd->desc->attach(NULL, &lactd_test_host), ==, 0);
 	run_until(6000, TRUE);
-	g_assert_cmpuint(count_prefix(led), ==, 2);
-	g_assert_cmpuint(count_prefix("log decent: nothing from the scale yet"), ==, 1);
-	g_assert_cmpuint(hd.emitted->len, >, 0);
-	g_assert_true(g_array_index(hd.emitted, LactdReading, hd.emitted->len - 1).weight.stable);
+	g_assert_cmpuint(lactd_test_host_count(hd, led), ==, 2);
+	g_assert_cmpuint(lactd_test_host_count(hd, "log decent: nothing from the scale yet"), ==, 1);
+	g_assert_cmpuint(hd->emitted->len, >, 0);
+	g_assert_true(g_array_index(hd->emitted, LactdReading, hd->emitted->len - 1).weight.stable);
 	g_assert_cmpfloat(
-	    g_array_index(hd.emitted, LactdReading, hd.emitted->len - 1).weight.grams, ==, 80);
-	hd.desc->detach(NULL, &host);
-	g_assert_cmpuint(hd.timers, ==, 0);
-	lactd_emu_free(hd.emu);
-	g_ptr_array_unref(hd.log);
-	g_array_unref(hd.emitted);
+	    g_array_index(hd->emitted, LactdReading, hd->emitted->len - 1).weight.grams, ==, 80);
+	hd->desc->detach(NULL, &lactd_test_host);
+	g_assert_cmpuint(hd->timers, ==, 0);
+	lactd_emu_free(hd->emu);
+	g_clear_pointer(&hd, lactd_test_host_free);
 	g_module_close(module);
 }
 

@@ -16,6 +16,7 @@
 #include "esn00-encode.h"
 #include "esn00-parse.h"
 #include "lactd-emu.h"
+#include "lactd-test-host.h"
 
 static gsize
 unhex(const char *hex, guint8 *buf, gsize max)
@@ -459,128 +460,7 @@ test_emulator_bad_scenario(void)
 
 /* ---- the plugin module through a recording host ---------------------------- */
 
-typedef struct {
-	GPtrArray *log; /* "subscribe UUID", "read UUID", "write UUID HEX", "reject R" */
-	GArray *emitted; /* LactdReading */
-	gboolean fail_emit;
-	guint64 state[64];
-} Host;
-
-static Host host_data;
-
-static const char *
-h_address(LactdDevice *dev)
-{
-	return "C0:FF:EE:00:00:02";
-}
-static void *
-h_state(LactdDevice *dev)
-{
-	return host_data.state;
-}
-static int
-h_subscribe(LactdDevice *dev, const char *uuid)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("subscribe %s", uuid));
-	return 0;
-}
-static int
-h_read(LactdDevice *dev, const char *uuid)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("read %s", uuid));
-	return 0;
-}
-static int
-h_write(LactdDevice *dev, const char *uuid, const uint8_t *data, size_t len, bool resp)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("write %s", uuid));
-	return 0;
-}
-static int
-h_emit(LactdDevice *dev, const LactdReading *r)
-{
-	if (host_data.fail_emit)
-		return -1;
-	g_array_append_val(host_data.emitted, *r);
-	return 0;
-}
-static void
-h_reject(LactdDevice *dev, const char *reason)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("reject %s", reason));
-}
-static uint32_t
-h_timer_start(LactdDevice *dev, uint32_t ms)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("timer %u", ms));
-	return 1;
-}
-static void
-h_timer_stop(LactdDevice *dev, uint32_t id)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("timer-stop %u", id));
-}
-static uint32_t
-h_last(LactdDevice *dev)
-{
-	return 0;
-}
-static int64_t
-h_now(LactdDevice *dev)
-{
-	return (int64_t)1767100000 * G_USEC_PER_SEC;
-}
-static void
-h_log(LactdDevice *dev, LactdLogLevel level, const char *msg)
-{
-	g_ptr_array_add(host_data.log, g_strdup_printf("log %s", msg));
-}
-
-static const LactdHost host = {
-    .abi_version = LACTD_PLUGIN_ABI_VERSION,
-    .address = h_address,
-    .state = h_state,
-    .subscribe = h_subscribe,
-    .read = h_read,
-    .write = h_write,
-    .emit = h_emit,
-    .reject = h_reject,
-    .timer_start = h_timer_start,
-    .timer_stop = h_timer_stop,
-    .last_record = h_last,
-    .now_us = h_now,
-    .log = h_log,
-};
-
-static void
-host_reset(void)
-{
-	if (host_data.log != NULL)
-		g_ptr_array_unref(host_data.log);
-	if (host_data.emitted != NULL)
-		g_array_unref(host_data.emitted);
-	memset(&host_data, 0, sizeof(host_data));
-	host_data.log = g_ptr_array_new_with_free_func(g_free);
-	host_data.emitted = g_array_new(FALSE, FALSE, sizeof(LactdReading));
-}
-
-static guint
-count_prefix(const char *prefix)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < host_data.log->len; i++)
-		n += g_str_has_prefix(g_ptr_array_index(host_data.log, i), prefix);
-	return n;
-}
-
-static void
-feed(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	const LactdPluginDesc *desc = user_data;
-
-	desc->value(NULL, &host, uuid, data, len, LACTD_VALUE_NOTIFY);
-}
+static LactdTestHost *host_data;
 
 static void
 test_module(void)
@@ -609,13 +489,13 @@ test_module(void)
 	g_assert_cmpint(desc->kind, ==, LACTD_KIND_SCALE);
 	g_assert_cmpstr(desc->service_uuids[0], ==, "00001910-0000-1000-8000-00805f9b34fb");
 	g_assert_null(desc->service_uuids[1]);
-	g_assert_cmpuint(desc->state_size, <=, sizeof(host_data.state));
+	g_assert_cmpuint(desc->state_size, <=, sizeof(host_data->state));
 
-	host_reset();
-	g_assert_cmpint(desc->attach(NULL, &host), ==, 0);
+	host_data = lactd_test_host_new("C0:FF:EE:00:00:02", desc);
+	g_assert_cmpint(desc->attach(NULL, &lactd_test_host), ==, 0);
 	/* Only the notify characteristic; nothing written, no timer. */
-	g_assert_cmpuint(host_data.log->len, ==, 1);
-	g_assert_cmpstr(g_ptr_array_index(host_data.log, 0), ==,
+	g_assert_cmpuint(host_data->log->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(host_data->log, 0), ==,
 			"subscribe 00002c12-0000-1000-8000-00805f9b34fb");
 
 	/* The emulated scale, straight into the plugin. */
@@ -623,15 +503,14 @@ test_module(void)
 	    kf, "[s]\nemulator=esn00\nunit=floz-milk\nweighings=1:150;8:0;12:90\n", -1, 0, NULL));
 	emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
-	emu->notify = feed;
-	emu->user_data = (gpointer)desc;
+	emu->notify = lactd_test_host_notify;
 	lactd_emu_set_link(emu, TRUE);
 	lactd_emu_set_subscribed(emu, ESN00_NOTIFY, TRUE);
 	lactd_emu_advance_to(emu, 20 * 1000);
-	g_assert_cmpuint(count_prefix("reject"), ==, 0);
+	g_assert_cmpuint(lactd_test_host_count(host_data, "reject"), ==, 0);
 	/* 40 measurement frames, but each settled weight once: 0, 150, 0, 90. */
-	for (guint i = 0; i < host_data.emitted->len; i++) {
-		const LactdReading *r = &g_array_index(host_data.emitted, LactdReading, i);
+	for (guint i = 0; i < host_data->emitted->len; i++) {
+		const LactdReading *r = &g_array_index(host_data->emitted, LactdReading, i);
 		const double want[] = {0, 150, 0, 90};
 
 		g_assert_cmpint(r->type, ==, LACTD_READING_WEIGHT);
@@ -642,33 +521,31 @@ test_module(void)
 		stable++;
 	}
 	g_assert_cmpuint(stable, ==, 4);
-	g_assert_cmpuint(host_data.emitted->len, <, 20);
+	g_assert_cmpuint(host_data->emitted->len, <, 20);
 
 	/* A bad frame is refused through the host, never emitted. */
 	{
-		guint before = host_data.emitted->len;
-		desc->value(NULL, &host, ESN00_NOTIFY, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(host_data.emitted->len, ==, before);
-		g_assert_cmpuint(count_prefix("reject esn00: bad checksum"), ==, 1);
+		guint before = host_data->emitted->len;
+		desc->value(NULL, &lactd_test_host, ESN00_NOTIFY, junk, sizeof(junk), LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(host_data->emitted->len, ==, before);
+		g_assert_cmpuint(lactd_test_host_count(host_data, "reject esn00: bad checksum"), ==, 1);
 	}
 
 	/* A settled weight the host could not store is offered again. */
 	esn00_encode_measurement(frame, ESN00_UNIT_G, 321.5, TRUE);
-	host_data.fail_emit = TRUE;
-	desc->value(NULL, &host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
-	host_data.fail_emit = FALSE;
+	host_data->fail_emit = TRUE;
+	desc->value(NULL, &lactd_test_host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
+	host_data->fail_emit = FALSE;
 	{
-		guint before = host_data.emitted->len;
-		desc->value(NULL, &host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
-		desc->value(NULL, &host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
-		g_assert_cmpuint(host_data.emitted->len, ==, before + 1);
-		g_assert_cmpfloat(g_array_index(host_data.emitted, LactdReading, before).weight.grams,
+		guint before = host_data->emitted->len;
+		desc->value(NULL, &lactd_test_host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
+		desc->value(NULL, &lactd_test_host, ESN00_NOTIFY, frame, sizeof(frame), LACTD_VALUE_NOTIFY);
+		g_assert_cmpuint(host_data->emitted->len, ==, before + 1);
+		g_assert_cmpfloat(g_array_index(host_data->emitted, LactdReading, before).weight.grams,
 				  ==, 321.5);
 	}
-	g_assert_cmpuint(count_prefix("write"), ==, 0);
-	host_reset();
-	g_ptr_array_unref(host_data.log);
-	g_array_unref(host_data.emitted);
+	g_assert_cmpuint(lactd_test_host_count(host_data, "write"), ==, 0);
+	g_clear_pointer(&host_data, lactd_test_host_free);
 	g_module_close(module);
 }
 

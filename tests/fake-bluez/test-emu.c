@@ -8,7 +8,8 @@
  * Scenario keys: name=, interval_ms= (default 1000), count= (the scenario is
  * finished after that many counter notifications; 0, the default, never),
  * advertise= (manufacturer data bytes as hex, sent once at scenario start,
- * under company id 0xffff, the id the SIG reserves for tests).
+ * under company id 0xffff, the id the SIG reserves for tests), indicate=
+ * (true: the counter indicates instead of notifying, flags "read,indicate").
  * The counter is a little-endian uint32 starting at 1. Reading it returns
  * the last value sent (0 before any). Writes to the echo characteristic
  * longer than 20 bytes are refused as a device refuses an invalid length.
@@ -28,6 +29,7 @@ typedef struct {
 	gint64 next_ms;	   /* scenario time of the next tick */
 	GBytes *advert;	   /* manufacturer data, or NULL */
 	gboolean advertised;
+	gboolean indicate; /* the counter indicates */
 } Counter;
 
 static const LactdEmuChar counter_chars[] = {
@@ -42,8 +44,20 @@ static const LactdEmuService counter_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "interval_ms", "count", "advertise",
-					 NULL};
+static const LactdEmuChar indicating_chars[] = {
+    {TEST_EMU_COUNTER, "read,indicate"},
+    {TEST_EMU_ECHO, "write-without-response,write,notify"},
+    {TEST_EMU_LABEL, "read"},
+    {NULL, NULL},
+};
+
+static const LactdEmuService indicating_services[] = {
+    {TEST_EMU_SERVICE, indicating_chars},
+    {NULL, NULL},
+};
+
+static const char *const known_keys[] = {"emulator",  "name",	"interval_ms", "count",
+					 "advertise", "indicate", NULL};
 
 static gboolean
 counter_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
@@ -68,6 +82,16 @@ counter_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 		return FALSE;
 	}
 	c->count = (guint32)CLAMP(g_key_file_get_int64(kf, group, "count", NULL), 0, G_MAXUINT32);
+	if (g_key_file_has_key(kf, group, "indicate", NULL)) {
+		g_autoptr(GError) bad = NULL;
+
+		c->indicate = g_key_file_get_boolean(kf, group, "indicate", &bad);
+		if (bad != NULL) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] indicate: true or false", group);
+			return FALSE;
+		}
+	}
 	c->next_ms = c->interval_ms;
 	if (hex != NULL) {
 		gsize n = strlen(hex);
@@ -156,6 +180,14 @@ counter_finished(LactdEmu *emu)
 	return c->count > 0 && c->counter >= c->count;
 }
 
+static const LactdEmuService *
+counter_get_services(LactdEmu *emu)
+{
+	Counter *c = emu->priv;
+
+	return c->indicate ? indicating_services : counter_services;
+}
+
 static void
 counter_finalize(LactdEmu *emu)
 {
@@ -168,6 +200,7 @@ const LactdEmuClass lactd_emu_counter = {
     .name = "counter",
     .default_name = "Counter",
     .services = counter_services,
+    .get_services = counter_get_services,
     .priv_size = sizeof(Counter),
     .init = counter_init,
     .advance = counter_advance,
