@@ -481,3 +481,18 @@ lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *
 	g_assert_no_error(error);
 	g_assert_nonnull(r);
 }
+
+GVariant *
+lactd_test_get_property(GDBusConnection *connection, const char *name, const char *path,
+			const char *iface, const char *property)
+{
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    connection, name, path, "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", iface, property), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+	    5000, NULL, NULL);
+	GVariant *v = NULL;
+
+	if (r != NULL)
+		g_variant_get(r, "(v)", &v);
+	return v;
+}

@@ -76,6 +76,11 @@ gboolean lactd_test_wait_name(GDBusConnection *connection, const char *name, gbo
 GVariant *lactd_test_call(GDBusConnection *connection, const char *method, GVariant *args,
 			  const char *reply_type, GError **error);
 
+/* A property of an object on the bus (Properties.Get, bounded), unboxed;
+ * NULL when the name, the object or the property is not there. */
+GVariant *lactd_test_get_property(GDBusConnection *connection, const char *name,
+				  const char *path, const char *iface, const char *property);
+
 /* Runs a command; returns its exit status, with stdout and stderr captured. */
 int lactd_test_run(const char *const *argv, char **out, char **err);
 

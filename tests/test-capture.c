@@ -355,13 +355,11 @@ static gboolean
 device_listed(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_01",
-	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
-	    2000, NULL, NULL);
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_01",
+				    "org.lactd.Device1", "Address");
 
-	return r != NULL;
+	return v != NULL;
 }
 
 static void
@@ -399,16 +397,10 @@ test_capture_unpaired_ignored(Fixture *f, gconstpointer data)
 static guint32
 rejected_packets(Fixture *f, const char *path)
 {
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", path, "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", "RejectedPackets"), G_VARIANT_TYPE("(v)"),
-	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
-	g_autoptr(GVariant) v = NULL;
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.lactd", path, "org.lactd.Device1", "RejectedPackets");
 
-	if (r == NULL)
-		return 0;
-	g_variant_get(r, "(v)", &v);
-	return g_variant_get_uint32(v);
+	return v != NULL ? g_variant_get_uint32(v) : 0;
 }
 
 typedef struct {
@@ -535,13 +527,11 @@ static gboolean
 bluez_has_object(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
-	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.bluez.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
-	    2000, NULL, NULL);
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+				    "org.bluez.Device1", "Address");
 
-	return r != NULL;
+	return v != NULL;
 }
 
 /*
@@ -608,17 +598,11 @@ static gboolean
 pump_resolved(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
-	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.bluez.Device1", "ServicesResolved"), G_VARIANT_TYPE("(v)"),
-	    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
-	g_autoptr(GVariant) v = NULL;
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+				    "org.bluez.Device1", "ServicesResolved");
 
-	if (r == NULL)
-		return FALSE;
-	g_variant_get(r, "(v)", &v);
-	return g_variant_get_boolean(v);
+	return v != NULL && g_variant_get_boolean(v);
 }
 
 static guint32

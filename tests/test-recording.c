@@ -110,12 +110,11 @@ static gboolean
 device_known(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_09",
-	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
-	    5000, NULL, NULL);
-	return r != NULL;
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_09",
+				    "org.lactd.Device1", "Address");
+
+	return v != NULL;
 }
 
 static guint64
@@ -583,12 +582,11 @@ static gboolean
 indicator_known(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_0B",
-	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
-	    5000, NULL, NULL);
-	return r != NULL;
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_0B",
+				    "org.lactd.Device1", "Address");
+
+	return v != NULL;
 }
 
 /* A characteristic that indicates (and does not notify) is recorded as

@@ -119,16 +119,7 @@ start(Fixture *f, const Case *k)
 static GVariant *
 device_prop(Fixture *f, const char *name)
 {
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", PATH, "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", name), G_VARIANT_TYPE("(v)"),
-	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
-	GVariant *v = NULL;
-
-	if (r == NULL)
-		return NULL;
-	g_variant_get(r, "(v)", &v);
-	return v;
+	return lactd_test_get_property(f->c, "org.lactd", PATH, "org.lactd.Device1", name);
 }
 
 static gboolean

@@ -194,12 +194,10 @@ static gboolean
 device_listed(gpointer user_data)
 {
 	Fixture *f = user_data;
-	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-	    f->c, "org.lactd", SCALE_PATH, "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.lactd.Device1", "Address"), NULL, G_DBUS_CALL_FLAGS_NONE,
-	    2000, NULL, NULL);
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(f->c, "org.lactd", SCALE_PATH, "org.lactd.Device1", "Address");
 
-	return r != NULL;
+	return v != NULL;
 }
 
 /* A pump's history record "id:start:duration:left:right:flags". */
