@@ -496,3 +496,27 @@ lactd_test_get_property(GDBusConnection *connection, const char *name, const cha
 		g_variant_get(r, "(v)", &v);
 	return v;
 }
+
+typedef struct {
+	GDBusConnection *connection;
+	const char *name, *path, *iface, *property;
+} PropertyWait;
+
+static gboolean
+property_readable(gpointer user_data)
+{
+	PropertyWait *w = user_data;
+	g_autoptr(GVariant) v =
+	    lactd_test_get_property(w->connection, w->name, w->path, w->iface, w->property);
+
+	return v != NULL;
+}
+
+gboolean
+lactd_test_wait_property(GDBusConnection *connection, const char *name, const char *path,
+			 const char *iface, const char *property, guint timeout_ms)
+{
+	PropertyWait w = {connection, name, path, iface, property};
+
+	return lactd_test_wait_for(property_readable, &w, timeout_ms);
+}

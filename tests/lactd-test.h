@@ -81,6 +81,12 @@ GVariant *lactd_test_call(GDBusConnection *connection, const char *method, GVari
 GVariant *lactd_test_get_property(GDBusConnection *connection, const char *name,
 				  const char *path, const char *iface, const char *property);
 
+/* Waits until that property can be read (the object has appeared), for up
+ * to timeout_ms; returns whether it did. */
+gboolean lactd_test_wait_property(GDBusConnection *connection, const char *name,
+				  const char *path, const char *iface, const char *property,
+				  guint timeout_ms);
+
 /* Runs a command; returns its exit status, with stdout and stderr captured. */
 int lactd_test_run(const char *const *argv, char **out, char **err);
 

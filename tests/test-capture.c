@@ -528,17 +528,6 @@ bluez_call(Fixture *f, const char *path, const char *iface, const char *method, 
 	g_assert_no_error(error);
 }
 
-static gboolean
-bluez_has_object(gpointer user_data)
-{
-	Fixture *f = user_data;
-	g_autoptr(GVariant) v =
-	    lactd_test_get_property(f->c, "org.bluez", "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
-				    "org.bluez.Device1", "Address");
-
-	return v != NULL;
-}
-
 /*
  * The pump is known unpaired under a second adapter (hci1) when lactd
  * starts, so lactd's Device1 follows that object. The user then pairs it
@@ -563,7 +552,9 @@ test_capture_two_adapters_paired(Fixture *f, gconstpointer data)
 		return;
 	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
 	bluez_call(f, "/org/bluez/hci0", "org.bluez.Adapter1", "StartDiscovery", NULL);
-	g_assert_true(lactd_test_wait_for(bluez_has_object, f, 10000));
+	g_assert_true(lactd_test_wait_property(f->c, "org.bluez",
+					       "/org/bluez/hci0/dev_C0_FF_EE_00_00_01",
+					       "org.bluez.Device1", "Address", 10000));
 	bluez_call(f, "/org/bluez/hci0/dev_C0_FF_EE_00_00_01", "org.bluez.Device1", "Pair", NULL);
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
 	check_pump_session(f);

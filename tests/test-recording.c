@@ -105,16 +105,12 @@ teardown(Fixture *f, gconstpointer data)
 	g_clear_pointer(&f->bus, lactd_test_bus_free);
 }
 
-/* The device objects of lactd appear once it has seen BlueZ's. */
+/* lactd's object for the counter device appears once it has seen BlueZ's. */
 static gboolean
-device_known(gpointer user_data)
+device_known(Fixture *f)
 {
-	Fixture *f = user_data;
-	g_autoptr(GVariant) v =
-	    lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_09",
-				    "org.lactd.Device1", "Address");
-
-	return v != NULL;
+	return lactd_test_wait_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_09",
+					"org.lactd.Device1", "Address", 20000);
 }
 
 static guint64
@@ -232,7 +228,7 @@ test_counter(Fixture *f, gconstpointer data)
 
 	if (!start(f))
 		return;
-	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	g_assert_true(device_known(f));
 
 	id = start_capture(f, COUNTER_ADDR, FALSE, &error);
 	g_assert_no_error(error);
@@ -489,7 +485,7 @@ test_bad_args(Fixture *f, gconstpointer data)
 
 	if (!start(f))
 		return;
-	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	g_assert_true(device_known(f));
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GVariant) args = g_variant_parse(NULL, cases[i].args, NULL, NULL, &error);
 		g_autofree char *name = g_strconcat("org.lactd.Error.", cases[i].error, NULL);
@@ -550,7 +546,7 @@ test_raw_pump(Fixture *f, gconstpointer data)
 
 	if (!start(f))
 		return;
-	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	g_assert_true(device_known(f));
 	id = start_capture(f, PUMP_ADDR, TRUE, &error);
 	g_assert_no_error(error);
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 60000));
@@ -578,17 +574,6 @@ test_raw_pump(Fixture *f, gconstpointer data)
 	}
 }
 
-static gboolean
-indicator_known(gpointer user_data)
-{
-	Fixture *f = user_data;
-	g_autoptr(GVariant) v =
-	    lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_0B",
-				    "org.lactd.Device1", "Address");
-
-	return v != NULL;
-}
-
 /* A characteristic that indicates (and does not notify) is recorded as
  * indications, and shown as such. */
 static void
@@ -603,7 +588,9 @@ test_indicate(Fixture *f, gconstpointer data)
 
 	if (!start(f))
 		return;
-	g_assert_true(lactd_test_wait_for(indicator_known, f, 20000));
+	g_assert_true(lactd_test_wait_property(f->c, "org.lactd",
+					       "/org/lactd/devices/C0_FF_EE_00_00_0B",
+					       "org.lactd.Device1", "Address", 20000));
 	id = start_capture(f, INDICATOR_ADDR, FALSE, &error);
 	g_assert_no_error(error);
 	w = (Want){f, id, 5};
@@ -816,7 +803,7 @@ test_restart(Fixture *f, gconstpointer data)
 
 	if (!start(f))
 		return;
-	g_assert_true(lactd_test_wait_for(device_known, f, 20000));
+	g_assert_true(device_known(f));
 	id = start_capture(f, COUNTER_ADDR, FALSE, &error);
 	g_assert_no_error(error);
 	w = (Want){f, id, 4};

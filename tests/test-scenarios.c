@@ -190,16 +190,6 @@ wait_settled(Fixture *f, guint n)
 	g_assert_true(lactd_test_wait_for(settled_n, &c, 30000));
 }
 
-static gboolean
-device_listed(gpointer user_data)
-{
-	Fixture *f = user_data;
-	g_autoptr(GVariant) v =
-	    lactd_test_get_property(f->c, "org.lactd", SCALE_PATH, "org.lactd.Device1", "Address");
-
-	return v != NULL;
-}
-
 /* A pump's history record "id:start:duration:left:right:flags". */
 static void
 add_record(GString *history, guint id, gint64 start_s, guint duration_s, double left,
@@ -439,7 +429,8 @@ test_bottle_attributed(Fixture *f, gconstpointer data)
 		return;
 	/* A manual pump (no sensor) logged as it ended, 5 minutes ago. */
 	id = log_session(f, "pump", now - 25 * G_TIME_SPAN_MINUTE, now - 5 * G_TIME_SPAN_MINUTE);
-	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
+	g_assert_true(lactd_test_wait_property(f->c, "org.lactd", SCALE_PATH, "org.lactd.Device1",
+					       "Address", 20000));
 	/* Then the bottle goes on the scale. */
 	lactd_test_fake_call(f->c, "SetPresent", g_variant_new("(sb)", SCALE, TRUE));
 	g_assert_true(lactd_test_wait_for(weighed_n, &w, 30000));
@@ -479,7 +470,8 @@ test_baby_test_weigh(Fixture *f, gconstpointer data)
 
 	if (!start(f, "UTC", devices, NULL))
 		return;
-	g_assert_true(lactd_test_wait_for(device_listed, f, 20000));
+	g_assert_true(lactd_test_wait_property(f->c, "org.lactd", SCALE_PATH, "org.lactd.Device1",
+					       "Address", 20000));
 	r = g_dbus_connection_call_sync(
 	    f->c, "org.lactd", SCALE_PATH, "org.freedesktop.DBus.Properties", "Set",
 	    g_variant_new("(ssv)", "org.lactd.Device1", "Role", g_variant_new_string("baby")), NULL,
