@@ -158,21 +158,17 @@ load_key(LactdConfig *config, GKeyFile *kf, const char *text, const char *path,
 		if (list == NULL)
 			list = g_new0(char *, 1);
 		for (guint i = 0; list[i] != NULL; i++) {
+			gboolean adapters = def->type == KEY_ADAPTERS;
+
 			g_strstrip(list[i]);
-			if (def->type == KEY_ADAPTERS && valid_adapter_name(list[i]))
+			if (adapters && valid_adapter_name(list[i]))
 				continue;
-			if (!valid_address(list[i]) && def->type == KEY_ADAPTERS) {
-				g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-					    "%s:%u: %s=: '%s' is neither an adapter name (hci0) "
-					    "nor an adapter address (AA:BB:CC:DD:EE:FF)",
-					    path, line, def->key, list[i]);
-				return FALSE;
-			}
 			if (!valid_address(list[i])) {
 				g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-					    "%s:%u: %s=: '%s' is not a Bluetooth address "
-					    "(AA:BB:CC:DD:EE:FF)",
-					    path, line, def->key, list[i]);
+					    "%s:%u: %s=: '%s' is %s (AA:BB:CC:DD:EE:FF)", path, line,
+					    def->key, list[i],
+					    adapters ? "neither an adapter name (hci0) nor an address"
+						     : "not a Bluetooth address");
 				return FALSE;
 			}
 			for (char *c = list[i]; *c; c++)
