@@ -42,6 +42,24 @@ lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 			      g_variant_new_double(lactd_round_ml(s->right_ml)));
 	g_variant_builder_add(&b, "{sv}", "total_ml",
 			      g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
+	if (s->extra_ml > 0)
+		g_variant_builder_add(&b, "{sv}", "weighed_ml",
+				      g_variant_new_double(lactd_round_ml(s->extra_ml)));
+	{
+		/* Which volumes are measurements: left_ml and right_ml are 0
+		 * placeholders when nothing was measured (a nursing session, a
+		 * pump without a volume channel), and a client shows "not
+		 * measured" instead of 0. */
+		const char *measured[4];
+		guint n = 0;
+		if (s->has_volume) {
+			measured[n++] = "left";
+			measured[n++] = "right";
+		}
+		if (s->extra_ml > 0)
+			measured[n++] = "weighed";
+		g_variant_builder_add(&b, "{sv}", "measured", g_variant_new_strv(measured, n));
+	}
 	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
 	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
 	g_variant_builder_add(&b, "{sv}", "device",
@@ -285,6 +303,44 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 	return TRUE;
 }
 
+static GVariant *
+day_to_variant(const LactdDaySummary *d)
+{
+	GVariantBuilder db;
+
+	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(d->day));
+	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(d->sessions));
+	/* Volumes only where something was measured: a day of feeds at the
+	 * breast without test-weighing has no volume, not 0 mL. */
+	if (d->measured) {
+		g_variant_builder_add(&db, "{sv}", "total_ml", g_variant_new_double(d->total_ml));
+		g_variant_builder_add(&db, "{sv}", "left_ml", g_variant_new_double(d->left_ml));
+		g_variant_builder_add(&db, "{sv}", "right_ml", g_variant_new_double(d->right_ml));
+		g_variant_builder_add(&db, "{sv}", "weighed_ml", g_variant_new_double(d->weighed_ml));
+	}
+	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(d->minutes));
+	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(d->overnight));
+	if (d->supplements > 0)
+		g_variant_builder_add(&db, "{sv}", "supplement_ml",
+				      g_variant_new_double(d->supplement_ml));
+	return g_variant_builder_end(&db);
+}
+
+/* A day with nothing recorded: no volume keys, since nothing was measured. */
+static GVariant *
+empty_day_to_variant(const char *day)
+{
+	GVariantBuilder db;
+
+	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(day));
+	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(0));
+	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(0));
+	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(FALSE));
+	return g_variant_builder_end(&db);
+}
+
 static gboolean
 handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
 			 gint64 to, LactdApi *api)
@@ -303,23 +359,54 @@ handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocati
 	if (days == NULL)
 		return reply_error(api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (guint i = 0; i < days->len; i++) {
-		const LactdDaySummary *d = &g_array_index(days, LactdDaySummary, i);
-		GVariantBuilder db;
-
-		g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(d->day));
-		g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(d->sessions));
-		g_variant_builder_add(&db, "{sv}", "total_ml", g_variant_new_double(d->total_ml));
-		g_variant_builder_add(&db, "{sv}", "left_ml", g_variant_new_double(d->left_ml));
-		g_variant_builder_add(&db, "{sv}", "right_ml", g_variant_new_double(d->right_ml));
-		g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(d->minutes));
-		g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(d->overnight));
-		g_variant_builder_add(&db, "{sv}", "supplement_ml",
-				      g_variant_new_double(d->supplement_ml));
-		g_variant_builder_add_value(&b, g_variant_builder_end(&db));
-	}
+	for (guint i = 0; i < days->len; i++)
+		g_variant_builder_add_value(&b, day_to_variant(&g_array_index(days, LactdDaySummary, i)));
 	lactd_manager1_complete_get_daily_summary(manager, invocation, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+#define RECENT_DAYS_MAX 3660
+
+static gboolean
+handle_get_recent_days(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint count,
+		       LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) days = NULL;
+	LactdPlan plan;
+	GVariantBuilder b;
+	gint64 first, end, day;
+	guint next = 0;
+
+	if (count < 1 || count > RECENT_DAYS_MAX) {
+		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "count: from 1 to %u days", RECENT_DAYS_MAX);
+		return reply_error(api, invocation, error);
+	}
+	if (!lactd_plan_load(api->store, &plan, &error))
+		return reply_error(api, invocation, error);
+	/* Midnight by midnight backwards: days are 23 to 25 hours long. */
+	end = lactd_local_next_day_start(g_get_real_time());
+	first = lactd_local_day_start(g_get_real_time());
+	for (guint i = 1; i < count; i++)
+		first = lactd_local_day_start(first - 1);
+	days = lactd_store_daily_summary(api->store, first, end, plan.overnight_start,
+					 plan.overnight_end, &error);
+	if (days == NULL)
+		return reply_error(api, invocation, error);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (day = first; day < end; day = lactd_local_next_day_start(day)) {
+		char label[11];
+
+		lactd_local_day(day, label);
+		if (next < days->len &&
+		    g_str_equal(g_array_index(days, LactdDaySummary, next).day, label))
+			g_variant_builder_add_value(
+			    &b, day_to_variant(&g_array_index(days, LactdDaySummary, next++)));
+		else
+			g_variant_builder_add_value(&b, empty_day_to_variant(label));
+	}
+	lactd_manager1_complete_get_recent_days(manager, invocation, g_variant_builder_end(&b));
 	return TRUE;
 }
 
@@ -403,6 +490,10 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 	api->manager = lactd_manager1_skeleton_new();
 	lactd_manager1_set_version(api->manager, PACKAGE_VERSION);
 	lactd_manager1_set_storage_state(api->manager, "ok");
+	{
+		g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+		lactd_manager1_set_time_zone(api->manager, g_time_zone_get_identifier(tz));
+	}
 
 	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
 	g_signal_connect(api->manager, "handle-get-session", G_CALLBACK(handle_get_session), api);
@@ -417,6 +508,8 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 			 api);
 	g_signal_connect(api->manager, "handle-get-daily-summary",
 			 G_CALLBACK(handle_get_daily_summary), api);
+	g_signal_connect(api->manager, "handle-get-recent-days", G_CALLBACK(handle_get_recent_days),
+			 api);
 	g_signal_connect(api->manager, "handle-get-plan", G_CALLBACK(handle_get_plan), api);
 	g_signal_connect(api->manager, "handle-set-plan", G_CALLBACK(handle_set_plan), api);
 	g_signal_connect(api->manager, "handle-get-progress", G_CALLBACK(handle_get_progress), api);

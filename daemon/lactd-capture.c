@@ -190,9 +190,12 @@ live_end(Live *live, gboolean interrupted)
 		lactd_api_set_storage_degraded(capture->api, error->message);
 	}
 	live_unexport(live);
-	g_message("session %" G_GUINT64_FORMAT " ended%s: left %.1f mL, right %.1f mL",
-		  session->id, interrupted ? " (interrupted)" : "", session->left_ml,
-		  session->right_ml);
+	/* Volumes are health data: the journal at its default level gets the
+	 * event, only debug output the values (lactd(8), LOGGING). */
+	g_message("session %" G_GUINT64_FORMAT " ended%s", session->id,
+		  interrupted ? " (interrupted)" : "");
+	g_debug("session %" G_GUINT64_FORMAT ": left %.1f mL, right %.1f mL", session->id,
+		session->left_ml, session->right_ml);
 	lactd_manager1_emit_session_ended(lactd_api_get_manager(capture->api), session->id,
 					  lactd_api_session_to_variant(session, NULL));
 	g_ptr_array_remove(capture->lives, live);
@@ -602,8 +605,9 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 	w->role = g_strdup(device->role != NULL ? device->role : "bottle");
 	if (!lactd_weighing_record(capture->store, capture->config, w, &changed, error))
 		return FALSE;
-	g_message("%s: weighing %" G_GUINT64_FORMAT ": %.1f g (%s), session %" G_GUINT64_FORMAT,
-		  dev->address, w->id, w->grams, w->role, w->session);
+	g_message("%s: weighing %" G_GUINT64_FORMAT " stored (%s), session %" G_GUINT64_FORMAT,
+		  dev->address, w->id, w->role, w->session);
+	g_debug("weighing %" G_GUINT64_FORMAT ": %.1f g", w->id, w->grams);
 	lactd_manager1_emit_weight_measured(lactd_api_get_manager(capture->api),
 					    lactd_api_weighing_to_variant(w));
 	return TRUE;

@@ -277,6 +277,13 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	g_variant_builder_add(
 	    &b, "{sv}", "supplement_trend_ml_per_week",
 	    g_variant_new_double(tidy(weekly_slope(supplement, counted, TREND_DAYS))));
+	{
+		guint n = 0;
+		for (guint i = TREND_DAYS - AVERAGE_DAYS; i < TREND_DAYS; i++)
+			n += counted[i];
+		/* Without it a 0 average could not be told from "no day yet". */
+		g_variant_builder_add(&b, "{sv}", "days_counted_7d", g_variant_new_uint32(n));
+	}
 	g_variant_builder_add(&b, "{sv}", "days_since_start",
 			      g_variant_new_uint32(plan_day != 0 && today > plan_day ? today - plan_day
 										     : 0));

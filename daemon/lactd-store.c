@@ -1179,8 +1179,9 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 	 * whole sessions (notes and all) costs more than the sums. */
 	g_autoptr(sqlite3_stmt) stmt =
 	    lactd_store_prepare(store,
-		    "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, supplement_ml "
-		    "FROM sessions WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
+		    "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, supplement_ml, "
+		    "has_volume FROM sessions WHERE start_us >= ?1 AND start_us < ?2 "
+		    "ORDER BY start_us",
 		    error);
 	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
 	gint64 day_start = 0, day_end = 0;
@@ -1213,8 +1214,11 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 		day = &g_array_index(days, LactdDaySummary, days->len - 1);
 		if (kind == LACTD_SESSION_SUPPLEMENT) {
 			day->supplement_ml += sqlite3_column_double(stmt, 6);
+			day->supplements++;
 			continue;
 		}
+		if (sqlite3_column_int(stmt, 7) != 0 || extra > 0)
+			day->measured = TRUE;
 		/* Wall-clock minutes equal elapsed ones except on a DST day. */
 		minute = day_end - day_start == 24 * G_TIME_SPAN_HOUR
 			     ? (guint)((start - day_start) / G_TIME_SPAN_MINUTE)
@@ -1223,6 +1227,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 		day->left_ml += left;
 		day->right_ml += right;
 		day->total_ml += left + right + extra;
+		day->weighed_ml += extra;
 		day->minutes += (guint)((MAX(end, start) - start) / G_TIME_SPAN_MINUTE);
 		if (in_window(minute, overnight_start_min, overnight_end_min))
 			day->overnight = TRUE;
@@ -1237,6 +1242,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 		day->right_ml = lactd_round_ml(day->right_ml);
 		day->total_ml = lactd_round_ml(day->total_ml);
 		day->supplement_ml = lactd_round_ml(day->supplement_ml);
+		day->weighed_ml = lactd_round_ml(day->weighed_ml);
 	}
 	return g_steal_pointer(&days);
 }

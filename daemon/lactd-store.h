@@ -106,6 +106,9 @@ typedef struct {
 	guint minutes;
 	gboolean overnight;
 	double supplement_ml;
+	double weighed_ml; /* intake by test-weighing, part of total_ml */
+	gboolean measured; /* some session of the day had a volume measured */
+	guint supplements; /* supplement sessions */
 } LactdDaySummary;
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
