@@ -164,7 +164,15 @@ lactctl_progress_text(GVariant *progress, GVariant *plan, const char *today, gbo
 
 	heading(&o, "Milk expressed");
 	line(&o, "Today so far:", today_ml > 0, "%s mL", today_s);
-	line(&o, "Daily average:", FALSE, "%s mL a day over the last 7 days", avg_s);
+	/* days_counted_7d 0: no complete day yet, which is not an average of 0.
+	 * A daemon without the key counted what it averaged. */
+	guint32 counted = 1;
+	if (progress != NULL)
+		g_variant_lookup(progress, "days_counted_7d", "u", &counted);
+	if (counted == 0)
+		line(&o, "Daily average:", FALSE, "from tomorrow, after the first whole day");
+	else
+		line(&o, "Daily average:", FALSE, "%s mL a day over the last 7 days", avg_s);
 	trend_line(&o, trend);
 
 	heading(&o, "Supplement");

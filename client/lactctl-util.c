@@ -1,11 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lactctl-util.h"
+
+/* The daemon's time zone once connected; until then, the local one. */
+static GTimeZone *zone;
+
+void
+lactctl_set_time_zone(GTimeZone *tz)
+{
+	g_clear_pointer(&zone, g_time_zone_unref);
+	zone = tz != NULL ? g_time_zone_ref(tz) : NULL;
+}
+
+GTimeZone *
+lactctl_time_zone(void)
+{
+	return zone != NULL ? g_time_zone_ref(zone) : g_time_zone_new_local();
+}
 
 static gboolean
 bad(GError **error, const char *what, const char *text)
@@ -52,7 +69,7 @@ lactctl_parse_duration(const char *text, gint64 *us, GError **error)
 static gint64
 local_midnight(int y, int m, int d)
 {
-	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+	g_autoptr(GTimeZone) tz = lactctl_time_zone();
 	g_autoptr(GDateTime) dt = g_date_time_new(tz, y, m, d, 0, 0, 0);
 
 	return dt != NULL ? g_date_time_to_unix(dt) * G_USEC_PER_SEC : -1;
@@ -65,10 +82,13 @@ lactctl_parse_when(const char *text, gint64 *us, GError **error)
 	char extra;
 	gint64 ago;
 
-	if (g_strcmp0(text, "today") == 0) {
-		g_autoptr(GDateTime) now = g_date_time_new_now_local();
-		*us = local_midnight(g_date_time_get_year(now), g_date_time_get_month(now),
-				     g_date_time_get_day_of_month(now));
+	if (g_strcmp0(text, "today") == 0 || g_strcmp0(text, "yesterday") == 0) {
+		g_autoptr(GTimeZone) tz = lactctl_time_zone();
+		g_autoptr(GDateTime) now = g_date_time_new_now(tz);
+		g_autoptr(GDateTime) day =
+		    g_date_time_add_days(now, g_strcmp0(text, "yesterday") == 0 ? -1 : 0);
+		*us = local_midnight(g_date_time_get_year(day), g_date_time_get_month(day),
+				     g_date_time_get_day_of_month(day));
 		return TRUE;
 	}
 	if (text != NULL && sscanf(text, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 &&
@@ -80,7 +100,7 @@ lactctl_parse_when(const char *text, gint64 *us, GError **error)
 		*us = g_get_real_time() - ago;
 		return TRUE;
 	}
-	return bad(error, "a time: 7d, 12h, today or YYYY-MM-DD", text != NULL ? text : "");
+	return bad(error, "a time: 7d, 12h, today, yesterday or YYYY-MM-DD", text != NULL ? text : "");
 }
 
 gboolean
@@ -88,7 +108,7 @@ lactctl_parse_local_time(const char *text, gint64 *us, GError **error)
 {
 	unsigned y, mo, d, h, mi;
 	char extra;
-	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+	g_autoptr(GTimeZone) tz = lactctl_time_zone();
 	g_autoptr(GDateTime) dt = NULL;
 
 	if (text == NULL || sscanf(text, "%4u-%2u-%2u %2u:%2u%c", &y, &mo, &d, &h, &mi, &extra) != 5 ||
@@ -102,27 +122,44 @@ lactctl_parse_local_time(const char *text, gint64 *us, GError **error)
 }
 
 gboolean
-lactctl_parse_ml(const char *text, double *ml, GError **error)
+lactctl_parse_ml_with(const char *text, gboolean decimal_comma, double *ml, GError **error)
 {
+	g_autofree char *copy = NULL;
 	char *end = NULL;
 	double v;
 
+	if (text == NULL)
+		return bad(error, "a volume in mL", "");
+	copy = g_strdup(text);
+	/* "45,5" where the locale writes numbers so. */
+	if (decimal_comma)
+		g_strdelimit(copy, ",", '.');
 	/* Digits and one point: no signs, exponents, hex or words. */
-	if (text == NULL || text[0] == '\0' || strspn(text, "0123456789.") != strlen(text) ||
-	    strchr(text, '.') != strrchr(text, '.'))
-		return bad(error, "a volume in mL", text != NULL ? text : "");
-	v = g_ascii_strtod(text, &end);
+	if (copy[0] == '\0' || strspn(copy, "0123456789.") != strlen(copy) ||
+	    strchr(copy, '.') != strrchr(copy, '.'))
+		return bad(error, "a volume in mL", text);
+	v = g_ascii_strtod(copy, &end);
 	if (*end != '\0' || !isfinite(v) || v < 0 || v > 1000)
 		return bad(error, "a volume from 0 to 1000 mL", text);
 	*ml = v;
 	return TRUE;
 }
 
+gboolean
+lactctl_parse_ml(const char *text, double *ml, GError **error)
+{
+	const struct lconv *lc = localeconv();
+
+	return lactctl_parse_ml_with(text, lc != NULL && g_strcmp0(lc->decimal_point, ",") == 0, ml,
+				     error);
+}
+
 static char *
 format(gint64 us, const char *fmt)
 {
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(us / G_USEC_PER_SEC);
-	g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local(utc) : NULL;
+	g_autoptr(GTimeZone) tz = lactctl_time_zone();
+	g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone(utc, tz) : NULL;
 
 	return local != NULL ? g_date_time_format(local, fmt) : g_strdup("?");
 }
@@ -137,6 +174,24 @@ char *
 lactctl_format_local_seconds(gint64 us)
 {
 	return format(us, "%Y-%m-%d %H:%M:%S");
+}
+
+char *
+lactctl_format_time_of_day(gint64 us)
+{
+	return format(us, "%H:%M");
+}
+
+char *
+lactctl_format_minutes(guint64 seconds)
+{
+	if (seconds < 60)
+		return g_strdup_printf("%" G_GUINT64_FORMAT " s", seconds);
+	if (seconds < 3600)
+		return g_strdup_printf("%" G_GUINT64_FORMAT " min %02" G_GUINT64_FORMAT " s",
+				       seconds / 60, seconds % 60);
+	return g_strdup_printf("%" G_GUINT64_FORMAT " h %02" G_GUINT64_FORMAT " min", seconds / 3600,
+			       seconds / 60 % 60);
 }
 
 static void

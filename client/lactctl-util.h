@@ -12,11 +12,21 @@ gboolean lactctl_parse_duration(const char *text, gint64 *us, GError **error);
 gboolean lactctl_parse_when(const char *text, gint64 *us, GError **error);
 /* "YYYY-MM-DD HH:MM" in local time. */
 gboolean lactctl_parse_local_time(const char *text, gint64 *us, GError **error);
-/* A volume in mL: a plain non-negative number, at most 1000. */
+/* Dates and times are read and shown in this zone: the daemon's, once
+ * lactctl has connected (NULL: the local zone again). */
+void lactctl_set_time_zone(GTimeZone *tz);
+GTimeZone *lactctl_time_zone(void);
+/* A volume in mL: a plain non-negative number, at most 1000; a decimal comma
+ * ("45,5") where the locale uses one. */
 gboolean lactctl_parse_ml(const char *text, double *ml, GError **error);
+gboolean lactctl_parse_ml_with(const char *text, gboolean decimal_comma, double *ml,
+			       GError **error);
 /* "YYYY-MM-DD HH:MM" and "YYYY-MM-DD HH:MM:SS", local time. */
 char *lactctl_format_local(gint64 us);
 char *lactctl_format_local_seconds(gint64 us);
+char *lactctl_format_time_of_day(gint64 us);
+/* An elapsed time that cannot be read as a clock: "14 min 02 s". */
+char *lactctl_format_minutes(guint64 seconds);
 /* JSON for any GVariant lactd sends: dictionaries become objects, arrays and
  * tuples arrays; strings are escaped; non-finite numbers become null. */
 void lactctl_json_value(GString *out, GVariant *value);

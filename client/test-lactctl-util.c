@@ -2,6 +2,8 @@
 /* lactctl's strict parsing and its local-time formatting across DST. */
 #include "config.h"
 
+#include <string.h>
+
 #include <stdlib.h>
 #include <time.h>
 
@@ -39,6 +41,40 @@ test_ml(void)
 		g_autoptr(GError) error = NULL;
 		g_assert_false(lactctl_parse_ml(bad[i], &v, &error));
 		g_assert_nonnull(error);
+	}
+}
+
+/* "45,5" where the locale writes a decimal comma; never a thousands
+ * separator, never two separators. */
+static void
+test_ml_comma(void)
+{
+	double v;
+	const char *bad[] = {"1,000.5", "4,5,5", "45,5x", ",", "45.5,"};
+
+	g_assert_true(lactctl_parse_ml_with("45,5", TRUE, &v, NULL));
+	g_assert_cmpfloat(v, ==, 45.5);
+	g_assert_true(lactctl_parse_ml_with("45.5", TRUE, &v, NULL));
+	g_assert_cmpfloat(v, ==, 45.5);
+	g_assert_false(lactctl_parse_ml_with("45,5", FALSE, &v, NULL));
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_false(lactctl_parse_ml_with(bad[i], TRUE, &v, &error));
+		g_assert_nonnull(strstr(error->message, bad[i]));
+	}
+}
+
+static void
+test_format_minutes(void)
+{
+	const struct {
+		guint64 s;
+		const char *text;
+	} cases[] = {{5, "5 s"}, {842, "14 min 02 s"}, {3600, "1 h 00 min"}, {5430, "1 h 30 min"}};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *t = lactctl_format_minutes(cases[i].s);
+		g_assert_cmpstr(t, ==, cases[i].text);
 	}
 }
 
@@ -85,6 +121,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/lactctl/parse/duration", test_duration);
 	g_test_add_func("/lactctl/parse/ml", test_ml);
+	g_test_add_func("/lactctl/parse/ml-comma", test_ml_comma);
+	g_test_add_func("/lactctl/format/minutes", test_format_minutes);
 	g_test_add_func("/lactctl/parse/local-dst", test_local_dst);
 	g_test_add_func("/lactctl/json", test_json);
 	return g_test_run();

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lactctl summary, status, weighings and progress: figures by lactd's days. */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "lactctl-common.h"
+#include "lactctl-progress.h"
+#include "lactctl-util.h"
+
+static char *
+day_ml(GVariant *d, const char *key)
+{
+	double v;
+
+	/* A day with nothing recorded carries no volumes: nothing was measured. */
+	if (!g_variant_lookup(d, key, "d", &v))
+		return g_strdup(lactctl_not_measured());
+	return g_strdup_printf("%.1f", v);
+}
+
+static const char summary_description[] =
+    "Days are lactd's local days. LEFT + RIGHT + WEIGHED = TOTAL: WEIGHED is what\n"
+    "the baby took at the breast, by weighing before and after the feed. SUPPL is\n"
+    "supplement given, never part of TOTAL. A dash: nothing measured that day.\n"
+    "NIGHT: yes when a session started in the plan's overnight window.";
+
+int
+lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
+{
+	gint days = 7;
+	const GOptionEntry entries[] = {
+	    {"days", 'd', 0, G_OPTION_ARG_INT, &days, "Days to show, today included (default 7)", "N"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON array, for scripts", NULL},
+	    {0},
+	};
+	static const char *const headers[] = {
+	    "DAY", ">SESSIONS", ">MINUTES", ">LEFT mL", ">RIGHT mL", ">WEIGHED mL", ">TOTAL mL",
+	    ">SUPPL mL", "NIGHT", NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) list = NULL;
+	g_autoptr(LactctlTable) table = NULL;
+	guint sessions_sum = 0, minutes_sum = 0, nights = 0;
+	double total_sum = 0, sup_sum = 0, weighed_sum = 0;
+	gboolean any_total = FALSE, any_sup = FALSE;
+	int rc;
+
+	if (!lactctl_options(ctx, NULL, "Totals per day, oldest first, today last.",
+			     summary_description, entries, &argc, &argv, &rc))
+		return rc;
+	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (days < 1 || days > 3660)
+		return lactctl_usage(ctx, "--days: from 1 to 3660");
+	if ((rc = lactctl_connect(ctx)) != 0)
+		return rc;
+	if (!lactd_manager1_call_get_recent_days_sync(ctx->manager, (guint)days, &list, NULL, &error))
+		return lactctl_fail(ctx, error);
+	if (ctx->json) {
+		lactctl_print_json(list);
+		return 0;
+	}
+	table = lactctl_table_new(headers);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) d = g_variant_get_child_value(list, i);
+		const char *day = "";
+		guint32 sessions = 0, minutes = 0;
+		double v;
+		gboolean overnight = FALSE;
+
+		g_variant_lookup(d, "day", "&s", &day);
+		g_variant_lookup(d, "sessions", "u", &sessions);
+		g_variant_lookup(d, "minutes", "u", &minutes);
+		g_variant_lookup(d, "overnight", "b", &overnight);
+		if (g_variant_lookup(d, "total_ml", "d", &v)) {
+			total_sum += v;
+			any_total = TRUE;
+		}
+		if (g_variant_lookup(d, "supplement_ml", "d", &v)) {
+			sup_sum += v;
+			any_sup = TRUE;
+		}
+		if (g_variant_lookup(d, "weighed_ml", "d", &v))
+			weighed_sum += v;
+		{
+			char **row = g_new0(char *, 10);
+			row[0] = g_strdup(day);
+			row[1] = g_strdup_printf("%u", sessions);
+			row[2] = g_strdup_printf("%u", minutes);
+			row[3] = day_ml(d, "left_ml");
+			row[4] = day_ml(d, "right_ml");
+			row[5] = day_ml(d, "weighed_ml");
+			row[6] = day_ml(d, "total_ml");
+			row[7] = day_ml(d, "supplement_ml");
+			row[8] = g_strdup(overnight ? "yes" : sessions > 0 ? "no" : "");
+			lactctl_table_add_strv(table, row);
+		}
+		sessions_sum += sessions;
+		minutes_sum += minutes;
+		nights += overnight;
+	}
+	{
+		char **row = g_new0(char *, 10);
+		row[0] = g_strdup("all days");
+		row[1] = g_strdup_printf("%u", sessions_sum);
+		row[2] = g_strdup_printf("%u", minutes_sum);
+		row[3] = g_strdup("");
+		row[4] = g_strdup("");
+		row[5] = any_total ? g_strdup_printf("%.1f", weighed_sum) : g_strdup("");
+		row[6] = any_total ? g_strdup_printf("%.1f", total_sum) : g_strdup(lactctl_not_measured());
+		row[7] = any_sup ? g_strdup_printf("%.1f", sup_sum) : g_strdup(lactctl_not_measured());
+		row[8] = g_strdup_printf("%u", nights);
+		lactctl_table_add_strv(table, row);
+	}
+	lactctl_table_print(table);
+	return 0;
+}
+
+int
+lactctl_cmd_weighings(LactctlCtx *ctx, int argc, char **argv)
+{
+	g_autofree char *since = NULL, *until = NULL;
+	const GOptionEntry entries[] = {
+	    {"since", 's', 0, G_OPTION_ARG_STRING, &since, "From WHEN (default 7d)", "WHEN"},
+	    {"until", 'u', 0, G_OPTION_ARG_STRING, &until, "Until WHEN (default now)", "WHEN"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON array, for scripts", NULL},
+	    {0},
+	};
+	static const char *const headers[] = {"ID", "TIME", ">GRAMS", "ROLE", "DEVICE", "SESSION",
+					      NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) list = NULL;
+	g_autoptr(LactctlTable) table = NULL;
+	gint64 from, to = G_MAXINT64;
+	int rc;
+
+	if (!lactctl_options(ctx, NULL, "Lists the scales' stable weighings, oldest first.",
+			     "ROLE bottle: a weighed bottle of expressed milk; baby: the baby, "
+			     "before and after a feed.\nSESSION: the session a weighing belongs "
+			     "to, a dash when none.",
+			     entries, &argc, &argv, &rc))
+		return rc;
+	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (!lactctl_parse_when(since != NULL ? since : "7d", &from, &error) ||
+	    (until != NULL && !lactctl_parse_when(until, &to, &error)))
+		return lactctl_usage(ctx, "%s", error->message);
+	if ((rc = lactctl_connect(ctx)) != 0)
+		return rc;
+	lactctl_parse_when(since != NULL ? since : "7d", &from, NULL);
+	if (until != NULL)
+		lactctl_parse_when(until, &to, NULL);
+	if (!lactd_manager1_call_list_weighings_sync(ctx->manager, from, to, &list, NULL, &error))
+		return lactctl_fail(ctx, error);
+	if (ctx->json) {
+		lactctl_print_json(list);
+		return 0;
+	}
+	if (g_variant_n_children(list) == 0) {
+		g_print("No weighings in that time.\n");
+		return 0;
+	}
+	table = lactctl_table_new(headers);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) w = g_variant_get_child_value(list, i);
+		guint64 id = 0, session = 0;
+		gint64 t = 0;
+		double grams = 0;
+		const char *role = "", *device = "";
+		char **row = g_new0(char *, 7);
+
+		g_variant_lookup(w, "id", "t", &id);
+		g_variant_lookup(w, "time", "x", &t);
+		g_variant_lookup(w, "grams", "d", &grams);
+		g_variant_lookup(w, "role", "&s", &role);
+		g_variant_lookup(w, "device", "&s", &device);
+		g_variant_lookup(w, "session", "t", &session);
+		row[0] = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+		row[1] = lactctl_format_local_seconds(t);
+		row[2] = g_strdup_printf("%.1f g", grams);
+		row[3] = g_strdup(role);
+		row[4] = g_strdup(device);
+		row[5] = session != 0 ? g_strdup_printf("%" G_GUINT64_FORMAT, session)
+				      : g_strdup(lactctl_not_measured());
+		lactctl_table_add_strv(table, row);
+	}
+	lactctl_table_print(table);
+	return 0;
+}
+
+/* ---- status ------------------------------------------------------------------------- */
+
+static GVariant *
+proxy_properties(GDBusProxy *proxy)
+{
+	g_auto(GStrv) names = g_dbus_proxy_get_cached_property_names(proxy);
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; names != NULL && names[i] != NULL; i++) {
+		g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(proxy, names[i]);
+		if (v != NULL)
+			g_variant_builder_add(&b, "{sv}", names[i], v);
+	}
+	return g_variant_builder_end(&b);
+}
+
+static GVariant *
+live_sessions(GDBusObjectManager *om)
+{
+	g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects(om);
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (GList *l = objects; l != NULL; l = l->next) {
+		LactdSession1 *s = lactd_object_peek_session1(LACTD_OBJECT(l->data));
+		if (s != NULL)
+			g_variant_builder_add_value(&b, proxy_properties(G_DBUS_PROXY(s)));
+	}
+	return g_variant_builder_end(&b);
+}
+
+GVariant *lactctl_devices_variant(GDBusObjectManager *om);
+
+int
+lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv)
+{
+	const GOptionEntry entries[] = {
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON object, for scripts", NULL},
+	    {0},
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusObjectManager) om = NULL;
+	g_autoptr(GVariant) days = NULL;
+	g_autoptr(GVariant) live = NULL;
+	g_autoptr(GVariant) today = NULL;
+	int rc;
+
+	if (!lactctl_options(ctx, NULL, "The daemon, its devices, live sessions and today's totals.",
+			     NULL, entries, &argc, &argv, &rc))
+		return rc;
+	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = lactctl_connect(ctx)) != 0)
+		return rc;
+	om = lactctl_object_manager(ctx, &error);
+	if (om == NULL)
+		return lactctl_fail(ctx, error);
+	if (!lactd_manager1_call_get_recent_days_sync(ctx->manager, 1, &days, NULL, &error))
+		return lactctl_fail(ctx, error);
+	today = g_variant_get_child_value(days, 0);
+	live = g_variant_ref_sink(live_sessions(om));
+	if (ctx->json) {
+		GVariantBuilder b;
+		g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&b, "{sv}", "version",
+				      g_variant_new_string(lactd_manager1_get_version(ctx->manager)));
+		g_variant_builder_add(&b, "{sv}", "storage_state",
+				      g_variant_new_string(lactd_manager1_get_storage_state(ctx->manager)));
+		g_variant_builder_add(&b, "{sv}", "time_zone",
+				      g_variant_new_string(lactd_manager1_get_time_zone(ctx->manager)));
+		g_variant_builder_add(&b, "{sv}", "devices", lactctl_devices_variant(om));
+		g_variant_builder_add(&b, "{sv}", "live_sessions", live);
+		g_variant_builder_add(&b, "{sv}", "today", today);
+		lactctl_print_json(g_variant_builder_end(&b));
+		return 0;
+	}
+	g_print("lactd %s, storage %s, days in %s\n\n", lactd_manager1_get_version(ctx->manager),
+		lactd_manager1_get_storage_state(ctx->manager),
+		lactd_manager1_get_time_zone(ctx->manager));
+	lactctl_print_devices(ctx, om);
+	for (gsize i = 0; i < g_variant_n_children(live); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(live, i);
+		guint64 id = 0;
+		guint32 elapsed = 0;
+		double left = 0, right = 0;
+		const char *phase = "";
+		g_autofree char *e = NULL;
+
+		g_variant_lookup(s, "Id", "t", &id);
+		g_variant_lookup(s, "Elapsed", "u", &elapsed);
+		g_variant_lookup(s, "LeftMl", "d", &left);
+		g_variant_lookup(s, "RightMl", "d", &right);
+		g_variant_lookup(s, "Phase", "&s", &phase);
+		e = lactctl_format_minutes(elapsed);
+		g_print("\nLive: session %" G_GUINT64_FORMAT ", %s for %s, left %.1f mL, right %.1f mL\n",
+			id, phase, e, left, right);
+	}
+	{
+		guint32 sessions = 0;
+		double total = 0;
+		g_variant_lookup(today, "sessions", "u", &sessions);
+		if (sessions == 0)
+			g_print("\nToday: nothing recorded yet.\n");
+		else if (g_variant_lookup(today, "total_ml", "d", &total))
+			g_print("\nToday: %u session%s, %.1f mL. Every session counts.\n", sessions,
+				sessions == 1 ? "" : "s", total);
+		else
+			g_print("\nToday: %u session%s, no volume measured. Every session counts.\n",
+				sessions, sessions == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+int
+lactctl_cmd_progress(LactctlCtx *ctx, int argc, char **argv)
+{
+	const GOptionEntry entries[] = {
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "The daemon's figures as JSON, for scripts", NULL},
+	    {0},
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) p = NULL;
+	g_autoptr(GVariant) plan = NULL;
+	int rc;
+
+	if (!lactctl_options(
+		ctx, NULL, "Progress against your plan.",
+		"Sessions in the last 24 hours, last night, minutes per breast, milk expressed today\n"
+		"and on average, the trend over 4 weeks and the supplement, beside the plan.\n"
+		"lactctl(1) says how each figure is worked out. Colour only on a terminal;\n"
+		"NO_COLOR or TERM=dumb turn it off.",
+		entries, &argc, &argv, &rc))
+		return rc;
+	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = lactctl_connect(ctx)) != 0)
+		return rc;
+	if (!lactd_manager1_call_get_progress_sync(ctx->manager, &p, NULL, &error))
+		return lactctl_fail(ctx, error);
+	if (ctx->json) {
+		lactctl_print_json(p);
+		return 0;
+	}
+	if (!lactd_manager1_call_get_plan_sync(ctx->manager, &plan, NULL, &error))
+		return lactctl_fail(ctx, error);
+	{
+		g_autoptr(GTimeZone) tz = lactctl_time_zone();
+		g_autoptr(GDateTime) now = g_date_time_new_now(tz);
+		g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
+		g_autofree char *text = lactctl_progress_text(
+		    p, plan, today,
+		    lactctl_progress_use_colour(isatty(STDOUT_FILENO), g_getenv("TERM"),
+						g_getenv("NO_COLOR")));
+		g_print("%s", text);
+	}
+	return 0;
+}
