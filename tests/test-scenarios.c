@@ -508,6 +508,47 @@ test_baby_test_weigh(Fixture *f, gconstpointer data)
 		g_assert_true(g_variant_lookup(x, "session", "t", &ws));
 		g_assert_cmpuint(ws, ==, id);
 	}
+	/* lactctl lists the scale with its role, in a table and in JSON. */
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		const char *argv[] = {lactctl, "device", "list", NULL};
+		const char *jargv[] = {lactctl, "device", "list", "--json", NULL};
+		g_autofree char *out = NULL, *err = NULL, *jout = NULL, *jerr = NULL;
+		g_auto(GStrv) lines = NULL;
+		gboolean seen = FALSE;
+
+		g_assert_cmpint(lactd_test_run(argv, &out, &err), ==, 0);
+		lines = g_strsplit(out, "\n", -1);
+		g_assert_nonnull(strstr(lines[0], "ROLE"));
+		for (guint i = 1; lines[i] != NULL; i++)
+			if (strstr(lines[i], SCALE) != NULL && strstr(lines[i], " baby ") != NULL)
+				seen = TRUE;
+		g_assert_true(seen);
+		g_assert_cmpint(lactd_test_run(jargv, &jout, &jerr), ==, 0);
+		g_assert_nonnull(strstr(jout, "\"Role\":\"baby\""));
+	}
+	/* Health data stays out of the journal at the default level: the
+	 * weights and the intake only in debug lines. */
+	{
+		g_autofree char *log = NULL;
+		g_auto(GStrv) lines = NULL;
+		gboolean event = FALSE;
+
+		g_assert_true(g_file_get_contents(lactd_test_daemon_log_path(f->daemon), &log, NULL,
+						  NULL));
+		lines = g_strsplit(log, "\n", -1);
+		for (guint i = 0; lines[i] != NULL; i++) {
+			if (strstr(lines[i], "DEBUG") != NULL)
+				continue;
+			g_assert_null(strstr(lines[i], "3545"));
+			g_assert_null(strstr(lines[i], "3500"));
+			g_assert_null(strstr(lines[i], "45.0"));
+			g_assert_null(strstr(lines[i], " mL"));
+			if (strstr(lines[i], "weighing") != NULL)
+				event = TRUE;
+		}
+		g_assert_true(event);
+	}
 }
 
 /* ---- (f) local midnight and clock changes --------------------------------------------- */
@@ -626,7 +667,8 @@ test_local_days(Fixture *f, gconstpointer data)
 		g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
 		guint twenty = 0;
 		for (guint i = 0; lines[i] != NULL; i++) {
-			if (strstr(lines[i], " 20m ") != NULL)
+			/* MIN, then KIND */
+			if (strstr(lines[i], " 20  pump") != NULL)
 				twenty++;
 		}
 		g_assert_cmpuint(twenty, ==, 2);
