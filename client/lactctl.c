@@ -20,6 +20,7 @@
 
 #include "lactctl-capture.h"
 #include "lactctl-progress.h"
+#include "lactctl-report.h"
 #include "lactctl-util.h"
 #include "lactd-dbus.h"
 
@@ -1401,6 +1402,14 @@ main(int argc, char **argv)
 	if (g_str_equal(argv[1], "--version")) {
 		g_print("lactctl %s\n", PACKAGE_VERSION);
 		return 0;
+	}
+	if (g_str_equal(argv[1], "report")) {
+		if ((rc = connect_ctl(&ctl)) != 0)
+			return rc;
+		rc = lactctl_report_main(ctl.bus, argc - 1, argv + 1);
+		g_clear_object(&ctl.manager);
+		g_clear_object(&ctl.bus);
+		return rc;
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
 		if (g_str_equal(argv[1], commands[i].name)) {
