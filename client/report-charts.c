@@ -463,9 +463,7 @@ report_chart_supplement(cairo_t *cr, const ReportModel *m, Box box)
 					  m->supplement_trend_ml_per_week);
 	p = report_chart_frame(cr, box, "Supplement", caption);
 	p.h -= 8;
-	top = nice_max(top * 1.12);
-	y_axis(cr, p, top, " mL");
-	if (isnan(m->supplement_trend_ml_per_week) && top <= 1) {
+	if (!(top > 0)) {
 		gboolean any = FALSE;
 
 		for (guint i = 0; i < n; i++)
@@ -477,6 +475,8 @@ report_chart_supplement(cairo_t *cr, const ReportModel *m, Box box)
 			return;
 		}
 	}
+	top = nice_max(top * 1.12);
+	y_axis(cr, p, top, " mL");
 	for (guint i = 0; i < n; i++) {
 		const ReportDay *d = &g_array_index(m->days, ReportDay, i);
 		double base = p.y + p.h, bw = p.w / n * 0.7;

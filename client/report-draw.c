@@ -74,6 +74,8 @@ report_text(cairo_t *cr, double x, double y, double width, Align align, double s
 									  : PANGO_ALIGN_LEFT);
 	cairo_move_to(cr, x, y);
 	pango_cairo_show_layout(cr, layout);
+	/* No current point left behind for the next arc to draw a line from. */
+	cairo_new_path(cr);
 	return (double)h / PANGO_SCALE;
 }
 
@@ -295,8 +297,8 @@ report_draw_page(cairo_t *cr, const ReportModel *m, double width, double height,
 	cairo_save(cr);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	layout_page(cr, m, width, height, &l);
 	if (page == 0) {
+		layout_page(cr, m, width, height, &l);
 		if (l.empty) {
 			g_autofree char *range = report_text_range(m);
 			g_autofree char *msg =
@@ -316,15 +318,23 @@ report_draw_page(cairo_t *cr, const ReportModel *m, double width, double height,
 		weekly_table(cr, m, l.table);
 		draw_notes(cr, lines, 0, l.notes, FALSE);
 	} else {
-		/* The second page carries on with the notes that did not fit. */
+		/* The second page carries on with the notes that did not fit on
+		 * the first, found by laying the first out again off the page. */
 		cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
 		cairo_t *probe = cairo_create(s);
+		g_autofree char *range = report_text_range(m);
+		g_autofree char *title = g_strdup_printf(
+		    "Lactation log%s%s, %s", m->plan.name != NULL ? " of " : "",
+		    m->plan.name != NULL ? m->plan.name : "", range);
 		guint next;
-		Box rest = {MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN - 18};
+		Box rest = {MARGIN, MARGIN + 16, width - 2 * MARGIN, height - 2 * MARGIN - 34};
 
+		layout_page(probe, m, width, height, &l);
 		next = draw_notes(probe, lines, 0, l.notes, FALSE);
 		cairo_destroy(probe);
 		cairo_surface_destroy(s);
+		report_rgb(cr, COLOUR_MUTED);
+		report_text(cr, MARGIN, MARGIN, width - 2 * MARGIN, ALIGN_LEFT, 7, FALSE, title);
 		next = draw_notes(cr, lines, next, rest, TRUE);
 		if (next < lines->len) {
 			g_autofree char *more = g_strdup_printf(

@@ -46,7 +46,7 @@ report_text_plan(const ReportModel *m)
 			       p->overnight_end != NULL ? p->overnight_end : "06:00", p->minutes_min,
 			       p->minutes_max);
 	if (m->days_since_start >= 0)
-		g_string_append_printf(s, "; started %s, day %d of the plan on the last day shown",
+		g_string_append_printf(s, "; started %s, day %d of the plan on the last day",
 				       p->start_date, m->days_since_start);
 	else
 		g_string_append(s, "; no start date set");

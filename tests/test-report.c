@@ -455,6 +455,17 @@ test_course(Fixture *f, gconstpointer data)
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 	keep(png);
+	if (g_getenv("LACTD_REPORT_KEEP") != NULL) {
+		g_autofree char *example = g_build_filename(f->dir, "report-example.png", NULL);
+
+		/* docs/report-example.png: small enough for the README */
+		g_assert_cmpint(report(f, &out, &err, "--since", since, "--until", until, "--paper",
+				       "a4", "--format", "png", "--dpi", "100", "-o", example, NULL),
+				==, 0);
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+		keep(example);
+	}
 	g_assert_cmpfloat(png_check(png, (int)ceil(595.276 * 150 / 72), (int)ceil(841.89 * 150 / 72)),
 			  >, 100);
 
@@ -574,6 +585,61 @@ test_empty(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(text, "no start date set"));
 }
 
+/* Nine weeks: folded into weekly bars, and a note a day overflows onto a
+ * second page. */
+static void
+test_long(Fixture *f, gconstpointer data)
+{
+	GDate first;
+	Week weeks[9] = {0};
+	g_autofree char *pdf = NULL, *svg = NULL, *out = NULL, *err = NULL, *text = NULL;
+	g_autofree char *info = NULL, *doc = NULL;
+
+	(void)data;
+	g_date_clear(&first, 1);
+	g_date_set_dmy(&first, 6, G_DATE_JANUARY, 2025);
+	for (guint d = 0; d < 63; d++) {
+		GDate day = first;
+		g_autofree char *note = g_strdup_printf("Day %u: a note long enough to take its own "
+							"line in the list of notes", d + 1);
+		Week *w = &weeks[d / 7];
+
+		g_date_add_days(&day, d);
+		add_session(f, "hand", local_us(f, &day, 8), 15, 10 + d, 10 + d, 0, -1, NULL, note);
+		w->n_days++;
+		w->days_recorded++;
+		w->sessions++;
+		w->volume += 2 * (10 + d);
+		w->any_volume = TRUE;
+	}
+	pdf = g_build_filename(f->dir, "report-long.pdf", NULL);
+	g_assert_cmpint(report(f, &out, &err, "--since", "2025-01-06", "--until", "2025-03-09",
+			       "--paper", "a4", "-o", pdf, NULL),
+			==, 0);
+	keep(pdf);
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	svg = g_build_filename(f->dir, "report-long.svg", NULL);
+	g_assert_cmpint(report(f, &out, &err, "--since", "2025-01-06", "--until", "2025-03-09",
+			       "--paper", "a4", "--format", "svg", "-o", svg, NULL),
+			==, 0);
+	g_assert_true(g_file_get_contents(svg, &doc, NULL, NULL));
+	g_assert_true(g_str_has_prefix(doc, "<?xml"));
+	g_assert_nonnull(strstr(doc, "<svg"));
+	info = tool_output("pdfinfo", pdf, NULL);
+	text = tool_output("pdftotext", "-layout", pdf, "-", NULL);
+	if (info == NULL || text == NULL) {
+		g_test_skip("pdfinfo or pdftotext not installed (poppler-utils)");
+		return;
+	}
+	g_assert_nonnull(strstr(info, "Pages:           2\n"));
+	g_assert_nonnull(strstr(text, "mean per day of each week"));
+	g_assert_nonnull(strstr(text, "Notes (continued)"));
+	g_assert_nonnull(strstr(text, "Day 1: a note"));
+	g_assert_nonnull(strstr(text, "Day 63: a note"));
+	check_weeks(text, &first, weeks, G_N_ELEMENTS(weeks));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -583,5 +649,6 @@ main(int argc, char **argv)
 	g_test_add("/report/dst", Fixture, "Europe/Berlin", fixture_set_up, test_dst,
 		   fixture_tear_down);
 	g_test_add("/report/empty", Fixture, "UTC", fixture_set_up, test_empty, fixture_tear_down);
+	g_test_add("/report/long", Fixture, "UTC", fixture_set_up, test_long, fixture_tear_down);
 	return g_test_run();
 }
