@@ -330,7 +330,7 @@ render(const ReportModel *m, const char *format, double w, double h, double dpi,
 			g_autofree char *html = NULL;
 
 			g_byte_array_append(svg, (const guint8 *)"", 1);
-			html = report_html(m, (const char *)svg->data, w, h * pages);
+			html = report_html(m, (const char *)svg->data, w, h);
 			g_byte_array_append(out, (const guint8 *)html, strlen(html));
 		}
 	}

@@ -14,12 +14,12 @@
 
 static const char style[] =
     "body{font-family:'DejaVu Sans',sans-serif;color:#202020;margin:1.5em auto;max-width:60em}"
-    "figure{margin:0}figure svg{width:100%;height:auto;border:1px solid #ccc}"
+    "figure{margin:0}figure svg{display:block;width:100%;height:auto;border:1px solid #ccc}"
     "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}"
     "th,td{padding:0.2em 0.6em;border-bottom:1px solid #ddd;text-align:right}"
     "th:first-child,td:first-child{text-align:left}"
-    "@media print{@page{margin:0}body{margin:0;max-width:none}"
-    "figure svg{border:0}.text{display:none}}";
+    "@media print{@page{margin:0}html,body{margin:0;padding:0;max-width:none}"
+    "figure svg{border:0;width:99.9%}.text{display:none}}";
 
 static void
 append_escaped(GString *out, const char *text)
@@ -45,8 +45,7 @@ report_html(const ReportModel *m, const char *svg, double width, double height)
 	}
 	g_string_append(out, "</title>\n<style>");
 	g_string_append(out, style);
-	g_string_append_printf(out, "@media print{@page{size:%.0fpt %.0fpt}}", width,
-			       height > width * 1.6 ? width * 1.414 : height);
+	g_string_append_printf(out, "@media print{@page{size:%.0fpt %.0fpt}}", width, height);
 	g_string_append(out, "</style>\n</head>\n<body>\n<figure role=\"img\" aria-label=\"");
 	append_escaped(out, "Charts of the log: volume, sessions, 24-hour pattern, minutes per "
 			    "breast, supplement, the baby's intake and weight");

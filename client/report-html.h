@@ -7,7 +7,8 @@
 
 G_BEGIN_DECLS
 
-/* svg: the page(s) as one SVG document, width x height points. */
+/* svg: the page(s) as one SVG document, one under the other; width and
+ * height: one page's size in points. */
 char *report_html(const ReportModel *model, const char *svg, double width, double height);
 
 G_END_DECLS

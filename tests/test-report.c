@@ -318,6 +318,26 @@ chromium_check(Fixture *f, const char *html)
 	variance = png_check(shot, 0, 0);
 	g_test_message("screenshot luminance variance %.1f", variance);
 	g_assert_cmpfloat(variance, >, 100);
+	/* Printed, the page is the PDF's: one A4 page */
+	{
+		g_autofree char *printed = g_build_filename(f->dir, "printed.pdf", NULL);
+		g_autofree char *print_arg = g_strdup_printf("--print-to-pdf=%s", printed);
+		g_autofree char *info = NULL;
+		const char *pargv[] = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
+				       "--disable-quic", "--no-first-run",
+				       "--disable-background-networking",
+				       "--disable-component-update", "--disable-sync", profile_arg,
+				       print_arg, url, NULL};
+
+		g_clear_pointer(&out, g_free);
+		g_clear_pointer(&err, g_free);
+		g_assert_cmpint(lactd_test_run(pargv, &out, &err), ==, 0);
+		info = tool_output("pdfinfo", printed, NULL);
+		if (info != NULL) {
+			g_assert_nonnull(strstr(info, "Pages:           1\n"));
+			g_assert_nonnull(strstr(info, "(A4)"));
+		}
+	}
 	return TRUE;
 }
 
