@@ -21,6 +21,7 @@
 #define CALL_TIMEOUT_MS 25000
 #define MAX_DAYS	400
 #define PNG_DPI		150
+#define ZONE_MARGIN_US	(14 * G_TIME_SPAN_HOUR)
 
 static GVariant *
 call(GDBusConnection *bus, const char *method, GVariant *args, const char *type, GError **error)
@@ -153,9 +154,12 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 	GVariantIter *iter;
 	GVariant *row;
 
+	/* lactd's days may be in another zone than this computer's: fetch 14
+	 * hours (the widest UTC offset) more on each side, and keep what lactd
+	 * counts on the range's days. */
 	g_date_add_days(&after, 1);
-	from = report_day_start_us(&m->first, m->tz);
-	to = report_day_start_us(&after, m->tz);
+	from = report_day_start_us(&m->first, m->tz) - ZONE_MARGIN_US;
+	to = report_day_start_us(&after, m->tz) + ZONE_MARGIN_US;
 	if ((plan = call(bus, "GetPlan", NULL, "(a{sv})", error)) == NULL)
 		return FALSE;
 	{
@@ -374,7 +378,7 @@ lactctl_report_main(GDBusConnection *bus, int argc, char **argv)
 	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "File to write, - for standard output", "FILE"},
 	    {0},
 	};
-	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
+	g_autoptr(GOptionContext) oc = g_option_context_new("report");
 	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) args = g_new0(char *, argc + 1);
 	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
@@ -391,11 +395,9 @@ lactctl_report_main(GDBusConnection *bus, int argc, char **argv)
 					 "notes, from lactd's data.");
 	g_option_context_add_main_entries(oc, entries, NULL);
 	g_option_context_set_help_enabled(oc, TRUE);
-	{
-		g_autofree char *prg = g_strdup_printf("lactctl %s", argc > 0 ? argv[0] : "report");
-
-		g_set_prgname(prg);
-	}
+	/* "Usage: lactctl [OPTION...] report", not the command's word as the program */
+	if (g_get_prgname() == NULL)
+		g_set_prgname("lactctl");
 	if (!g_option_context_parse_strv(oc, &args, &error))
 		return usage("%s", error->message);
 	if (g_strv_length(args) > 1)

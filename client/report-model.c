@@ -379,9 +379,31 @@ fill_trends(ReportModel *m)
 	m->supplement_trend_ml_per_week = k_sup >= 7 ? 7 * m->supplement_fit_b : NAN;
 }
 
+/* Rows fetched with a margin (lactd's zone may not be this computer's) that
+ * lactd counts on days outside the range are not part of the report. */
+static void
+drop_outside(ReportModel *m)
+{
+	guint32 j0 = g_date_get_julian(&m->first), j1 = g_date_get_julian(&m->last);
+
+	for (guint i = m->sessions->len; i-- > 0;) {
+		guint32 j = g_array_index(m->sessions, ReportSession, i).julian;
+
+		if (j < j0 || j > j1)
+			g_array_remove_index(m->sessions, i);
+	}
+	for (guint i = m->weights->len; i-- > 0;) {
+		guint32 j = g_array_index(m->weights, ReportWeight, i).julian;
+
+		if (j < j0 || j > j1)
+			g_array_remove_index(m->weights, i);
+	}
+}
+
 void
 report_model_compute(ReportModel *m)
 {
+	drop_outside(m);
 	m->n_recorded = 0;
 	m->volume_max_ml = 0;
 	fill_days(m);

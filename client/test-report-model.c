@@ -18,7 +18,7 @@ date(int y, int m, int d)
 }
 
 static void
-add(ReportModel *m, guint day, double hour, ReportKind kind, double left, double right,
+add(ReportModel *m, int day, double hour, ReportKind kind, double left, double right,
     double total, double supplement, ReportMilk milk)
 {
 	ReportSession s = {0};
@@ -62,12 +62,17 @@ test_weeks(void)
 		add(m, d, 15, REPORT_KIND_PUMP, NAN, NAN, NAN, NAN, 0);
 		summary(m, d, 2, d % 2 == 0);
 	}
+	/* Outside the range: fetched with a margin, not counted */
+	add(m, -1, 23, REPORT_KIND_PUMP, 50, 50, 100, NAN, 0);
+	add(m, 16, 0.5, REPORT_KIND_PUMP, 50, 50, 100, NAN, 0);
 	/* Day 14: a supplement of formula and donor milk, nothing expressed */
 	add(m, 14, 9, REPORT_KIND_SUPPLEMENT, NAN, NAN, NAN, 30, REPORT_MILK_FORMULA);
 	add(m, 14, 10, REPORT_KIND_SUPPLEMENT, NAN, NAN, NAN, 12.5, REPORT_MILK_DONOR);
 	report_model_compute(m);
 
 	g_assert_cmpuint(m->days->len, ==, 16);
+	g_assert_cmpuint(m->sessions->len, ==, 14 * 2 + 2);
+	g_assert_cmpfloat_with_epsilon(m->volume_max_ml, 20, 1e-9);
 	g_assert_cmpuint(m->weeks->len, ==, 3);
 	w = &g_array_index(m->weeks, ReportWeek, 0);
 	g_assert_cmpuint(w->n_days, ==, 7);

@@ -558,6 +558,20 @@ test_dst(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(text, "Europe/Berlin"));
 	g_assert_nonnull(strstr(text, "(7 days)"));
 	check_weeks(text, &first, &week, 1);
+
+	/* lactctl in another zone than lactd: the days are still lactd's (the
+	 * sessions at 00:30 and 01:30 are the day before in UTC) */
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_clear_pointer(&text, g_free);
+	g_setenv("TZ", "UTC", TRUE);
+	g_assert_cmpint(report(f, &out, &err, "--since", "2026-03-26", "--until", "2026-04-01",
+			       "--paper", "a4", "-o", pdf, NULL),
+			==, 0);
+	g_setenv("TZ", "Europe/Berlin", TRUE);
+	text = tool_output("pdftotext", "-layout", pdf, "-", NULL);
+	g_assert_nonnull(strstr(text, "this computer's time zone, UTC"));
+	check_weeks(text, &first, &week, 1);
 }
 
 static void
