@@ -152,6 +152,7 @@ report(Fixture *f, char **out, char **err, ...)
 	g_autoptr(GPtrArray) argv = g_ptr_array_new();
 	va_list ap;
 	const char *a;
+	int rc;
 
 	g_ptr_array_add(argv, path);
 	g_ptr_array_add(argv, (gpointer) "report");
@@ -161,7 +162,10 @@ report(Fixture *f, char **out, char **err, ...)
 	va_end(ap);
 	g_ptr_array_add(argv, NULL);
 	(void)f;
-	return lactd_test_run((const char *const *)argv->pdata, out, err);
+	rc = lactd_test_run((const char *const *)argv->pdata, out, err);
+	if (rc != 0)
+		g_test_message("lactctl report: exit %d: %s", rc, *err);
+	return rc;
 }
 
 static void
@@ -677,7 +681,15 @@ test_long(Fixture *f, gconstpointer data)
 int
 main(int argc, char **argv)
 {
+	g_autofree char *supp = NULL;
+	g_autofree char *lsan = NULL;
+
 	g_test_init(&argc, &argv, NULL);
+	/* lactctl under AddressSanitizer: fontconfig's process-long cache is no leak */
+	supp = g_test_build_filename(G_TEST_DIST, "tests", "lsan.supp", NULL);
+	lsan = g_strdup_printf("%s%ssuppressions=%s", g_getenv("LSAN_OPTIONS") != NULL ? g_getenv("LSAN_OPTIONS") : "",
+			       g_getenv("LSAN_OPTIONS") != NULL ? ":" : "", supp);
+	g_setenv("LSAN_OPTIONS", lsan, TRUE);
 	g_test_add("/report/course", Fixture, "America/Toronto", fixture_set_up, test_course,
 		   fixture_tear_down);
 	g_test_add("/report/dst", Fixture, "Europe/Berlin", fixture_set_up, test_dst,
