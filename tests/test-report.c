@@ -592,6 +592,11 @@ test_empty(Fixture *f, gconstpointer data)
 			==, 0);
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(report(f, &out, &err, "--help", NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "--since"));
+	g_assert_nonnull(strstr(out, "--paper"));
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
 	/* Usage errors: exit 2, a message, nothing written */
 	g_assert_cmpint(report(f, &out, &err, "extra", NULL), ==, 2);
 	g_assert_nonnull(strstr(err, "extra"));
