@@ -77,7 +77,8 @@ report_text_week(const ReportModel *m, guint week)
 	cells[2] = g_strdup_printf("%u", w->sessions);
 	cells[3] = g_strdup_printf("%.1f", w->sessions_per_day);
 	cells[4] = ml_text(w->volume_ml);
-	cells[5] = ml_text(w->volume_per_day);
+	/* "not measured" once per row is enough */
+	cells[5] = isnan(w->volume_per_day) ? g_strdup("-") : ml_text(w->volume_per_day);
 	cells[6] = any_supplement ? g_strdup_printf("%.1f", w->supplement_ml) : g_strdup("none logged");
 	cells[7] = any_supplement ? g_strdup_printf("%.1f", w->supplement_per_day) : g_strdup("-");
 	cells[8] = g_strdup_printf("%u of %u", w->nights, w->n_days);

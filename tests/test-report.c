@@ -590,6 +590,7 @@ test_empty(Fixture *f, gconstpointer data)
 	g_assert_cmpint(report(f, &out, &err, "--since", "2025-06-02", "--until", "2025-06-08",
 			       "--paper", "letter", "-o", pdf, NULL),
 			==, 0);
+	keep(pdf);
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 	g_assert_cmpint(report(f, &out, &err, "--help", NULL), ==, 0);
