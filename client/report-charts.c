@@ -68,7 +68,19 @@ x_days(cairo_t *cr, const ReportModel *m, Box p)
 {
 	guint n = m->days->len, last_month = 0;
 	double per_day = p.w / n;
-	guint every = per_day >= 13 ? 1 : per_day * 7 >= 26 ? 7 : per_day * 14 >= 26 ? 14 : 28;
+	static const guint steps[] = {7, 14, 28, 56, 91};
+	guint every = 1;
+
+	/* A label needs some 13 points, one with its month some 26 */
+	if (per_day < 13) {
+		every = 182;
+		for (guint k = 0; k < G_N_ELEMENTS(steps); k++) {
+			if (per_day * steps[k] >= 28) {
+				every = steps[k];
+				break;
+			}
+		}
+	}
 
 	for (guint i = 0; i < n; i += every) {
 		const ReportDay *d = &g_array_index(m->days, ReportDay, i);

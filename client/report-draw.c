@@ -17,6 +17,8 @@
 #define NOTE_LINE  8.6
 #define TABLE_LINE 10.0
 #define NOTES_MIN  72.0
+/* A longer table (long ranges) opens the second page. */
+#define TABLE_WEEKS_FIRST_PAGE 10
 
 void
 report_rgb(cairo_t *cr, guint32 rgb)
@@ -228,6 +230,7 @@ draw_notes(cairo_t *cr, GPtrArray *lines, guint first, Box box, gboolean continu
 typedef struct {
 	Box volume, sessions, pattern, minutes, supplement, baby, table, notes;
 	gboolean empty;
+	gboolean table_first_page; /* else it opens the second page */
 	double message_y;
 } Layout;
 
@@ -238,12 +241,14 @@ layout_page(cairo_t *cr, const ReportModel *m, double width, double height, Layo
 	double w = width - 2 * MARGIN, half = (w - GAP * 2) / 2;
 
 	l->empty = m->n_recorded == 0 && m->weights->len == 0;
+	l->table_first_page = m->weeks->len <= TABLE_WEEKS_FIRST_PAGE;
 	if (l->empty) {
 		l->message_y = y;
 		y += 40;
 	} else {
 		/* The charts share what the table and a few notes leave. */
-		double room = height - MARGIN - y - table_height(m) - 5 * GAP - NOTES_MIN;
+		double room = height - MARGIN - y - (l->table_first_page ? table_height(m) : 14) -
+			      5 * GAP - NOTES_MIN;
 		double f = CLAMP(room / (150 + 118 + 78 + 74), 0.8, 1.3);
 
 		l->volume = (Box){MARGIN, y, w, 150 * f};
@@ -257,7 +262,7 @@ layout_page(cairo_t *cr, const ReportModel *m, double width, double height, Layo
 		l->baby = (Box){MARGIN, y, w, 74 * f};
 		y += l->baby.h + GAP;
 	}
-	l->table = (Box){MARGIN, y, w, table_height(m)};
+	l->table = (Box){MARGIN, y, w, l->table_first_page ? table_height(m) : 14};
 	y += l->table.h + GAP;
 	l->notes = (Box){MARGIN, y, w, height - MARGIN - y};
 }
@@ -275,7 +280,7 @@ report_draw_n_pages(const ReportModel *m, double width, double height)
 	next = draw_notes(cr, lines, 0, l.notes, FALSE);
 	cairo_destroy(cr);
 	cairo_surface_destroy(s);
-	return lines->len > 0 && next < lines->len ? 2 : 1;
+	return !l.table_first_page || (lines->len > 0 && next < lines->len) ? 2 : 1;
 }
 
 static void
@@ -315,7 +320,13 @@ report_draw_page(cairo_t *cr, const ReportModel *m, double width, double height,
 			report_chart_supplement(cr, m, l.supplement);
 			report_chart_baby(cr, m, l.baby);
 		}
-		weekly_table(cr, m, l.table);
+		if (l.table_first_page)
+			weekly_table(cr, m, l.table);
+		else {
+			report_rgb(cr, COLOUR_TEXT);
+			report_text(cr, MARGIN, l.table.y, 0, ALIGN_LEFT, 8, TRUE,
+				    "Week by week: on page 2");
+		}
 		draw_notes(cr, lines, 0, l.notes, FALSE);
 	} else {
 		/* The second page carries on with the notes that did not fit on
@@ -335,7 +346,15 @@ report_draw_page(cairo_t *cr, const ReportModel *m, double width, double height,
 		cairo_surface_destroy(s);
 		report_rgb(cr, COLOUR_MUTED);
 		report_text(cr, MARGIN, MARGIN, width - 2 * MARGIN, ALIGN_LEFT, 7, FALSE, title);
-		next = draw_notes(cr, lines, next, rest, TRUE);
+		if (!l.table_first_page) {
+			double th = table_height(m);
+
+			weekly_table(cr, m, (Box){MARGIN, rest.y, rest.w, th});
+			rest.y += th + GAP;
+			rest.h -= th + GAP;
+		}
+		if (next < lines->len)
+			next = draw_notes(cr, lines, next, rest, TRUE);
 		if (next < lines->len) {
 			g_autofree char *more = g_strdup_printf(
 			    "%u more notes: lactctl sessions lists them all.", lines->len - next);
