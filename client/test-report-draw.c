@@ -153,6 +153,16 @@ test_edges(void)
 	g_assert_cmpfloat(draw(year, "year", 60, 150, 500, 150), >, 10);
 }
 
+/* Under AddressSanitizer: fontconfig's configuration and font cache live as
+ * long as the process, by design (tests/lsan.supp says the same for lactctl). */
+const char *__lsan_default_suppressions(void);
+
+__attribute__((used)) const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
 int
 main(int argc, char **argv)
 {
