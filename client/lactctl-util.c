@@ -18,6 +18,12 @@ lactctl_set_time_zone(GTimeZone *tz)
 	zone = tz != NULL ? g_time_zone_ref(tz) : NULL;
 }
 
+gboolean
+lactctl_time_zone_is_daemon(void)
+{
+	return zone != NULL;
+}
+
 GTimeZone *
 lactctl_time_zone(void)
 {

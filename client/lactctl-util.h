@@ -16,6 +16,9 @@ gboolean lactctl_parse_local_time(const char *text, gint64 *us, GError **error);
  * lactctl has connected (NULL: the local zone again). */
 void lactctl_set_time_zone(GTimeZone *tz);
 GTimeZone *lactctl_time_zone(void);
+/* Whether lactctl_time_zone() is lactd's (TRUE once connected to a lactd
+ * that says its zone). */
+gboolean lactctl_time_zone_is_daemon(void);
 /* A volume in mL: a plain non-negative number, at most 1000; a decimal comma
  * ("45,5") where the locale uses one. */
 gboolean lactctl_parse_ml(const char *text, double *ml, GError **error);

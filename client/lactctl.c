@@ -11,12 +11,28 @@
 #include <string.h>
 
 #include "lactctl-common.h"
+#include "lactctl-report.h"
 
 typedef struct {
 	const char *name;
 	int (*func)(LactctlCtx *, int, char **);
 	const char *summary;
 } Command;
+
+static int
+cmd_report(LactctlCtx *ctx, int argc, char **argv)
+{
+	int rc;
+
+	/* Its help needs no daemon: GOption prints it before the bus is used. */
+	for (int i = 1; i < argc; i++)
+		if (g_str_equal(argv[i], "--help") || g_str_equal(argv[i], "-h") ||
+		    g_str_equal(argv[i], "-?") || g_str_equal(argv[i], "--help-all"))
+			return lactctl_report_main(NULL, argc, argv);
+	if ((rc = lactctl_connect(ctx)) != 0)
+		return rc;
+	return lactctl_report_main(ctx->bus, argc, argv);
+}
 
 static const Command commands[] = {
     {"status", lactctl_cmd_status, "the daemon, devices, live sessions, today"},
@@ -32,6 +48,7 @@ static const Command commands[] = {
     {"plan", lactctl_cmd_plan, "show or set your plan's targets"},
     {"device", lactctl_cmd_device, "list devices, set side or role, enable, disable, forget"},
     {"export", lactctl_cmd_export, "export csv, json or fhir for a consultant"},
+    {"report", cmd_report, "the consultant's page: pdf, html or png"},
     {"capture", lactctl_cmd_capture, "record a device's Bluetooth traffic to decode it"},
 };
 
