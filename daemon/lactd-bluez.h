@@ -40,6 +40,9 @@ typedef struct {
 		      LactdValueOrigin origin, gpointer user_data);
 	/* A write started by lactd_bluez_device_write() completed. */
 	void (*write_done)(LactdBluezDevice *dev, const GError *error, gpointer user_data);
+	/* The link cannot work as things are (a stale bond: "pairing lost: ..."),
+	 * or works again (problem NULL). No attempt is made meanwhile. May be NULL. */
+	void (*problem)(LactdBluezDevice *dev, const char *problem, gpointer user_data);
 } LactdBluezListener;
 
 /* Starts watching org.bluez (never auto-starting it); the rest happens in
@@ -76,6 +79,9 @@ gpointer lactd_bluez_device_get_user_data(LactdBluezDevice *dev);
  * adapter is powered), FALSE leaves ready and disconnects what it connected. */
 void lactd_bluez_device_set_wanted(LactdBluezDevice *dev, gboolean wanted);
 gboolean lactd_bluez_device_is_ready(LactdBluezDevice *dev);
+/* The pairing was found lost (lactd-bluez stopped trying until the device
+ * is paired again, or wanted anew). */
+gboolean lactd_bluez_device_get_pairing_lost(LactdBluezDevice *dev);
 /* The device is of no use as it is (its plugin gave up): disconnect and
  * try again after the back-off. */
 void lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason);
