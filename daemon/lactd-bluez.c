@@ -446,12 +446,6 @@ pairing_back(LactdBluezDevice *dev, const char *why)
 		dev->bluez->listener->problem(dev, NULL, dev->bluez->user_data);
 }
 
-gboolean
-lactd_bluez_device_get_pairing_lost(LactdBluezDevice *dev)
-{
-	return dev->pairing_lost;
-}
-
 static gboolean
 recently_lost(LactdBluezDevice *dev)
 {

@@ -79,9 +79,6 @@ gpointer lactd_bluez_device_get_user_data(LactdBluezDevice *dev);
  * adapter is powered), FALSE leaves ready and disconnects what it connected. */
 void lactd_bluez_device_set_wanted(LactdBluezDevice *dev, gboolean wanted);
 gboolean lactd_bluez_device_is_ready(LactdBluezDevice *dev);
-/* The pairing was found lost (lactd-bluez stopped trying until the device
- * is paired again, or wanted anew). */
-gboolean lactd_bluez_device_get_pairing_lost(LactdBluezDevice *dev);
 /* The device is of no use as it is (its plugin gave up): disconnect and
  * try again after the back-off. */
 void lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason);

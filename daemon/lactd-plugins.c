@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <gmodule.h>
+#include <math.h>
 #include <string.h>
 
 #include "lactd-error.h"
@@ -92,6 +93,10 @@ desc_valid(const LactdPluginDesc *d, const char **why)
 	}
 	if (d->service_uuids == NULL && d->adv_matches == NULL) {
 		*why = "matches no device";
+		return FALSE;
+	}
+	if (!isfinite(d->weight_resolution_g) || d->weight_resolution_g < 0) {
+		*why = "weight_resolution_g is not a finite number of grams";
 		return FALSE;
 	}
 	return TRUE;
