@@ -412,6 +412,7 @@ is_key_error(const char *remote, const char *message)
 	       g_strcmp0(remote, "org.bluez.Error.AuthenticationRejected") == 0 ||
 	       (g_strcmp0(remote, "org.bluez.Error.Failed") == 0 && message != NULL &&
 		(strstr(message, "PIN or Key Missing") != NULL ||
+		 strstr(message, "key-missing") != NULL ||
 		 strstr(message, "Authentication") != NULL));
 }
 

@@ -789,6 +789,12 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 	if (!attach(e)) {
 		g_autofree char *problem =
 		    g_strdup_printf("plugin %s could not attach to the device", e->desc->name);
+
+		/* A link lost during attach is the radio's doing: try again later. */
+		if (!lactd_bluez_device_is_ready(bdev)) {
+			lactd_bluez_device_give_up(bdev, "the link went while the plugin attached");
+			return;
+		}
 		block(e, problem);
 		return;
 	}
