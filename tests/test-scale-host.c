@@ -12,7 +12,9 @@
  *   another protocol's: left alone with the reason on Device1.Problem,
  *   connected once, not in a loop; retried when Enabled is written;
  * - a stale bond: "PIN or Key Missing" on Connect gives one log line, the
- *   Problem, no reconnection storm, and capture once it is paired again.
+ *   Problem, no reconnection storm, and capture once it is paired again;
+ * - a heartbeat runs only while the link is up: switched off, the scale
+ *   gets no write and lactd keeps no plugin timer.
  */
 #include "config.h"
 
@@ -70,7 +72,7 @@ device_prop(Fixture *f, const char *address, const char *name)
 }
 
 static guint
-connect_calls(Fixture *f)
+calls_of(Fixture *f, const char *method)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
@@ -84,8 +86,14 @@ connect_calls(Fixture *f)
 	stats = g_variant_get_child_value(r, 0);
 	calls = g_variant_lookup_value(stats, "calls", G_VARIANT_TYPE("a{su}"));
 	if (calls != NULL)
-		g_variant_lookup(calls, "Connect", "u", &n);
+		g_variant_lookup(calls, method, "u", &n);
 	return n;
+}
+
+static guint
+connect_calls(Fixture *f)
+{
+	return calls_of(f, "Connect");
 }
 
 /* Iterates the main context for ms: for counting what does NOT happen. */
@@ -393,6 +401,52 @@ test_stale_bond(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(connect_calls(f), ==, calls + 1);
 }
 
+/* --- heartbeats only while connected ---------------------------------------------------- */
+
+#define BEATING "C0:FF:EE:00:03:03"
+
+static gboolean
+connected_is(gpointer user_data)
+{
+	Wait *w = user_data;
+	g_autoptr(GVariant) c = device_prop(w->f, w->address, "Connected");
+
+	return c != NULL && g_variant_get_boolean(c) == (w->prefix != NULL);
+}
+
+static void
+test_heartbeat_stops(Fixture *f, gconstpointer data)
+{
+	Wait up = {f, BEATING, "up"};
+	Wait down = {f, BEATING, NULL};
+	guint writes;
+
+	/* A Timemore: its plugin writes a heartbeat every 2 s. */
+	f->fake = lactd_test_fake_start(f->bus,
+					LACTD_TEST_ADAPTER_CONF "[device beating]\nadapter=hci0\n"
+								"address=" BEATING "\n"
+								"paired=true\npresent=true\n"
+								"emulator=timemore\n"
+								"weighings=2:120\n",
+					"1");
+	if (f->fake == NULL)
+		return;
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
+	g_assert_nonnull(f->daemon);
+	g_assert_true(lactd_test_wait_for(connected_is, &up, 20000));
+	writes = calls_of(f, "WriteValue");
+	run_for(4500);
+	g_assert_cmpuint(calls_of(f, "WriteValue"), >=, writes + 2);
+
+	/* Switched off: the link drops and it no longer advertises. The
+	 * plugin's timer went with the link: not one write more. */
+	lactd_test_fake_call(f->c, "SetPresent", g_variant_new("(sb)", BEATING, FALSE));
+	g_assert_true(lactd_test_wait_for(connected_is, &down, 20000));
+	writes = calls_of(f, "WriteValue");
+	run_for(5000);
+	g_assert_cmpuint(calls_of(f, "WriteValue"), ==, writes);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -400,5 +454,7 @@ main(int argc, char **argv)
 	g_test_add("/scale-host/every-scale", Fixture, NULL, setup, test_every_scale, teardown);
 	g_test_add("/scale-host/misfit-left-alone", Fixture, NULL, setup, test_misfit, teardown);
 	g_test_add("/scale-host/stale-bond", Fixture, NULL, setup, test_stale_bond, teardown);
+	g_test_add("/scale-host/heartbeat-stops", Fixture, NULL, setup, test_heartbeat_stops,
+		   teardown);
 	return g_test_run();
 }
