@@ -57,6 +57,9 @@ struct _LactdBluezDevice {
 	guint backoff_ms;
 	gboolean away; /* the last attempt failed and BlueZ does not see it in range */
 	gint64 lost_us; /* monotonic time a ready link was last lost, 0 never */
+	gint64 ready_us; /* monotonic time the link was last reported ready */
+	guint quick_losses; /* links lost within QUICK_LOSS_US of coming up, in a row */
+	gboolean pairing_lost; /* a stale bond: no attempt until paired again */
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
 };
@@ -392,6 +395,58 @@ leave_ready(LactdBluezDevice *dev)
 #define RECENT_LOSS_US	     (15 * 60 * G_USEC_PER_SEC)
 #define RECENT_LOSS_RETRY_MS 30000u
 
+/* A link that aborts this soon after it came up, QUICK_LOSSES times in a
+ * row, is a bond the device no longer knows (the encryption fails), not
+ * radio trouble. */
+#define QUICK_LOSS_US (3 * G_USEC_PER_SEC)
+#define QUICK_LOSSES  3
+
+#define PAIRING_LOST_PROBLEM "pairing lost: pair the scale again with bluetoothctl"
+
+/* BlueZ's answers to Connect when the keys do not match (BlueZ 5.66
+ * doc/device-api.txt errors; the message is the kernel's status text). */
+static gboolean
+is_key_error(const char *remote, const char *message)
+{
+	return g_strcmp0(remote, "org.bluez.Error.AuthenticationFailed") == 0 ||
+	       g_strcmp0(remote, "org.bluez.Error.AuthenticationRejected") == 0 ||
+	       (g_strcmp0(remote, "org.bluez.Error.Failed") == 0 && message != NULL &&
+		(strstr(message, "PIN or Key Missing") != NULL ||
+		 strstr(message, "key-missing") != NULL ||
+		 strstr(message, "Authentication") != NULL));
+}
+
+/* One log line, the listener told, and no timer: the next attempt waits for
+ * Paired or Bonded to become true again, or for the device to be wanted anew. */
+static void
+lose_pairing(LactdBluezDevice *dev, const char *what)
+{
+	new_epoch(dev);
+	dev->state = LINK_IDLE;
+	if (dev->pairing_lost)
+		return;
+	dev->pairing_lost = TRUE;
+	dev->quick_losses = 0;
+	g_message("%s: %s: the pairing is lost; pair the device again (bluetoothctl remove, "
+		  "then pair); no further attempt until then",
+		  dev->address, what);
+	if (dev->bluez->listener->problem != NULL)
+		dev->bluez->listener->problem(dev, PAIRING_LOST_PROBLEM, dev->bluez->user_data);
+}
+
+static void
+pairing_back(LactdBluezDevice *dev, const char *why)
+{
+	if (!dev->pairing_lost)
+		return;
+	g_message("%s: %s: trying again", dev->address, why);
+	dev->pairing_lost = FALSE;
+	dev->quick_losses = 0;
+	dev->backoff_ms = 0;
+	if (dev->bluez->listener->problem != NULL)
+		dev->bluez->listener->problem(dev, NULL, dev->bluez->user_data);
+}
+
 static gboolean
 recently_lost(LactdBluezDevice *dev)
 {
@@ -470,6 +525,13 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		remote = g_dbus_error_get_remote_error(error);
 		if (g_strcmp0(remote, "org.bluez.Error.AlreadyConnected") != 0) {
 			g_dbus_error_strip_remote_error(error);
+			if (is_key_error(remote, error->message)) {
+				g_autofree char *what =
+				    g_strdup_printf("connect: %s: %s", remote, error->message);
+				disconnect(dev);
+				lose_pairing(dev, what);
+				return;
+			}
 			g_message("%s: connect: %s%s%s", dev->address,
 				  remote != NULL ? remote : "", remote != NULL ? ": " : "",
 				  error->message);
@@ -511,6 +573,7 @@ go_ready(LactdBluezDevice *dev)
 	g_clear_handle_id(&dev->timer, g_source_remove);
 	dev->state = LINK_READY;
 	dev->backoff_ms = 0;
+	dev->ready_us = g_get_monotonic_time();
 	g_debug("%s: ready", dev->address);
 	dev->bluez->listener->device_ready(dev, dev->bluez->user_data);
 }
@@ -541,7 +604,15 @@ evaluate(LactdBluezDevice *dev)
 			return;
 		g_message("%s: link lost", dev->address);
 		dev->lost_us = g_get_monotonic_time();
+		if (dev->lost_us - dev->ready_us < QUICK_LOSS_US)
+			dev->quick_losses++;
+		else
+			dev->quick_losses = 0;
 		leave_ready(dev);
+		if (dev->quick_losses >= QUICK_LOSSES) {
+			lose_pairing(dev, "the link aborted right after connecting, again");
+			return;
+		}
 		/* The listener may have changed its mind meanwhile. */
 		if (dev->state == LINK_IDLE && dev->wanted) {
 			dev->backoff_ms = 0;
@@ -571,6 +642,8 @@ evaluate(LactdBluezDevice *dev)
 		}
 		return;
 	case LINK_IDLE:
+		if (dev->pairing_lost && !connected)
+			return;
 		if (connected && resolved && has_chars(dev))
 			go_ready(dev);
 		else if (connected)
@@ -587,8 +660,10 @@ lactd_bluez_device_set_wanted(LactdBluezDevice *dev, gboolean wanted)
 	if (dev->wanted == wanted)
 		return;
 	dev->wanted = wanted;
-	if (wanted)
+	if (wanted) {
 		dev->backoff_ms = 0;
+		pairing_back(dev, "wanted again");
+	}
 	evaluate(dev);
 }
 
@@ -1168,6 +1243,14 @@ has_any(GVariant *changed, const char *const *names)
 	return FALSE;
 }
 
+static gboolean
+changed_true(GVariant *changed, const char *name)
+{
+	g_autoptr(GVariant) v = g_variant_lookup_value(changed, name, G_VARIANT_TYPE_BOOLEAN);
+
+	return v != NULL && g_variant_get_boolean(v);
+}
+
 static void
 on_properties_changed(GDBusObjectManagerClient *manager, GDBusObjectProxy *object,
 		      GDBusProxy *proxy, GVariant *changed, const char *const *invalidated,
@@ -1195,6 +1278,12 @@ on_properties_changed(GDBusObjectManagerClient *manager, GDBusObjectProxy *objec
 
 		if (dev == NULL)
 			return;
+		if (dev->pairing_lost && (changed_true(changed, "Paired") ||
+					  changed_true(changed, "Bonded")))
+		{
+			pairing_back(dev, "paired again");
+			evaluate(dev);
+		}
 		if (has_any(changed, info)) {
 			bluez->listener->device_changed(dev, bluez->user_data);
 			if (g_hash_table_lookup(bluez->devices, path) != dev)

@@ -40,6 +40,9 @@ typedef struct {
 		      LactdValueOrigin origin, gpointer user_data);
 	/* A write started by lactd_bluez_device_write() completed. */
 	void (*write_done)(LactdBluezDevice *dev, const GError *error, gpointer user_data);
+	/* The link cannot work as things are (a stale bond: "pairing lost: ..."),
+	 * or works again (problem NULL). No attempt is made meanwhile. May be NULL. */
+	void (*problem)(LactdBluezDevice *dev, const char *problem, gpointer user_data);
 } LactdBluezListener;
 
 /* Starts watching org.bluez (never auto-starting it); the rest happens in

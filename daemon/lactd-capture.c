@@ -21,6 +21,7 @@
 #include "lactd-api.h"
 #include "lactd-capture.h"
 #include "lactd-error.h"
+#include "lactd-settle.h"
 #include "lactd-util.h"
 #include "lactd-weighing.h"
 
@@ -38,6 +39,7 @@ typedef struct {
 	gint64 start_us; /* this device's session start */
 	guint32 last_elapsed_s;
 	guint grace_source;
+	LactdSettle settle; /* scales: when a weight is a weighing */
 } Dev;
 
 /* A live session: one or two devices' sessions. */
@@ -594,8 +596,11 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 			    "weight %.1f g out of range", r->weight.grams);
 		return FALSE;
 	}
-	/* Only a settled weight is a weighing; the rest is the scale moving. */
-	if (!r->weight.stable || r->weight.grams <= 0)
+	/* Only a settled weight is a weighing, once per placement; the rest
+	 * is the scale moving or repeating itself. */
+	if (!lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
+			       device->host_stability, device->weight_resolution_g,
+			       capture->config->settle_ms, now_us))
 		return TRUE;
 	w = g_new0(LactdWeighing, 1);
 	w->time_us = now_us;
@@ -605,6 +610,7 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 	w->role = g_strdup(device->role != NULL ? device->role : "bottle");
 	if (!lactd_weighing_record(capture->store, capture->config, w, &changed, error))
 		return FALSE;
+	lactd_settle_stored(&dev->settle, w->grams);
 	g_message("%s: weighing %" G_GUINT64_FORMAT " stored (%s), session %" G_GUINT64_FORMAT,
 		  dev->address, w->id, w->role, w->session);
 	g_debug("weighing %" G_GUINT64_FORMAT ": %.1f g", w->id, w->grams);

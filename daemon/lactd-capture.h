@@ -25,6 +25,10 @@ typedef struct {
 	const char *side; /* "left", "right", "both", "unknown" */
 	const char *role; /* "bottle", "baby" */
 	const char *object_path; /* its org.lactd.Device1 object */
+	/* Scales: the plugin's LACTD_PLUGIN_FLAG_HOST_STABILITY and
+	 * weight_resolution_g (lactd-settle.h). */
+	gboolean host_stability;
+	double weight_resolution_g;
 } LactdCaptureDevice;
 
 LactdCapture *lactd_capture_new(LactdStore *store, LactdApi *api, const LactdConfig *config);

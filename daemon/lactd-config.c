@@ -34,6 +34,7 @@ static const KeyDef keys[] = {
     {"Weighing", "AttributionWindow", KEY_UINT, OFF(attribution_window_s), 0, 24 * 3600},
     {"Weighing", "TestWeighWindow", KEY_UINT, OFF(test_weigh_window_s), 0, 24 * 3600},
     {"Weighing", "ContainerGrams", KEY_DOUBLE, OFF(container_grams), 0, 5000},
+    {"Weighing", "SettleTime", KEY_UINT, OFF(settle_ms), 200, 60 * 1000},
 };
 
 LactdConfig *
@@ -54,6 +55,7 @@ lactd_config_new_default(void)
 	config->attribution_window_s = 1800;
 	config->test_weigh_window_s = 5400;
 	config->container_grams = 0;
+	config->settle_ms = 1500;
 	return config;
 }
 

@@ -26,6 +26,7 @@ typedef struct {
 	guint attribution_window_s;   /* AttributionWindow=, seconds, default 1800 */
 	guint test_weigh_window_s;    /* TestWeighWindow=, seconds, default 5400 */
 	double container_grams;	      /* ContainerGrams=, default 0 (scale tared) */
+	guint settle_ms; /* SettleTime=, ms a flagless scale's weight must hold, default 1500 */
 } LactdConfig;
 
 LactdConfig *lactd_config_new_default(void);

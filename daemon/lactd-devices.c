@@ -46,6 +46,9 @@ struct _Entry {
 	LactdDevice *pdev; /* the plugin over this device, while desc is set */
 	gboolean side_user_set;
 	gboolean link_reported; /* capture was told the link is up */
+	/* No plugin fits or the plugin could not attach: left alone until
+	 * something changes (Device1.Problem says why). */
+	gboolean blocked;
 };
 
 /* --- a Device1 skeleton whose writable properties are checked ------------------ */
@@ -169,6 +172,9 @@ capture_device(Entry *e)
 	    .side = lactd_device1_get_side(e->iface),
 	    .role = lactd_device1_get_role(e->iface),
 	    .object_path = e->object_path,
+	    .host_stability =
+		e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY) != 0,
+	    .weight_resolution_g = e->desc != NULL ? e->desc->weight_resolution_g : 0,
 	};
 	return cd;
 }
@@ -209,7 +215,7 @@ save_state(Entry *e)
 static gboolean
 captured(Entry *e)
 {
-	return e->desc != NULL && lactd_device1_get_enabled(e->iface) &&
+	return e->desc != NULL && !e->blocked && lactd_device1_get_enabled(e->iface) &&
 	       (lactd_bluez_device_get_paired(e->bdev) ||
 		lactd_config_address_allowed(e->devices->config, e->address));
 }
@@ -355,8 +361,37 @@ attach(Entry *e)
 		return FALSE;
 	}
 	g_message("%s: capturing with plugin %s", e->address, e->desc->name);
+	lactd_device1_set_problem(e->iface, "");
 	save_state(e);
 	return TRUE;
+}
+
+static void
+set_desc(Entry *e, const LactdPluginDesc *desc, LactdPluginMatch how)
+{
+	g_clear_pointer(&e->pdev, lactd_plugin_device_free);
+	e->desc = desc;
+	e->how = how;
+	lactd_device1_set_plugin(e->iface, desc != NULL ? desc->name : "");
+	lactd_device1_set_kind(e->iface, kind_name(desc));
+}
+
+static void update(Entry *e);
+
+/*
+ * Leaves the device alone: no reconnection in a loop for a device that no
+ * plugin can serve. Retried when something changes: the device removed and
+ * back (a new entry), BlueZ or lactd restarted (new entries), or the user
+ * writing Enabled.
+ */
+static void
+block(Entry *e, const char *problem)
+{
+	g_message("%s: not captured: %s; retried when it is paired or enabled again", e->address,
+		  problem);
+	e->blocked = TRUE;
+	lactd_device1_set_problem(e->iface, problem);
+	update(e);
 }
 
 /* Matches again and applies the policy after any change. */
@@ -369,24 +404,27 @@ update(Entry *e)
 	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
 	g_autofree char *name = lactd_bluez_device_dup_name(e->bdev);
 	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
-	const LactdPluginDesc *desc =
-	    lactd_plugin_host_match(devices->plugins, (const char *const *)uuids,
-				    (const guint16 *)(gpointer)ids->data, ids->len,
-				    (const char *const *)sd, &how);
+	g_autofree char *why = NULL;
+	LactdPluginMatchInput in = {
+	    .service_uuids = (const char *const *)uuids,
+	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
+	    .n_manufacturer_ids = ids->len,
+	    .service_data_uuids = (const char *const *)sd,
+	    .name = name,
+	};
+	const LactdPluginDesc *desc = lactd_plugin_match_select(
+	    lactd_plugin_host_list(devices->plugins), &in, &how, &why);
 	gboolean want, recording;
 
 	if (g_strcmp0(name, lactd_device1_get_name(e->iface)) != 0 && name[0] != '\0')
 		lactd_device1_set_name(e->iface, name);
 	/* Keep a plugin that is running; a new match applies from the next link. */
-	if (desc != e->desc && (e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev))) {
-		g_clear_pointer(&e->pdev, lactd_plugin_device_free);
-		e->desc = desc;
-		e->how = how;
-		lactd_device1_set_plugin(e->iface, desc != NULL ? desc->name : "");
-		lactd_device1_set_kind(e->iface, kind_name(desc));
+	if (desc != e->desc && (e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev)) &&
+	    !e->blocked) {
+		set_desc(e, desc, how);
 		if (desc != NULL)
-			g_message("%s: %s matches plugin %s", e->address,
-				  name[0] != '\0' ? name : "device", desc->name);
+			g_message("%s: %s matches plugin %s (%s)", e->address,
+				  name[0] != '\0' ? name : "device", desc->name, why);
 	}
 	want = captured(e);
 	recording = devices->recorder != NULL && lactd_recorder_wants(devices->recorder, e->address);
@@ -482,6 +520,9 @@ handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters)
 		lactd_device1_set_role(e->iface, row->role);
 	} else {
 		lactd_device1_set_enabled(e->iface, row->enabled);
+		/* The user's way to say "try again". */
+		e->blocked = FALSE;
+		lactd_device1_set_problem(e->iface, "");
 	}
 	g_message("%s: %s set to %s by %s", e->address, prop,
 		  g_strcmp0(prop, "Enabled") == 0 ? (row->enabled ? "true" : "false")
@@ -489,7 +530,7 @@ handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters)
 						  : row->role,
 		  g_dbus_method_invocation_get_sender(invocation));
 	g_dbus_method_invocation_return_value(invocation, NULL);
-	if (was_enabled != lactd_device1_get_enabled(e->iface))
+	if (was_enabled != lactd_device1_get_enabled(e->iface) || g_strcmp0(prop, "Enabled") == 0)
 		update(e);
 }
 
@@ -552,6 +593,7 @@ entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 	lactd_device1_set_role(e->iface, "bottle");
 	lactd_device1_set_enabled(e->iface, TRUE);
 	lactd_device1_set_battery(e->iface, BATTERY_UNKNOWN);
+	lactd_device1_set_problem(e->iface, "");
 
 	row = lactd_store_get_device(devices->store, e->address, &error);
 	if (error != NULL)
@@ -677,6 +719,50 @@ on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *se
 	lactd_plugin_device_advertisement(e->pdev, manufacturer_id, service_uuid, data, len);
 }
 
+/* Services resolved: the match again, now with the characteristics, so a
+ * plugin attaches only to a device that has all it requires. FALSE when
+ * the device was left alone. */
+static gboolean
+recheck(Entry *e)
+{
+	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
+	g_autoptr(GArray) ids = lactd_bluez_device_dup_manufacturer_ids(e->bdev);
+	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
+	g_autofree char *name = lactd_bluez_device_dup_name(e->bdev);
+	g_autoptr(GPtrArray) chars = lactd_bluez_device_dup_chars(e->bdev);
+	g_autoptr(GPtrArray) char_uuids = g_ptr_array_new();
+	g_autofree char *why = NULL;
+	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
+	const LactdPluginDesc *desc;
+	LactdPluginMatchInput in = {
+	    .service_uuids = (const char *const *)uuids,
+	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
+	    .n_manufacturer_ids = ids->len,
+	    .service_data_uuids = (const char *const *)sd,
+	    .name = name,
+	};
+
+	for (guint i = 0; i < chars->len; i++)
+		g_ptr_array_add(char_uuids, ((LactdBluezChar *)chars->pdata[i])->uuid);
+	g_ptr_array_add(char_uuids, NULL);
+	in.char_uuids = (const char *const *)char_uuids->pdata;
+	desc = lactd_plugin_match_select(lactd_plugin_host_list(e->devices->plugins), &in, &how,
+					 &why);
+	if (desc == e->desc)
+		return TRUE;
+	if (desc == NULL || how != LACTD_PLUGIN_MATCH_SERVICE) {
+		g_autofree char *problem =
+		    g_strdup_printf("no plugin fits: %s", why != NULL ? why : "no match");
+		set_desc(e, NULL, LACTD_PLUGIN_MATCH_NONE);
+		block(e, problem);
+		return FALSE;
+	}
+	g_message("%s: with its characteristics, plugin %s instead of %s (%s)", e->address,
+		  desc->name, e->desc->name, why);
+	set_desc(e, desc, how);
+	return TRUE;
+}
+
 static void
 on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 {
@@ -698,8 +784,18 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 		lactd_bluez_device_set_wanted(bdev, FALSE);
 		return;
 	}
+	if (!recheck(e))
+		return;
 	if (!attach(e)) {
-		lactd_bluez_device_give_up(bdev, "the plugin refused the device");
+		g_autofree char *problem =
+		    g_strdup_printf("plugin %s could not attach to the device", e->desc->name);
+
+		/* A link lost during attach is the radio's doing: try again later. */
+		if (!lactd_bluez_device_is_ready(bdev)) {
+			lactd_bluez_device_give_up(bdev, "the link went while the plugin attached");
+			return;
+		}
+		block(e, problem);
 		return;
 	}
 	/* attach() may have lost the link again through a failed call. */
@@ -813,6 +909,16 @@ static const LactdRecorderHost recorder_host = {
 	.changed = rec_changed,
 };
 
+static void
+on_problem(LactdBluezDevice *bdev, const char *problem, gpointer user_data)
+{
+	Entry *e = entry_of(bdev);
+
+	if (e == NULL || e->blocked)
+		return;
+	lactd_device1_set_problem(e->iface, problem != NULL ? problem : "");
+}
+
 static const LactdBluezListener listener = {
 	.device_added = on_device_added,
 	.device_changed = on_device_changed,
@@ -822,6 +928,7 @@ static const LactdBluezListener listener = {
 	.device_removed = on_device_removed,
 	.value = on_value,
 	.write_done = on_write_done,
+	.problem = on_problem,
 };
 
 /* --- public ------------------------------------------------------------------------ */

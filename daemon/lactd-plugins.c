@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <gmodule.h>
+#include <math.h>
 #include <string.h>
 
 #include "lactd-error.h"
@@ -92,6 +93,10 @@ desc_valid(const LactdPluginDesc *d, const char **why)
 	}
 	if (d->service_uuids == NULL && d->adv_matches == NULL) {
 		*why = "matches no device";
+		return FALSE;
+	}
+	if (!isfinite(d->weight_resolution_g) || d->weight_resolution_g < 0) {
+		*why = "weight_resolution_g is not a finite number of grams";
 		return FALSE;
 	}
 	return TRUE;
@@ -254,63 +259,19 @@ lactd_plugin_host_list(LactdPluginHost *host)
 	return (const LactdPluginDesc *const *)host->descs->pdata;
 }
 
-static gboolean
-strv_has_uuid(const char *const *strv, const char *uuid)
-{
-	for (guint i = 0; strv != NULL && strv[i] != NULL; i++) {
-		if (g_ascii_strcasecmp(strv[i], uuid) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static gboolean
-adv_matches(const LactdAdvMatch *m, const guint16 *manufacturer_ids, gsize n_manufacturer_ids,
-	    const char *const *service_data_uuids)
-{
-	for (; m->manufacturer_id != 0 || m->service_data_uuid != NULL; m++) {
-		gboolean ok = TRUE;
-
-		if (m->manufacturer_id != 0) {
-			gboolean found = FALSE;
-			for (gsize i = 0; i < n_manufacturer_ids && manufacturer_ids != NULL; i++)
-				found = found || manufacturer_ids[i] == m->manufacturer_id;
-			ok = found;
-		}
-		if (ok && m->service_data_uuid != NULL)
-			ok = strv_has_uuid(service_data_uuids, m->service_data_uuid);
-		if (ok)
-			return TRUE;
-	}
-	return FALSE;
-}
-
 const LactdPluginDesc *
 lactd_plugin_host_match(LactdPluginHost *host, const char *const *service_uuids,
 			const guint16 *manufacturer_ids, gsize n_manufacturer_ids,
 			const char *const *service_data_uuids, LactdPluginMatch *how)
 {
-	for (guint i = 0; i < host->plugins->len; i++) {
-		const LactdPluginDesc *d = ((Plugin *)g_ptr_array_index(host->plugins, i))->desc;
+	LactdPluginMatchInput in = {
+	    .service_uuids = service_uuids,
+	    .manufacturer_ids = manufacturer_ids,
+	    .n_manufacturer_ids = n_manufacturer_ids,
+	    .service_data_uuids = service_data_uuids,
+	};
 
-		for (guint j = 0; d->service_uuids != NULL && d->service_uuids[j] != NULL; j++) {
-			if (strv_has_uuid(service_uuids, d->service_uuids[j])) {
-				if (how != NULL)
-					*how = LACTD_PLUGIN_MATCH_SERVICE;
-				return d;
-			}
-		}
-		if (d->adv_matches != NULL &&
-		    adv_matches(d->adv_matches, manufacturer_ids, n_manufacturer_ids,
-				service_data_uuids)) {
-			if (how != NULL)
-				*how = LACTD_PLUGIN_MATCH_ADVERTISEMENT;
-			return d;
-		}
-	}
-	if (how != NULL)
-		*how = LACTD_PLUGIN_MATCH_NONE;
-	return NULL;
+	return lactd_plugin_match_select(lactd_plugin_host_list(host), &in, how, NULL);
 }
 
 /* --- the LactdHost helpers --------------------------------------------------- */

@@ -13,17 +13,12 @@
 #include <gio/gio.h>
 #include <lactd/plugin.h>
 
+#include "lactd-plugin-match.h"
+
 G_BEGIN_DECLS
 
 typedef struct _LactdPluginHost LactdPluginHost;
 
-typedef enum {
-	LACTD_PLUGIN_MATCH_NONE = 0,
-	/* By a GATT service UUID: the device must be connected. */
-	LACTD_PLUGIN_MATCH_SERVICE,
-	/* By its advertisements only: no connection needed. */
-	LACTD_PLUGIN_MATCH_ADVERTISEMENT,
-} LactdPluginMatch;
 
 /*
  * lactd_plugin_host_new:
@@ -52,7 +47,9 @@ const LactdPluginDesc *const *lactd_plugin_host_list(LactdPluginHost *host);
  * @service_data_uuids: (nullable): UUIDs of its ServiceData
  * @how: (out) (optional): whether a service or an advertisement matched
  *
- * The plugin of highest priority that matches, or NULL.
+ * The most specific plugin that matches by services or advertisements
+ * alone (no name, characteristics not checked), or NULL; see
+ * lactd_plugin_match_select() for the full match.
  */
 const LactdPluginDesc *lactd_plugin_host_match(LactdPluginHost *host,
 					       const char *const *service_uuids,

@@ -3,7 +3,8 @@
  * Plugins for test-plugins, built from this one file:
  *   TEST_PLUGIN_ALPHA   value callback, writes, timers; priority 5
  *   TEST_PLUGIN_BETA    no value callback (the host parses); priority 20
- *   TEST_PLUGIN_BADABI  says ABI version 2
+ *   TEST_PLUGIN_BADABI  says ABI version 1 (built against the plugin.h before name
+ *                       patterns; its descriptor is shorter and must not be read)
  *   TEST_PLUGIN_NODESC  exports the ABI symbol only
  * What a plugin does is seen by the test through the host's operations.
  */
@@ -162,16 +163,16 @@ bad_attach(LactdDevice *dev, const LactdHost *host)
 
 static const char *const bad_uuids[] = {UUID_A, NULL};
 static const LactdPluginDesc desc = {
-	.abi_version = 2,
+	.abi_version = 1,
 	.name = "badabi",
 	.kind = LACTD_KIND_PUMP,
 	.priority = 100,
 	.service_uuids = bad_uuids,
 	.attach = bad_attach,
 };
-/* Written out: a plugin built against a future plugin.h. */
+/* Written out: a plugin built against the ABI 1 plugin.h. */
 LACTD_PLUGIN_EXPORT extern const uint32_t lactd_plugin_abi;
-LACTD_PLUGIN_EXPORT const uint32_t lactd_plugin_abi = 2;
+LACTD_PLUGIN_EXPORT const uint32_t lactd_plugin_abi = 1;
 LACTD_PLUGIN_EXPORT extern const LactdPluginDesc *const lactd_plugin_desc;
 LACTD_PLUGIN_EXPORT const LactdPluginDesc *const lactd_plugin_desc = &desc;
 

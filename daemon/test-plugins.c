@@ -128,8 +128,8 @@ test_load(void)
 	g_assert_null(list[2]);
 
 	/* Exactly one line for each refused file, none for the rest. */
-	g_assert_cmpuint(count_messages("skipped plugin badabi.so: ABI version 2, this lactd "
-					"speaks 1"),
+	g_assert_cmpuint(count_messages("skipped plugin badabi.so: ABI version 1, this lactd "
+					"speaks 2"),
 			 ==, 1);
 	g_assert_cmpuint(count_messages("badabi"), ==, 1);
 	g_assert_cmpuint(count_messages("skipped plugin nodesc.so: no lactd_plugin_desc symbol"),
@@ -217,6 +217,92 @@ test_match(void)
 	d = lactd_plugin_host_match(host, NULL, NULL, 0, NULL, NULL);
 	g_assert_null(d);
 	remove_dir(dir);
+}
+
+/* Specificity (ABI 2): descriptors made here, as three protocols sharing
+ * service FFF0 would declare them. */
+#define FFF0 "0000fff0-0000-1000-8000-00805f9b34fb"
+#define FFF1 "0000fff1-0000-1000-8000-00805f9b34fb"
+#define FFF2 "0000fff2-0000-1000-8000-00805f9b34fb"
+#define FFF4 "0000fff4-0000-1000-8000-00805f9b34fb"
+
+static const char *const fff0[] = {FFF0, NULL};
+static const char *const generic_chars[] = {FFF1, NULL};
+static const char *const decent_chars[] = {FFF4, NULL};
+static const char *const decent_names[] = {"Decent Scale*", NULL};
+static const char *const aku_names[] = {"*AKU*", NULL};
+static const char *const aku_chars[] = {FFF1, FFF2, NULL};
+
+static const LactdPluginDesc any_fff0 = {
+    .abi_version = 2, .name = "anyfff0", .kind = LACTD_KIND_SCALE, .priority = 50,
+    .service_uuids = fff0};
+static const LactdPluginDesc one_char = {
+    .abi_version = 2, .name = "onechar", .kind = LACTD_KIND_SCALE, .priority = 1,
+    .service_uuids = fff0, .required_chars = generic_chars};
+static const LactdPluginDesc decentish = {
+    .abi_version = 2, .name = "decentish", .kind = LACTD_KIND_SCALE, .priority = 10,
+    .service_uuids = fff0, .name_patterns = decent_names, .required_chars = decent_chars};
+static const LactdPluginDesc akuish = {
+    .abi_version = 2, .name = "akuish", .kind = LACTD_KIND_SCALE, .priority = 0,
+    .service_uuids = fff0, .name_patterns = aku_names, .required_chars = aku_chars};
+
+static void
+test_match_specific(void)
+{
+	const LactdPluginDesc *const descs[] = {&any_fff0, &one_char, &decentish, &akuish, NULL};
+	const char *const aku_has[] = {FFF1, FFF2, NULL};
+	const char *const decent_has[] = {FFF1, FFF4, NULL};
+	LactdPluginMatchInput in = {.service_uuids = fff0};
+	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
+	const LactdPluginDesc *d;
+	g_autofree char *why = NULL;
+
+	/* A name pattern beats required characteristics beats service only,
+	 * whatever the priorities. */
+	in.name = "Varia AKU Pro";
+	d = lactd_plugin_match_select(descs, &in, &how, &why);
+	g_assert_true(d == &akuish);
+	g_assert_cmpint(how, ==, LACTD_PLUGIN_MATCH_SERVICE);
+	g_assert_nonnull(strstr(why, "name pattern \"*AKU*\""));
+	g_assert_nonnull(strstr(why, "preferred to anyfff0 (service UUID only"));
+	g_assert_nonnull(strstr(why, "preferred to onechar (1 required characteristic(s)"));
+	g_clear_pointer(&why, g_free);
+
+	/* Not named like either: the one requiring a characteristic, over the
+	 * higher priority that requires none. */
+	in.name = "CFS-9002";
+	d = lactd_plugin_match_select(descs, &in, &how, NULL);
+	g_assert_true(d == &one_char);
+	/* A name pattern never matches an unknown name. */
+	in.name = NULL;
+	d = lactd_plugin_match_select(descs, &in, &how, NULL);
+	g_assert_true(d == &one_char);
+
+	/* Once the characteristics are known, a plugin missing one is out. */
+	in.name = "Decent Scale 1";
+	in.char_uuids = aku_has;
+	d = lactd_plugin_match_select(descs, &in, &how, &why);
+	g_assert_true(d == &one_char);
+	g_assert_nonnull(strstr(why, "plugin decentish needs characteristic " FFF4));
+	g_clear_pointer(&why, g_free);
+	in.char_uuids = decent_has;
+	d = lactd_plugin_match_select(descs, &in, &how, NULL);
+	g_assert_true(d == &decentish);
+
+	/* Named like an AKU but without its command characteristic: nothing
+	 * that requires more fits; the one requiring less does. */
+	{
+		const LactdPluginDesc *const only_named[] = {&decentish, &akuish, NULL};
+		const char *const fff1_only[] = {FFF1, NULL};
+
+		in.name = "AKU Mini";
+		in.char_uuids = fff1_only;
+		d = lactd_plugin_match_select(only_named, &in, &how, &why);
+		g_assert_null(d);
+		g_assert_cmpint(how, ==, LACTD_PLUGIN_MATCH_NONE);
+		g_assert_cmpstr(why, ==,
+				"plugin akuish needs characteristic " FFF2 ", which the device lacks");
+	}
 }
 
 /* --- the host helpers over fake operations ----------------------------------------- */
@@ -572,6 +658,7 @@ main(int argc, char **argv)
 
 	g_test_add_func("/plugins/load/refuse", test_load);
 	g_test_add_func("/plugins/load/path", test_load_path);
+	g_test_add_func("/plugins/match/specific", test_match_specific);
 	g_test_add_func("/plugins/match", test_match);
 	g_test_add_func("/plugins/host/writes", test_writes);
 	g_test_add_func("/plugins/host/timers", test_timers);

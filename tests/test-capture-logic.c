@@ -30,14 +30,14 @@ typedef struct {
 } Fixture;
 
 static const LactdCaptureDevice pump = {"C0:FF:EE:00:00:01", "opp", LACTD_KIND_PUMP, "both",
-					"bottle", "/org/lactd/devices/C0_FF_EE_00_00_01"};
+					"bottle", "/org/lactd/devices/C0_FF_EE_00_00_01", FALSE, 0};
 static const LactdCaptureDevice left_unit = {"C0:FF:EE:00:00:0A", "opp", LACTD_KIND_PUMP, "left",
-					     "bottle", "/org/lactd/devices/C0_FF_EE_00_00_0A"};
+					     "bottle", "/org/lactd/devices/C0_FF_EE_00_00_0A", FALSE, 0};
 static const LactdCaptureDevice right_unit = {"C0:FF:EE:00:00:0B", "opp", LACTD_KIND_PUMP,
 					      "right", "bottle",
-					      "/org/lactd/devices/C0_FF_EE_00_00_0B"};
+					      "/org/lactd/devices/C0_FF_EE_00_00_0B", FALSE, 0};
 static const LactdCaptureDevice scale = {"C0:FF:EE:00:00:02", "wss", LACTD_KIND_SCALE, "unknown",
-					 "bottle", "/org/lactd/devices/C0_FF_EE_00_00_02"};
+					 "bottle", "/org/lactd/devices/C0_FF_EE_00_00_02", FALSE, 0};
 
 static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
@@ -399,6 +399,79 @@ test_bottle_after_session(Fixture *f, gconstpointer data)
 	}
 }
 
+static guint
+count_weighings(Fixture *f)
+{
+	g_autoptr(GPtrArray) ws = lactd_store_list_weighings(f->store, 0, G_MAXINT64, NULL);
+
+	return ws->len;
+}
+
+static void
+weigh(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, gboolean stable)
+{
+	LactdReading w = {.type = LACTD_READING_WEIGHT, .time_us = t};
+
+	w.weight.grams = grams;
+	w.weight.stable = stable;
+	feed(f, dev, &w);
+}
+
+/* A scale with its own flag repeats the stable weight in every packet:
+ * one weighing per placement, the next after the bottle was lifted. */
+static void
+test_once_per_placement(Fixture *f, gconstpointer data)
+{
+	gint64 t0 = g_get_real_time() - G_TIME_SPAN_HOUR;
+
+	for (int i = 0; i < 20; i++)
+		weigh(f, &scale, t0 + i * 100000, 120.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 1);
+	/* Jitter of one step is the same placement. */
+	weigh(f, &scale, t0 + S(3), 120.1, TRUE);
+	weigh(f, &scale, t0 + S(3) + 1, 120.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 1);
+	/* Lifted (moving, then empty), put back: a new weighing. */
+	weigh(f, &scale, t0 + S(4), 60.0, FALSE);
+	weigh(f, &scale, t0 + S(5), 0.0, TRUE);
+	weigh(f, &scale, t0 + S(6), 120.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 2);
+	/* Filled further without a stable zero in between: also new. */
+	weigh(f, &scale, t0 + S(7), 150.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 3);
+}
+
+/* A scale without a flag: stable once the weight held for SettleTime,
+ * whatever the flag in its readings says. */
+static void
+test_host_stability(Fixture *f, gconstpointer data)
+{
+	LactdCaptureDevice plain = scale;
+	gint64 t0 = g_get_real_time() - G_TIME_SPAN_HOUR;
+	gint64 step = 100000; /* 10 packets a second */
+
+	plain.host_stability = TRUE;
+	plain.weight_resolution_g = 0.01;
+	/* Pouring: the weight keeps moving, the (meaningless) flag says stable. */
+	for (int i = 0; i < 40; i++)
+		weigh(f, &plain, t0 + i * step, 10.0 + i * 2.5, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 0);
+	/* Held within the tolerance for less than 1.5 s: not yet. */
+	for (int i = 0; i < 14; i++)
+		weigh(f, &plain, t0 + S(5) + i * step, 130.0 + (i % 2) * 0.03, FALSE);
+	g_assert_cmpuint(count_weighings(f), ==, 0);
+	/* ...then past it: one weighing, and only one however long it stays. */
+	for (int i = 14; i < 60; i++)
+		weigh(f, &plain, t0 + S(5) + i * step, 130.0 + (i % 2) * 0.03, FALSE);
+	g_assert_cmpuint(count_weighings(f), ==, 1);
+	{
+		g_autoptr(GPtrArray) ws = lactd_store_list_weighings(f->store, 0, G_MAXINT64, NULL);
+		LactdWeighing *w = g_ptr_array_index(ws, 0);
+		g_assert_cmpfloat_with_epsilon(w->grams, 130.0, 0.05);
+		g_assert_true(w->stable);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -412,5 +485,7 @@ main(int argc, char **argv)
 	ADD("/capture/session/two-units-merged", test_two_units_merged);
 	ADD("/capture/session/record-replaces-live", test_record_replaces_live);
 	ADD("/capture/weighing/bottle-after-session", test_bottle_after_session);
+	ADD("/capture/weighing/once-per-placement", test_once_per_placement);
+	ADD("/capture/weighing/host-stability", test_host_stability);
 	return g_test_run();
 }

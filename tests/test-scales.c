@@ -104,7 +104,6 @@ start(Fixture *f, const Case *k)
 						"[device scale]\n"
 						"adapter=hci0\n"
 						"address=" ADDRESS "\n"
-						"name=Scale\n"
 						"paired=true\n"
 						"present=true\n"
 						"%s",

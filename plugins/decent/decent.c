@@ -109,6 +109,13 @@ decent_parse_any(void *state, const char *char_uuid, const uint8_t *data, size_t
 }
 
 static const char *const decent_services[] = {DECENT_SERVICE, NULL};
+/* FFF0 is shared by many scales (Varia, Eureka, WeighMaster...): Decent's
+ * by its advertised name, as the Decent app and de1app find it, and its
+ * own two characteristics, so the LED and heartbeat commands never reach
+ * another vendor's scale. */
+static const char *const decent_names[] = {"Decent Scale*", "DECENT SCALE*", "decent scale*",
+					   NULL};
+static const char *const decent_chars[] = {DECENT_NOTIFY, DECENT_WRITE, NULL};
 
 static const LactdPluginDesc decent_desc = {
     .abi_version = LACTD_PLUGIN_ABI_VERSION,
@@ -123,6 +130,9 @@ static const LactdPluginDesc decent_desc = {
     .timer = decent_timer,
     .detach = decent_detach,
     .parse = decent_parse_any,
+    .name_patterns = decent_names,
+    .required_chars = decent_chars,
+    .weight_resolution_g = 0.1,
 };
 
 LACTD_PLUGIN_DEFINE(decent_desc);

@@ -25,8 +25,10 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change to the structures below. */
-#define LACTD_PLUGIN_ABI_VERSION 1u
+/* Bumped on any incompatible change to the structures below.
+ * 2: LactdPluginDesc gained name_patterns, required_chars,
+ *    weight_resolution_g and flags (matching that tells scales apart). */
+#define LACTD_PLUGIN_ABI_VERSION 2u
 
 /* Most readings one packet can produce. */
 #define LACTD_READINGS_MAX 8
@@ -201,7 +203,28 @@ typedef struct {
 	 */
 	int (*parse)(void *state, const char *char_uuid, const uint8_t *data, size_t len,
 		     LactdReading *out, size_t max_out, const char **reason);
+
+	/* ABI 2. Matching that tells protocols apart. */
+	/* Device name patterns ('*' and '?' wildcards, as GLib's
+	 * g_pattern_match_simple), NULL-terminated; NULL: any name. When set,
+	 * a device whose name matches none of them is not this plugin's. */
+	const char *const *name_patterns;
+	/* Characteristic UUIDs that must all be present once services are
+	 * resolved, NULL-terminated; NULL: none. Checked before attach, so a
+	 * plugin never writes to a device that lacks them. */
+	const char *const *required_chars;
+	/* Smallest weight step the scale reports, in grams (0: unknown, the
+	 * host assumes 0.1 g). Used by host-computed stability. */
+	double weight_resolution_g;
+	uint32_t flags; /* LACTD_PLUGIN_FLAG_* */
 } LactdPluginDesc;
+
+/* The scale sends no stable flag: the host decides when a weight is stable
+ * (unchanged within weight_resolution_g for a set time) and ignores
+ * LactdReading.weight.stable. */
+#define LACTD_PLUGIN_FLAG_HOST_STABILITY (1u << 0)
+/* The device sends nothing until the link is encrypted (bonded). */
+#define LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION (1u << 1)
 
 #if defined(__GNUC__)
 #define LACTD_PLUGIN_EXPORT __attribute__((visibility("default")))

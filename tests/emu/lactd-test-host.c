@@ -68,6 +68,8 @@ h_write(LactdDevice *dev, const char *uuid, const uint8_t *data, size_t len, boo
 	for (gsize i = 0; i < len; i++)
 		g_string_append_printf(s, "%02x", data[i]);
 	g_ptr_array_add(current->log, g_strdup_printf("write %s %s", uuid, s->str));
+	if (resp)
+		current->writes_with_response++;
 	if (current->emu == NULL)
 		return 0;
 	if (current->drop_writes > 0) {
@@ -180,13 +182,30 @@ lactd_test_host_reset(LactdTestHost *th)
 	th->fail_emit = FALSE;
 	th->drop_writes = 0;
 	th->timers = 0;
+	th->writes_with_response = 0;
 }
 
 void
 lactd_test_host_notify(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 		       gpointer user_data)
 {
-	current->desc->value(NULL, &lactd_test_host, uuid, data, len, LACTD_VALUE_NOTIFY);
+	LactdReading out[LACTD_READINGS_MAX];
+	const char *reason = NULL;
+	int n;
+
+	if (current->desc->value != NULL) {
+		current->desc->value(NULL, &lactd_test_host, uuid, data, len, LACTD_VALUE_NOTIFY);
+		return;
+	}
+	/* No value callback: the host parses and emits, as lactd does. */
+	memset(out, 0, sizeof(out));
+	n = current->desc->parse(current->state, uuid, data, len, out, G_N_ELEMENTS(out), &reason);
+	if (n < 0) {
+		h_reject(NULL, reason);
+		return;
+	}
+	for (int i = 0; i < MIN(n, LACTD_READINGS_MAX); i++)
+		h_emit(NULL, &out[i]);
 }
 
 guint

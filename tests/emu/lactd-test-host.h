@@ -27,6 +27,7 @@ typedef struct {
 	uint32_t timer_id;   /* what timer_start returns; timer_stop must get it back */
 	guint timers;	     /* started and not stopped */
 	guint64 state[256];  /* the plugin's per-device state */
+	guint writes_with_response; /* of the writes logged, how many asked for a response */
 } LactdTestHost;
 
 /* The host functions; they act on the LactdTestHost made last. */

@@ -10,6 +10,9 @@ extern const LactdEmuClass lactd_emu_esn00;
 extern const LactdEmuClass lactd_emu_acaia;
 extern const LactdEmuClass lactd_emu_decent;
 extern const LactdEmuClass lactd_emu_bookoo;
+extern const LactdEmuClass lactd_emu_varia;
+extern const LactdEmuClass lactd_emu_timemore;
+extern const LactdEmuClass lactd_emu_eureka;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -20,6 +23,9 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_acaia,
 	&lactd_emu_decent,
 	&lactd_emu_bookoo,
+	&lactd_emu_varia,
+	&lactd_emu_timemore,
+	&lactd_emu_eureka,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,

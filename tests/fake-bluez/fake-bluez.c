@@ -199,6 +199,7 @@ struct _Device {
 	gboolean resolved; /* ServicesResolved */
 	gboolean never_resolve;
 	gboolean connected_unannounced; /* ConnectedUnannounced */
+	gboolean stale_bond;		/* StaleBond: Connect fails, keys do not match */
 	gboolean started; /* scenario clock running */
 	gboolean finished_sent;
 	gint64 sim_ms;
@@ -788,7 +789,11 @@ static void
 device_method(GDBusMethodInvocation *inv, Device *d, const char *method, GVariant *params)
 {
 	if (g_str_equal(method, "Connect")) {
-		if (d->connected) {
+		if (d->stale_bond && !d->connected) {
+			/* The device forgot the bond; bluetoothd still has its
+			 * keys and fails the link with the kernel's status text. */
+			fb_error(inv, ERR "Failed", "PIN or Key Missing");
+		} else if (d->connected) {
 			fb_reply(inv, NULL);
 		} else if (d->connect != NULL) {
 			/* device_connect_le: -EALREADY */
@@ -1423,7 +1428,7 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 
 	if (g_str_equal(method, "DropLink") || g_str_equal(method, "RemoveDevice") ||
 	    g_str_equal(method, "SetPresent") || g_str_equal(method, "NeverResolve") ||
-	    g_str_equal(method, "ConnectedUnannounced") ||
+	    g_str_equal(method, "ConnectedUnannounced") || g_str_equal(method, "StaleBond") ||
 	    g_str_equal(method, "SendRaw")) {
 		g_variant_get_child(params, 0, "&s", &s);
 		d = find_device(s);
@@ -1474,6 +1479,17 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 		fb_obj_export(a->obj);
 	} else if (g_str_equal(method, "RemoveDevice")) {
 		device_forget(d);
+	} else if (g_str_equal(method, "StaleBond")) {
+		gboolean stale;
+		g_variant_get(params, "(&sb)", &s, &stale);
+		if (d->stale_bond && !stale && d->paired) {
+			/* Paired again: bluetoothctl remove, then pair. */
+			fb_obj_set(d->obj, "Paired", g_variant_new_boolean(FALSE), TRUE);
+			fb_obj_set(d->obj, "Bonded", g_variant_new_boolean(FALSE), TRUE);
+			fb_obj_set(d->obj, "Paired", g_variant_new_boolean(TRUE), TRUE);
+			fb_obj_set(d->obj, "Bonded", g_variant_new_boolean(TRUE), TRUE);
+		}
+		d->stale_bond = stale;
 	} else if (g_str_equal(method, "SetPresent")) {
 		gboolean on;
 		g_variant_get(params, "(&sb)", &s, &on);
