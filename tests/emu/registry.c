@@ -13,6 +13,8 @@ extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_varia;
 extern const LactdEmuClass lactd_emu_timemore;
 extern const LactdEmuClass lactd_emu_eureka;
+extern const LactdEmuClass lactd_emu_felicita;
+extern const LactdEmuClass lactd_emu_timemore_basic;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -26,6 +28,8 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_varia,
 	&lactd_emu_timemore,
 	&lactd_emu_eureka,
+	&lactd_emu_felicita,
+	&lactd_emu_timemore_basic,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
