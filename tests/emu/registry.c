@@ -11,6 +11,7 @@ extern const LactdEmuClass lactd_emu_acaia;
 extern const LactdEmuClass lactd_emu_decent;
 extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_weighmaster;
+extern const LactdEmuClass lactd_emu_espressi;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -22,6 +23,7 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_decent,
 	&lactd_emu_bookoo,
 	&lactd_emu_weighmaster,
+	&lactd_emu_espressi,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
