@@ -12,6 +12,7 @@ extern const LactdEmuClass lactd_emu_decent;
 extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_weighmaster;
 extern const LactdEmuClass lactd_emu_espressi;
+extern const LactdEmuClass lactd_emu_difluid;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -24,6 +25,7 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_bookoo,
 	&lactd_emu_weighmaster,
 	&lactd_emu_espressi,
+	&lactd_emu_difluid,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
