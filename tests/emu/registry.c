@@ -13,6 +13,7 @@ extern const LactdEmuClass lactd_emu_bookoo;
 extern const LactdEmuClass lactd_emu_weighmaster;
 extern const LactdEmuClass lactd_emu_espressi;
 extern const LactdEmuClass lactd_emu_difluid;
+extern const LactdEmuClass lactd_emu_blackcoffee;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -26,6 +27,7 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_weighmaster,
 	&lactd_emu_espressi,
 	&lactd_emu_difluid,
+	&lactd_emu_blackcoffee,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
