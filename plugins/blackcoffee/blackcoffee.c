@@ -54,6 +54,7 @@ blackcoffee_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid
 static void
 blackcoffee_detach(LactdDevice *dev, const LactdHost *host)
 {
+	/* No timer and no pending command: nothing to stop. */
 }
 
 static int

@@ -59,6 +59,7 @@ espressi_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid,
 static void
 espressi_detach(LactdDevice *dev, const LactdHost *host)
 {
+	/* No timer and no pending command: nothing to stop. */
 }
 
 static int
