@@ -15,6 +15,10 @@ extern const LactdEmuClass lactd_emu_timemore;
 extern const LactdEmuClass lactd_emu_eureka;
 extern const LactdEmuClass lactd_emu_felicita;
 extern const LactdEmuClass lactd_emu_timemore_basic;
+extern const LactdEmuClass lactd_emu_weighmaster;
+extern const LactdEmuClass lactd_emu_espressi;
+extern const LactdEmuClass lactd_emu_difluid;
+extern const LactdEmuClass lactd_emu_blackcoffee;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -30,6 +34,10 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_eureka,
 	&lactd_emu_felicita,
 	&lactd_emu_timemore_basic,
+	&lactd_emu_weighmaster,
+	&lactd_emu_espressi,
+	&lactd_emu_difluid,
+	&lactd_emu_blackcoffee,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
