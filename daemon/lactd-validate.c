@@ -119,11 +119,13 @@ lactd_validate_session(LactdSession *session, GVariant *changes, gboolean is_new
 			if (!check_ml(key, s->left_ml, error))
 				return FALSE;
 			s->has_volume = TRUE;
+			s->left_measured = TRUE;
 		} else if (strcmp(key, "right_ml") == 0) {
 			s->right_ml = g_variant_get_double(value);
 			if (!check_ml(key, s->right_ml, error))
 				return FALSE;
 			s->has_volume = TRUE;
+			s->right_measured = TRUE;
 		} else if (strcmp(key, "left_seconds") == 0) {
 			s->left_seconds = g_variant_get_uint32(value);
 		} else if (strcmp(key, "right_seconds") == 0) {
