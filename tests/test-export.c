@@ -803,6 +803,44 @@ test_fhir(Fixture *f, gconstpointer data)
 				      "\"end\":\"2024-05-14T10:17:30Z\"}"));
 }
 
+/* Every code of lactd's CodeSystem that the export uses is published in
+ * docs/fhir-codesystem.json. */
+static void
+test_fhir_codesystem(Fixture *f, gconstpointer data)
+{
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "docs", "fhir-codesystem.json",
+						       NULL);
+	g_autofree char *fhir = export(f, "fhir");
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GHashTable) codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GRegex) re = g_regex_new(
+	    "\"system\":\"https://lactd.org/fhir/CodeSystem/lactd\",\"code\":\"([a-z-]+)\"", 0,
+	    0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	JsonObject *cs;
+	JsonArray *concepts;
+	guint used = 0;
+
+	g_assert_true(json_parser_load_from_file(parser, path, &error));
+	g_assert_no_error(error);
+	cs = json_node_get_object(json_parser_get_root(parser));
+	g_assert_cmpstr(json_object_get_string_member(cs, "url"), ==,
+			"https://lactd.org/fhir/CodeSystem/lactd");
+	concepts = json_object_get_array_member(cs, "concept");
+	for (guint i = 0; i < json_array_get_length(concepts); i++)
+		g_hash_table_add(codes, g_strdup(json_object_get_string_member(
+					    array_object(concepts, i), "code")));
+	g_assert_cmpint(json_object_get_int_member(cs, "count"), ==, g_hash_table_size(codes));
+	for (g_regex_match(re, fhir, 0, &m); g_match_info_matches(m); g_match_info_next(m, NULL)) {
+		g_autofree char *code = g_match_info_fetch(m, 1);
+		if (!g_hash_table_contains(codes, code))
+			g_error("code %s is not in docs/fhir-codesystem.json", code);
+		used++;
+	}
+	g_assert_cmpuint(used, >, 20);
+}
+
 /* A transaction a FHIR server takes: every entry is a conditional create
  * on its identifier, so posting it twice creates nothing the second time. */
 static void
@@ -1016,6 +1054,8 @@ main(int argc, char **argv)
 		   fixture_teardown);
 	g_test_add("/export/json", Fixture, NULL, fixture_setup, test_json, fixture_teardown);
 	g_test_add("/export/fhir", Fixture, NULL, fixture_setup, test_fhir, fixture_teardown);
+	g_test_add("/export/fhir/codesystem", Fixture, NULL, fixture_setup, test_fhir_codesystem,
+		   fixture_teardown);
 	g_test_add("/export/fhir/transaction", Fixture, NULL, fixture_setup,
 		   test_fhir_transaction, fixture_teardown);
 	g_test_add("/export/fhir/installations", Fixture, NULL, fixture_setup,
