@@ -42,6 +42,11 @@ lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 			      g_variant_new_double(lactd_round_ml(s->right_ml)));
 	g_variant_builder_add(&b, "{sv}", "total_ml",
 			      g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
+	/* A side not measured has left_ml/right_ml 0: these say which is which. */
+	g_variant_builder_add(&b, "{sv}", "left_measured",
+			      g_variant_new_boolean((lactd_session_sides(s) & 1) != 0));
+	g_variant_builder_add(&b, "{sv}", "right_measured",
+			      g_variant_new_boolean((lactd_session_sides(s) & 2) != 0));
 	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
 	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
 	g_variant_builder_add(&b, "{sv}", "device",

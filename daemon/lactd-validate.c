@@ -28,7 +28,7 @@ static const Field fields[] = {
     {"left_ml", "d", TRUE},	 {"right_ml", "d", TRUE},	{"total_ml", "d", FALSE},
     {"left_seconds", "u", TRUE}, {"right_seconds", "u", TRUE}, {"interrupted", "b", FALSE},
     {"note", "s", TRUE},	 {"supplement_ml", "d", TRUE}, {"method", "s", TRUE},
-    {"milk", "s", TRUE},
+    {"milk", "s", TRUE},	 {"left_measured", "b", FALSE}, {"right_measured", "b", FALSE},
 };
 
 static gboolean

@@ -471,6 +471,38 @@ test_closed_pipe(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(remote, ==, "org.lactd.Error.Write");
 }
 
+/* ListSessions says which side was measured, for clients that draw. */
+static void
+test_list_measured(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = lactd_test_call(
+	    f->c, "ListSessions", g_variant_new("(xx)", COURSE_START, COURSE_START + DAY),
+	    "(aa{sv})", &error);
+	g_autoptr(GVariant) sessions = NULL;
+	guint left_only = 0;
+
+	g_assert_no_error(error);
+	sessions = g_variant_get_child_value(reply, 0);
+	for (gsize i = 0; i < g_variant_n_children(sessions); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(sessions, i);
+		const char *kind;
+		gboolean left, right;
+
+		g_assert_true(g_variant_lookup(s, "kind", "&s", &kind));
+		g_assert_true(g_variant_lookup(s, "left_measured", "b", &left));
+		g_assert_true(g_variant_lookup(s, "right_measured", "b", &right));
+		if (g_str_equal(kind, "supplement")) {
+			g_assert_false(left || right);
+			continue;
+		}
+		g_assert_true(left);
+		left_only += !right;
+	}
+	/* Day 0: sessions 0 and 5 of 8 were left only. */
+	g_assert_cmpuint(left_only, ==, 2);
+}
+
 static void
 test_plan_name(Fixture *f, gconstpointer data)
 {
@@ -512,6 +544,7 @@ main(int argc, char **argv)
 	ADD("/export-dbus/course/dst-week", test_dst_week, TRUE);
 	ADD("/export-dbus/course/fhir-schema", test_course_fhir_schema, TRUE);
 	ADD("/export-dbus/course/empty-range", test_empty, TRUE);
+	ADD("/export-dbus/course/list-measured", test_list_measured, TRUE);
 	ADD("/export-dbus/stalled-reader", test_stalled_reader, TRUE);
 	ADD("/export-dbus/closed-pipe", test_closed_pipe, FALSE);
 	ADD("/export-dbus/plan-name", test_plan_name, FALSE);
