@@ -55,6 +55,7 @@ add(Fixture *f, GVariantBuilder *b)
 	    f->c, "AddSession", g_variant_new("(a{sv})", b), "(t)", &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 }
 
 static void
@@ -409,6 +410,7 @@ probe_tick(gpointer user_data)
 	    lactd_test_call(p->c, "GetPlan", NULL, "(a{sv})", &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 	p->worst_us = MAX(p->worst_us, g_get_monotonic_time() - t0);
 	p->calls++;
 	return G_SOURCE_CONTINUE;
