@@ -45,17 +45,20 @@ lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 	if (s->extra_ml > 0)
 		g_variant_builder_add(&b, "{sv}", "weighed_ml",
 				      g_variant_new_double(lactd_round_ml(s->extra_ml)));
+	/* A side not measured has left_ml/right_ml 0: these say which is which. */
+	g_variant_builder_add(&b, "{sv}", "left_measured",
+			      g_variant_new_boolean((lactd_session_sides(s) & 1) != 0));
+	g_variant_builder_add(&b, "{sv}", "right_measured",
+			      g_variant_new_boolean((lactd_session_sides(s) & 2) != 0));
 	{
-		/* Which volumes are measurements: left_ml and right_ml are 0
-		 * placeholders when nothing was measured (a nursing session, a
-		 * pump without a volume channel), and a client shows "not
-		 * measured" instead of 0. */
+		/* The same as one list, with the test-weighed intake: what a
+		 * client shows as measured, the rest as "not measured". */
 		const char *measured[4];
 		guint n = 0;
-		if (s->has_volume) {
+		if (lactd_session_sides(s) & 1)
 			measured[n++] = "left";
+		if (lactd_session_sides(s) & 2)
 			measured[n++] = "right";
-		}
 		if (s->extra_ml > 0)
 			measured[n++] = "weighed";
 		g_variant_builder_add(&b, "{sv}", "measured", g_variant_new_strv(measured, n));

@@ -450,18 +450,22 @@ take_volume(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		if (single_side_is_right(dev, channels)) {
 			updated->right_ml = v;
 			updated->right_seconds = elapsed;
+			updated->right_measured = TRUE;
 		} else {
 			updated->left_ml = v;
 			updated->left_seconds = elapsed;
+			updated->left_measured = TRUE;
 		}
 	} else {
 		if (channels & LACTD_CHANNEL_LEFT) {
 			updated->left_ml = r->volume.left_ml;
 			updated->left_seconds = elapsed;
+			updated->left_measured = TRUE;
 		}
 		if (channels & LACTD_CHANNEL_RIGHT) {
 			updated->right_ml = r->volume.right_ml;
 			updated->right_seconds = elapsed;
+			updated->right_measured = TRUE;
 		}
 	}
 	if (!volume_ok("left", updated->left_ml, dev->live->session->left_ml, error) ||
@@ -548,9 +552,11 @@ take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		if (single_side_is_right(dev, channels)) {
 			s->right_ml = v;
 			s->right_seconds = r->record.duration_s;
+			s->right_measured = TRUE;
 		} else {
 			s->left_ml = v;
 			s->left_seconds = r->record.duration_s;
+			s->left_measured = TRUE;
 		}
 		/* A shared session spans both units' times. */
 		if (is_new || r->record.start_us != 0)
@@ -564,7 +570,11 @@ take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		s->left_seconds = (channels & LACTD_CHANNEL_LEFT) ? r->record.duration_s : 0;
 		s->right_seconds = (channels & LACTD_CHANNEL_RIGHT) ? r->record.duration_s : 0;
 	}
-	s->has_volume = channels != 0;
+	if (!single) {
+		s->left_measured = (channels & LACTD_CHANNEL_LEFT) != 0;
+		s->right_measured = (channels & LACTD_CHANNEL_RIGHT) != 0;
+	}
+	s->has_volume = s->left_measured || s->right_measured;
 	if (r->record.flags & LACTD_RECORD_INTERRUPTED)
 		s->interrupted = TRUE;
 	if (is_new ? !lactd_store_add_session(capture->store, s, error)

@@ -53,6 +53,21 @@ valid_date(const char *str)
 	return g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) && y >= 1970;
 }
 
+/* A name printed on a report and put in exports: text a person typed, so
+ * no control characters (a newline would forge a CSV header line). */
+static gboolean
+valid_name(const char *str)
+{
+	if (strlen(str) > LACTD_PLAN_NAME_MAX || !g_utf8_validate(str, -1, NULL))
+		return FALSE;
+	for (const char *p = str; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static char *
 format_hhmm(guint minutes)
 {
@@ -102,6 +117,16 @@ lactd_plan_apply(LactdPlan *plan, GVariant *changes, GError **error)
 			if (date[0] != '\0' && !valid_date(date))
 				return invalid(error, key, "expected a date YYYY-MM-DD");
 			g_strlcpy(p.start_date, date, sizeof(p.start_date));
+		} else if (strcmp(key, "name") == 0) {
+			const char *name;
+			if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+				return invalid(error, key, "expected type 's'");
+			name = g_variant_get_string(value, NULL);
+			if (!valid_name(name))
+				return invalid(error, key,
+					       "expected at most 200 bytes of UTF-8 text without "
+					       "control characters");
+			g_strlcpy(p.name, name, sizeof(p.name));
 		} else {
 			return invalid(error, key, "unknown key");
 		}
@@ -161,6 +186,7 @@ lactd_plan_to_variant(const LactdPlan *plan)
 	g_variant_builder_add(&b, "{sv}", "minutes_min", g_variant_new_uint32(plan->minutes_min));
 	g_variant_builder_add(&b, "{sv}", "minutes_max", g_variant_new_uint32(plan->minutes_max));
 	g_variant_builder_add(&b, "{sv}", "start_date", g_variant_new_string(plan->start_date));
+	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(plan->name));
 	return g_variant_builder_end(&b);
 }
 

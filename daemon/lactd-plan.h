@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+#define LACTD_PLAN_NAME_MAX 200
+
 typedef struct {
 	guint sessions_min; /* per 24 h */
 	guint sessions_max;
@@ -19,6 +21,10 @@ typedef struct {
 	guint minutes_min; /* per breast per session */
 	guint minutes_max;
 	char start_date[11]; /* YYYY-MM-DD, "" when not set */
+	/* Whose log: the name the user sets for reports and exports, "" when
+	 * none. At most LACTD_PLAN_NAME_MAX bytes of UTF-8 without control
+	 * characters. */
+	char name[LACTD_PLAN_NAME_MAX + 1];
 } LactdPlan;
 
 /* The defaults, from the clinical guidance in DESIGN.md. */

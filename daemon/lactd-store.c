@@ -121,13 +121,30 @@ static const char *const migrations[] = {
 	"  value BLOB,"
 	"  text TEXT);"
 	"CREATE INDEX capture_events_by_capture ON capture_events(capture, time_us);",
+	/* 2 -> 3: which side was measured (bit 0 left, bit 1 right), since
+	 * has_volume alone cannot tell "right not measured" from "right 0 mL".
+	 * Rows from before said only "measured": both sides, as they were
+	 * shown. And the installation's identity (a random version 4 UUID,
+	 * made once here), from which exports derive their identifiers so
+	 * that two installations never give the same one. */
+	"ALTER TABLE sessions ADD COLUMN sides INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE sessions SET sides = 3 WHERE has_volume != 0;"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('installation_id',"
+	"  lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"
+	"  substr(lower(hex(randomblob(2))), 2) || '-' ||"
+	"  substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) ||"
+	"  '-' || lower(hex(randomblob(6))));",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
 
 #define SESSION_COLUMNS                                                                     \
 	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
-	"device, device_session, interrupted, live, note, supplement_ml, method, milk, extra_ml"
+	"device, device_session, interrupted, live, note, supplement_ml, method, milk, extra_ml, " \
+	"sides"
 
 gboolean
 lactd_store_sql_fail(sqlite3 *db, int rc, const char *what, GError **error)
@@ -447,6 +464,18 @@ lactd_session_free(LactdSession *session)
 	g_free(session);
 }
 
+guint
+lactd_session_sides(const LactdSession *s)
+{
+	guint sides = (s->left_measured ? 1u : 0u) | (s->right_measured ? 2u : 0u);
+
+	/* A writer that says only "measured" (older code, benchmarks) meant
+	 * both sides, as lactd always showed them. */
+	if (s->has_volume && sides == 0)
+		sides = 3;
+	return s->has_volume ? sides : 0;
+}
+
 double
 lactd_session_total_ml(const LactdSession *session)
 {
@@ -486,6 +515,7 @@ bind_session(sqlite3_stmt *stmt, const LactdSession *s)
 	lactd_store_bind_text_or_null(stmt, 17, s->method);
 	lactd_store_bind_text_or_null(stmt, 18, s->milk);
 	sqlite3_bind_double(stmt, 19, lactd_round_ml(s->extra_ml));
+	sqlite3_bind_int(stmt, 20, lactd_session_sides(s));
 }
 
 static LactdSession *
@@ -512,6 +542,8 @@ session_from_row(sqlite3_stmt *stmt)
 	s->method = lactd_store_column_dup(stmt, 16);
 	s->milk = lactd_store_column_dup(stmt, 17);
 	s->extra_ml = sqlite3_column_double(stmt, 18);
+	s->left_measured = (sqlite3_column_int(stmt, 19) & 1) != 0;
+	s->right_measured = (sqlite3_column_int(stmt, 19) & 2) != 0;
 	return s;
 }
 
@@ -522,7 +554,7 @@ lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error
 	    lactd_store_prepare(store,
 		    "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
 		    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-		    "?17, ?18, ?19)",
+		    "?17, ?18, ?19, ?20)",
 		    error);
 
 	if (stmt == NULL || !lactd_store_begin(store, error))
@@ -565,7 +597,7 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 		    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
 		    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
 		    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, "
-		    "note = ?15, supplement_ml = ?16, method = ?17, milk = ?18, extra_ml = ?19 "
+		    "note = ?15, supplement_ml = ?16, method = ?17, milk = ?18, extra_ml = ?19, sides = ?20 "
 		    "WHERE id = ?1",
 		    error);
 
@@ -1128,6 +1160,26 @@ lactd_store_list_devices(LactdStore *store, GError **error)
 }
 
 /* ---- settings ------------------------------------------------------------ */
+
+char *
+lactd_store_installation_id(LactdStore *store, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
+	    store, "SELECT value FROM meta WHERE key = 'installation_id'", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return lactd_store_column_dup(stmt, 0);
+	if (rc != SQLITE_DONE)
+		lactd_store_sql_fail(store->db, rc, "reading the installation id", error);
+	else
+		g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+				    "the database has no installation id");
+	return NULL;
+}
 
 char *
 lactd_store_get_setting(LactdStore *store, const char *key, GError **error)

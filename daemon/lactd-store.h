@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 2
+#define LACTD_STORE_SCHEMA_VERSION 3
 
 typedef enum {
 	LACTD_SESSION_PUMP = 0,
@@ -43,6 +43,11 @@ typedef struct {
 	double left_ml;
 	double right_ml;
 	gboolean has_volume; /* FALSE: nothing measured (a scale may fill it in) */
+	/* Which sides were measured when has_volume: a side not measured has
+	 * no volume at all (its left_ml/right_ml is 0 and means nothing).
+	 * has_volume with neither set means both. */
+	gboolean left_measured;
+	gboolean right_measured;
 	double extra_ml;     /* measured for both sides together: a bottle on a
 			      * scale, or a baby's test-weighing intake */
 	guint32 left_seconds;
@@ -61,6 +66,8 @@ typedef struct {
 void lactd_session_free(LactdSession *session);
 /* left + right + what was measured for both together. */
 double lactd_session_total_ml(const LactdSession *session);
+/* Bit 0: left measured, bit 1: right measured; 0 when nothing was. */
+guint lactd_session_sides(const LactdSession *session);
 LactdSession *lactd_session_copy(const LactdSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 
@@ -173,6 +180,10 @@ LactdDeviceRow *lactd_store_get_device(LactdStore *store, const char *address, G
 gboolean lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **error);
 gboolean lactd_store_delete_device(LactdStore *store, const char *address, GError **error);
 GPtrArray *lactd_store_list_devices(LactdStore *store, GError **error);
+
+/* The installation's identity: a random UUID made once, when the database
+ * was created or migrated to version 3. */
+char *lactd_store_installation_id(LactdStore *store, GError **error);
 
 /* Key/value settings (the plan). NULL (no error) when unset. */
 char *lactd_store_get_setting(LactdStore *store, const char *key, GError **error);

@@ -28,7 +28,7 @@ static const Field fields[] = {
     {"left_ml", "d", TRUE},	 {"right_ml", "d", TRUE},	{"total_ml", "d", FALSE},
     {"left_seconds", "u", TRUE}, {"right_seconds", "u", TRUE}, {"interrupted", "b", FALSE},
     {"note", "s", TRUE},	 {"supplement_ml", "d", TRUE}, {"method", "s", TRUE},
-    {"milk", "s", TRUE},
+    {"milk", "s", TRUE},	 {"left_measured", "b", FALSE}, {"right_measured", "b", FALSE},
 };
 
 static gboolean
@@ -119,11 +119,13 @@ lactd_validate_session(LactdSession *session, GVariant *changes, gboolean is_new
 			if (!check_ml(key, s->left_ml, error))
 				return FALSE;
 			s->has_volume = TRUE;
+			s->left_measured = TRUE;
 		} else if (strcmp(key, "right_ml") == 0) {
 			s->right_ml = g_variant_get_double(value);
 			if (!check_ml(key, s->right_ml, error))
 				return FALSE;
 			s->has_volume = TRUE;
+			s->right_measured = TRUE;
 		} else if (strcmp(key, "left_seconds") == 0) {
 			s->left_seconds = g_variant_get_uint32(value);
 		} else if (strcmp(key, "right_seconds") == 0) {

@@ -106,6 +106,75 @@ test_store_migrate_from_every_version(Fixture *f, gconstpointer data)
 	}
 }
 
+/* Version 3 keeps which side was measured: rows from version 2 that said
+ * "measured" keep both sides, those that did not keep none; every value
+ * stays. And it makes the installation's UUID, once, different for each
+ * database. */
+static void
+test_store_migrate_v3_sides(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *degraded = NULL;
+	g_autofree char *other_path = g_build_filename(f->dir, "other.db", NULL);
+	g_autofree char *id = NULL, *again = NULL, *other_id = NULL;
+	g_autoptr(GRegex) uuid4 = g_regex_new(
+	    "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", 0, 0, NULL);
+	sqlite3 *db = NULL;
+	LactdStore *store;
+	LactdSession *s;
+
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_true(lactd_store_migrate(db, 2, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(sqlite3_exec(db,
+				     "INSERT INTO sessions (id, kind, source, start_us, end_us, "
+				     "left_ml, right_ml, has_volume) VALUES "
+				     "(1, 0, 2, 1000, 2000, 10.5, 0, 1), (2, 2, 2, 3000, 4000, 0, 0, 0)",
+				     NULL, NULL, NULL),
+			==, SQLITE_OK);
+	sqlite3_close(db);
+
+	store = lactd_store_open(f->path, &degraded, &error);
+	g_assert_no_error(error);
+	s = lactd_store_get_session(store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_true(s->has_volume && s->left_measured && s->right_measured);
+	g_assert_cmpfloat(s->left_ml, ==, 10.5);
+	g_assert_cmpuint(lactd_session_sides(s), ==, 3);
+	lactd_session_free(s);
+	s = lactd_store_get_session(store, 2, &error);
+	g_assert_no_error(error);
+	g_assert_false(s->has_volume || s->left_measured || s->right_measured);
+	g_assert_cmpuint(lactd_session_sides(s), ==, 0);
+	/* One side, stored and read back. */
+	s->has_volume = TRUE;
+	s->right_measured = TRUE;
+	s->right_ml = 4;
+	g_assert_true(lactd_store_update_session(store, s, &error));
+	lactd_session_free(s);
+	s = lactd_store_get_session(store, 2, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(lactd_session_sides(s), ==, 2);
+	lactd_session_free(s);
+	id = lactd_store_installation_id(store, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_regex_match(uuid4, id, 0, NULL));
+	lactd_store_close(store);
+
+	/* The same after a reopen; another database has another. */
+	store = lactd_store_open(f->path, &degraded, &error);
+	again = lactd_store_installation_id(store, &error);
+	g_assert_cmpstr(again, ==, id);
+	lactd_store_close(store);
+	store = lactd_store_open(other_path, &degraded, &error);
+	g_assert_no_error(error);
+	other_id = lactd_store_installation_id(store, &error);
+	g_assert_true(g_regex_match(uuid4, other_id, 0, NULL));
+	g_assert_cmpstr(other_id, !=, id);
+	lactd_store_close(store);
+	g_unlink(other_path);
+}
+
 static void
 test_store_refuses_newer(Fixture *f, gconstpointer data)
 {
@@ -631,6 +700,7 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD("/store/migrate/every-version", test_store_migrate_from_every_version);
 	ADD("/store/migrate/refuses-newer", test_store_refuses_newer);
+	ADD("/store/migrate/v3-sides", test_store_migrate_v3_sides);
 	ADD("/store/session/roundtrip", test_store_session_roundtrip);
 	ADD("/store/samples/roundtrip", test_store_samples);
 	g_test_add_func("/store/samples/damaged", test_store_samples_damaged);
