@@ -121,6 +121,13 @@ static const char *const migrations[] = {
 	"  value BLOB,"
 	"  text TEXT);"
 	"CREATE INDEX capture_events_by_capture ON capture_events(capture, time_us);",
+	/* 2 -> 3: whether the device's own record of a part is stored. A part
+	 * captured live and cut off (lactd stopped, link lost) has none yet;
+	 * its record is still to be asked for. Parts of sessions that ended
+	 * normally before this version are taken as complete. */
+	"ALTER TABLE session_parts ADD COLUMN has_record INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE session_parts SET has_record = 1 WHERE session IN "
+	"  (SELECT id FROM sessions WHERE live = 0 AND interrupted = 0);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
@@ -690,13 +697,24 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 	return NULL;
 }
 
+/*
+ * The id to ask a device's history for records after: just below the oldest
+ * ended part whose record is not stored yet (the pump may still hold it, and
+ * it is authoritative over the partial capture), else the highest ended one.
+ * Asking from a lower id only makes the pump send again records stored
+ * already, which are deduplicated; asking from a higher one would skip
+ * records for ever, and Delete Records would then erase them.
+ */
 guint32
 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store,
-	    "SELECT MAX(p.device_session) FROM session_parts p JOIN sessions s ON s.id = p.session "
-	    "WHERE p.device = ?1 AND s.live = 0",
+	    "SELECT (SELECT MIN(p.device_session) - 1 FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session "
+	    "        WHERE p.device = ?1 AND s.live = 0 AND p.has_record = 0), "
+	    "       (SELECT MAX(p.device_session) FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session WHERE p.device = ?1 AND s.live = 0)",
 	    error);
 	int rc;
 
@@ -705,9 +723,26 @@ lactd_store_last_device_session(LactdStore *store, const char *device, GError **
 	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		return (guint32)sqlite3_column_int64(stmt, 0);
+		return (guint32)sqlite3_column_int64(stmt,
+						     sqlite3_column_type(stmt, 0) != SQLITE_NULL ? 0 : 1);
 	lactd_store_sql_fail(store->db, rc, "reading the last device session", error);
 	return 0;
+}
+
+gboolean
+lactd_store_set_part_recorded(LactdStore *store, const char *device, guint32 device_session,
+			      GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
+	    store,
+	    "UPDATE session_parts SET has_record = 1 WHERE device = ?1 AND device_session = ?2",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, device_session);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 gint

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 2
+#define LACTD_STORE_SCHEMA_VERSION 3
 
 typedef enum {
 	LACTD_SESSION_PUMP = 0,
@@ -136,8 +136,13 @@ GPtrArray *lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 t
 /* The session that holds a device's own session id, NULL (no error) when none. */
 LactdSession *lactd_store_find_device_session(LactdStore *store, const char *device,
 					      guint32 device_session, GError **error);
-/* Highest device session id stored for a device, 0 when none. */
+/* The device session id to ask a device's history for records after: below
+ * the oldest ended part still without its record, else the highest ended
+ * one; 0 when none. */
 guint32 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error);
+/* The device's own record of that part is stored (authoritative). */
+gboolean lactd_store_set_part_recorded(LactdStore *store, const char *device,
+				       guint32 device_session, GError **error);
 
 /* After a restart: every session still marked live was cut off by the stop;
  * keep it, interrupted, with its samples compacted. Returns how many. */
