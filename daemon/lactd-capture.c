@@ -664,6 +664,9 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
+	/* These were written: a failed write before is over. */
+	if (reading->type == LACTD_READING_VOLUME || reading->type == LACTD_READING_RECORD)
+		lactd_api_storage_ok(capture->api);
 	if (dev->live != NULL)
 		live_touch(dev->live);
 	return TRUE;

@@ -19,6 +19,7 @@
 
 #include "lactd-error.h"
 #include "lactd-samples.h"
+#include "lactd-store-aside.h"
 #include "lactd-store.h"
 #include "lactd-store-private.h"
 #include "lactd-util.h"
@@ -27,7 +28,10 @@
 struct _LactdStore {
 	sqlite3 *db;
 	char *path;
-	guint depth; /* nesting of lactd_store_begin */
+	guint depth;	  /* nesting of lactd_store_begin */
+	gboolean locked;  /* the file is held by another process: retried */
+	char *problem;	  /* what is wrong with the file, for StorageState */
+	char *set_aside;  /* the marker's reason: a damaged file was set aside */
 };
 
 /* Migrations: entry N takes the schema from version N to N + 1, in one
@@ -283,27 +287,59 @@ lactd_store_migrate(sqlite3 *db, guint target, GError **error)
 	}
 }
 
-static gboolean
+/* What opening found: only a file SQLite calls damaged is moved aside. A
+ * lock, a permission or an I/O error says nothing about the data in it. */
+typedef enum {
+	DB_OK,
+	DB_LOCKED,   /* another process holds it (SQLITE_BUSY, SQLITE_LOCKED) */
+	DB_DAMAGED,  /* quick_check failed, or SQLITE_CORRUPT, SQLITE_NOTADB */
+	DB_UNUSABLE, /* anything else: read-only, unwritable folder, I/O */
+	DB_FAILED,   /* not to be touched by this lactd (a newer schema) */
+} DbHealth;
+
+static DbHealth
+classify(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_LOCKED;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return DB_DAMAGED;
+	default:
+		return DB_UNUSABLE;
+	}
+}
+
+static DbHealth
 check_integrity(sqlite3 *db, char **problem)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
-	gboolean ok = FALSE;
+	DbHealth health;
 
-	if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
 		const char *res = (const char *)sqlite3_column_text(stmt, 0);
-		ok = g_strcmp0(res, "ok") == 0;
-		if (!ok) {
+		health = g_strcmp0(res, "ok") == 0 ? DB_OK : DB_DAMAGED;
+		if (health != DB_OK) {
 			/* The start of the report is enough to name it in a log line. */
 			g_autofree char *first = g_strdup(res != NULL ? res : "unknown");
 			g_strdelimit(first, "\n", ' ');
 			*problem = g_utf8_substring(first, 0, MIN(g_utf8_strlen(first, -1), 120));
 		}
 	} else {
+		health = classify(rc);
+		if (health == DB_OK)
+			health = DB_UNUSABLE;
 		*problem = g_strdup(sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(stmt);
-	return ok;
+	return health;
 }
 
 static sqlite3 *
@@ -346,56 +382,226 @@ configure_db(sqlite3 *db, GError **error)
 	       exec(db, "PRAGMA secure_delete=ON", error);
 }
 
-static void
-move_aside(const char *path, char **degraded_reason, const char *problem)
+/* Configured, checked and migrated, or why not. A migration that fails
+ * (a newer schema) is a hard error: DB_FAILED with @error set. */
+static DbHealth
+check_db(sqlite3 *db, char **problem, GError **error)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree char *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
-	g_autofree char *aside = g_strdup_printf("%s.corrupt-%s", path, stamp);
-	const char *suffixes[] = {"-wal", "-shm"};
+	g_autoptr(GError) local = NULL;
+	DbHealth health;
 
-	if (g_rename(path, aside) != 0)
-		g_message("could not move the damaged database aside: %s", g_strerror(errno));
-	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		g_autofree char *from = g_strconcat(path, suffixes[i], NULL);
-		g_autofree char *to = g_strconcat(aside, suffixes[i], NULL);
-		(void)g_rename(from, to);
+	if (!configure_db(db, &local)) {
+		health = classify(sqlite3_errcode(db));
+		*problem = g_strdup(local->message);
+		return health == DB_OK ? DB_UNUSABLE : health;
 	}
-	g_message("database %s is damaged (%s): moved aside to %s, starting a new one", path,
-		  problem, aside);
-	*degraded_reason = g_strdup_printf("database damaged (%s), moved aside to %s; "
-					   "a new one was started",
-					   problem, aside);
+	health = check_integrity(db, problem);
+	if (health != DB_OK)
+		return health;
+	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, &local)) {
+		if (classify(sqlite3_errcode(db)) == DB_LOCKED) {
+			*problem = g_strdup(local->message);
+			return DB_LOCKED;
+		}
+		g_propagate_error(error, g_steal_pointer(&local));
+		return DB_FAILED;
+	}
+	return DB_OK;
+}
+
+/*
+ * When the file cannot be used, lactd still runs and answers, from an empty
+ * store in memory that refuses every write (query_only): each write returns
+ * org.lactd.Error.Storage, so nothing is acknowledged that would be lost,
+ * and StorageState says what is wrong with the file.
+ */
+static sqlite3 *
+open_fallback(GError **error)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(":memory:", &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		lactd_store_sql_fail(db, rc, "opening an empty store in memory", error);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, error) ||
+	    !exec(db, "PRAGMA query_only=1", error)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static void
+set_problem(LactdStore *store, char *problem)
+{
+	g_free(store->problem);
+	store->problem = problem;
+	if (problem != NULL)
+		g_message("storage: %s", problem);
+}
+
+/* Sets a damaged file aside and starts a new one; FALSE when it could not
+ * be moved (then it is left untouched). */
+static gboolean
+set_aside(LactdStore *store, const char *damage, GError **error)
+{
+	g_autofree char *marker = lactd_store_aside_marker_path(store->path);
+	g_autofree char *aside = NULL;
+	g_autoptr(GError) local = NULL;
+
+	aside = lactd_store_aside_move(store->path, &local);
+	if (aside == NULL) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+			    "database %s is damaged (%s) and could not be moved aside (%s): it is "
+			    "left untouched. Move it away by hand, keeping it (it holds the "
+			    "history), and restart lactd",
+			    store->path, damage, local->message);
+		return FALSE;
+	}
+	g_free(store->set_aside);
+	store->set_aside = g_strdup_printf(
+	    "database damaged (%s), moved aside to %s; a new one was started. Keep that file "
+	    "(it holds the earlier history); delete %s once it is dealt with",
+	    damage, aside, marker);
+	g_message("database %s is damaged (%s): moved aside to %s, starting a new one", store->path,
+		  damage, aside);
+	if (!lactd_store_aside_mark(store->path, store->set_aside, &local))
+		g_message("could not write %s, the set-aside state is not kept over a restart: %s",
+			  marker, local->message);
+	return TRUE;
+}
+
+/* Opens the file at store->path; on return store->db is usable, or the
+ * in-memory fallback with store->problem set, or NULL on a hard error. */
+static gboolean
+open_file(LactdStore *store, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *problem = NULL;
+	DbHealth health;
+	sqlite3 *db = open_db(store->path, &local);
+
+	if (db == NULL) {
+		set_problem(store, g_strdup_printf("database %s cannot be opened (%s): it is left "
+						   "untouched. Make it and its folder writable by "
+						   "lactd's user, then restart lactd",
+						   store->path, local->message));
+		store->db = open_fallback(error);
+		return store->db != NULL;
+	}
+	health = check_db(db, &problem, error);
+	if (health == DB_DAMAGED) {
+		sqlite3_close(db);
+		db = NULL;
+		if (!set_aside(store, problem, &local)) {
+			set_problem(store, g_strdup(local->message));
+			store->db = open_fallback(error);
+			return store->db != NULL;
+		}
+		g_clear_pointer(&problem, g_free);
+		db = open_db(store->path, error);
+		if (db == NULL)
+			return FALSE;
+		health = check_db(db, &problem, error);
+	}
+	switch (health) {
+	case DB_FAILED:
+		sqlite3_close(db);
+		return FALSE;
+	case DB_OK:
+		store->db = db;
+		set_problem(store, NULL);
+		return TRUE;
+	case DB_LOCKED:
+		/* Healthy as far as anyone knows: kept open, and tried again
+		 * (lactd_store_retry) without waiting on the lock meanwhile. */
+		sqlite3_busy_timeout(db, 0);
+		store->db = db;
+		store->locked = TRUE;
+		set_problem(store, g_strdup_printf("database locked by another process (%s): %s "
+						   "is left as it is; lactd tries again every few "
+						   "seconds and stores nothing until then",
+						   problem, store->path));
+		return TRUE;
+	case DB_DAMAGED:
+	case DB_UNUSABLE:
+	default:
+		sqlite3_close(db);
+		set_problem(store, g_strdup_printf("database %s cannot be used (%s): it is left "
+						   "untouched. Fix it (permissions, space, or move "
+						   "it away), then restart lactd",
+						   store->path, problem));
+		store->db = open_fallback(error);
+		return store->db != NULL;
+	}
 }
 
 LactdStore *
 lactd_store_open(const char *path, char **degraded_reason, GError **error)
 {
 	g_autoptr(LactdStore) store = g_new0(LactdStore, 1);
-	g_autofree char *problem = NULL;
-	g_autoptr(GError) local_error = NULL;
 
 	g_return_val_if_fail(degraded_reason != NULL, NULL);
 	*degraded_reason = NULL;
 	store->path = g_strdup(path);
-	store->db = open_db(path, error);
-	if (store->db == NULL)
+	/* Said again at every start until the user removes the marker. */
+	store->set_aside = lactd_store_aside_marked(path);
+	if (!open_file(store, error))
 		return NULL;
-
-	/* quick_check first: a damaged file is moved aside, never deleted. */
-	if (!configure_db(store->db, &local_error) || !check_integrity(store->db, &problem)) {
-		if (problem == NULL)
-			problem = g_strdup(local_error->message);
-		sqlite3_close(store->db);
-		store->db = NULL;
-		move_aside(path, degraded_reason, problem);
-		store->db = open_db(path, error);
-		if (store->db == NULL || !configure_db(store->db, error))
-			return NULL;
-	}
-	if (!lactd_store_migrate(store->db, LACTD_STORE_SCHEMA_VERSION, error))
-		return NULL;
+	*degraded_reason = lactd_store_get_problem(store);
 	return g_steal_pointer(&store);
+}
+
+gboolean
+lactd_store_is_locked(LactdStore *store)
+{
+	return store->locked;
+}
+
+gboolean
+lactd_store_retry(LactdStore *store)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *problem = NULL;
+	DbHealth health;
+
+	if (!store->locked)
+		return TRUE;
+	g_return_val_if_fail(store->depth == 0, FALSE);
+	health = check_db(store->db, &problem, &local);
+	if (health == DB_LOCKED)
+		return FALSE;
+	if (problem == NULL && local != NULL)
+		problem = g_strdup(local->message);
+	store->locked = FALSE;
+	if (health == DB_OK) {
+		sqlite3_busy_timeout(store->db, 5000);
+		g_message("database %s is no longer locked", store->path);
+		set_problem(store, NULL);
+		return TRUE;
+	}
+	/* Now readable, and not right: handled as at a start. */
+	sqlite3_close(store->db);
+	store->db = NULL;
+	if (!open_file(store, NULL) && store->db == NULL) {
+		set_problem(store, g_strdup_printf("database %s: %s; restart lactd", store->path,
+						   problem));
+		store->db = open_fallback(NULL);
+	}
+	return TRUE;
+}
+
+char *
+lactd_store_get_problem(LactdStore *store)
+{
+	if (store->problem != NULL && store->set_aside != NULL)
+		return g_strdup_printf("%s; %s", store->problem, store->set_aside);
+	return g_strdup(store->problem != NULL ? store->problem : store->set_aside);
 }
 
 void
@@ -410,6 +616,8 @@ lactd_store_close(LactdStore *store)
 			g_message("closing the database: %s", sqlite3_errmsg(store->db));
 	}
 	g_free(store->path);
+	g_free(store->problem);
+	g_free(store->set_aside);
 	g_free(store);
 }
 

@@ -109,9 +109,21 @@ typedef struct {
 } LactdDaySummary;
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
- * that fails PRAGMA quick_check is moved aside (PATH.corrupt-TIMESTAMP) and a
- * new one created; *degraded_reason then says so. */
+ * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over
+ * another) and a new one created, and PATH.set-aside keeps saying so over
+ * restarts. A file locked by another process is kept and retried
+ * (lactd_store_retry); one that cannot be used at all (or moved aside) is
+ * left untouched and an empty read-only store in memory answers instead.
+ * *degraded_reason is what is wrong, NULL when nothing; NULL is returned
+ * only when not even that could be done. */
 LactdStore *lactd_store_open(const char *path, char **degraded_reason, GError **error);
+/* What is wrong with the file now, for StorageState; NULL when nothing. */
+char *lactd_store_get_problem(LactdStore *store);
+/* TRUE while another process holds the file's lock. */
+gboolean lactd_store_is_locked(LactdStore *store);
+/* Checks a locked file again: TRUE once it is no longer locked (whatever
+ * was found then: see lactd_store_get_problem), FALSE while it still is. */
+gboolean lactd_store_retry(LactdStore *store);
 void lactd_store_close(LactdStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStore, lactd_store_close)
 
