@@ -385,7 +385,8 @@ test_kill_capture(void)
 		g_assert_true(look(&p));
 		if (p.samples < seen)
 			lost += (guint)(seen - p.samples);
-		if (!lactd_test_wait_for(settled, &p, 60000)) {
+		/* Bounded by the session left to run: 15 s at 120x, 90 s at 20x. */
+		if (!lactd_test_wait_for(settled, &p, long_mode() ? 180000 : 60000)) {
 			g_autoptr(GVariant) r = lactd_test_call(
 			    c, "ListSessions", g_variant_new("(xx)", (gint64)0, G_MAXINT64),
 			    "(aa{sv})", NULL);
