@@ -22,6 +22,7 @@ struct _LactdApi {
 	LactdApiHookFunc export_func;
 	LactdApiHookFunc progress_func;
 	gpointer hook_data;
+	char *write_failure; /* the last failed write, until one succeeds */
 };
 
 GVariant *
@@ -108,19 +109,40 @@ lactd_api_weighing_to_variant(const LactdWeighing *w)
 	return g_variant_builder_end(&b);
 }
 
+/*
+ * StorageState joins two things: what is wrong with the database file (from
+ * the store: locked, unusable, or set aside earlier; it stays until that is
+ * fixed) and the last failed write (a full disk, an I/O error; it clears as
+ * soon as a write succeeds).
+ */
+void
+lactd_api_storage_refresh(LactdApi *api)
+{
+	g_autofree char *problem = api->store != NULL ? lactd_store_get_problem(api->store) : NULL;
+	g_autofree char *state = NULL;
+
+	if (api->write_failure != NULL && problem != NULL)
+		state = g_strdup_printf("degraded: %s; %s", api->write_failure, problem);
+	else if (api->write_failure != NULL || problem != NULL)
+		state = g_strdup_printf("degraded: %s",
+					api->write_failure != NULL ? api->write_failure : problem);
+	else
+		state = g_strdup("ok");
+	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
+		return;
+	if (g_str_equal(state, "ok"))
+		g_message("storage ok again");
+	else
+		g_message("storage %s", state);
+	lactd_manager1_set_storage_state(api->manager, state);
+}
+
 void
 lactd_api_set_storage_degraded(LactdApi *api, const char *reason)
 {
-	g_autofree char *state = reason != NULL ? g_strdup_printf("degraded: %s", reason)
-						: g_strdup("ok");
-
-	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
-		return;
-	if (reason != NULL)
-		g_message("storage degraded: %s", reason);
-	else
-		g_message("storage ok again");
-	lactd_manager1_set_storage_state(api->manager, state);
+	g_free(api->write_failure);
+	api->write_failure = g_strdup(reason);
+	lactd_api_storage_refresh(api);
 }
 
 /* Replies with the error, and marks storage degraded when it was the disk. */
@@ -134,15 +156,13 @@ reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error)
 	return TRUE;
 }
 
-static void
-storage_ok(LactdApi *api)
+void
+lactd_api_storage_ok(LactdApi *api)
 {
-	const char *state = lactd_manager1_get_storage_state(api->manager);
-
-	/* A degraded state from a damaged file moved aside stays: the user
-	 * should learn of it. Only write failures clear on the next success. */
-	if (g_str_has_prefix(state, "degraded: write"))
-		lactd_api_set_storage_degraded(api, NULL);
+	if (api->write_failure == NULL)
+		return;
+	g_clear_pointer(&api->write_failure, g_free);
+	lactd_api_storage_refresh(api);
 }
 
 static gboolean
@@ -211,7 +231,7 @@ handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GV
 		return reply_error(api, invocation, error);
 	if (!lactd_store_add_session(api->store, session, &error))
 		return reply_error(api, invocation, error);
-	storage_ok(api);
+	lactd_api_storage_ok(api);
 	g_info("session %" G_GUINT64_FORMAT " added by %s", session->id,
 	       g_dbus_method_invocation_get_sender(invocation));
 	lactd_manager1_complete_add_session(manager, invocation, session->id);
@@ -239,7 +259,7 @@ handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 		return reply_error(api, invocation, error);
 	if (!lactd_store_update_session(api->store, session, &error))
 		return reply_error(api, invocation, error);
-	storage_ok(api);
+	lactd_api_storage_ok(api);
 	lactd_manager1_complete_update_session(manager, invocation);
 	return TRUE;
 }
@@ -263,7 +283,7 @@ handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	}
 	if (!lactd_store_delete_session(api->store, id, &error))
 		return reply_error(api, invocation, error);
-	storage_ok(api);
+	lactd_api_storage_ok(api);
 	g_info("session %" G_GUINT64_FORMAT " deleted by %s", id,
 	       g_dbus_method_invocation_get_sender(invocation));
 	lactd_manager1_complete_delete_session(manager, invocation);
@@ -301,7 +321,7 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 		return TRUE;
 	if (!lactd_weighing_assign(api->store, api->config, weighing, session, &error))
 		return reply_error(api, invocation, error);
-	storage_ok(api);
+	lactd_api_storage_ok(api);
 	lactd_manager1_complete_assign_weighing(manager, invocation);
 	return TRUE;
 }
@@ -438,7 +458,7 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 	    !lactd_plan_apply(&plan, changes, &error) ||
 	    !lactd_plan_save(api->store, &plan, &error))
 		return reply_error(api, invocation, error);
-	storage_ok(api);
+	lactd_api_storage_ok(api);
 	lactd_manager1_complete_set_plan(manager, invocation);
 	return TRUE;
 }
@@ -497,6 +517,7 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 		g_autoptr(GTimeZone) tz = g_time_zone_new_local();
 		lactd_manager1_set_time_zone(api->manager, g_time_zone_get_identifier(tz));
 	}
+	lactd_api_storage_refresh(api);
 
 	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
 	g_signal_connect(api->manager, "handle-get-session", G_CALLBACK(handle_get_session), api);
@@ -542,6 +563,7 @@ lactd_api_free(LactdApi *api)
 		g_object_unref(api->manager);
 	}
 	g_clear_object(&api->connection);
+	g_free(api->write_failure);
 	g_free(api);
 }
 

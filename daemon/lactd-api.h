@@ -31,8 +31,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdApi, lactd_api_free)
 /* The object manager at /org/lactd: export Device1 and Session1 objects here. */
 GDBusObjectManagerServer *lactd_api_get_object_manager(LactdApi *api);
 LactdManager1 *lactd_api_get_manager(LactdApi *api);
-/* StorageState: NULL for "ok", else the reason (announced with PropertiesChanged). */
+/* StorageState (announced with PropertiesChanged): a write failed for this
+ * reason (NULL: none), shown until a write succeeds (lactd_api_storage_ok),
+ * beside what the store says is wrong with its file. */
 void lactd_api_set_storage_degraded(LactdApi *api, const char *reason);
+void lactd_api_storage_ok(LactdApi *api);
+/* Reads the store's state again (after lactd_store_retry). */
+void lactd_api_storage_refresh(LactdApi *api);
 
 /* Plugs in the authorization check and the methods other modules answer. */
 void lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,

@@ -575,10 +575,25 @@ take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		s->right_measured = (channels & LACTD_CHANNEL_RIGHT) != 0;
 	}
 	s->has_volume = s->left_measured || s->right_measured;
+	/* The pump knows whether its session was cut off; lactd closing it as
+	 * interrupted only meant lactd did not see the end. A shared session
+	 * stays interrupted if either unit's part was. */
 	if (r->record.flags & LACTD_RECORD_INTERRUPTED)
 		s->interrupted = TRUE;
-	if (is_new ? !lactd_store_add_session(capture->store, s, error)
-		   : !lactd_store_update_session(capture->store, s, error))
+	else if (!single)
+		s->interrupted = FALSE;
+	/* Session and "record stored" in one transaction: the next sync asks
+	 * again for any record not marked. */
+	if (!lactd_store_begin(capture->store, error))
+		return FALSE;
+	if ((is_new ? !lactd_store_add_session(capture->store, s, error)
+		    : !lactd_store_update_session(capture->store, s, error)) ||
+	    !lactd_store_set_part_recorded(capture->store, dev->address, r->record.device_session,
+					   error)) {
+		lactd_store_rollback(capture->store);
+		return FALSE;
+	}
+	if (!lactd_store_commit(capture->store, error))
 		return FALSE;
 	if (live != NULL) {
 		/* The record closes this device's part of the live session. */
@@ -669,6 +684,9 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
+	/* These were written: a failed write before is over. */
+	if (reading->type == LACTD_READING_VOLUME || reading->type == LACTD_READING_RECORD)
+		lactd_api_storage_ok(capture->api);
 	if (dev->live != NULL)
 		live_touch(dev->live);
 	return TRUE;

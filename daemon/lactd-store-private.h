@@ -11,6 +11,18 @@ G_BEGIN_DECLS
 gboolean lactd_store_migrate(sqlite3 *db, guint target, GError **error);
 
 typedef struct _LactdStore LactdStore;
+/* Shared by lactd-store.c and lactd-store-open.c. */
+struct _LactdStore {
+	sqlite3 *db;
+	char *path;
+	guint depth;	  /* nesting of lactd_store_begin */
+	gboolean locked;  /* the file is held by another process: retried */
+	char *problem;	  /* what is wrong with the file, for StorageState */
+	char *set_aside;  /* the marker's reason: a damaged file was set aside */
+};
+
+/* sqlite3_exec, any result but SQLITE_OK an error naming @sql. */
+gboolean lactd_store_exec(sqlite3 *db, const char *sql, GError **error);
 /* The connection, for tests that simulate a full disk (max_page_count). */
 sqlite3 *lactd_store_get_db(LactdStore *store);
 

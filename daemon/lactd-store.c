@@ -24,11 +24,6 @@
 #include "lactd-util.h"
 
 
-struct _LactdStore {
-	sqlite3 *db;
-	char *path;
-	guint depth; /* nesting of lactd_store_begin */
-};
 
 /* Migrations: entry N takes the schema from version N to N + 1, in one
  * transaction. Never edit a shipped entry; append a new one. */
@@ -137,6 +132,13 @@ static const char *const migrations[] = {
 	"  substr(lower(hex(randomblob(2))), 2) || '-' ||"
 	"  substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) ||"
 	"  '-' || lower(hex(randomblob(6))));",
+	/* 3 -> 4: whether the device's own record of a part is stored. A part
+	 * captured live and cut off (lactd stopped, link lost) has none yet;
+	 * its record is still to be asked for. Parts of sessions that ended
+	 * normally before this version are taken as complete. */
+	"ALTER TABLE session_parts ADD COLUMN has_record INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE session_parts SET has_record = 1 WHERE session IN "
+	"  (SELECT id FROM sessions WHERE live = 0 AND interrupted = 0);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == LACTD_STORE_SCHEMA_VERSION);
@@ -162,6 +164,12 @@ exec(sqlite3 *db, const char *sql, GError **error)
 	if (rc != SQLITE_OK)
 		return lactd_store_sql_fail(db, rc, sql, error);
 	return TRUE;
+}
+
+gboolean
+lactd_store_exec(sqlite3 *db, const char *sql, GError **error)
+{
+	return exec(db, sql, error);
 }
 
 sqlite3_stmt *
@@ -291,136 +299,6 @@ lactd_store_migrate(sqlite3 *db, guint target, GError **error)
 		if (!exec(db, "COMMIT", error))
 			return FALSE;
 	}
-}
-
-static gboolean
-check_integrity(sqlite3 *db, char **problem)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
-	gboolean ok = FALSE;
-
-	if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-		const char *res = (const char *)sqlite3_column_text(stmt, 0);
-		ok = g_strcmp0(res, "ok") == 0;
-		if (!ok) {
-			/* The start of the report is enough to name it in a log line. */
-			g_autofree char *first = g_strdup(res != NULL ? res : "unknown");
-			g_strdelimit(first, "\n", ' ');
-			*problem = g_utf8_substring(first, 0, MIN(g_utf8_strlen(first, -1), 120));
-		}
-	} else {
-		*problem = g_strdup(sqlite3_errmsg(db));
-	}
-	sqlite3_finalize(stmt);
-	return ok;
-}
-
-static sqlite3 *
-open_db(const char *path, GError **error)
-{
-	sqlite3 *db = NULL;
-	int rc;
-	int fd;
-
-	/* Create the file ourselves so that it is 0600 from its first byte,
-	 * whatever the umask. */
-	fd = g_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int saved = errno;
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "cannot open %s: %s", path,
-			    g_strerror(saved));
-		return NULL;
-	}
-	close(fd);
-
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		lactd_store_sql_fail(db, rc, path, error);
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-static gboolean
-configure_db(sqlite3 *db, GError **error)
-{
-	/* synchronous=FULL in WAL mode syncs the WAL at every commit: durable
-	 * against power loss, not just a crash. */
-	return exec(db, "PRAGMA journal_mode=WAL", error) &&
-	       exec(db, "PRAGMA synchronous=FULL", error) &&
-	       exec(db, "PRAGMA foreign_keys=ON", error) &&
-	       exec(db, "PRAGMA secure_delete=ON", error);
-}
-
-static void
-move_aside(const char *path, char **degraded_reason, const char *problem)
-{
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree char *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
-	g_autofree char *aside = g_strdup_printf("%s.corrupt-%s", path, stamp);
-	const char *suffixes[] = {"-wal", "-shm"};
-
-	if (g_rename(path, aside) != 0)
-		g_message("could not move the damaged database aside: %s", g_strerror(errno));
-	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		g_autofree char *from = g_strconcat(path, suffixes[i], NULL);
-		g_autofree char *to = g_strconcat(aside, suffixes[i], NULL);
-		(void)g_rename(from, to);
-	}
-	g_message("database %s is damaged (%s): moved aside to %s, starting a new one", path,
-		  problem, aside);
-	*degraded_reason = g_strdup_printf("database damaged (%s), moved aside to %s; "
-					   "a new one was started",
-					   problem, aside);
-}
-
-LactdStore *
-lactd_store_open(const char *path, char **degraded_reason, GError **error)
-{
-	g_autoptr(LactdStore) store = g_new0(LactdStore, 1);
-	g_autofree char *problem = NULL;
-	g_autoptr(GError) local_error = NULL;
-
-	g_return_val_if_fail(degraded_reason != NULL, NULL);
-	*degraded_reason = NULL;
-	store->path = g_strdup(path);
-	store->db = open_db(path, error);
-	if (store->db == NULL)
-		return NULL;
-
-	/* quick_check first: a damaged file is moved aside, never deleted. */
-	if (!configure_db(store->db, &local_error) || !check_integrity(store->db, &problem)) {
-		if (problem == NULL)
-			problem = g_strdup(local_error->message);
-		sqlite3_close(store->db);
-		store->db = NULL;
-		move_aside(path, degraded_reason, problem);
-		store->db = open_db(path, error);
-		if (store->db == NULL || !configure_db(store->db, error))
-			return NULL;
-	}
-	if (!lactd_store_migrate(store->db, LACTD_STORE_SCHEMA_VERSION, error))
-		return NULL;
-	return g_steal_pointer(&store);
-}
-
-void
-lactd_store_close(LactdStore *store)
-{
-	if (store == NULL)
-		return;
-	if (store->db != NULL) {
-		/* Folds the WAL back into the file; harmless if it cannot. */
-		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-		if (sqlite3_close(store->db) != SQLITE_OK)
-			g_message("closing the database: %s", sqlite3_errmsg(store->db));
-	}
-	g_free(store->path);
-	g_free(store);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -722,13 +600,24 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 	return NULL;
 }
 
+/*
+ * The id to ask a device's history for records after: just below the oldest
+ * ended part whose record is not stored yet (the pump may still hold it, and
+ * it is authoritative over the partial capture), else the highest ended one.
+ * Asking from a lower id only makes the pump send again records stored
+ * already, which are deduplicated; asking from a higher one would skip
+ * records for ever, and Delete Records would then erase them.
+ */
 guint32
 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
 	    store,
-	    "SELECT MAX(p.device_session) FROM session_parts p JOIN sessions s ON s.id = p.session "
-	    "WHERE p.device = ?1 AND s.live = 0",
+	    "SELECT (SELECT MIN(p.device_session) - 1 FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session "
+	    "        WHERE p.device = ?1 AND s.live = 0 AND p.has_record = 0), "
+	    "       (SELECT MAX(p.device_session) FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session WHERE p.device = ?1 AND s.live = 0)",
 	    error);
 	int rc;
 
@@ -737,9 +626,26 @@ lactd_store_last_device_session(LactdStore *store, const char *device, GError **
 	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		return (guint32)sqlite3_column_int64(stmt, 0);
+		return (guint32)sqlite3_column_int64(stmt,
+						     sqlite3_column_type(stmt, 0) != SQLITE_NULL ? 0 : 1);
 	lactd_store_sql_fail(store->db, rc, "reading the last device session", error);
 	return 0;
+}
+
+gboolean
+lactd_store_set_part_recorded(LactdStore *store, const char *device, guint32 device_session,
+			      GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(
+	    store,
+	    "UPDATE session_parts SET has_record = 1 WHERE device = ?1 AND device_session = ?2",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, device_session);
+	return lactd_store_step_done(store, stmt, "write", error);
 }
 
 gint

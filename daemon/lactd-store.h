@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 3
+#define LACTD_STORE_SCHEMA_VERSION 4
 
 typedef enum {
 	LACTD_SESSION_PUMP = 0,
@@ -119,9 +119,21 @@ typedef struct {
 } LactdDaySummary;
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
- * that fails PRAGMA quick_check is moved aside (PATH.corrupt-TIMESTAMP) and a
- * new one created; *degraded_reason then says so. */
+ * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over
+ * another) and a new one created, and PATH.set-aside keeps saying so over
+ * restarts. A file locked by another process is kept and retried
+ * (lactd_store_retry); one that cannot be used at all (or moved aside) is
+ * left untouched and an empty read-only store in memory answers instead.
+ * *degraded_reason is what is wrong, NULL when nothing; NULL is returned
+ * only when not even that could be done. */
 LactdStore *lactd_store_open(const char *path, char **degraded_reason, GError **error);
+/* What is wrong with the file now, for StorageState; NULL when nothing. */
+char *lactd_store_get_problem(LactdStore *store);
+/* TRUE while another process holds the file's lock. */
+gboolean lactd_store_is_locked(LactdStore *store);
+/* Checks a locked file again: TRUE once it is no longer locked (whatever
+ * was found then: see lactd_store_get_problem), FALSE while it still is. */
+gboolean lactd_store_retry(LactdStore *store);
 void lactd_store_close(LactdStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStore, lactd_store_close)
 
@@ -146,8 +158,13 @@ GPtrArray *lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 t
 /* The session that holds a device's own session id, NULL (no error) when none. */
 LactdSession *lactd_store_find_device_session(LactdStore *store, const char *device,
 					      guint32 device_session, GError **error);
-/* Highest device session id stored for a device, 0 when none. */
+/* The device session id to ask a device's history for records after: below
+ * the oldest ended part still without its record, else the highest ended
+ * one; 0 when none. */
 guint32 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error);
+/* The device's own record of that part is stored (authoritative). */
+gboolean lactd_store_set_part_recorded(LactdStore *store, const char *device,
+				       guint32 device_session, GError **error);
 
 /* After a restart: every session still marked live was cut off by the stop;
  * keep it, interrupted, with its samples compacted. Returns how many. */

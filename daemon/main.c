@@ -27,7 +27,41 @@ typedef struct {
 	GMainLoop *loop;
 	int exit_code;
 	gboolean name_acquired;
+	LactdStore *store;
+	LactdApi *api;
 } Daemon;
+
+/* How often a database locked by another process is tried again. */
+#define LOCKED_RETRY_S 2
+
+/* Sessions cut off by the last stop are closed once the file can be
+ * written; FALSE when that failed. */
+static gboolean
+close_cut_off(LactdStore *store, GError **error)
+{
+	gint n = lactd_store_close_live_sessions(store, error);
+
+	if (n < 0)
+		return FALSE;
+	if (n > 0)
+		g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
+	return TRUE;
+}
+
+static gboolean
+retry_locked_cb(gpointer user_data)
+{
+	Daemon *d = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!lactd_store_retry(d->store))
+		return G_SOURCE_CONTINUE;
+	if (!lactd_store_is_locked(d->store) && !close_cut_off(d->store, &error))
+		g_message("closing cut-off sessions: %s", error->message);
+	/* The writes refused meanwhile failed on the lock, now gone. */
+	lactd_api_set_storage_degraded(d->api, NULL);
+	return G_SOURCE_REMOVE;
+}
 
 static gboolean
 on_signal(gpointer user_data)
@@ -182,14 +216,10 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
-	{
-		gint n = lactd_store_close_live_sessions(store, &error);
-		if (n < 0) {
-			g_printerr("lactd: %s\n", error->message);
-			return EXIT_FAILURE;
-		}
-		if (n > 0)
-			g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
+	/* A locked file is closed once it is free (retry_locked_cb). */
+	if (!lactd_store_is_locked(store) && !close_cut_off(store, &error)) {
+		g_printerr("lactd: %s\n", error->message);
+		return EXIT_FAILURE;
 	}
 
 	bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
@@ -206,8 +236,11 @@ main(int argc, char **argv)
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	if (degraded != NULL)
-		lactd_api_set_storage_degraded(api, degraded);
+	/* StorageState already says what the store found (degraded). */
+	d.store = store;
+	d.api = api;
+	if (lactd_store_is_locked(store))
+		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, &d);
 	/* Changes to recorded data are checked with polkit (lactd-auth.c) on
 	 * top of the bus policy; progress and export are answered by their
 	 * modules. */

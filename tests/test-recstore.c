@@ -107,7 +107,7 @@ test_migrate(Fixture *f, gconstpointer data)
 		sqlite3_close(db);
 
 		store = open_store(f);
-		g_assert_cmpuint(lactd_store_schema_version(store), ==, 2);
+		g_assert_cmpuint(lactd_store_schema_version(store), ==, LACTD_STORE_SCHEMA_VERSION);
 		value = lactd_store_get_setting(store, "kept", &error);
 		g_assert_no_error(error);
 		g_assert_cmpstr(value, ==, v == 1 ? "yes" : NULL);

@@ -35,8 +35,8 @@ parse_feature(OppParseState *st, const guint8 *d, gsize len, LactdReading *out, 
 	LactdReading *r;
 	int n = 0;
 
-	if (len != OPP_FEATURE_LEN)
-		return refuse(reason, "Pump Feature: expected 3 bytes");
+	if (len < OPP_FEATURE_LEN)
+		return refuse(reason, "Pump Feature: shorter than 3 bytes");
 	flags = opp_get_u16(d);
 	if (flags & OPP_FEAT_RESERVED)
 		return refuse(reason, "Pump Feature: reserved flag bits set");
@@ -67,8 +67,8 @@ parse_status(OppParseState *st, const guint8 *d, gsize len, LactdReading *out, g
 	LactdReading *r;
 	int n = 0;
 
-	if (len != OPP_STATUS_LEN)
-		return refuse(reason, "Pump Status: expected 9 bytes");
+	if (len < OPP_STATUS_LEN)
+		return refuse(reason, "Pump Status: shorter than 9 bytes");
 	state = d[0];
 	session = opp_get_u32(d + 1);
 	suction = d[7];
@@ -107,8 +107,8 @@ parse_measurement(OppParseState *st, const guint8 *d, gsize len, LactdReading *o
 	LactdReading *r;
 	int n = 0;
 
-	if (len != OPP_MEASUREMENT_LEN)
-		return refuse(reason, "Expression Measurement: expected 12 bytes");
+	if (len < OPP_MEASUREMENT_LEN)
+		return refuse(reason, "Expression Measurement: shorter than 12 bytes");
 	session = opp_get_u32(d);
 	left = opp_get_u16(d + 8);
 	right = opp_get_u16(d + 10);
@@ -144,10 +144,10 @@ parse_measurement(OppParseState *st, const guint8 *d, gsize len, LactdReading *o
 }
 
 /*
- * The profile gives the record 17 bytes but lists fields for 15: id (4),
- * start (4), duration (2), left (2), right (2), flags (1). lactd reads the
- * listed fields at those offsets and takes the two bytes after the flags as
- * reserved, zero (see the note in docs/open-pump-profile.md).
+ * Profile 1.1: the record's fields take 15 bytes: id (4), start (4),
+ * duration (2), left (2), right (2), flags (1). A shorter value is refused;
+ * bytes past the flags (version 1's 17-byte heading, or fields a later
+ * version appends) are ignored, whatever they hold.
  */
 static int
 parse_record(const guint8 *d, gsize len, LactdReading *out, gsize max_out, const char **reason)
@@ -158,8 +158,8 @@ parse_record(const guint8 *d, gsize len, LactdReading *out, gsize max_out, const
 	LactdReading *r;
 	int n = 0;
 
-	if (len != OPP_RECORD_LEN)
-		return refuse(reason, "Session Record: expected 17 bytes");
+	if (len < OPP_RECORD_LEN)
+		return refuse(reason, "Session Record: shorter than 15 bytes");
 	session = opp_get_u32(d);
 	start = opp_get_u32(d + 4);
 	left = opp_get_u16(d + 10);
@@ -169,8 +169,6 @@ parse_record(const guint8 *d, gsize len, LactdReading *out, gsize max_out, const
 		return refuse(reason, "Session Record: session id 0");
 	if (flags & ~0x07u)
 		return refuse(reason, "Session Record: reserved flag bits set");
-	if (d[15] != 0 || d[16] != 0)
-		return refuse(reason, "Session Record: reserved bytes set");
 	if (opp_get_u16(d + 8) > OPP_MAX_DURATION_S)
 		return refuse(reason, "Session Record: duration over 12 hours");
 	if ((left != OPP_NO_CHANNEL && left > MAX_DECILITRES) ||

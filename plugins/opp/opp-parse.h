@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 #define OPP_FEATURE_LEN	    3
 #define OPP_STATUS_LEN	    9
 #define OPP_MEASUREMENT_LEN 12
-#define OPP_RECORD_LEN	    17
+#define OPP_RECORD_LEN	    15
 
 /* Pump Feature flags */
 #define OPP_FEAT_LEFT	     (1u << 0)

@@ -2,8 +2,9 @@
 /*
  * Open Pump Profile tests. The profile publishes no sample packets, so the
  * vectors below were built from docs/open-pump-profile.md field by field
- * (little-endian, offsets as the profile lists them; the Session Record's
- * two trailing bytes per the lactd note there). Then: every refusal, encoder
+ * (little-endian, offsets as the profile lists them; version 1.1: the
+ * Session Record is 15 bytes, and bytes past the fields are ignored). Then:
+ * every refusal, encoder
  * to parser round trips, the emulated pump through whole scenarios and its
  * Control Point, and the plugin module itself, loaded with GModule and
  * driven by a recording LactdHost, alone and wired to the emulator.
@@ -134,27 +135,44 @@ test_parse_record(void)
 	LactdReading r[LACTD_READINGS_MAX];
 	const char *reason = NULL;
 	/* record 9, start 1767220736 (0x6955a600), 1200 s, left 62.4,
-	 * right 48.0, ended by the user, two reserved zero bytes */
+	 * right 48.0, ended by the user: the 15 bytes of profile 1.1 */
 	const guint8 record[] = {0x09, 0, 0, 0, 0x00, 0xa6, 0x55, 0x69, 0xb0, 0x04,
-				 0x70, 0x02, 0xe0, 0x01, 0x01, 0x00, 0x00};
+				 0x70, 0x02, 0xe0, 0x01, 0x01};
+	/* The same as version 1's 17 bytes, and with two bytes a later
+	 * version might append: ignored, whatever they hold. */
+	const guint8 record17[] = {0x09, 0, 0, 0, 0x00, 0xa6, 0x55, 0x69, 0xb0, 0x04,
+				   0x70, 0x02, 0xe0, 0x01, 0x01, 0x00, 0x00};
+	const guint8 record_appended[] = {0x09, 0, 0, 0, 0x00, 0xa6, 0x55, 0x69, 0xb0, 0x04,
+					  0x70, 0x02, 0xe0, 0x01, 0x01, 0xaa, 0x55};
 	/* record 10, start unknown (0), 60 s, left absent, right 10.0,
 	 * interrupted and start estimated; 12 hours exactly is the limit */
 	const guint8 unknown_start[] = {0x0a, 0, 0, 0, 0, 0, 0, 0, 0x3c, 0x00,
-					0xff, 0xff, 0x64, 0x00, 0x06, 0x00, 0x00};
+					0xff, 0xff, 0x64, 0x00, 0x06};
 	const guint8 twelve_hours[] = {0x0b, 0, 0, 0, 0, 0, 0, 0, 0xc0, 0xa8,
-				       0, 0, 0, 0, 0x00, 0x00, 0x00};
+				       0, 0, 0, 0, 0x00};
 
-	g_assert_cmpint(parse(&st, OPP_RECORD, record, 17, r, &reason), ==, 1);
-	g_assert_cmpint(r[0].type, ==, LACTD_READING_RECORD);
-	g_assert_cmpuint(r[0].record.device_session, ==, 9);
-	g_assert_cmpint(r[0].record.start_us, ==, (gint64)1767220736 * G_USEC_PER_SEC);
-	g_assert_cmpuint(r[0].record.duration_s, ==, 1200);
-	g_assert_cmpuint(r[0].record.channels, ==, LACTD_CHANNEL_LEFT | LACTD_CHANNEL_RIGHT);
-	g_assert_cmpfloat(r[0].record.left_ml, ==, 62.4);
-	g_assert_cmpfloat(r[0].record.right_ml, ==, 48.0);
-	g_assert_cmpuint(r[0].record.flags, ==, LACTD_RECORD_ENDED_BY_USER);
+	const guint8 *records[] = {record, record17, record_appended};
+	const gsize lens[] = {sizeof(record), sizeof(record17), sizeof(record_appended)};
 
-	g_assert_cmpint(parse(&st, OPP_RECORD, unknown_start, 17, r, &reason), ==, 1);
+	g_assert_cmpuint(sizeof(record), ==, 15);
+	for (guint i = 0; i < G_N_ELEMENTS(records); i++) {
+		g_test_message("record of %zu bytes", lens[i]);
+		g_assert_cmpint(parse(&st, OPP_RECORD, records[i], lens[i], r, &reason), ==, 1);
+		g_assert_cmpint(r[0].type, ==, LACTD_READING_RECORD);
+		g_assert_cmpuint(r[0].record.device_session, ==, 9);
+		g_assert_cmpint(r[0].record.start_us, ==, (gint64)1767220736 * G_USEC_PER_SEC);
+		g_assert_cmpuint(r[0].record.duration_s, ==, 1200);
+		g_assert_cmpuint(r[0].record.channels, ==, LACTD_CHANNEL_LEFT | LACTD_CHANNEL_RIGHT);
+		g_assert_cmpfloat(r[0].record.left_ml, ==, 62.4);
+		g_assert_cmpfloat(r[0].record.right_ml, ==, 48.0);
+		g_assert_cmpuint(r[0].record.flags, ==, LACTD_RECORD_ENDED_BY_USER);
+	}
+	/* 14 bytes: the flags are missing. */
+	reason = NULL;
+	g_assert_cmpint(parse(&st, OPP_RECORD, record, 14, r, &reason), ==, -1);
+	g_assert_cmpstr(reason, ==, "Session Record: shorter than 15 bytes");
+
+	g_assert_cmpint(parse(&st, OPP_RECORD, unknown_start, 15, r, &reason), ==, 1);
 	g_assert_cmpint(r[0].record.start_us, ==, 0);
 	g_assert_cmpuint(r[0].record.duration_s, ==, 60);
 	g_assert_cmpuint(r[0].record.channels, ==, LACTD_CHANNEL_RIGHT);
@@ -162,7 +180,7 @@ test_parse_record(void)
 	g_assert_cmpuint(r[0].record.flags, ==,
 			 LACTD_RECORD_INTERRUPTED | LACTD_RECORD_START_ESTIMATED);
 
-	g_assert_cmpint(parse(&st, OPP_RECORD, twelve_hours, 17, r, &reason), ==, 1);
+	g_assert_cmpint(parse(&st, OPP_RECORD, twelve_hours, 15, r, &reason), ==, 1);
 	g_assert_cmpuint(r[0].record.duration_s, ==, 43200);
 }
 
@@ -230,14 +248,12 @@ test_parse_refusals(void)
 {
 	const Bad bad[] = {
 	    {"feature short", OPP_FEATURE, {0x3f, 0}, 2},
-	    {"feature long", OPP_FEATURE, {0x3f, 0, 9, 0}, 4},
 	    {"feature empty", OPP_FEATURE, {0}, 0},
 	    {"feature reserved bit 6", OPP_FEATURE, {0x7f, 0, 9}, 3},
 	    {"feature reserved bit 15", OPP_FEATURE, {0x3f, 0x80, 9}, 3},
 	    {"feature no channel", OPP_FEATURE, {0x3c, 0, 9}, 3},
 	    {"feature level without the suction flag", OPP_FEATURE, {0x07, 0, 9}, 3},
 	    {"status short", OPP_STATUS, {1, 1, 0, 0, 0, 0, 0, 1}, 8},
-	    {"status long", OPP_STATUS, {0}, 10},
 	    {"status state 4", OPP_STATUS, {4, 1, 0, 0, 0, 0, 0, 0, 50}, 9},
 	    {"status state 255", OPP_STATUS, {0xff, 1, 0, 0, 0, 0, 0, 0, 50}, 9},
 	    {"status idle with a session", OPP_STATUS, {0, 1, 0, 0, 0, 0, 0, 0, 50}, 9},
@@ -246,7 +262,6 @@ test_parse_refusals(void)
 	    {"status battery 101", OPP_STATUS, {1, 1, 0, 0, 0, 0, 0, 1, 101}, 9},
 	    {"status battery 254", OPP_STATUS, {1, 1, 0, 0, 0, 0, 0, 1, 254}, 9},
 	    {"measurement short", OPP_MEASUREMENT, {1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1}, 11},
-	    {"measurement long", OPP_MEASUREMENT, {1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0}, 13},
 	    {"measurement session 0", OPP_MEASUREMENT, {0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0}, 12},
 	    {"measurement no channel", OPP_MEASUREMENT,
 	     {1, 0, 0, 0, 1, 0, 1, 0, 0xff, 0xff, 0xff, 0xff}, 12},
@@ -255,25 +270,20 @@ test_parse_refusals(void)
 	    {"measurement right over 1000 mL", OPP_MEASUREMENT,
 	     {1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0x11, 0x27}, 12},
 	    {"measurement 0xfffe", OPP_MEASUREMENT, {1, 0, 0, 0, 1, 0, 1, 0, 0xfe, 0xff, 0, 0}, 12},
-	    {"record short (the 15 bytes of fields)", OPP_RECORD, {1}, 15},
-	    {"record long", OPP_RECORD, {1}, 18},
-	    {"record session 0", OPP_RECORD, {0}, 17},
+	    {"record short (14 bytes: no flags)", OPP_RECORD, {1}, 14},
+	    {"record session 0", OPP_RECORD, {0}, 15},
 	    {"record reserved flag bit 3", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08}, 15},
 	    {"record reserved flag bit 7", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x81, 0, 0}, 17},
-	    {"record reserved byte 15", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 1, 0}, 17},
-	    {"record reserved byte 16", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 1}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x81}, 15},
 	    {"record duration over 12 hours", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xa8, 0, 0, 0, 0, 0, 0, 0}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xa8, 0, 0, 0, 0, 0}, 15},
 	    {"record duration 0xffff", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0}, 15},
 	    {"record left over 1000 mL", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x27, 0, 0, 0, 0, 0}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x27, 0, 0, 0}, 15},
 	    {"record right over 1000 mL", OPP_RECORD,
-	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x27, 0, 0, 0}, 17},
+	     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x27, 0}, 15},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -289,6 +299,26 @@ test_parse_refusals(void)
 				-1);
 		g_assert_nonnull(reason);
 	}
+}
+
+/* Profile 1.1: a host ignores bytes past the defined fields of any value. */
+static void
+test_parse_longer_values(void)
+{
+	OppParseState st = {0};
+	LactdReading r[LACTD_READINGS_MAX];
+	const char *reason = NULL;
+	const guint8 feature[] = {0x3f, 0, 9, 0xee};
+	const guint8 status[] = {2, 7, 0, 0, 0, 30, 0, 3, 80, 0xee, 0xee};
+	const guint8 measurement[] = {7, 0, 0, 0, 1, 0, 30, 0, 25, 0, 20, 0, 0xee};
+
+	g_assert_cmpint(parse(&st, OPP_FEATURE, feature, sizeof(feature), r, &reason), ==, 1);
+	g_assert_cmpint(parse(&st, OPP_STATUS, status, sizeof(status), r, &reason), >=, 1);
+	g_assert_cmpint(parse(&st, OPP_MEASUREMENT, measurement, sizeof(measurement), r, &reason),
+			==, 1);
+	g_assert_cmpint(r[0].type, ==, LACTD_READING_VOLUME);
+	g_assert_cmpfloat(r[0].volume.left_ml, ==, 2.5);
+	g_assert_cmpfloat(r[0].volume.right_ml, ==, 2.0);
 }
 
 static void
@@ -1617,6 +1647,7 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/opp/parse/response", test_parse_response);
 	g_test_add_func("/plugin/opp/parse/requests", test_build_requests);
 	g_test_add_func("/plugin/opp/parse/refusals", test_parse_refusals);
+	g_test_add_func("/plugin/opp/parse/longer-values", test_parse_longer_values);
 	g_test_add_func("/plugin/opp/parse/refusals-suction", test_parse_refusals_suction);
 	g_test_add_func("/plugin/opp/parse/refusals-response", test_parse_refusals_response);
 	g_test_add_func("/plugin/opp/parse/decrease", test_parse_decrease);

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Opening the database, and what is done when it cannot be used as it is:
+ * a damaged file is moved aside (lactd-store-aside.c), a locked one kept and
+ * tried again, one that cannot be used left untouched while an empty
+ * read-only store in memory answers. StorageState shows store->problem.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "lactd-error.h"
+#include "lactd-store-aside.h"
+#include "lactd-store.h"
+#include "lactd-store-private.h"
+
+/* What opening found: only a file SQLite calls damaged is moved aside. A
+ * lock, a permission or an I/O error says nothing about the data in it. */
+typedef enum {
+	DB_OK,
+	DB_LOCKED,   /* another process holds it (SQLITE_BUSY, SQLITE_LOCKED) */
+	DB_DAMAGED,  /* quick_check failed, or SQLITE_CORRUPT, SQLITE_NOTADB */
+	DB_UNUSABLE, /* anything else: read-only, unwritable folder, I/O */
+	DB_FAILED,   /* not to be touched by this lactd (a newer schema) */
+} DbHealth;
+
+static DbHealth
+classify(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_LOCKED;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return DB_DAMAGED;
+	default:
+		return DB_UNUSABLE;
+	}
+}
+
+static DbHealth
+check_integrity(sqlite3 *db, char **problem)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
+	DbHealth health;
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(stmt, 0);
+		health = g_strcmp0(res, "ok") == 0 ? DB_OK : DB_DAMAGED;
+		if (health != DB_OK) {
+			/* The start of the report is enough to name it in a log line. */
+			g_autofree char *first = g_strdup(res != NULL ? res : "unknown");
+			g_strdelimit(first, "\n", ' ');
+			*problem = g_utf8_substring(first, 0, MIN(g_utf8_strlen(first, -1), 120));
+		}
+	} else {
+		health = classify(rc);
+		if (health == DB_OK)
+			health = DB_UNUSABLE;
+		*problem = g_strdup(sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(stmt);
+	return health;
+}
+
+static sqlite3 *
+open_db(const char *path, GError **error)
+{
+	sqlite3 *db = NULL;
+	int rc;
+	int fd;
+
+	/* Create the file ourselves so that it is 0600 from its first byte,
+	 * whatever the umask. */
+	fd = g_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int saved = errno;
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "cannot open %s: %s", path,
+			    g_strerror(saved));
+		return NULL;
+	}
+	close(fd);
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		lactd_store_sql_fail(db, rc, path, error);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static gboolean
+configure_db(sqlite3 *db, GError **error)
+{
+	/* synchronous=FULL in WAL mode syncs the WAL at every commit: durable
+	 * against power loss, not just a crash. */
+	return lactd_store_exec(db, "PRAGMA journal_mode=WAL", error) &&
+	       lactd_store_exec(db, "PRAGMA synchronous=FULL", error) &&
+	       lactd_store_exec(db, "PRAGMA foreign_keys=ON", error) &&
+	       lactd_store_exec(db, "PRAGMA secure_delete=ON", error);
+}
+
+/* Configured, checked and migrated, or why not. A migration that fails
+ * (a newer schema) is a hard error: DB_FAILED with @error set. */
+static DbHealth
+check_db(sqlite3 *db, char **problem, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	DbHealth health;
+
+	if (!configure_db(db, &local)) {
+		health = classify(sqlite3_errcode(db));
+		*problem = g_strdup(local->message);
+		return health == DB_OK ? DB_UNUSABLE : health;
+	}
+	health = check_integrity(db, problem);
+	if (health != DB_OK)
+		return health;
+	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, &local)) {
+		if (classify(sqlite3_errcode(db)) == DB_LOCKED) {
+			*problem = g_strdup(local->message);
+			return DB_LOCKED;
+		}
+		g_propagate_error(error, g_steal_pointer(&local));
+		return DB_FAILED;
+	}
+	return DB_OK;
+}
+
+/*
+ * When the file cannot be used, lactd still runs and answers, from an empty
+ * store in memory that refuses every write (query_only): each write returns
+ * org.lactd.Error.Storage, so nothing is acknowledged that would be lost,
+ * and StorageState says what is wrong with the file.
+ */
+static sqlite3 *
+open_fallback(GError **error)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(":memory:", &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		lactd_store_sql_fail(db, rc, "opening an empty store in memory", error);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, error) ||
+	    !lactd_store_exec(db, "PRAGMA query_only=1", error)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static void
+set_problem(LactdStore *store, char *problem)
+{
+	g_free(store->problem);
+	store->problem = problem;
+	if (problem != NULL)
+		g_message("storage: %s", problem);
+}
+
+/* Sets a damaged file aside and starts a new one; FALSE when it could not
+ * be moved (then it is left untouched). */
+static gboolean
+set_aside(LactdStore *store, const char *damage, GError **error)
+{
+	g_autofree char *marker = lactd_store_aside_marker_path(store->path);
+	g_autofree char *aside = NULL;
+	g_autoptr(GError) local = NULL;
+
+	aside = lactd_store_aside_move(store->path, &local);
+	if (aside == NULL) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+			    "database %s is damaged (%s) and could not be moved aside (%s): it is "
+			    "left untouched. Move it away by hand, keeping it (it holds the "
+			    "history), and restart lactd",
+			    store->path, damage, local->message);
+		return FALSE;
+	}
+	g_free(store->set_aside);
+	store->set_aside = g_strdup_printf(
+	    "database damaged (%s), moved aside to %s; a new one was started. Keep that file "
+	    "(it holds the earlier history); delete %s once it is dealt with",
+	    damage, aside, marker);
+	g_message("database %s is damaged (%s): moved aside to %s, starting a new one", store->path,
+		  damage, aside);
+	if (!lactd_store_aside_mark(store->path, store->set_aside, &local))
+		g_message("could not write %s, the set-aside state is not kept over a restart: %s",
+			  marker, local->message);
+	return TRUE;
+}
+
+/* Opens the file at store->path; on return store->db is usable, or the
+ * in-memory fallback with store->problem set, or NULL on a hard error. */
+static gboolean
+open_file(LactdStore *store, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *problem = NULL;
+	DbHealth health;
+	sqlite3 *db = open_db(store->path, &local);
+
+	if (db == NULL) {
+		set_problem(store, g_strdup_printf("database %s cannot be opened (%s): it is left "
+						   "untouched. Make it and its folder writable by "
+						   "lactd's user, then restart lactd",
+						   store->path, local->message));
+		store->db = open_fallback(error);
+		return store->db != NULL;
+	}
+	health = check_db(db, &problem, error);
+	if (health == DB_DAMAGED) {
+		sqlite3_close(db);
+		db = NULL;
+		if (!set_aside(store, problem, &local)) {
+			set_problem(store, g_strdup(local->message));
+			store->db = open_fallback(error);
+			return store->db != NULL;
+		}
+		g_clear_pointer(&problem, g_free);
+		db = open_db(store->path, error);
+		if (db == NULL)
+			return FALSE;
+		health = check_db(db, &problem, error);
+	}
+	switch (health) {
+	case DB_FAILED:
+		sqlite3_close(db);
+		return FALSE;
+	case DB_OK:
+		store->db = db;
+		set_problem(store, NULL);
+		return TRUE;
+	case DB_LOCKED:
+		/* Healthy as far as anyone knows: kept open, and tried again
+		 * (lactd_store_retry) without waiting on the lock meanwhile. */
+		sqlite3_busy_timeout(db, 0);
+		store->db = db;
+		store->locked = TRUE;
+		set_problem(store, g_strdup_printf("database locked by another process (%s): %s "
+						   "is left as it is; lactd tries again every few "
+						   "seconds and stores nothing until then",
+						   problem, store->path));
+		return TRUE;
+	case DB_DAMAGED:
+	case DB_UNUSABLE:
+	default:
+		sqlite3_close(db);
+		set_problem(store, g_strdup_printf("database %s cannot be used (%s): it is left "
+						   "untouched. Fix it (permissions, space, or move "
+						   "it away), then restart lactd",
+						   store->path, problem));
+		store->db = open_fallback(error);
+		return store->db != NULL;
+	}
+}
+
+LactdStore *
+lactd_store_open(const char *path, char **degraded_reason, GError **error)
+{
+	g_autoptr(LactdStore) store = g_new0(LactdStore, 1);
+
+	g_return_val_if_fail(degraded_reason != NULL, NULL);
+	*degraded_reason = NULL;
+	store->path = g_strdup(path);
+	/* Said again at every start until the user removes the marker. */
+	store->set_aside = lactd_store_aside_marked(path);
+	if (!open_file(store, error))
+		return NULL;
+	*degraded_reason = lactd_store_get_problem(store);
+	return g_steal_pointer(&store);
+}
+
+gboolean
+lactd_store_is_locked(LactdStore *store)
+{
+	return store->locked;
+}
+
+gboolean
+lactd_store_retry(LactdStore *store)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *problem = NULL;
+	DbHealth health;
+
+	if (!store->locked)
+		return TRUE;
+	g_return_val_if_fail(store->depth == 0, FALSE);
+	health = check_db(store->db, &problem, &local);
+	if (health == DB_LOCKED)
+		return FALSE;
+	if (problem == NULL && local != NULL)
+		problem = g_strdup(local->message);
+	store->locked = FALSE;
+	if (health == DB_OK) {
+		sqlite3_busy_timeout(store->db, 5000);
+		g_message("database %s is no longer locked", store->path);
+		set_problem(store, NULL);
+		return TRUE;
+	}
+	/* Now readable, and not right: handled as at a start. */
+	sqlite3_close(store->db);
+	store->db = NULL;
+	if (!open_file(store, NULL) && store->db == NULL) {
+		set_problem(store, g_strdup_printf("database %s: %s; restart lactd", store->path,
+						   problem));
+		store->db = open_fallback(NULL);
+	}
+	return TRUE;
+}
+
+char *
+lactd_store_get_problem(LactdStore *store)
+{
+	if (store->problem != NULL && store->set_aside != NULL)
+		return g_strdup_printf("%s; %s", store->problem, store->set_aside);
+	return g_strdup(store->problem != NULL ? store->problem : store->set_aside);
+}
+
+void
+lactd_store_close(LactdStore *store)
+{
+	if (store == NULL)
+		return;
+	if (store->db != NULL) {
+		/* Folds the WAL back into the file; harmless if it cannot. */
+		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		if (sqlite3_close(store->db) != SQLITE_OK)
+			g_message("closing the database: %s", sqlite3_errmsg(store->db));
+	}
+	g_free(store->path);
+	g_free(store->problem);
+	g_free(store->set_aside);
+	g_free(store);
+}
