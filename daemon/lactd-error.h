@@ -14,6 +14,7 @@ typedef enum {
 	LACTD_ERROR_NOT_FOUND,	   /* org.lactd.Error.NotFound */
 	LACTD_ERROR_ACCESS_DENIED, /* org.lactd.Error.AccessDenied */
 	LACTD_ERROR_STORAGE,	   /* org.lactd.Error.Storage */
+	LACTD_ERROR_LIMIT_EXCEEDED, /* org.lactd.Error.LimitExceeded: a per-caller bound */
 	LACTD_ERROR_LAST,
 } LactdError;
 

@@ -317,16 +317,10 @@ invalid(GDBusMethodInvocation *invocation, const char *fmt, ...)
 static gboolean
 authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation, const char *action)
 {
-	g_autoptr(GError) error = NULL;
-
 	if (rec->authorize == NULL)
 		return TRUE;
-	if (rec->authorize(invocation, action, rec->authorize_data, &error))
-		return TRUE;
-	g_message("refused %s from %s: %s", g_dbus_method_invocation_get_method_name(invocation),
-		  g_dbus_method_invocation_get_sender(invocation), error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return FALSE;
+	return rec->authorize(G_DBUS_INTERFACE_SKELETON(lactd_api_get_manager(rec->api)),
+			      invocation, action, rec->authorize_data);
 }
 
 static gboolean
