@@ -1200,6 +1200,53 @@ fetch_capture(Ctl *ctl, guint64 id, int *rc)
 	return g_steal_pointer(&cap);
 }
 
+/* Events an ImportCaptureAppend carries (the daemon takes up to 2000):
+ * small pages keep each of the daemon's transactions short. */
+#define IMPORT_PAGE_EVENTS 1000
+
+static GVariant *
+import_call(Ctl *ctl, const char *method, GVariant *args, const char *reply_type, GError **error)
+{
+	return g_dbus_connection_call_sync(ctl->bus, "org.lactd", "/org/lactd",
+					   "org.lactd.Manager1", method, args,
+					   reply_type != NULL ? G_VARIANT_TYPE(reply_type) : NULL,
+					   G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+}
+
+/* A capture of any size in pages far below the bus's message limit; on a
+ * failure the import is aborted, so nothing of it stays. */
+static gboolean
+import_paged(Ctl *ctl, const LactdCapFile *cap, guint64 *id, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	reply = import_call(ctl, "ImportCaptureBegin", lactctl_capture_info_to_variant(cap, "import"),
+			    "(t)", error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(t)", id);
+	for (guint first = 0; first < cap->events->len; first += IMPORT_PAGE_EVENTS) {
+		g_autoptr(GVariant) done = import_call(
+		    ctl, "ImportCaptureAppend",
+		    g_variant_new("(t@a(xssqays))", *id,
+				  lactctl_capture_events_to_variant(cap, first, IMPORT_PAGE_EVENTS)),
+		    NULL, error);
+
+		if (done == NULL) {
+			g_autoptr(GVariant) aborted = import_call(
+			    ctl, "ImportCaptureAbort", g_variant_new("(t)", *id), NULL, NULL);
+
+			/* The error keeps its D-Bus name for fail_error(). */
+			g_printerr("lactctl: events %u to %u were not imported; nothing was kept\n",
+				   first, MIN(first + IMPORT_PAGE_EVENTS, cap->events->len) - 1);
+			return FALSE;
+		}
+	}
+	g_clear_pointer(&reply, g_variant_unref);
+	reply = import_call(ctl, "ImportCaptureCommit", g_variant_new("(t)", *id), NULL, error);
+	return reply != NULL;
+}
+
 static int
 capture_import(Ctl *ctl, const char *path)
 {
@@ -1232,14 +1279,22 @@ capture_import(Ctl *ctl, const char *path)
 	}
 	if ((rc = connect_ctl(ctl)) != 0)
 		return rc;
-	args = g_variant_ref_sink(lactctl_capture_to_variant(cap, "import"));
-	reply = g_dbus_connection_call_sync(ctl->bus, "org.lactd", "/org/lactd",
-					    "org.lactd.Manager1", "ImportCapture", args,
-					    G_VARIANT_TYPE("(t)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
-					    &error);
-	if (reply == NULL)
-		return fail_error(error);
-	g_variant_get(reply, "(t)", &id);
+	if (!import_paged(ctl, cap, &id, &error)) {
+		g_autofree char *remote = g_dbus_error_get_remote_error(error);
+
+		if (g_strcmp0(remote, "org.freedesktop.DBus.Error.UnknownMethod") != 0)
+			return fail_error(error);
+		/* A lactd from before the paged import: all in one message. */
+		g_clear_error(&error);
+		args = g_variant_ref_sink(lactctl_capture_to_variant(cap, "import"));
+		reply = g_dbus_connection_call_sync(ctl->bus, "org.lactd", "/org/lactd",
+						    "org.lactd.Manager1", "ImportCapture", args,
+						    G_VARIANT_TYPE("(t)"), G_DBUS_CALL_FLAGS_NONE,
+						    120000, NULL, &error);
+		if (reply == NULL)
+			return fail_error(error);
+		g_variant_get(reply, "(t)", &id);
+	}
 	g_print("Imported %u events from %s as capture %" G_GUINT64_FORMAT
 		". 'lactctl capture show %" G_GUINT64_FORMAT "' lists them.\n",
 		cap->events->len, path, id, id);
