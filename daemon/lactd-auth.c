@@ -42,30 +42,6 @@ check_free(Check *c)
 	g_free(c);
 }
 
-/* Calls that wait for an answer, per caller: a client that floods a
- * guarded method must not make the daemon queue without bound. */
-static GHashTable *pending;
-
-static guint
-pending_count(const char *sender)
-{
-	return pending == NULL ? 0 : GPOINTER_TO_UINT(g_hash_table_lookup(pending, sender));
-}
-
-static void
-pending_add(const char *sender, gint delta)
-{
-	guint n;
-
-	if (pending == NULL)
-		pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	n = pending_count(sender) + (guint)delta;
-	if (n == 0)
-		g_hash_table_remove(pending, sender);
-	else
-		g_hash_table_replace(pending, g_strdup(sender), GUINT_TO_POINTER(n));
-}
-
 static void
 bus_call(GTask *task, const char *method, GVariant *args, const char *reply,
 	 GAsyncReadyCallback callback)
@@ -259,7 +235,6 @@ authorize_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	GDBusMethodInvocation *invocation = p->invocation;
 
-	pending_add(p->sender, -1);
 	if (lactd_auth_check_finish(res, &error)) {
 		GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(p->skeleton);
 
@@ -296,24 +271,14 @@ lactd_auth_authorize(GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *in
 
 	if (g_strcmp0(g_object_get_data(G_OBJECT(invocation), AUTHORIZED_KEY), action_id) == 0)
 		return TRUE;
-	if (sender != NULL && pending_count(sender) >= LACTD_AUTH_MAX_PENDING) {
-		g_message("refused %s from %s: %u calls already wait for authorization",
-			  g_dbus_method_invocation_get_method_name(invocation), sender,
-			  LACTD_AUTH_MAX_PENDING);
-		g_dbus_method_invocation_return_error(
-		    invocation, LACTD_ERROR, LACTD_ERROR_LIMIT_EXCEEDED,
-		    "%u calls of this client already wait for authorization; try again when "
-		    "they are answered",
-		    LACTD_AUTH_MAX_PENDING);
-		return FALSE;
-	}
+	/* How many of these one client can have waiting is bounded with all
+	 * its other calls (lactd-limits.h): each waits as an unanswered call. */
 	p = g_new0(Pending, 1);
 	p->skeleton = g_object_ref(skeleton);
 	/* The handler's reference to the invocation is now ours, until the
 	 * method is dispatched again or refused. */
 	p->invocation = invocation;
 	p->sender = g_strdup(sender != NULL ? sender : "");
-	pending_add(p->sender, 1);
 	g_object_set_data_full(G_OBJECT(invocation), AUTHORIZED_KEY "-asked", g_strdup(action_id),
 			       g_free);
 	lactd_auth_check_async(invocation, action_id, NULL, authorize_done, p);

@@ -12,10 +12,6 @@ G_BEGIN_DECLS
  * is refused: a stuck polkitd must not hold a method call for ever. */
 #define LACTD_AUTH_TIMEOUT_MS 5000
 
-/* How many guarded calls of one client may wait for polkit at once; more
- * are refused with org.lactd.Error.LimitExceeded (docs/service.md). */
-#define LACTD_AUTH_MAX_PENDING 16
-
 /*
  * lactd_auth_check_async:
  * @invocation: the method call to authorize
@@ -48,9 +44,7 @@ gboolean lactd_auth_check_finish(GAsyncResult *result, GError **error);
  * the invocation over and returns FALSE; the handler must then return at
  * once without replying. The check runs asynchronously; once allowed, the
  * method is dispatched again to @skeleton, whose handler then gets TRUE;
- * a refusal is replied with org.lactd.Error.AccessDenied, and a client with
- * LACTD_AUTH_MAX_PENDING calls already waiting gets
- * org.lactd.Error.LimitExceeded.
+ * a refusal is replied with org.lactd.Error.AccessDenied.
  */
 gboolean lactd_auth_authorize(GDBusInterfaceSkeleton *skeleton,
 			      GDBusMethodInvocation *invocation, const char *action_id,
