@@ -1233,8 +1233,11 @@ import_paged(Ctl *ctl, const LactdCapFile *cap, guint64 *id, GError **error)
 		    NULL, error);
 
 		if (done == NULL) {
+			/* Best effort: lactd also deletes it when lactctl leaves. */
 			g_autoptr(GVariant) aborted = import_call(
 			    ctl, "ImportCaptureAbort", g_variant_new("(t)", *id), NULL, NULL);
+
+			(void)aborted;
 
 			/* The error keeps its D-Bus name for fail_error(). */
 			g_printerr("lactctl: events %u to %u were not imported; nothing was kept\n",

@@ -58,7 +58,7 @@ static const char *const words[] = {
     "donor",   "formula",	   "cup",      "00:00",	    "23:59",	   "24:00",
     "2024-02-29", "C0:FF:EE:00:00:01", "C0:FF:EE:00:00:02", "AA:BB:CC:DD:EE:FF",
     "0000fff1-0000-1000-8000-00805f9b34fb", "notify", "mark", "write", "lactd",
-    "\xef\xbc\x9d" "1+1", " =1+1", "x;=1+1", "../../etc/passwd", "%s%n%x", "importing:x",
+    "\357\274\2351+1" /* full-width = */, " =1+1", "x;=1+1", "../../etc/passwd", "%s%n%x", "importing:x",
 };
 
 /* Keys of the daemon's dictionaries, and some it does not know. */
@@ -492,6 +492,7 @@ test_fuzz(void)
 		g_autoptr(GVariant) plan = lactd_test_call(c, "GetPlan", NULL, "(a{sv})", &error);
 
 		g_assert_no_error(error);
+		g_assert_nonnull(plan);
 	}
 	g_assert_true(g_file_get_contents(lactd_test_daemon_log_path(daemon), &log, NULL, NULL));
 	lactd_test_daemon_stop(daemon);
