@@ -71,9 +71,9 @@ lactctl_capture_append_page(LactdCapFile *cap, GVariant *info, GVariant *events,
 }
 
 GVariant *
-lactctl_capture_to_variant(const LactdCapFile *cap, const char *source)
+lactctl_capture_info_to_variant(const LactdCapFile *cap, const char *source)
 {
-	GVariantBuilder info, chars, events;
+	GVariantBuilder info, chars;
 
 	g_variant_builder_init(&info, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&info, "{sv}", "address",
@@ -93,9 +93,17 @@ lactctl_capture_to_variant(const LactdCapFile *cap, const char *source)
 		g_variant_builder_add(&chars, "(ssqs)", c->uuid, c->flags != NULL ? c->flags : "",
 				      c->handle, c->service_uuid != NULL ? c->service_uuid : "");
 	}
+	return g_variant_new("(@a{sv}@a(ssqs))", g_variant_builder_end(&info),
+			     g_variant_builder_end(&chars));
+}
+
+GVariant *
+lactctl_capture_events_to_variant(const LactdCapFile *cap, guint first, guint max)
+{
+	GVariantBuilder events;
 
 	g_variant_builder_init(&events, G_VARIANT_TYPE("a(xssqays)"));
-	for (guint i = 0; i < cap->events->len; i++) {
+	for (guint i = first; i < cap->events->len && i - first < max; i++) {
 		const LactdCapEvent *e = g_ptr_array_index(cap->events, i);
 		gsize len = 0;
 		gconstpointer data = e->value != NULL ? g_bytes_get_data(e->value, &len) : NULL;
@@ -106,6 +114,15 @@ lactctl_capture_to_variant(const LactdCapFile *cap, const char *source)
 		    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data != NULL ? data : "", len, 1),
 		    e->text != NULL ? e->text : "");
 	}
-	return g_variant_new("(@a{sv}@a(ssqs)@a(xssqays))", g_variant_builder_end(&info),
-			     g_variant_builder_end(&chars), g_variant_builder_end(&events));
+	return g_variant_builder_end(&events);
+}
+
+GVariant *
+lactctl_capture_to_variant(const LactdCapFile *cap, const char *source)
+{
+	g_autoptr(GVariant) head = g_variant_ref_sink(lactctl_capture_info_to_variant(cap, source));
+
+	return g_variant_new("(@a{sv}@a(ssqs)@a(xssqays))", g_variant_get_child_value(head, 0),
+			     g_variant_get_child_value(head, 1),
+			     lactctl_capture_events_to_variant(cap, 0, G_MAXUINT));
 }

@@ -48,4 +48,10 @@ gboolean lactctl_capture_append_page(LactdCapFile *cap, GVariant *info, GVariant
  */
 GVariant *lactctl_capture_to_variant(const LactdCapFile *cap, const char *source);
 
+/* The arguments of ImportCaptureBegin, as one floating (a{sv}a(ssqs)). */
+GVariant *lactctl_capture_info_to_variant(const LactdCapFile *cap, const char *source);
+/* Events @first to @first + @max - 1 (fewer at the end) as a floating
+ * a(xssqays), a page of ImportCaptureAppend. */
+GVariant *lactctl_capture_events_to_variant(const LactdCapFile *cap, guint first, guint max);
+
 G_END_DECLS

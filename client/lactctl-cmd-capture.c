@@ -131,6 +131,56 @@ fetch_capture(LactctlCtx *ctx, guint64 id, int *rc)
 	return g_steal_pointer(&cap);
 }
 
+/* Events an ImportCaptureAppend carries (the daemon takes up to 2000):
+ * small pages keep each of the daemon's transactions short. */
+#define IMPORT_PAGE_EVENTS 1000
+
+static GVariant *
+import_call(LactctlCtx *ctx, const char *method, GVariant *args, const char *reply_type, GError **error)
+{
+	return g_dbus_connection_call_sync(ctx->bus, "org.lactd", "/org/lactd",
+					   "org.lactd.Manager1", method, args,
+					   reply_type != NULL ? G_VARIANT_TYPE(reply_type) : NULL,
+					   G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+}
+
+/* A capture of any size in pages far below the bus's message limit; on a
+ * failure the import is aborted, so nothing of it stays. */
+static gboolean
+import_paged(LactctlCtx *ctx, const LactdCapFile *cap, guint64 *id, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	reply = import_call(ctx, "ImportCaptureBegin", lactctl_capture_info_to_variant(cap, "import"),
+			    "(t)", error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(t)", id);
+	for (guint first = 0; first < cap->events->len; first += IMPORT_PAGE_EVENTS) {
+		g_autoptr(GVariant) done = import_call(
+		    ctl, "ImportCaptureAppend",
+		    g_variant_new("(t@a(xssqays))", *id,
+				  lactctl_capture_events_to_variant(cap, first, IMPORT_PAGE_EVENTS)),
+		    NULL, error);
+
+		if (done == NULL) {
+			/* Best effort: lactd also deletes it when lactctl leaves. */
+			g_autoptr(GVariant) aborted = import_call(
+			    ctl, "ImportCaptureAbort", g_variant_new("(t)", *id), NULL, NULL);
+
+			(void)aborted;
+
+			/* The error keeps its D-Bus name for lactctl_fail(). */
+			g_printerr("lactctl capture import: events %u to %u were not imported; nothing was kept\n",
+				   first, MIN(first + IMPORT_PAGE_EVENTS, cap->events->len) - 1);
+			return FALSE;
+		}
+	}
+	g_clear_pointer(&reply, g_variant_unref);
+	reply = import_call(ctx, "ImportCaptureCommit", g_variant_new("(t)", *id), NULL, error);
+	return reply != NULL;
+}
+
 static int
 capture_import(LactctlCtx *ctx, const char *path, const char *address)
 {
@@ -163,14 +213,22 @@ capture_import(LactctlCtx *ctx, const char *path, const char *address)
 	}
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
-	args = g_variant_ref_sink(lactctl_capture_to_variant(cap, "import"));
-	reply = g_dbus_connection_call_sync(ctx->bus, "org.lactd", "/org/lactd",
-					    "org.lactd.Manager1", "ImportCapture", args,
-					    G_VARIANT_TYPE("(t)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
-					    &error);
-	if (reply == NULL)
-		return lactctl_fail(ctx, error);
-	g_variant_get(reply, "(t)", &id);
+	if (!import_paged(ctx, cap, &id, &error)) {
+		g_autofree char *remote = g_dbus_error_get_remote_error(error);
+
+		if (g_strcmp0(remote, "org.freedesktop.DBus.Error.UnknownMethod") != 0)
+			return lactctl_fail(ctx, error);
+		/* A lactd from before the paged import: all in one message. */
+		g_clear_error(&error);
+		args = g_variant_ref_sink(lactctl_capture_to_variant(cap, "import"));
+		reply = g_dbus_connection_call_sync(ctx->bus, "org.lactd", "/org/lactd",
+						    "org.lactd.Manager1", "ImportCapture", args,
+						    G_VARIANT_TYPE("(t)"), G_DBUS_CALL_FLAGS_NONE,
+						    120000, NULL, &error);
+		if (reply == NULL)
+			return lactctl_fail(ctx, error);
+		g_variant_get(reply, "(t)", &id);
+	}
 	g_print("Imported %u events from %s as capture %" G_GUINT64_FORMAT
 		". 'lactctl capture show %" G_GUINT64_FORMAT "' lists them.\n",
 		cap->events->len, path, id, id);

@@ -168,16 +168,10 @@ lactd_api_storage_ok(LactdApi *api)
 static gboolean
 authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 {
-	g_autoptr(GError) error = NULL;
-
 	if (api->authorize == NULL)
 		return TRUE;
-	if (api->authorize(invocation, action, api->hook_data, &error))
-		return TRUE;
-	g_message("refused %s from %s: %s", g_dbus_method_invocation_get_method_name(invocation),
-		  g_dbus_method_invocation_get_sender(invocation), error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return FALSE;
+	return api->authorize(G_DBUS_INTERFACE_SKELETON(api->manager), invocation, action,
+			      api->hook_data);
 }
 
 static gboolean

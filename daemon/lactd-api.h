@@ -16,9 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct _LactdApi LactdApi;
 
-/* Decides whether the caller of a data-changing method may do it. */
-typedef gboolean (*LactdApiAuthorizeFunc)(GDBusMethodInvocation *invocation, const char *action_id,
-					  gpointer user_data, GError **error);
+/* Decides whether the caller of a data-changing method may do it: TRUE to
+ * go on now; FALSE when it took the invocation (refused it, or dispatches
+ * it again to the skeleton once allowed: see lactd_auth_authorize()). */
+typedef gboolean (*LactdApiAuthorizeFunc)(GDBusInterfaceSkeleton *skeleton,
+					  GDBusMethodInvocation *invocation, const char *action_id,
+					  gpointer user_data);
 /* Answers a method implemented outside this module (progress, export). */
 typedef void (*LactdApiHookFunc)(GDBusMethodInvocation *invocation, GUnixFDList *fds,
 				 gpointer user_data);

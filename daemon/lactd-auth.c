@@ -22,136 +22,267 @@
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
 #define POLKIT_IFACE "org.freedesktop.PolicyKit1.Authority"
 
-static GVariant *
-bus_call(GDBusConnection *connection, const char *method, GVariant *args, const char *reply,
-	 GError **error)
+/*
+ * One authorization in flight: the steps are bus calls with callbacks, so
+ * that the main loop goes on capturing and answering while the bus daemon
+ * and polkit think. Each step is bounded by LACTD_AUTH_TIMEOUT_MS.
+ */
+typedef struct {
+	GDBusConnection *connection;
+	char *sender;
+	char *action_id;
+} Check;
+
+static void
+check_free(Check *c)
 {
-	return g_dbus_connection_call_sync(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-					   "org.freedesktop.DBus", method, args, G_VARIANT_TYPE(reply),
-					   G_DBUS_CALL_FLAGS_NONE, LACTD_AUTH_TIMEOUT_MS, NULL, error);
+	g_object_unref(c->connection);
+	g_free(c->sender);
+	g_free(c->action_id);
+	g_free(c);
+}
+
+static void
+bus_call(GTask *task, const char *method, GVariant *args, const char *reply,
+	 GAsyncReadyCallback callback)
+{
+	Check *c = g_task_get_task_data(task);
+
+	g_dbus_connection_call(c->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus", method, args, G_VARIANT_TYPE(reply),
+			       G_DBUS_CALL_FLAGS_NONE, LACTD_AUTH_TIMEOUT_MS,
+			       g_task_get_cancellable(task), callback, task);
+}
+
+/* Finishes a bus call; on failure, refuses with why, and returns NULL. */
+static GVariant *
+step_finish(GTask *task, GAsyncResult *res, const char *what)
+{
+	Check *c = g_task_get_task_data(task);
+	g_autoptr(GError) local_error = NULL;
+	GVariant *reply;
+
+	reply = g_dbus_connection_call_finish(c->connection, res, &local_error);
+	if (reply != NULL)
+		return reply;
+	g_dbus_error_strip_remote_error(local_error);
+	g_task_return_new_error(task, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
+				"Not authorized for %s: %s: %s", c->action_id, what,
+				local_error->message);
+	g_object_unref(task);
+	return NULL;
+}
+
+static void
+polkit_answered(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GTask *task = user_data;
+	Check *c = g_task_get_task_data(task);
+	g_autoptr(GVariant) reply = step_finish(task, res, "polkit could not be asked");
+	gboolean authorized = FALSE, challenge = FALSE;
+
+	if (reply == NULL)
+		return;
+	g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
+	if (authorized)
+		g_task_return_boolean(task, TRUE);
+	else if (challenge)
+		g_task_return_new_error(
+		    task, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
+		    "Not authorized for %s: polkit requires authentication, which lactd "
+		    "does not ask for; run the command as root, or have an administrator "
+		    "grant the action with a polkit rule",
+		    c->action_id);
+	else
+		g_task_return_new_error(task, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
+					"Not authorized for %s: polkit refused it", c->action_id);
+	g_object_unref(task);
+}
+
+static void
+ask_polkit(GTask *task)
+{
+	Check *c = g_task_get_task_data(task);
+	GVariantBuilder subject_details;
+
+	/* The subject is the caller's unique bus name: polkit resolves it to
+	 * the process and user itself, so no PID can be raced or reused. */
+	g_variant_builder_init(&subject_details, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&subject_details, "{sv}", "name", g_variant_new_string(c->sender));
+	/* Flags 0: no AllowUserInteraction. A method call must not wait for a
+	 * password typed somewhere; an "auth_*" default then means no. */
+	g_dbus_connection_call(c->connection, POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE,
+			       "CheckAuthorization",
+			       g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name",
+					     &subject_details, c->action_id, NULL, (guint32)0, ""),
+			       G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
+			       LACTD_AUTH_TIMEOUT_MS, g_task_get_cancellable(task),
+			       polkit_answered, task);
+}
+
+static void
+activatable_listed(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GTask *task = user_data;
+	Check *c = g_task_get_task_data(task);
+	g_autoptr(GVariant) names =
+	    step_finish(task, res, "cannot tell whether polkit can be started");
+	g_autofree const char **strv = NULL;
+
+	if (names == NULL)
+		return;
+	g_variant_get(names, "(^a&s)", &strv);
+	if (g_strv_contains(strv, POLKIT_NAME)) {
+		ask_polkit(task);
+		return;
+	}
+	g_task_return_new_error(task, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
+				"Not authorized for %s: only root may do this when polkit is not "
+				"installed",
+				c->action_id);
+	g_object_unref(task);
 }
 
 /* polkit counts as present when it runs or the bus can start it: on Debian
  * polkitd is bus-activated, and whether a member of the lactd group may
  * change data must not depend on whether it happened to be running. */
-static gboolean
-polkit_present(GDBusConnection *connection, gboolean *present, GError **error)
+static void
+owner_known(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autoptr(GVariant) owned = NULL;
-	g_autoptr(GVariant) names = NULL;
-	g_autofree const char **strv = NULL;
-
-	owned = bus_call(connection, "NameHasOwner", g_variant_new("(s)", POLKIT_NAME), "(b)", error);
-	if (owned == NULL)
-		return FALSE;
-	g_variant_get(owned, "(b)", present);
-	if (*present)
-		return TRUE;
-	names = bus_call(connection, "ListActivatableNames", NULL, "(as)", error);
-	if (names == NULL)
-		return FALSE;
-	g_variant_get(names, "(^a&s)", &strv);
-	*present = g_strv_contains(strv, POLKIT_NAME);
-	return TRUE;
-}
-
-static gboolean
-ask_polkit(GDBusConnection *connection, const char *sender, const char *action_id, GError **error)
-{
-	g_autoptr(GError) local_error = NULL;
-	g_autoptr(GVariant) reply = NULL;
-	GVariantBuilder subject_details;
-	gboolean authorized = FALSE, challenge = FALSE;
-
-	/* The subject is the caller's unique bus name: polkit resolves it to
-	 * the process and user itself, so no PID can be raced or reused. */
-	g_variant_builder_init(&subject_details, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&subject_details, "{sv}", "name", g_variant_new_string(sender));
-	/* Flags 0: no AllowUserInteraction. A method call must not wait for a
-	 * password typed somewhere; an "auth_*" default then means no. */
-	reply = g_dbus_connection_call_sync(
-	    connection, POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE, "CheckAuthorization",
-	    g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name", &subject_details, action_id, NULL,
-			  (guint32)0, ""),
-	    G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, LACTD_AUTH_TIMEOUT_MS, NULL,
-	    &local_error);
-	if (reply == NULL) {
-		g_dbus_error_strip_remote_error(local_error);
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: polkit could not be asked: %s", action_id,
-			    local_error->message);
-		return FALSE;
-	}
-	g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
-	if (authorized)
-		return TRUE;
-	if (challenge)
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: polkit requires authentication, which lactd "
-			    "does not ask for; run the command as root, or have an administrator "
-			    "grant the action with a polkit rule",
-			    action_id);
-	else
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: polkit refused it", action_id);
-	return FALSE;
-}
-
-gboolean
-lactd_auth_check_sync(GDBusMethodInvocation *invocation, const char *action_id, GError **error)
-{
-	GDBusConnection *connection = g_dbus_method_invocation_get_connection(invocation);
-	const char *sender = g_dbus_method_invocation_get_sender(invocation);
-	g_autoptr(GError) local_error = NULL;
-	g_autoptr(GVariant) reply = NULL;
+	GTask *task = user_data;
+	g_autoptr(GVariant) owned = step_finish(task, res, "cannot tell whether polkit runs");
 	gboolean present = FALSE;
+
+	if (owned == NULL)
+		return;
+	g_variant_get(owned, "(b)", &present);
+	if (present)
+		ask_polkit(task);
+	else
+		bus_call(task, "ListActivatableNames", NULL, "(as)", activatable_listed);
+}
+
+static void
+uid_known(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GTask *task = user_data;
+	g_autoptr(GVariant) reply = step_finish(task, res, "the caller's user is unknown");
 	guint32 uid;
 
-	g_return_val_if_fail(action_id != NULL, FALSE);
-
-	/* A peer-to-peer connection has no bus to vouch for the caller. */
-	if (sender == NULL) {
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: the caller has no bus name", action_id);
-		return FALSE;
-	}
-	/* The bus daemon knows the caller's uid from the socket's credentials. */
-	reply = bus_call(connection, "GetConnectionUnixUser", g_variant_new("(s)", sender), "(u)",
-			 &local_error);
-	if (reply == NULL) {
-		g_dbus_error_strip_remote_error(local_error);
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: the caller's user is unknown: %s", action_id,
-			    local_error->message);
-		return FALSE;
-	}
+	if (reply == NULL)
+		return;
 	g_variant_get(reply, "(u)", &uid);
 	/* Root, and the daemon's own user, can open the database directly:
 	 * asking them would protect nothing. */
-	if (uid == 0 || uid == (guint32)getuid())
-		return TRUE;
-
-	if (!polkit_present(connection, &present, &local_error)) {
-		g_dbus_error_strip_remote_error(local_error);
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-			    "Not authorized for %s: cannot tell whether polkit runs: %s", action_id,
-			    local_error->message);
-		return FALSE;
+	if (uid == 0 || uid == (guint32)getuid()) {
+		g_task_return_boolean(task, TRUE);
+		g_object_unref(task);
+		return;
 	}
-	if (present)
-		return ask_polkit(connection, sender, action_id, error);
+	bus_call(task, "NameHasOwner", g_variant_new("(s)", POLKIT_NAME), "(b)", owner_known);
+}
 
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
-		    "Not authorized for %s: only root may do this when polkit is not installed",
-		    action_id);
-	return FALSE;
+void
+lactd_auth_check_async(GDBusMethodInvocation *invocation, const char *action_id,
+		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	const char *sender = g_dbus_method_invocation_get_sender(invocation);
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	Check *c;
+
+	g_return_if_fail(action_id != NULL);
+	g_task_set_source_tag(task, lactd_auth_check_async);
+	/* A peer-to-peer connection has no bus to vouch for the caller. */
+	if (sender == NULL) {
+		g_task_return_new_error(task, LACTD_ERROR, LACTD_ERROR_ACCESS_DENIED,
+					"Not authorized for %s: the caller has no bus name",
+					action_id);
+		g_object_unref(task);
+		return;
+	}
+	c = g_new0(Check, 1);
+	c->connection = g_object_ref(g_dbus_method_invocation_get_connection(invocation));
+	c->sender = g_strdup(sender);
+	c->action_id = g_strdup(action_id);
+	g_task_set_task_data(task, c, (GDestroyNotify)check_free);
+	/* The bus daemon knows the caller's uid from the socket's credentials. */
+	bus_call(task, "GetConnectionUnixUser", g_variant_new("(s)", sender), "(u)", uid_known);
 }
 
 gboolean
-lactd_auth_authorize(GDBusMethodInvocation *invocation, const char *action_id, gpointer user_data,
-		     GError **error)
+lactd_auth_check_finish(GAsyncResult *result, GError **error)
 {
-	return lactd_auth_check_sync(invocation, action_id, error);
+	g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+/* --- the skeleton hook ----------------------------------------------------- */
+
+/* Set on an invocation once its action was allowed, so that dispatching it
+ * again goes straight through. */
+#define AUTHORIZED_KEY "lactd-auth-authorized"
+
+typedef struct {
+	GDBusInterfaceSkeleton *skeleton;
+	GDBusMethodInvocation *invocation;
+	char *sender;
+} Pending;
+
+static void
+authorize_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	Pending *p = user_data;
+	g_autoptr(GError) error = NULL;
+	GDBusMethodInvocation *invocation = p->invocation;
+
+	if (lactd_auth_check_finish(res, &error)) {
+		GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(p->skeleton);
+
+		/* The handler runs again from the start, so it checks its
+		 * arguments and its object's state as they are now. */
+		g_object_set_data_full(G_OBJECT(invocation), AUTHORIZED_KEY,
+				       g_strdup(g_object_get_data(G_OBJECT(invocation),
+								  AUTHORIZED_KEY "-asked")),
+				       g_free);
+		vtable->method_call(g_dbus_method_invocation_get_connection(invocation),
+				    g_dbus_method_invocation_get_sender(invocation),
+				    g_dbus_method_invocation_get_object_path(invocation),
+				    g_dbus_method_invocation_get_interface_name(invocation),
+				    g_dbus_method_invocation_get_method_name(invocation),
+				    g_dbus_method_invocation_get_parameters(invocation), invocation,
+				    p->skeleton);
+	} else {
+		g_message("refused %s from %s: %s",
+			  g_dbus_method_invocation_get_method_name(invocation), p->sender,
+			  error->message);
+		g_dbus_method_invocation_return_gerror(invocation, error);
+	}
+	g_object_unref(p->skeleton);
+	g_free(p->sender);
+	g_free(p);
+}
+
+gboolean
+lactd_auth_authorize(GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation,
+		     const char *action_id, gpointer user_data)
+{
+	const char *sender = g_dbus_method_invocation_get_sender(invocation);
+	Pending *p;
+
+	if (g_strcmp0(g_object_get_data(G_OBJECT(invocation), AUTHORIZED_KEY), action_id) == 0)
+		return TRUE;
+	/* How many of these one client can have waiting is bounded with all
+	 * its other calls (lactd-limits.h): each waits as an unanswered call. */
+	p = g_new0(Pending, 1);
+	p->skeleton = g_object_ref(skeleton);
+	/* The handler's reference to the invocation is now ours, until the
+	 * method is dispatched again or refused. */
+	p->invocation = invocation;
+	p->sender = g_strdup(sender != NULL ? sender : "");
+	g_object_set_data_full(G_OBJECT(invocation), AUTHORIZED_KEY "-asked", g_strdup(action_id),
+			       g_free);
+	lactd_auth_check_async(invocation, action_id, NULL, authorize_done, p);
+	return FALSE;
 }
 
 /* --- sd_notify ------------------------------------------------------------- */

@@ -13,34 +13,42 @@ G_BEGIN_DECLS
 #define LACTD_AUTH_TIMEOUT_MS 5000
 
 /*
- * lactd_auth_check_sync:
+ * lactd_auth_check_async:
  * @invocation: the method call to authorize
  * @action_id: the polkit action, such as "org.lactd.delete-data"
- * @error: set to LACTD_ERROR_ACCESS_DENIED, naming the action, on refusal
  *
- * Decides whether the caller may do @action_id. Root is allowed (it can
- * open the database itself). Anyone else is allowed only if polkit, when it
- * runs or can be activated on the bus, says yes without user interaction;
- * with no polkit on the bus, only root is allowed. Every failure to find
- * out (a bus error, a timeout) refuses.
- *
- * Blocks the calling thread for at most a few bus round trips, each bounded
- * by LACTD_AUTH_TIMEOUT_MS; it makes no call back into the caller's thread.
- *
- * Returns: TRUE when allowed.
+ * Decides whether the caller may do @action_id, without blocking: the
+ * questions to the bus and to polkit are asynchronous, each bounded by
+ * LACTD_AUTH_TIMEOUT_MS. Root is allowed (it can open the database itself).
+ * Anyone else is allowed only if polkit, when it runs or can be activated
+ * on the bus, says yes without user interaction; with no polkit on the bus,
+ * only root is allowed. Every failure to find out (a bus error, a timeout)
+ * refuses. @callback runs in the thread-default main context of the caller.
  */
-gboolean lactd_auth_check_sync(GDBusMethodInvocation *invocation, const char *action_id,
-			       GError **error);
+void lactd_auth_check_async(GDBusMethodInvocation *invocation, const char *action_id,
+			    GCancellable *cancellable, GAsyncReadyCallback callback,
+			    gpointer user_data);
+/* Returns TRUE when allowed, else FALSE with LACTD_ERROR_ACCESS_DENIED
+ * naming the action and why. */
+gboolean lactd_auth_check_finish(GAsyncResult *result, GError **error);
 
 /*
  * lactd_auth_authorize:
+ * @skeleton: the interface skeleton that received @invocation
+ * @invocation: the call of a guarded method, from the handler
+ * @action_id: the polkit action
+ * @user_data: unused
  *
- * lactd_auth_check_sync() with the signature of LactdApiAuthorizeFunc
- * (lactd-api.h), to pass to lactd_api_set_hooks() and
- * lactd_devices_set_authorize(); @user_data is unused.
+ * The LactdApiAuthorizeFunc (lactd-api.h) of the daemon. Returns TRUE when
+ * the handler may go on now: the call was already allowed. Otherwise takes
+ * the invocation over and returns FALSE; the handler must then return at
+ * once without replying. The check runs asynchronously; once allowed, the
+ * method is dispatched again to @skeleton, whose handler then gets TRUE;
+ * a refusal is replied with org.lactd.Error.AccessDenied.
  */
-gboolean lactd_auth_authorize(GDBusMethodInvocation *invocation, const char *action_id,
-			      gpointer user_data, GError **error);
+gboolean lactd_auth_authorize(GDBusInterfaceSkeleton *skeleton,
+			      GDBusMethodInvocation *invocation, const char *action_id,
+			      gpointer user_data);
 
 /*
  * lactd_sd_notify_ready:

@@ -446,17 +446,11 @@ static gboolean
 authorized(Entry *e, GDBusMethodInvocation *invocation)
 {
 	LactdDevices *devices = e->devices;
-	g_autoptr(GError) error = NULL;
 
 	if (devices->authorize == NULL)
 		return TRUE;
-	if (devices->authorize(invocation, CHANGE_ACTION, devices->authorize_data, &error))
-		return TRUE;
-	g_message("%s: refused %s from %s: %s", e->address,
-		  g_dbus_method_invocation_get_method_name(invocation),
-		  g_dbus_method_invocation_get_sender(invocation), error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return FALSE;
+	return devices->authorize(G_DBUS_INTERFACE_SKELETON(e->iface), invocation, CHANGE_ACTION,
+				  devices->authorize_data);
 }
 
 static void

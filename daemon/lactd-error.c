@@ -9,6 +9,7 @@ static const GDBusErrorEntry error_entries[] = {
 	{LACTD_ERROR_ACCESS_DENIED, "org.lactd.Error.AccessDenied"},
 	{LACTD_ERROR_STORAGE, "org.lactd.Error.Storage"},
 	{LACTD_ERROR_WRITE, "org.lactd.Error.Write"},
+	{LACTD_ERROR_LIMIT_EXCEEDED, "org.lactd.Error.LimitExceeded"},
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(error_entries) == LACTD_ERROR_LAST);

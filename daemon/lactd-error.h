@@ -15,6 +15,7 @@ typedef enum {
 	LACTD_ERROR_ACCESS_DENIED, /* org.lactd.Error.AccessDenied */
 	LACTD_ERROR_STORAGE,	   /* org.lactd.Error.Storage */
 	LACTD_ERROR_WRITE,	   /* org.lactd.Error.Write: a client's fd took no data */
+	LACTD_ERROR_LIMIT_EXCEEDED, /* org.lactd.Error.LimitExceeded: a per-caller bound */
 	LACTD_ERROR_LAST,
 } LactdError;
 

@@ -12,6 +12,7 @@
 
 #include "lactd-error.h"
 #include "lactd-recorder.h"
+#include "lactd-import.h"
 #include "lactd-recstore.h"
 
 #define CHANGE_ACTION "org.lactd.change-data"
@@ -43,6 +44,7 @@ struct _LactdRecorder {
 	GHashTable *active; /* address -> Rec */
 	GArray *handlers;   /* signal ids on the manager */
 	guint max_events;   /* events one capture holds, recorded or imported */
+	LactdImport *import; /* ImportCaptureBegin ... Commit */
 };
 
 static void
@@ -317,16 +319,17 @@ invalid(GDBusMethodInvocation *invocation, const char *fmt, ...)
 static gboolean
 authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation, const char *action)
 {
-	g_autoptr(GError) error = NULL;
-
 	if (rec->authorize == NULL)
 		return TRUE;
-	if (rec->authorize(invocation, action, rec->authorize_data, &error))
-		return TRUE;
-	g_message("refused %s from %s: %s", g_dbus_method_invocation_get_method_name(invocation),
-		  g_dbus_method_invocation_get_sender(invocation), error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return FALSE;
+	return rec->authorize(G_DBUS_INTERFACE_SKELETON(lactd_api_get_manager(rec->api)),
+			      invocation, action, rec->authorize_data);
+}
+
+gboolean
+lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation,
+			  const char *action)
+{
+	return authorized(rec, invocation, action);
 }
 
 static gboolean
@@ -616,8 +619,8 @@ flags_valid(const char *f)
 	return TRUE;
 }
 
-static gboolean
-import_info(GVariant *dict, LactdRecInfo *info, GError **error)
+gboolean
+lactd_recorder_parse_info(GVariant *dict, LactdRecInfo *info, GError **error)
 {
 	static const struct {
 		const char *key;
@@ -695,8 +698,8 @@ import_info(GVariant *dict, LactdRecInfo *info, GError **error)
 	return TRUE;
 }
 
-static GPtrArray *
-import_chars(GVariant *array, GError **error)
+GPtrArray *
+lactd_recorder_parse_chars(GVariant *array, GError **error)
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_char_free);
 	GVariantIter it;
@@ -738,8 +741,9 @@ import_chars(GVariant *array, GError **error)
 	return g_steal_pointer(&out);
 }
 
-static GPtrArray *
-import_events(GVariant *array, const LactdRecInfo *info, guint max_events, GError **error)
+GPtrArray *
+lactd_recorder_parse_events(GVariant *array, const LactdRecInfo *info, guint max_events,
+			    GError **error)
 {
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
@@ -825,12 +829,12 @@ handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVarian
 	g_autoptr(GPtrArray) chars = NULL;
 	g_autoptr(GPtrArray) events = NULL;
 
-	if (!import_info(dict, info, &error))
+	if (!lactd_recorder_parse_info(dict, info, &error))
 		return reply_error(rec, invocation, error);
-	chars = import_chars(chars_v, &error);
+	chars = lactd_recorder_parse_chars(chars_v, &error);
 	if (chars == NULL)
 		return reply_error(rec, invocation, error);
-	events = import_events(events_v, info, rec->max_events, &error);
+	events = lactd_recorder_parse_events(events_v, info, rec->max_events, &error);
 	if (events == NULL)
 		return reply_error(rec, invocation, error);
 	if (!authorized(rec, invocation, CHANGE_ACTION))
@@ -900,6 +904,7 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 	CONNECT("handle-import-capture", handle_import);
 	CONNECT("handle-delete-capture", handle_delete);
 #undef CONNECT
+	rec->import = lactd_import_new(rec, store, api, rec->max_events);
 
 	/* Captures running when lactd stopped go on when their device returns. */
 	list = lactd_recstore_list(store, &error);
@@ -910,6 +915,8 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 		g_autoptr(GPtrArray) chars = NULL;
 		Rec *r;
 
+		if (lactd_import_forget_unfinished(store, info))
+			continue;
 		if (info->end_us != 0 || g_strcmp0(info->source, "lactd") != 0 ||
 		    !address_valid(info->address) ||
 		    g_hash_table_contains(rec->active, info->address))
@@ -959,6 +966,7 @@ lactd_recorder_free(LactdRecorder *rec)
 	for (guint i = 0; i < rec->handlers->len; i++)
 		g_signal_handler_disconnect(manager, g_array_index(rec->handlers, gulong, i));
 	g_array_unref(rec->handlers);
+	lactd_import_free(rec->import);
 	/* Running captures stay open in the store: they resume at the next start. */
 	g_hash_table_destroy(rec->active);
 	g_free(rec);

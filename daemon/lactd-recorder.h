@@ -15,6 +15,7 @@
 
 #include "lactd-api.h"
 #include "lactd-bluez.h"
+#include "lactd-recstore.h"
 #include "lactd-store.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecorder, lactd_recorder_free)
 void lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize,
 				  gpointer user_data);
 
+/* The polkit check of the capture methods: TRUE to go on now, else the
+ * invocation is taken over (see LactdApiAuthorizeFunc). */
+gboolean lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation,
+				   const char *action);
+/* The checks of ImportCapture's arguments, shared with the paged import:
+ * InvalidArgs naming the field for anything out of bounds. */
+gboolean lactd_recorder_parse_info(GVariant *dict, LactdRecInfo *info, GError **error);
+/* Elements are LactdRecChar; NULL with @error. */
+GPtrArray *lactd_recorder_parse_chars(GVariant *array, GError **error);
+/* Elements are LactdRecEvent; at most @max_events; NULL with @error. */
+GPtrArray *lactd_recorder_parse_events(GVariant *array, const LactdRecInfo *info,
+				       guint max_events, GError **error);
 /* A capture of the address is running: keep the device connected. */
 gboolean lactd_recorder_wants(LactdRecorder *rec, const char *address);
 /* The device is connected with its services resolved. Without a plugin

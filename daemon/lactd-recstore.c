@@ -360,6 +360,40 @@ fail_committed:
 }
 
 gboolean
+lactd_recstore_add_events(LactdStore *store, guint64 id, GPtrArray *events, GError **error)
+{
+	if (!lactd_store_begin(store, error))
+		return FALSE;
+	for (guint i = 0; i < events->len; i++) {
+		if (!lactd_recstore_add_event(store, id, g_ptr_array_index(events, i), error)) {
+			lactd_store_rollback(store);
+			return FALSE;
+		}
+	}
+	return lactd_store_commit(store, error);
+}
+
+gboolean
+lactd_recstore_set_source(LactdStore *store, guint64 id, const char *source, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    lactd_store_prepare(store, "UPDATE captures SET source = ?2 WHERE id = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
+	sqlite3_bind_text(stmt, 2, source, -1, SQLITE_TRANSIENT);
+	if (!lactd_store_step_done(store, stmt, "naming a recording's source", error))
+		return FALSE;
+	if (sqlite3_changes(lactd_store_get_db(store)) == 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "no capture with id %" G_GUINT64_FORMAT, id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 lactd_recstore_delete(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = lactd_store_prepare(store, "DELETE FROM captures WHERE id = ?1", error);

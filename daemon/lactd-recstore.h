@@ -104,6 +104,12 @@ gboolean lactd_recstore_events_bytes(LactdStore *store, guint64 id, guint64 *byt
 /* Stores a whole recording (an import) in one transaction; sets info->id. */
 gboolean lactd_recstore_import(LactdStore *store, LactdRecInfo *info, GPtrArray *chars,
 			       GPtrArray *events, GError **error);
+/* Adds events (LactdRecEvent) to a recording in one transaction: all or none. */
+gboolean lactd_recstore_add_events(LactdStore *store, guint64 id, GPtrArray *events,
+				   GError **error);
+/* Changes a recording's source (the paged import's "importing:" mark). */
+gboolean lactd_recstore_set_source(LactdStore *store, guint64 id, const char *source,
+				   GError **error);
 gboolean lactd_recstore_delete(LactdStore *store, guint64 id, GError **error);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "lactd-config.h"
 #include "lactd-devices.h"
 #include "lactd-error.h"
+#include "lactd-limits.h"
 #include "lactd-export.h"
 #include "lactd-progress.h"
 #include "lactd-plugins.h"
@@ -230,6 +231,8 @@ main(int argc, char **argv)
 	g_dbus_connection_set_exit_on_close(bus, FALSE);
 	/* Make sure the error names are registered before the first reply. */
 	(void)LACTD_ERROR;
+	/* Before any object is exported: no client can queue calls unbounded. */
+	lactd_limits_install(bus, 0);
 
 	api = lactd_api_new(bus, store, config, &error);
 	if (api == NULL) {

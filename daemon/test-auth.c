@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The authorization check on a private bus: a service in this process
- * answers a method with lactd_auth_check_sync(), and callers are gdbus
+ * answers a method with lactd_auth_check_async(), and callers are gdbus
  * processes, as root or (when the test runs as root) as nobody. A fake
  * polkit, answering as polkit's Authority.CheckAuthorization does, runs in
- * a thread of its own, since the check blocks the service's thread.
+ * a thread of its own.
  * Also the sd_notify(3) datagrams, received on a socket of the test.
  */
 /* setresuid(), setresgid() */
@@ -68,18 +68,26 @@ typedef struct {
 } Fixture;
 
 static void
+service_checked(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GDBusMethodInvocation *invocation = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (lactd_auth_check_finish(res, &error))
+		g_dbus_method_invocation_return_value(invocation, NULL);
+	else
+		g_dbus_method_invocation_return_gerror(invocation, error);
+}
+
+static void
 service_method(GDBusConnection *connection, const char *sender, const char *path,
 	       const char *iface, const char *method, GVariant *params,
 	       GDBusMethodInvocation *invocation, gpointer user_data)
 {
-	g_autoptr(GError) error = NULL;
 	const char *action;
 
 	g_variant_get(params, "(&s)", &action);
-	if (lactd_auth_check_sync(invocation, action, &error))
-		g_dbus_method_invocation_return_value(invocation, NULL);
-	else
-		g_dbus_method_invocation_return_gerror(invocation, error);
+	lactd_auth_check_async(invocation, action, NULL, service_checked, invocation);
 }
 
 static const GDBusInterfaceVTable service_vtable = {service_method, NULL, NULL, {0}};
