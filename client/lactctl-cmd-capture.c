@@ -158,7 +158,7 @@ import_paged(LactctlCtx *ctx, const LactdCapFile *cap, guint64 *id, GError **err
 	g_variant_get(reply, "(t)", id);
 	for (guint first = 0; first < cap->events->len; first += IMPORT_PAGE_EVENTS) {
 		g_autoptr(GVariant) done = import_call(
-		    ctl, "ImportCaptureAppend",
+		    ctx, "ImportCaptureAppend",
 		    g_variant_new("(t@a(xssqays))", *id,
 				  lactctl_capture_events_to_variant(cap, first, IMPORT_PAGE_EVENTS)),
 		    NULL, error);
@@ -166,7 +166,7 @@ import_paged(LactctlCtx *ctx, const LactdCapFile *cap, guint64 *id, GError **err
 		if (done == NULL) {
 			/* Best effort: lactd also deletes it when lactctl leaves. */
 			g_autoptr(GVariant) aborted = import_call(
-			    ctl, "ImportCaptureAbort", g_variant_new("(t)", *id), NULL, NULL);
+			    ctx, "ImportCaptureAbort", g_variant_new("(t)", *id), NULL, NULL);
 
 			(void)aborted;
 
