@@ -82,10 +82,18 @@ lactctl_print_devices(LactctlCtx *ctx, GDBusObjectManager *om)
 		row[9] = g_strdup(lactd_device1_get_enabled(d) ? "" : "(disabled)");
 		lactctl_table_add_strv(table, row);
 	}
-	if (!any)
+	if (!any) {
 		g_print("No devices yet: pair a pump or scale with bluetoothctl (README, First day).\n");
-	else
-		lactctl_table_print(table);
+		return 0;
+	}
+	lactctl_table_print(table);
+	/* Why a device is listed but not captured, in lactd's words. */
+	for (GList *l = objects; l != NULL; l = l->next) {
+		LactdDevice1 *d = lactd_object_peek_device1(LACTD_OBJECT(l->data));
+		const char *problem = d != NULL ? lactd_device1_get_problem(d) : NULL;
+		if (problem != NULL && problem[0] != '\0')
+			g_print("%s: %s\n", lactd_device1_get_address(d), problem);
+	}
 	return 0;
 }
 

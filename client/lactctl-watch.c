@@ -195,15 +195,15 @@ lactctl_cmd_export(LactctlCtx *ctx, int argc, char **argv)
 	int fd, idx, rc;
 
 	if (!lactctl_options(ctx, "FORMAT", "Exports sessions for a consultant or a doctor.",
-			     "FORMAT: csv (a spreadsheet), json, fhir (an HL7 FHIR R4 Bundle) or\n"
-			     "fhir-transaction (a Bundle a FHIR server takes; a second upload of the\n"
-			     "same data creates nothing). A value that was not measured is left "
-			     "empty.\nExample: lactctl export csv --since 2026-03-01 --until "
+			     "FORMAT: csv (sessions, for a spreadsheet), csv-weighings (the scales'\n"
+			     "weighings), json, fhir (an HL7 FHIR R4 Bundle) or fhir-transaction (a\n"
+			     "Bundle a FHIR server takes; a second upload of the same data creates\n"
+			     "nothing). A value that was not measured is left empty (docs/exports.md).\nExample: lactctl export csv --since 2026-03-01 --until "
 			     "2026-03-15 -o march.csv",
 			     entries, &argc, &argv, &rc))
 		return rc;
 	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1,
-				       "a FORMAT: csv, json, fhir or fhir-transaction")) != 0)
+				       "a FORMAT: csv, csv-weighings, json, fhir or fhir-transaction")) != 0)
 		return rc;
 	if ((since != NULL && !lactctl_parse_when(since, &from, &error)) ||
 	    (until != NULL && !lactctl_parse_when(until, &to, &error)))
