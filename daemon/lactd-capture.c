@@ -40,6 +40,12 @@ typedef struct {
 	guint32 last_elapsed_s;
 	guint grace_source;
 	LactdSettle settle; /* scales: when a weight is a weighing */
+	/* A scale that repeats nothing while the weight holds: the hold is
+	 * judged once more when it has lasted long enough. */
+	guint settle_source;
+	double pending_g;
+	char *pending_role;
+	double pending_resolution_g;
 } Dev;
 
 /* A live session: one or two devices' sessions. */
@@ -211,6 +217,8 @@ dev_free(Dev *dev)
 	if (dev->live != NULL)
 		g_ptr_array_remove(dev->live->members, dev);
 	g_clear_handle_id(&dev->grace_source, g_source_remove);
+	g_clear_handle_id(&dev->settle_source, g_source_remove);
+	g_free(dev->pending_role);
 	g_free(dev->address);
 	g_free(dev->device_path);
 	g_free(dev->side);
@@ -608,6 +616,8 @@ take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 	return TRUE;
 }
 
+static gboolean settle_timeout(gpointer user_data);
+
 static gboolean
 take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, gint64 now_us,
 	    GError **error)
@@ -623,10 +633,24 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 	}
 	/* Only a settled weight is a weighing, once per placement; the rest
 	 * is the scale moving or repeating itself. */
+	g_clear_handle_id(&dev->settle_source, g_source_remove);
 	if (!lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
 			       device->host_stability, device->weight_resolution_g,
-			       capture->config->settle_ms, now_us))
+			       capture->config->settle_ms, now_us)) {
+		if (device->host_stability) {
+			/* Many scales send a weight only when it changes: without
+			 * a later packet the hold would never be seen. One
+			 * timeout per reading, none once the scale is quiet and
+			 * settled. */
+			dev->pending_g = r->weight.grams;
+			g_free(dev->pending_role);
+			dev->pending_role = g_strdup(device->role);
+			dev->pending_resolution_g = device->weight_resolution_g;
+			dev->settle_source = g_timeout_add(capture->config->settle_ms + 50,
+							   settle_timeout, dev);
+		}
 		return TRUE;
+	}
 	w = g_new0(LactdWeighing, 1);
 	w->time_us = now_us;
 	w->grams = r->weight.grams;
@@ -642,6 +666,24 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 	lactd_manager1_emit_weight_measured(lactd_api_get_manager(capture->api),
 					    lactd_api_weighing_to_variant(w));
 	return TRUE;
+}
+
+static gboolean
+settle_timeout(gpointer user_data)
+{
+	Dev *dev = user_data;
+	g_autoptr(GError) error = NULL;
+	LactdCaptureDevice device = {.address = dev->address,
+				     .kind = LACTD_KIND_SCALE,
+				     .role = dev->pending_role,
+				     .host_stability = TRUE,
+				     .weight_resolution_g = dev->pending_resolution_g};
+	LactdReading r = {.type = LACTD_READING_WEIGHT, .weight = {.grams = dev->pending_g}};
+
+	dev->settle_source = 0;
+	if (!take_weight(dev, &device, &r, g_get_real_time(), &error))
+		g_message("%s: a settled weight was not stored: %s", dev->address, error->message);
+	return G_SOURCE_REMOVE;
 }
 
 gboolean

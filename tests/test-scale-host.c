@@ -230,7 +230,12 @@ test_every_scale(Fixture *f, gconstpointer data)
 		g_assert_cmpstr(g_variant_get_string(plugin, NULL), ==, s.names->pdata[i]);
 		g_assert_cmpstr(g_variant_get_string(kind, NULL), ==, "scale");
 	}
-	g_assert_true(lactd_test_wait_for(all_weighed, &s, 40000));
+	if (!lactd_test_wait_for(all_weighed, &s, 40000)) {
+		for (guint i = 0; i < s.addresses->len; i++)
+			if (weighings_of(f, s.addresses->pdata[i]) == 0)
+				g_test_message("%s: no weighing", (char *)s.names->pdata[i]);
+		g_assert_not_reached();
+	}
 
 	/* One weighing per scale however many packets repeated it, in grams. */
 	ws = weighings(f);
