@@ -59,6 +59,7 @@ struct _LactdBluezDevice {
 	gint64 lost_us; /* monotonic time a ready link was last lost, 0 never */
 	gint64 ready_us; /* monotonic time the link was last reported ready */
 	guint quick_losses; /* links lost within QUICK_LOSS_US of coming up, in a row */
+	gboolean got_value; /* a value arrived on the current link */
 	gboolean pairing_lost; /* a stale bond: no attempt until paired again */
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
@@ -574,6 +575,7 @@ go_ready(LactdBluezDevice *dev)
 	dev->state = LINK_READY;
 	dev->backoff_ms = 0;
 	dev->ready_us = g_get_monotonic_time();
+	dev->got_value = FALSE;
 	g_debug("%s: ready", dev->address);
 	dev->bluez->listener->device_ready(dev, dev->bluez->user_data);
 }
@@ -604,7 +606,9 @@ evaluate(LactdBluezDevice *dev)
 			return;
 		g_message("%s: link lost", dev->address);
 		dev->lost_us = g_get_monotonic_time();
-		if (dev->lost_us - dev->ready_us < QUICK_LOSS_US)
+		/* A stale bond aborts the link before anything is said; a
+		 * device that spoke and then went out of range is not one. */
+		if (dev->lost_us - dev->ready_us < QUICK_LOSS_US && !dev->got_value)
 			dev->quick_losses++;
 		else
 			dev->quick_losses = 0;
@@ -770,6 +774,7 @@ deliver(LactdBluezDevice *dev, const char *char_uuid, GVariant *bytes, LactdValu
 	gsize len = 0;
 	const guint8 *data = g_variant_get_fixed_array(bytes, &len, 1);
 
+	dev->got_value = TRUE;
 	dev->bluez->listener->value(dev, char_uuid, data, len, origin, dev->bluez->user_data);
 }
 
