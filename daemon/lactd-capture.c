@@ -642,9 +642,13 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 			 * a later packet the hold would never be seen. One
 			 * timeout per reading, none once the scale is quiet and
 			 * settled. */
+			/* device->role may be pending_role itself (the timeout's
+			 * second look): copy before freeing. */
+			char *role = g_strdup(device->role);
+
 			dev->pending_g = r->weight.grams;
 			g_free(dev->pending_role);
-			dev->pending_role = g_strdup(device->role);
+			dev->pending_role = role;
 			dev->pending_resolution_g = device->weight_resolution_g;
 			dev->settle_source = g_timeout_add(capture->config->settle_ms + 50,
 							   settle_timeout, dev);

@@ -66,6 +66,10 @@ write_capture(const char *dir, guint n, gsize *size)
 	guint8 value[512];
 	GStatBuf st;
 
+	/* lactd_capfile_new() filled them: replaced, not leaked. */
+	g_free(cap->address);
+	g_free(cap->name);
+	g_free(cap->source);
 	cap->address = g_strdup("C0:FF:EE:00:00:09");
 	cap->name = g_strdup("Big");
 	cap->source = g_strdup("fault-test");
