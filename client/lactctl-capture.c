@@ -121,8 +121,10 @@ GVariant *
 lactctl_capture_to_variant(const LactdCapFile *cap, const char *source)
 {
 	g_autoptr(GVariant) head = g_variant_ref_sink(lactctl_capture_info_to_variant(cap, source));
+	/* Children are full references, which g_variant_new() does not take. */
+	g_autoptr(GVariant) info = g_variant_get_child_value(head, 0);
+	g_autoptr(GVariant) chars = g_variant_get_child_value(head, 1);
 
-	return g_variant_new("(@a{sv}@a(ssqs)@a(xssqays))", g_variant_get_child_value(head, 0),
-			     g_variant_get_child_value(head, 1),
+	return g_variant_new("(@a{sv}@a(ssqs)@a(xssqays))", info, chars,
 			     lactctl_capture_events_to_variant(cap, 0, G_MAXUINT));
 }

@@ -116,7 +116,10 @@ add_special(Fixture *f)
 	g_assert_true(lactd_plan_load(f->store, &plan, &error));
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(NAME));
-	g_assert_true(lactd_plan_apply(&plan, g_variant_builder_end(&b), &error));
+	{
+		g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_builder_end(&b));
+		g_assert_true(lactd_plan_apply(&plan, v, &error));
+	}
 	g_assert_true(lactd_plan_save(f->store, &plan, &error));
 	g_assert_no_error(error);
 }
