@@ -11,20 +11,20 @@
 #include "lactd-model.h"
 #include "lactd-util.h"
 
-static const char *const kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
-static const char *const source_names[] = {"device", "scale", "manual", NULL};
+const char *const lactd_session_kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
+const char *const lactd_session_source_names[] = {"device", "scale", "manual", NULL};
 
 const char *
 lactd_session_kind_to_string(LactdSessionKind kind)
 {
-	return (guint)kind < G_N_ELEMENTS(kind_names) - 1 ? kind_names[kind] : "unknown";
+	return (guint)kind < G_N_ELEMENTS(lactd_session_kind_names) - 1 ? lactd_session_kind_names[kind] : "unknown";
 }
 
 gboolean
 lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 {
-	for (guint i = 0; kind_names[i] != NULL; i++) {
-		if (g_strcmp0(str, kind_names[i]) == 0) {
+	for (guint i = 0; lactd_session_kind_names[i] != NULL; i++) {
+		if (g_strcmp0(str, lactd_session_kind_names[i]) == 0) {
 			*kind = (LactdSessionKind)i;
 			return TRUE;
 		}
@@ -35,7 +35,7 @@ lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 const char *
 lactd_session_source_to_string(LactdSessionSource source)
 {
-	return (guint)source < G_N_ELEMENTS(source_names) - 1 ? source_names[source] : "unknown";
+	return (guint)source < G_N_ELEMENTS(lactd_session_source_names) - 1 ? lactd_session_source_names[source] : "unknown";
 }
 
 void
@@ -251,9 +251,9 @@ compute_sides(gconstpointer record)
 static const LactdField session_fields[] = {
     {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", SESSION(id)},
     {"kind", LACTD_FIELD_ENUM, NULL, "kind", "kind", "kind", "kind", SESSION(kind),
-     .flags = SET, .values = kind_names},
+     .flags = SET, .values = lactd_session_kind_names},
     {"source", LACTD_FIELD_ENUM, NULL, "source", "source", "source", "source", SESSION(source),
-     .values = source_names},
+     .values = lactd_session_source_names},
     {"start", LACTD_FIELD_INT64, "us", "start", "start_us", "start_us", "start_us",
      SESSION(start_us), .flags = SET},
     {"end", LACTD_FIELD_INT64, "us", "end", "end_us", "end_us", "end_us", SESSION(end_us),

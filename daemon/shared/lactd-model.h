@@ -74,6 +74,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 const char *lactd_session_kind_to_string(LactdSessionKind kind);
 gboolean lactd_session_kind_from_string(const char *str, LactdSessionKind *kind);
 const char *lactd_session_source_to_string(LactdSessionSource source);
+/* The names of the kinds and sources, by value, NULL-terminated. */
+extern const char *const lactd_session_kind_names[];
+extern const char *const lactd_session_source_names[];
 
 typedef struct {
 	guint64 id;

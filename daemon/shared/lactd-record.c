@@ -37,8 +37,16 @@ is_present(const LactdField *field, gconstpointer record)
 static GVariant *
 value_of(const LactdField *field, gconstpointer record)
 {
-	if (field->compute != NULL)
-		return field->compute(record);
+	if (field->compute != NULL) {
+		GVariant *v = field->compute(record);
+		if (v != NULL && field->type == LACTD_FIELD_DOUBLE &&
+		    (field->flags & LACTD_FIELD_ROUND)) {
+			double d = g_variant_get_double(g_variant_ref_sink(v));
+			g_variant_unref(v);
+			v = g_variant_new_double(lactd_round_ml(d));
+		}
+		return v;
+	}
 	switch (field->type) {
 	case LACTD_FIELD_UINT64:
 		return g_variant_new_uint64(*AT(record, field, const guint64));
@@ -257,7 +265,13 @@ shown_value(const LactdField *f, gconstpointer record)
 
 	if (!is_present(f, record))
 		return NULL;
-	v = g_variant_ref_sink(value_of(f, record));
+	/* A string never set is none; one set to "" is text, if empty. */
+	if ((f->flags & LACTD_FIELD_ZERO_NONE) && f->type == LACTD_FIELD_STRING &&
+	    f->compute == NULL && *AT(record, f, char *const) == NULL)
+		return NULL;
+	if ((v = value_of(f, record)) == NULL)
+		return NULL;
+	g_variant_ref_sink(v);
 	if ((f->flags & LACTD_FIELD_ZERO_NONE) &&
 	    ((f->type == LACTD_FIELD_UINT64 && g_variant_get_uint64(v) == 0) ||
 	     (f->type == LACTD_FIELD_UINT32 && g_variant_get_uint32(v) == 0) ||
@@ -277,8 +291,10 @@ lactd_record_add_json_members(const LactdRecord *rec, gconstpointer record, Json
 
 		if (f->json_key == NULL)
 			continue;
-		json_builder_set_member_name(b, f->json_key);
+		if ((f->flags & LACTD_FIELD_JSON_OMIT) && !is_present(f, record))
+			continue;
 		v = shown_value(f, record);
+		json_builder_set_member_name(b, f->json_key);
 		if (v == NULL) {
 			json_builder_add_null_value(b);
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) &&

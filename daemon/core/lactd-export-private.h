@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /* One session as exported: every value below is absent (FALSE has_*) when
  * nothing measured it. */
 typedef struct {
-	const LactdSession *s;
+	LactdSession s; /* a shallow copy: LactdExportData.owned holds its strings */
 	gboolean has_left, has_right;
 	/* Measured for both sides together by weighing the bottle. */
 	gboolean has_bottle;
@@ -59,6 +59,11 @@ char *lactd_export_local_format(gint64 time_us, const char *format);
 double lactd_export_duration_min(const LactdSession *s);
 /* The plan in one line of text, for headers. */
 char *lactd_export_plan_text(const LactdPlan *plan);
+
+/* The field tables of the documents' rows (lactd-export-fields.c): a
+ * LactdExportSession, and a LactdWeighing. */
+extern const LactdRecord lactd_export_session_table;
+extern const LactdRecord lactd_export_weighing_table;
 
 /* Each format's document. */
 GBytes *lactd_export_csv(const LactdExportData *data, GError **error);

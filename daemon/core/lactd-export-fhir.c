@@ -235,7 +235,7 @@ static void
 session_entry(Fhir *f, const LactdExportSession *e, const char *patient)
 {
 	JsonBuilder *b = f->b;
-	const LactdSession *s = e->s;
+	const LactdSession *s = &e->s;
 	g_autofree char *name = g_strdup_printf("session/%" G_GUINT64_FORMAT, s->id);
 	g_autofree char *id = urn(f, name);
 	const char *code, *display;
@@ -425,7 +425,7 @@ lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **er
 	patient = urn(&f, "patient");
 	infant = urn(&f, "infant");
 	for (guint i = 0; i < data->sessions->len; i++) {
-		const LactdSession *s = g_array_index(data->sessions, LactdExportSession, i).s;
+		const LactdSession *s = &g_array_index(data->sessions, LactdExportSession, i).s;
 		if (s->device != NULL && s->device[0] != '\0')
 			g_hash_table_add(devices, s->device);
 	}
