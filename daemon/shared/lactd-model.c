@@ -91,6 +91,17 @@ lactd_weighing_free(LactdWeighing *weighing)
 }
 
 void
+lactd_rec_info_free(LactdRecInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free(info->address);
+	g_free(info->name);
+	g_free(info->source);
+	g_free(info);
+}
+
+void
 lactd_device_row_free(LactdDeviceRow *row)
 {
 	if (row == NULL)
@@ -456,6 +467,27 @@ static const LactdField progress_fields[] = {
 
 const LactdRecord lactd_progress_table = {"progress", progress_fields,
 					   G_N_ELEMENTS(progress_fields)};
+
+#define CAPTURE(member) .offset = G_STRUCT_OFFSET(LactdRecInfo, member)
+
+/* A recording's header: ListCaptures, GetCapture. */
+static const LactdField capture_fields[] = {
+    {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", CAPTURE(id)},
+    {"address", LACTD_FIELD_STRING, NULL, "address", "address", "address", "address",
+     CAPTURE(address), .flags = LACTD_FIELD_TEXT},
+    {"name", LACTD_FIELD_STRING, NULL, "name", "name", "name", "name", CAPTURE(name),
+     .flags = LACTD_FIELD_TEXT},
+    {"source", LACTD_FIELD_STRING, NULL, "source", "source", "source", "source",
+     CAPTURE(source), .flags = LACTD_FIELD_TEXT},
+    {"start", LACTD_FIELD_INT64, "us", "start", "start_us", "start_us", "start_us",
+     CAPTURE(start_us)},
+    {"end", LACTD_FIELD_INT64, "us", "end", "end_us", "end_us", "end_us", CAPTURE(end_us)},
+    {"events", LACTD_FIELD_UINT32, NULL, "events", "events", "events", NULL, CAPTURE(events)},
+    {"active", LACTD_FIELD_BOOLEAN, NULL, "active", "active", "active", NULL, CAPTURE(active)},
+    {"raw", LACTD_FIELD_BOOLEAN, NULL, "raw", "raw", "raw", "raw", CAPTURE(raw)},
+};
+
+const LactdRecord lactd_capture_table = {"capture", capture_fields, G_N_ELEMENTS(capture_fields)};
 
 GVariant *
 lactd_session_to_variant(const LactdSession *session, GArray *samples)
