@@ -197,22 +197,46 @@ category(JsonBuilder *b, const char *code, const char *display)
 	json_builder_end_array(b);
 }
 
-static void
-component_quantity(JsonBuilder *b, const char *code, const char *display, double value,
-		   const char *unit)
-{
-	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, code, display);
-	quantity(b, "valueQuantity", value, unit);
-	json_builder_end_object(b);
-}
+/* A session's components: each one value of the export's session table
+ * (lactd-export-fields.c), which says its unit and when it is absent. */
+typedef struct {
+	const char *field;
+	const char *code; /* in lactd's CodeSystem */
+	const char *display;
+} Component;
 
+static const Component session_components[] = {
+    {"method", "supplement-method", "Supplement feeding method"},
+    {"milk", "supplement-milk", "Supplement milk"},
+    {"left_ml", "left-breast-volume", "Expressed milk volume, left breast"},
+    {"right_ml", "right-breast-volume", "Expressed milk volume, right breast"},
+    {"bottle_ml", "bottle-volume", "Expressed milk volume, both breasts, by weighing the bottle"},
+    {"total_ml", "expressed-volume", "Expressed milk volume, total"},
+    {"intake_ml", "test-weighed-intake", "Milk intake at the breast, by test-weighing"},
+    {"left_min", "left-breast-duration", "Duration, left breast"},
+    {"right_min", "right-breast-duration", "Duration, right breast"},
+    {"interrupted", "interrupted", "Session interrupted"},
+};
+
+/* One component, when its value was measured (absent otherwise). */
 static void
-component_string(JsonBuilder *b, const char *code, const char *display, const char *value)
+component(JsonBuilder *b, const Component *c, const LactdExportSession *e)
 {
+	const LactdField *field = lactd_record_field(&lactd_export_session_table, c->field);
+	g_autoptr(GVariant) v = lactd_field_shown(field, e);
+
+	if (v == NULL)
+		return;
 	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, code, display);
-	member_string(b, "valueString", value);
+	coding(b, "code", LACTD_CS, c->code, c->display);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_DOUBLE)) {
+		quantity(b, "valueQuantity", g_variant_get_double(v), field->unit);
+	} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN)) {
+		json_builder_set_member_name(b, "valueBoolean");
+		json_builder_add_boolean_value(b, g_variant_get_boolean(v));
+	} else {
+		member_string(b, "valueString", g_variant_get_string(v, NULL));
+	}
 	json_builder_end_object(b);
 }
 
@@ -286,40 +310,8 @@ session_entry(Fhir *f, const LactdExportSession *e, const char *patient)
 	}
 	json_builder_set_member_name(b, "component");
 	json_builder_begin_array(b);
-	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-		if (s->method != NULL)
-			component_string(b, "supplement-method", "Supplement feeding method",
-					 s->method);
-		if (s->milk != NULL)
-			component_string(b, "supplement-milk", "Supplement milk", s->milk);
-	}
-	if (e->has_left)
-		component_quantity(b, "left-breast-volume", "Expressed milk volume, left breast",
-				   s->left_ml, "mL");
-	if (e->has_right)
-		component_quantity(b, "right-breast-volume",
-				   "Expressed milk volume, right breast", s->right_ml, "mL");
-	if (e->has_bottle)
-		component_quantity(b, "bottle-volume",
-				   "Expressed milk volume, both breasts, by weighing the bottle",
-				   e->bottle_ml, "mL");
-	if (e->has_total)
-		component_quantity(b, "expressed-volume", "Expressed milk volume, total",
-				   e->total_ml, "mL");
-	if (e->has_intake)
-		component_quantity(b, "test-weighed-intake",
-				   "Milk intake at the breast, by test-weighing", e->intake_ml, "mL");
-	if (s->left_seconds != 0)
-		component_quantity(b, "left-breast-duration", "Duration, left breast",
-				   s->left_seconds / 60.0, "min");
-	if (s->right_seconds != 0)
-		component_quantity(b, "right-breast-duration", "Duration, right breast",
-				   s->right_seconds / 60.0, "min");
-	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, "interrupted", "Session interrupted");
-	json_builder_set_member_name(b, "valueBoolean");
-	json_builder_add_boolean_value(b, s->interrupted);
-	json_builder_end_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(session_components); i++)
+		component(b, &session_components[i], e);
 	json_builder_end_array(b);
 	entry_end(f, id, "Observation");
 }

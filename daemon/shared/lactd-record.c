@@ -95,6 +95,16 @@ lactd_field_get(const LactdField *field, gconstpointer record)
 }
 
 const LactdField *
+lactd_record_field(const LactdRecord *rec, const char *name)
+{
+	for (guint i = 0; i < rec->n_fields; i++) {
+		if (g_str_equal(rec->fields[i].name, name))
+			return &rec->fields[i];
+	}
+	return NULL;
+}
+
+const LactdField *
 lactd_record_lookup(const LactdRecord *rec, const char *key)
 {
 	for (guint i = 0; i < rec->n_fields; i++) {
@@ -257,9 +267,8 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 	return TRUE;
 }
 
-/* What JSON and CSV show: NULL when the value is absent or means "none". */
-static GVariant *
-shown_value(const LactdField *f, gconstpointer record)
+GVariant *
+lactd_field_shown(const LactdField *f, gconstpointer record)
 {
 	g_autoptr(GVariant) v = NULL;
 
@@ -293,7 +302,7 @@ lactd_record_add_json_members(const LactdRecord *rec, gconstpointer record, Json
 			continue;
 		if ((f->flags & LACTD_FIELD_JSON_OMIT) && !is_present(f, record))
 			continue;
-		v = shown_value(f, record);
+		v = lactd_field_shown(f, record);
 		json_builder_set_member_name(b, f->json_key);
 		if (v == NULL) {
 			json_builder_add_null_value(b);
@@ -336,7 +345,7 @@ lactd_record_csv_header(const LactdRecord *rec)
 static char *
 csv_cell(const LactdField *f, gconstpointer record)
 {
-	g_autoptr(GVariant) v = shown_value(f, record);
+	g_autoptr(GVariant) v = lactd_field_shown(f, record);
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
 	if (v == NULL)

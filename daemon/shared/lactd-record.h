@@ -96,6 +96,11 @@ const GVariantType *lactd_field_type(const LactdField *field);
 /* The field's value as on D-Bus (a new floating reference), or NULL when it
  * is absent and has no LACTD_FIELD_DBUS_ALWAYS. */
 GVariant *lactd_field_get(const LactdField *field, gconstpointer record);
+/* The field's value as JSON and CSV show it (a new reference), or NULL when
+ * it is absent or means "none" (see LACTD_FIELD_ZERO_NONE). */
+GVariant *lactd_field_shown(const LactdField *field, gconstpointer record);
+/* The field named `name`, or NULL. */
+const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */
 const LactdField *lactd_record_lookup(const LactdRecord *rec, const char *key);
 
