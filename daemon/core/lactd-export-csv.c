@@ -151,27 +151,32 @@ header_block(GString *out, const LactdExportData *data, const char *what)
 	meta(out, "lactd version", PACKAGE_VERSION);
 }
 
+/* One table: the header block, the column names, a row per record. */
+static GBytes *
+document(const LactdExportData *data, const char *what, const LactdRecord *table,
+	 GPtrArray *records)
+{
+	GString *out = g_string_sized_new(4096 + records->len * 200);
+
+	header_block(out, data, what);
+	header_row(out, table);
+	for (guint i = 0; i < records->len; i++)
+		record_row(out, table, g_ptr_array_index(records, i));
+	return g_string_free_to_bytes(out);
+}
+
 GBytes *
 lactd_export_csv(const LactdExportData *data, GError **error)
 {
-	GString *out = g_string_sized_new(4096 + data->sessions->len * 200);
+	g_autoptr(GPtrArray) rows = g_ptr_array_sized_new(data->sessions->len);
 
-	header_block(out, data, "sessions");
-	header_row(out, &lactd_export_session_table);
 	for (guint i = 0; i < data->sessions->len; i++)
-		record_row(out, &lactd_export_session_table,
-			   &g_array_index(data->sessions, LactdExportSession, i));
-	return g_string_free_to_bytes(out);
+		g_ptr_array_add(rows, &g_array_index(data->sessions, LactdExportSession, i));
+	return document(data, "sessions", &lactd_export_session_table, rows);
 }
 
 GBytes *
 lactd_export_csv_weighings(const LactdExportData *data, GError **error)
 {
-	GString *out = g_string_sized_new(4096 + data->weighings->len * 100);
-
-	header_block(out, data, "weighings");
-	header_row(out, &lactd_export_weighing_table);
-	for (guint i = 0; i < data->weighings->len; i++)
-		record_row(out, &lactd_export_weighing_table, g_ptr_array_index(data->weighings, i));
-	return g_string_free_to_bytes(out);
+	return document(data, "weighings", &lactd_export_weighing_table, data->weighings);
 }

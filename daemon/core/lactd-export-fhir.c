@@ -92,12 +92,20 @@ member_string(JsonBuilder *b, const char *key, const char *value)
 	json_builder_add_string_value(b, value);
 }
 
+/* {"system": system, key: value}, as an identifier or a tag */
 static void
-coding(JsonBuilder *b, const char *key, const char *system, const char *code,
-       const char *display)
+system_object(JsonBuilder *b, const char *system, const char *key, const char *value)
 {
-	json_builder_set_member_name(b, key);
 	json_builder_begin_object(b);
+	member_string(b, "system", system);
+	member_string(b, key, value);
+	json_builder_end_object(b);
+}
+
+/* "coding": [{system, code, display}] */
+static void
+coding_array(JsonBuilder *b, const char *system, const char *code, const char *display)
+{
 	json_builder_set_member_name(b, "coding");
 	json_builder_begin_array(b);
 	json_builder_begin_object(b);
@@ -106,6 +114,15 @@ coding(JsonBuilder *b, const char *key, const char *system, const char *code,
 	member_string(b, "display", display);
 	json_builder_end_object(b);
 	json_builder_end_array(b);
+}
+
+static void
+coding(JsonBuilder *b, const char *key, const char *system, const char *code,
+       const char *display)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_begin_object(b);
+	coding_array(b, system, code, display);
 	member_string(b, "text", display);
 	json_builder_end_object(b);
 }
@@ -147,16 +164,9 @@ entry_begin(Fhir *f, const char *id, const char *type, const char *system2, cons
 	member_string(b, "resourceType", type);
 	json_builder_set_member_name(b, "identifier");
 	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", URI_SYSTEM);
-	member_string(b, "value", id);
-	json_builder_end_object(b);
-	if (system2 != NULL) {
-		json_builder_begin_object(b);
-		member_string(b, "system", system2);
-		member_string(b, "value", value2);
-		json_builder_end_object(b);
-	}
+	system_object(b, URI_SYSTEM, "value", id);
+	if (system2 != NULL)
+		system_object(b, system2, "value", value2);
 	json_builder_end_array(b);
 }
 
@@ -185,14 +195,7 @@ category(JsonBuilder *b, const char *code, const char *display)
 	json_builder_set_member_name(b, "category");
 	json_builder_begin_array(b);
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "coding");
-	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", CATEGORY_CS);
-	member_string(b, "code", code);
-	member_string(b, "display", display);
-	json_builder_end_object(b);
-	json_builder_end_array(b);
+	coding_array(b, CATEGORY_CS, code, display);
 	json_builder_end_object(b);
 	json_builder_end_array(b);
 }
@@ -365,10 +368,7 @@ patient_entry(Fhir *f, const char *id, const char *name, const char *description
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "tag");
 	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", LACTD_CS);
-	member_string(b, "code", description);
-	json_builder_end_object(b);
+	system_object(b, LACTD_CS, "code", description);
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	entry_end(f, id, "Patient");
@@ -399,15 +399,12 @@ GBytes *
 lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GHashTable) devices = g_hash_table_new(g_str_hash, g_str_equal);
 	Fhir f = {.b = b, .transaction = transaction};
 	g_autofree char *patient = NULL;
 	g_autofree char *infant = NULL;
 	gboolean weights = FALSE;
-	gsize len;
-	char *text;
 
 	if (!parse_uuid(data->installation_id, f.ns)) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
@@ -460,10 +457,5 @@ lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **er
 	json_builder_end_object(b);
 
 	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, &len);
-	text = g_realloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = '\0';
-	return g_bytes_new_take(text, len + 1);
+	return lactd_export_json_bytes(root);
 }

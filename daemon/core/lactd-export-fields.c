@@ -20,31 +20,39 @@ end_of(const LactdSession *s)
 	return MAX(s->end_us, s->start_us);
 }
 
+/* A time as text: GDateTime's `format` of the local time, or ISO 8601 in
+ * UTC when NULL; absent outside a calendar's years. */
 static GVariant *
-maybe_string(char *value)
+time_text(gint64 time_us, const char *format)
 {
-	GVariant *v = value != NULL ? g_variant_new_string(value) : NULL;
+	g_autofree char *text = format != NULL ? lactd_export_local_format(time_us, format)
+					       : lactd_export_iso_utc(time_us);
 
-	g_free(value);
-	return v;
+	return text != NULL ? g_variant_new_string(text) : NULL;
 }
 
-#define SESSION_TIME(fn, expr)                                                                   \
+#define TIME_TEXT(fn, type, when, format)                                                        \
 	static GVariant *fn(gconstpointer record)                                                \
 	{                                                                                        \
-		const LactdSession *s = &((const LactdExportSession *)record)->s;                \
-		return maybe_string(expr);                                                       \
+		const type *r = record;                                                          \
+		return time_text(when, format);                                                  \
 	}
 
-SESSION_TIME(start_date_local, lactd_export_local_format(s->start_us, "%Y-%m-%d"))
-SESSION_TIME(start_time_local, lactd_export_local_format(s->start_us, "%H:%M:%S"))
-SESSION_TIME(end_date_local, lactd_export_local_format(end_of(s), "%Y-%m-%d"))
-SESSION_TIME(end_time_local, lactd_export_local_format(end_of(s), "%H:%M:%S"))
-SESSION_TIME(start_offset, lactd_export_local_format(s->start_us, "%:z"))
-SESSION_TIME(start_utc, lactd_export_iso_utc(s->start_us))
-SESSION_TIME(end_utc, lactd_export_iso_utc(end_of(s)))
-SESSION_TIME(start_local, lactd_export_iso_local(s->start_us))
-SESSION_TIME(end_local, lactd_export_iso_local(end_of(s)))
+#define ISO_LOCAL "%Y-%m-%dT%H:%M:%S%:z"
+
+TIME_TEXT(start_date_local, LactdExportSession, r->s.start_us, "%Y-%m-%d")
+TIME_TEXT(start_time_local, LactdExportSession, r->s.start_us, "%H:%M:%S")
+TIME_TEXT(end_date_local, LactdExportSession, end_of(&r->s), "%Y-%m-%d")
+TIME_TEXT(end_time_local, LactdExportSession, end_of(&r->s), "%H:%M:%S")
+TIME_TEXT(start_offset, LactdExportSession, r->s.start_us, "%:z")
+TIME_TEXT(start_utc, LactdExportSession, r->s.start_us, NULL)
+TIME_TEXT(end_utc, LactdExportSession, end_of(&r->s), NULL)
+TIME_TEXT(start_local, LactdExportSession, r->s.start_us, ISO_LOCAL)
+TIME_TEXT(end_local, LactdExportSession, end_of(&r->s), ISO_LOCAL)
+TIME_TEXT(weighing_date_local, LactdWeighing, r->time_us, "%Y-%m-%d")
+TIME_TEXT(weighing_time_local, LactdWeighing, r->time_us, "%H:%M:%S")
+TIME_TEXT(weighing_offset, LactdWeighing, r->time_us, "%:z")
+TIME_TEXT(weighing_utc, LactdWeighing, r->time_us, NULL)
 
 static GVariant *
 end_us(gconstpointer record)
@@ -159,18 +167,6 @@ const LactdRecord lactd_export_session_table = {"session", export_session_fields
 						G_N_ELEMENTS(export_session_fields)};
 
 #define WEIGHING(member) .offset = G_STRUCT_OFFSET(LactdWeighing, member)
-
-#define WEIGHING_TIME(fn, expr)                                                                  \
-	static GVariant *fn(gconstpointer record)                                                \
-	{                                                                                        \
-		gint64 t = ((const LactdWeighing *)record)->time_us;                             \
-		return maybe_string(expr);                                                       \
-	}
-
-WEIGHING_TIME(weighing_date_local, lactd_export_local_format(t, "%Y-%m-%d"))
-WEIGHING_TIME(weighing_time_local, lactd_export_local_format(t, "%H:%M:%S"))
-WEIGHING_TIME(weighing_offset, lactd_export_local_format(t, "%:z"))
-WEIGHING_TIME(weighing_utc, lactd_export_iso_utc(t))
 
 static const LactdField export_weighing_fields[] = {
     {"id", LACTD_FIELD_UINT64, NULL, NULL, "id", "id", NULL, WEIGHING(id)},

@@ -68,13 +68,26 @@ add_session(JsonBuilder *b, const LactdExportSession *e, GArray *samples)
 }
 
 GBytes *
+lactd_export_json_bytes(JsonNode *root)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	gsize len;
+	char *text;
+
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, &len);
+	/* One line, ended like a text file. */
+	text = g_realloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	return g_bytes_new_take(text, len + 1);
+}
+
+GBytes *
 lactd_export_json(const LactdExportData *data, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
-	gsize len;
-	char *text;
 
 	json_builder_begin_object(b);
 	add_string(b, "format", "lactd-export");
@@ -112,11 +125,5 @@ lactd_export_json(const LactdExportData *data, GError **error)
 	json_builder_end_object(b);
 
 	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, &len);
-	/* One line, ended like a text file. */
-	text = g_realloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = '\0';
-	return g_bytes_new_take(text, len + 1);
+	return lactd_export_json_bytes(root);
 }

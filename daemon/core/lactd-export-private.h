@@ -51,8 +51,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdExportData, lactd_export_data_free)
 
 /* "2024-03-10T06:30:00Z"; NULL outside the years 1 to 9999. */
 char *lactd_export_iso_utc(gint64 time_us);
-/* The local time with its UTC offset, "2024-03-10T07:30:00+01:00". */
-char *lactd_export_iso_local(gint64 time_us);
 /* strftime-like format of the local time (GDateTime syntax). */
 char *lactd_export_local_format(gint64 time_us, const char *format);
 /* Minutes, for durations. */
@@ -71,6 +69,8 @@ GBytes *lactd_export_csv_weighings(const LactdExportData *data, GError **error);
 /* Whether a spreadsheet would take this text for a formula (CSV guard). */
 gboolean lactd_export_csv_formula_like(const char *value);
 GBytes *lactd_export_json(const LactdExportData *data, GError **error);
+/* A JSON document as one line ended by a newline. */
+GBytes *lactd_export_json_bytes(JsonNode *root);
 GBytes *lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **error);
 
 G_END_DECLS

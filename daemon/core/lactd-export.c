@@ -169,12 +169,6 @@ lactd_export_local_format(gint64 time_us, const char *format)
 	return local != NULL ? g_date_time_format(local, format) : NULL;
 }
 
-char *
-lactd_export_iso_local(gint64 time_us)
-{
-	return lactd_export_local_format(time_us, "%Y-%m-%dT%H:%M:%S%:z");
-}
-
 double
 lactd_export_duration_min(const LactdSession *s)
 {

@@ -127,32 +127,16 @@ static const char *const milk_values[] = {"expressed", "donor", "formula", NULL}
 #define MAX_ML 1000.0
 
 static gboolean
-invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-invalid(GError **error, const char *format, ...)
-{
-	va_list ap;
-	g_autofree char *msg = NULL;
-
-	va_start(ap, format);
-	msg = g_strdup_vprintf(format, ap);
-	va_end(ap);
-	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, msg);
-	return FALSE;
-}
-
-static gboolean
 check_ml(gpointer record, const char *key, GVariant *value, GError **error)
 {
 	double v = g_variant_get_double(value);
 
 	if (isnan(v) || isinf(v))
-		return invalid(error, "%s: not a number", key);
+		return lactd_error_invalid_args(error, "%s: not a number", key);
 	if (v < 0)
-		return invalid(error, "%s: negative volume %.1f mL", key, v);
+		return lactd_error_invalid_args(error, "%s: negative volume %.1f mL", key, v);
 	if (v > MAX_ML)
-		return invalid(error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
+		return lactd_error_invalid_args(error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
 	return TRUE;
 }
 
@@ -179,7 +163,7 @@ static gboolean
 check_note(gpointer record, const char *key, GVariant *value, GError **error)
 {
 	if (strlen(g_variant_get_string(value, NULL)) > MAX_NOTE_BYTES)
-		return invalid(error, "%s: longer than %u bytes", key, MAX_NOTE_BYTES);
+		return lactd_error_invalid_args(error, "%s: longer than %u bytes", key, MAX_NOTE_BYTES);
 	return TRUE;
 }
 
@@ -398,7 +382,7 @@ check_date(gpointer record, const char *key, GVariant *value, GError **error)
 	    (strlen(str) == 10 && sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 &&
 	     g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) && y >= 1970))
 		return TRUE;
-	return invalid(error, "%s: expected a date YYYY-MM-DD", key);
+	return lactd_error_invalid_args(error, "%s: expected a date YYYY-MM-DD", key);
 }
 
 /* A name printed on a report and put in exports: text a person typed, so
@@ -418,7 +402,7 @@ check_name(gpointer record, const char *key, GVariant *value, GError **error)
 		if (*p == '\0')
 			return TRUE;
 	}
-	return invalid(error,
+	return lactd_error_invalid_args(error,
 		       "%s: expected at most %u bytes of UTF-8 text without control characters",
 		       key, LACTD_PLAN_NAME_MAX);
 }

@@ -94,24 +94,29 @@ lactd_field_get(const LactdField *field, gconstpointer record)
 	return value_of(field, record);
 }
 
-const LactdField *
-lactd_record_field(const LactdRecord *rec, const char *name)
+/* The field whose name at `member` (name, dbus_key, ...) is `value`. */
+static const LactdField *
+find(const LactdRecord *rec, gsize member, const char *value)
 {
+	if (value == NULL)
+		return NULL;
 	for (guint i = 0; i < rec->n_fields; i++) {
-		if (g_str_equal(rec->fields[i].name, name))
+		if (g_strcmp0(G_STRUCT_MEMBER(const char *, &rec->fields[i], member), value) == 0)
 			return &rec->fields[i];
 	}
 	return NULL;
 }
 
 const LactdField *
+lactd_record_field(const LactdRecord *rec, const char *name)
+{
+	return find(rec, G_STRUCT_OFFSET(LactdField, name), name);
+}
+
+const LactdField *
 lactd_record_lookup(const LactdRecord *rec, const char *key)
 {
-	for (guint i = 0; i < rec->n_fields; i++) {
-		if (g_strcmp0(rec->fields[i].dbus_key, key) == 0)
-			return &rec->fields[i];
-	}
-	return NULL;
+	return find(rec, G_STRUCT_OFFSET(LactdField, dbus_key), key);
 }
 
 void
@@ -148,13 +153,6 @@ lactd_record_to_tuple(const LactdRecord *rec, gconstpointer record)
 	return g_variant_builder_end(&b);
 }
 
-static gboolean
-invalid(GError **error, const char *key, const char *why)
-{
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "%s: %s", key, why);
-	return FALSE;
-}
-
 /* "unknown kind 'x' (pump, hand, nursing or supplement)" */
 static gboolean
 not_one_of(GError **error, const LactdField *f, const char *value)
@@ -167,9 +165,8 @@ not_one_of(GError **error, const LactdField *f, const char *value)
 			g_string_append(list, i + 1 == n ? " or " : ", ");
 		g_string_append(list, f->values[i]);
 	}
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "%s: unknown %s '%s' (%s)",
-		    f->dbus_key, f->dbus_key, value, list->str);
-	return FALSE;
+	return lactd_error_invalid_args(error, "%s: unknown %s '%s' (%s)", f->dbus_key, f->dbus_key,
+					value, list->str);
 }
 
 static gboolean
@@ -184,7 +181,7 @@ set_string(const LactdField *f, gpointer record, const char *value, GError **err
 		return TRUE;
 	case LACTD_FIELD_CHARS:
 		if (strlen(value) >= f->size)
-			return invalid(error, f->dbus_key, "too long");
+			return lactd_error_invalid_args(error, "%s: too long", f->dbus_key);
 		g_strlcpy(AT(record, f, char), value, f->size);
 		return TRUE;
 	case LACTD_FIELD_ENUM:
@@ -197,7 +194,7 @@ set_string(const LactdField *f, gpointer record, const char *value, GError **err
 		return not_one_of(error, f, value);
 	case LACTD_FIELD_HHMM:
 		if (!lactd_parse_hhmm(value, AT(record, f, guint)))
-			return invalid(error, f->dbus_key, "expected a local time HH:MM");
+			return lactd_error_invalid_args(error, "%s: expected a local time HH:MM", f->dbus_key);
 		return TRUE;
 	default:
 		g_return_val_if_reached(FALSE);
@@ -224,7 +221,7 @@ set_field(const LactdField *f, gpointer record, GVariant *value, GError **error)
 		*AT(record, f, double) = g_variant_get_double(value);
 		return TRUE;
 	case LACTD_FIELD_STRV:
-		return invalid(error, f->dbus_key, "set by the daemon, not by clients");
+		return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients", f->dbus_key);
 	default:
 		return set_string(f, record, g_variant_get_string(value, NULL), error);
 	}
@@ -239,9 +236,8 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 	GVariant *value_raw;
 
 	if (!g_variant_is_of_type(dict, G_VARIANT_TYPE_VARDICT)) {
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    "%s: expected a dictionary a{sv}", rec->name);
-		return FALSE;
+		return lactd_error_invalid_args(error, "%s: expected a dictionary a{sv}",
+						rec->name);
 	}
 	/* iter_next with a scoped reference: an early return must not leak. */
 	g_variant_iter_init(&iter, dict);
@@ -250,14 +246,13 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 		const LactdField *f = lactd_record_lookup(rec, key);
 
 		if (f == NULL)
-			return invalid(error, key, "unknown key");
+			return lactd_error_invalid_args(error, "%s: unknown key", key);
 		if (!(f->flags & LACTD_FIELD_SETTABLE))
-			return invalid(error, key, "set by the daemon, not by clients");
+			return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients", key);
 		if (!g_variant_is_of_type(value, lactd_field_type(f))) {
-			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-				    "%s: expected type '%s', got '%s'", key,
-				    type_strings[f->type], g_variant_get_type_string(value));
-			return FALSE;
+			return lactd_error_invalid_args(error, "%s: expected type '%s', got '%s'",
+							key, type_strings[f->type],
+							g_variant_get_type_string(value));
 		}
 		if (f->check != NULL && !f->check(record, key, value, error))
 			return FALSE;
@@ -422,9 +417,5 @@ lactd_record_sql_columns(const LactdRecord *rec, guint *n_columns)
 const LactdField *
 lactd_record_sql_field(const LactdRecord *rec, const char *column)
 {
-	for (guint i = 0; i < rec->n_fields; i++) {
-		if (g_strcmp0(rec->fields[i].sql_column, column) == 0)
-			return &rec->fields[i];
-	}
-	return NULL;
+	return find(rec, G_STRUCT_OFFSET(LactdField, sql_column), column);
 }
