@@ -209,9 +209,11 @@ test_refused(void)
 		       "right_ml: negative volume");
 	expect_refused(&lactd_plan_table, &plan, one("sessions_min", g_variant_new_int32(8)),
 		       "sessions_min: expected type 'u', got 'i'");
-	expect_refused(&lactd_plan_table, &plan, one("overnight_end", g_variant_new_string("25:00")),
+	expect_refused(&lactd_plan_table, &plan,
+		       one("overnight_end", g_variant_new_string("25:00")),
 		       "overnight_end: expected a local time HH:MM");
-	expect_refused(&lactd_plan_table, &plan, one("start_date", g_variant_new_string("2024-02-30")),
+	expect_refused(&lactd_plan_table, &plan,
+		       one("start_date", g_variant_new_string("2024-02-30")),
 		       "start_date: expected a date YYYY-MM-DD");
 	expect_refused(&lactd_plan_table, &plan, one("name", g_variant_new_string("a\nb")),
 		       "name: expected at most");
@@ -303,7 +305,8 @@ test_progress(void)
 {
 	LactdProgress p = {.sessions_24h = 9, .overnight_ok = TRUE, .volume_7d_avg_ml = 410.5,
 			   .days_since_start = 12};
-	g_autoptr(GVariant) v = g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
+	g_autoptr(GVariant) v =
+		g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
 	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_progress_table, &p);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = parse_object(node, parser);
@@ -347,7 +350,8 @@ test_capture(void)
 	LactdRecInfo info = {.id = 5, .address = (char *)"AA:BB:CC:DD:EE:FF", .name = NULL,
 			     .source = (char *)"lactd", .start_us = 1700000000000000, .events = 12,
 			     .active = TRUE};
-	g_autoptr(GVariant) v = g_variant_ref_sink(lactd_record_to_variant(&lactd_capture_table, &info));
+	g_autoptr(GVariant) v =
+		g_variant_ref_sink(lactd_record_to_variant(&lactd_capture_table, &info));
 	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_capture_table, &info);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = parse_object(node, parser);

@@ -119,8 +119,9 @@ lactd_export_json(const LactdExportData *data, GError **error)
 	json_builder_set_member_name(b, "weighings");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < data->weighings->len; i++)
-		json_builder_add_value(b, lactd_record_to_json(&lactd_export_weighing_table,
-							       g_ptr_array_index(data->weighings, i)));
+		json_builder_add_value(b,
+				       lactd_record_to_json(&lactd_export_weighing_table,
+							    g_ptr_array_index(data->weighings, i)));
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 

@@ -17,7 +17,9 @@ const char *const lactd_session_source_names[] = {"device", "scale", "manual", N
 const char *
 lactd_session_kind_to_string(LactdSessionKind kind)
 {
-	return (guint)kind < G_N_ELEMENTS(lactd_session_kind_names) - 1 ? lactd_session_kind_names[kind] : "unknown";
+	return (guint)kind < G_N_ELEMENTS(lactd_session_kind_names) - 1
+		       ? lactd_session_kind_names[kind]
+		       : "unknown";
 }
 
 gboolean
@@ -35,7 +37,9 @@ lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 const char *
 lactd_session_source_to_string(LactdSessionSource source)
 {
-	return (guint)source < G_N_ELEMENTS(lactd_session_source_names) - 1 ? lactd_session_source_names[source] : "unknown";
+	return (guint)source < G_N_ELEMENTS(lactd_session_source_names) - 1
+		       ? lactd_session_source_names[source]
+		       : "unknown";
 }
 
 void
@@ -136,7 +140,8 @@ check_ml(gpointer record, const char *key, GVariant *value, GError **error)
 	if (v < 0)
 		return lactd_error_invalid_args(error, "%s: negative volume %.1f mL", key, v);
 	if (v > MAX_ML)
-		return lactd_error_invalid_args(error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
+		return lactd_error_invalid_args(
+			error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
 	return TRUE;
 }
 
@@ -163,7 +168,8 @@ static gboolean
 check_note(gpointer record, const char *key, GVariant *value, GError **error)
 {
 	if (strlen(g_variant_get_string(value, NULL)) > MAX_NOTE_BYTES)
-		return lactd_error_invalid_args(error, "%s: longer than %u bytes", key, MAX_NOTE_BYTES);
+		return lactd_error_invalid_args(error, "%s: longer than %u bytes", key,
+						MAX_NOTE_BYTES);
 	return TRUE;
 }
 

@@ -194,7 +194,8 @@ set_string(const LactdField *f, gpointer record, const char *value, GError **err
 		return not_one_of(error, f, value);
 	case LACTD_FIELD_HHMM:
 		if (!lactd_parse_hhmm(value, AT(record, f, guint)))
-			return lactd_error_invalid_args(error, "%s: expected a local time HH:MM", f->dbus_key);
+			return lactd_error_invalid_args(error, "%s: expected a local time HH:MM",
+							f->dbus_key);
 		return TRUE;
 	default:
 		g_return_val_if_reached(FALSE);
@@ -221,7 +222,8 @@ set_field(const LactdField *f, gpointer record, GVariant *value, GError **error)
 		*AT(record, f, double) = g_variant_get_double(value);
 		return TRUE;
 	case LACTD_FIELD_STRV:
-		return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients", f->dbus_key);
+		return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients",
+						f->dbus_key);
 	default:
 		return set_string(f, record, g_variant_get_string(value, NULL), error);
 	}
@@ -248,7 +250,8 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 		if (f == NULL)
 			return lactd_error_invalid_args(error, "%s: unknown key", key);
 		if (!(f->flags & LACTD_FIELD_SETTABLE))
-			return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients", key);
+			return lactd_error_invalid_args(
+				error, "%s: set by the daemon, not by clients", key);
 		if (!g_variant_is_of_type(value, lactd_field_type(f))) {
 			return lactd_error_invalid_args(error, "%s: expected type '%s', got '%s'",
 							key, type_strings[f->type],
