@@ -6,11 +6,15 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "lactd-error.h"
 #include "lactd-model.h"
+#include "lactd-store-private.h"
+#include "lactd-store.h"
 
 static LactdSession *
 make_session(void)
@@ -387,6 +391,49 @@ test_sql(void)
 	g_assert_null(lactd_record_sql_field(&lactd_session_table, "nothing"));
 }
 
+/* Every SQL column a table names exists in the store's schema, so that the
+ * store can select and insert by the table's list. */
+static void
+test_sql_schema(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-model-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "lactd.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *why = NULL;
+	g_autoptr(LactdStore) store = lactd_store_open(path, &why, &error);
+	const struct {
+		const LactdRecord *table;
+		const char *sql_table;
+	} stored[] = {
+	    {&lactd_session_table, "sessions"},
+	    {&lactd_weighing_table, "weighings"},
+	    {&lactd_capture_table, "captures"},
+	};
+
+	g_assert_no_error(error);
+	g_assert_null(why);
+	for (guint i = 0; i < G_N_ELEMENTS(stored); i++) {
+		g_autofree char *cols = lactd_record_sql_columns(stored[i].table, NULL);
+		g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s", cols, stored[i].sql_table);
+		sqlite3_stmt *stmt = lactd_store_prepare(store, sql, &error);
+
+		g_assert_no_error(error);
+		g_assert_nonnull(stmt);
+		sqlite3_finalize(stmt);
+	}
+	g_clear_pointer(&store, lactd_store_close);
+	{
+		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+		const char *name;
+
+		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+			g_autofree char *file = g_build_filename(dir, name, NULL);
+			g_assert_cmpint(g_unlink(file), ==, 0);
+		}
+	}
+	g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -402,5 +449,6 @@ main(int argc, char **argv)
 	g_test_add_func("/model/progress", test_progress);
 	g_test_add_func("/model/capture", test_capture);
 	g_test_add_func("/model/sql", test_sql);
+	g_test_add_func("/model/sql/schema", test_sql_schema);
 	return g_test_run();
 }
