@@ -12,6 +12,8 @@
 
 #define EXPORT(member) .offset = G_STRUCT_OFFSET(LactdExportSession, member)
 #define ML (LACTD_FIELD_ROUND)
+/* A text column of CSV only, such as the local date. */
+#define CSV_TEXT(column, fn) {column, LACTD_FIELD_STRING, NULL, NULL, NULL, column, .compute = fn}
 #define TEXT (LACTD_FIELD_TEXT)
 
 static gint64
@@ -108,14 +110,11 @@ HAS(is_supplement, e->s.kind == LACTD_SESSION_SUPPLEMENT)
 
 static const LactdField export_session_fields[] = {
     {"id", LACTD_FIELD_UINT64, NULL, NULL, "id", "id", NULL, EXPORT(s.id)},
-    {"date_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "date_local", .compute = start_date_local},
-    {"start_time_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "start_time_local",
-     .compute = start_time_local},
-    {"end_date_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "end_date_local",
-     .compute = end_date_local},
-    {"end_time_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "end_time_local",
-     .compute = end_time_local},
-    {"utc_offset", LACTD_FIELD_STRING, NULL, NULL, NULL, "utc_offset", .compute = start_offset},
+    CSV_TEXT("date_local", start_date_local),
+    CSV_TEXT("start_time_local", start_time_local),
+    CSV_TEXT("end_date_local", end_date_local),
+    CSV_TEXT("end_time_local", end_time_local),
+    CSV_TEXT("utc_offset", start_offset),
     {"start", LACTD_FIELD_STRING, NULL, NULL, "start", "start_utc", .compute = start_utc},
     {"start_us", LACTD_FIELD_INT64, "us", NULL, "start_us", NULL, NULL, EXPORT(s.start_us)},
     {"end", LACTD_FIELD_STRING, NULL, NULL, "end", "end_utc", .compute = end_utc},
@@ -170,11 +169,9 @@ const LactdRecord lactd_export_session_table = {"session", export_session_fields
 
 static const LactdField export_weighing_fields[] = {
     {"id", LACTD_FIELD_UINT64, NULL, NULL, "id", "id", NULL, WEIGHING(id)},
-    {"date_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "date_local",
-     .compute = weighing_date_local},
-    {"time_local", LACTD_FIELD_STRING, NULL, NULL, NULL, "time_local",
-     .compute = weighing_time_local},
-    {"utc_offset", LACTD_FIELD_STRING, NULL, NULL, NULL, "utc_offset", .compute = weighing_offset},
+    CSV_TEXT("date_local", weighing_date_local),
+    CSV_TEXT("time_local", weighing_time_local),
+    CSV_TEXT("utc_offset", weighing_offset),
     {"time", LACTD_FIELD_STRING, NULL, NULL, "time", "time_utc", .compute = weighing_utc},
     {"time_us", LACTD_FIELD_INT64, "us", NULL, "time_us", NULL, NULL, WEIGHING(time_us)},
     {"grams", LACTD_FIELD_DOUBLE, "g", NULL, "grams", "grams", NULL, WEIGHING(grams),
