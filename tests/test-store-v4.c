@@ -12,6 +12,7 @@
 #include "lactd-error.h"
 #include "lactd-recstore.h"
 #include "lactd-store.h"
+#include "lactd-store-private.h"
 
 #define T0 G_GINT64_CONSTANT(1709280000000000)
 #define HOUR G_TIME_SPAN_HOUR
@@ -121,6 +122,19 @@ test_v4_schema(Fixture *f, gconstpointer data)
 
 	g_assert_no_error(error);
 	g_assert_cmpuint(lactd_store_schema_version(f->store), ==, LACTD_STORE_SCHEMA_VERSION);
+	/* Every finished session's samples are in the current format now. */
+	{
+		sqlite3_stmt *stmt = NULL;
+		g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(f->store),
+						   "SELECT COUNT(*), SUM(substr(samples, 1, 1) = "
+						   "x'02') FROM sessions WHERE length(samples) > 0",
+						   -1, &stmt, NULL),
+				==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+		g_assert_cmpint(sqlite3_column_int(stmt, 0), ==, 4);
+		g_assert_cmpint(sqlite3_column_int(stmt, 1), ==, 4);
+		sqlite3_finalize(stmt);
+	}
 	/* Made once when the fixture was written: kept, not made again. */
 	g_assert_cmpstr(id, ==, "f67ac797-756c-48e7-a2bc-317c06382aa5");
 }

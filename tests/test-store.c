@@ -342,7 +342,7 @@ test_store_samples_damaged(void)
 	const guint8 *data = g_bytes_get_data(blob, &len);
 	g_autoptr(GArray) out = NULL;
 	g_autoptr(GError) error = NULL;
-	guint8 bad_format[] = {0x02, 0x00};
+	guint8 bad_format[] = {0x7f, 0x00};
 	guint8 endless[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 	g_assert_true(lactd_samples_decode(data, len, &out, &error));
@@ -362,6 +362,111 @@ test_store_samples_damaged(void)
 	g_clear_error(&error);
 	g_assert_false(lactd_samples_decode(endless, sizeof(endless), &out, &error));
 	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+}
+
+/* Format 2 round-trips every kind of step, from the 1-bit code to raw
+ * 64-bit values, and refuses every truncation. */
+static void
+test_store_samples_format2(void)
+{
+	g_autoptr(GArray) in = g_array_new(FALSE, FALSE, sizeof(LactdSample));
+	g_autoptr(GArray) out = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) blob = NULL;
+	g_autoptr(GBytes) v1 = NULL;
+	const gint64 steps[] = {0, 1, -1, 63, -64, 2047, -2048, 40000, -40000, G_GINT64_CONSTANT(1) << 40};
+	gint64 t = G_GINT64_CONSTANT(1700000000000000);
+	double l = 0, r = 1000;
+	gsize len;
+	const guint8 *data;
+
+	for (guint i = 0; i < 400; i++) {
+		gint64 step = steps[i % G_N_ELEMENTS(steps)];
+		LactdSample x;
+
+		t += G_USEC_PER_SEC + (i % 7 == 0 ? step * 1000 : 0);
+		l += (i % 3 == 0) ? 0.1 : 0;
+		r += (double)(step % 100000) / 10.0;
+		x = (LactdSample){t, round(l * 10) / 10, round(r * 10) / 10};
+		g_array_append_val(in, x);
+	}
+	blob = lactd_samples_encode((LactdSample *)(void *)in->data, in->len);
+	v1 = lactd_samples_encode_format((LactdSample *)(void *)in->data, in->len,
+					 LACTD_SAMPLES_FORMAT_V1);
+	data = g_bytes_get_data(blob, &len);
+	g_assert_cmpuint(data[0], ==, LACTD_SAMPLES_FORMAT);
+	g_assert_cmpuint(len, <, g_bytes_get_size(v1));
+	g_assert_true(lactd_samples_decode(data, len, &out, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(out->len, ==, in->len);
+	for (guint i = 0; i < in->len; i++) {
+		LactdSample *a = &g_array_index(in, LactdSample, i);
+		LactdSample *b = &g_array_index(out, LactdSample, i);
+		g_assert_cmpint(b->time_us, ==, a->time_us);
+		g_assert_cmpfloat_with_epsilon(b->left_ml, a->left_ml, 1e-9);
+		g_assert_cmpfloat_with_epsilon(b->right_ml, a->right_ml, 1e-9);
+	}
+	for (gsize cut = 1; cut < len; cut++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(GArray) o = NULL;
+		g_assert_false(lactd_samples_decode(data, cut, &o, &e));
+		g_assert_error(e, LACTD_ERROR, LACTD_ERROR_STORAGE);
+	}
+}
+
+/* Samples written in format 1 at every older schema version are rewritten
+ * in format 2 by the migration to version 5, and read back the same. */
+static void
+test_store_migrate_samples(Fixture *f, gconstpointer data)
+{
+	const LactdSample x[] = {{1700000001000000, 0.1, 0}, {1700000002000000, 0.2, 0.1},
+				 {1700000003000000, 0.2, 0.3}, {1700000004000000, 0.4, 0.3}};
+
+	for (guint v = 1; v < LACTD_STORE_SCHEMA_VERSION; v++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(LactdStore) store = NULL;
+		g_autoptr(GBytes) old = lactd_samples_encode_format(x, G_N_ELEMENTS(x),
+								     LACTD_SAMPLES_FORMAT_V1);
+		g_autoptr(GArray) got = NULL;
+		g_autofree char *degraded = NULL;
+		sqlite3 *db = NULL;
+		sqlite3_stmt *stmt = NULL;
+
+		g_unlink(f->path);
+		g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+		g_assert_true(lactd_store_migrate(db, v, &error));
+		g_assert_cmpint(sqlite3_prepare_v2(db,
+						   "INSERT INTO sessions (id, kind, source, start_us, "
+						   "end_us, samples) VALUES (1, 0, 0, 1, 2, ?1)",
+						   -1, &stmt, NULL),
+				==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_bind_blob(stmt, 1, g_bytes_get_data(old, NULL),
+						  (int)g_bytes_get_size(old), SQLITE_STATIC),
+				==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_DONE);
+		sqlite3_finalize(stmt);
+		sqlite3_close(db);
+
+		store = lactd_store_open(f->path, &degraded, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(lactd_store_schema_version(store), ==, LACTD_STORE_SCHEMA_VERSION);
+		g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(store),
+						   "SELECT hex(substr(samples, 1, 1)) FROM sessions",
+						   -1, &stmt, NULL),
+				==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+		g_assert_cmpstr((const char *)sqlite3_column_text(stmt, 0), ==, "02");
+		sqlite3_finalize(stmt);
+		got = lactd_store_get_samples(store, 1, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(got->len, ==, G_N_ELEMENTS(x));
+		for (guint i = 0; i < got->len; i++) {
+			LactdSample *s = &g_array_index(got, LactdSample, i);
+			g_assert_cmpint(s->time_us, ==, x[i].time_us);
+			g_assert_cmpfloat_with_epsilon(s->left_ml, x[i].left_ml, 1e-9);
+			g_assert_cmpfloat_with_epsilon(s->right_ml, x[i].right_ml, 1e-9);
+		}
+	}
 }
 
 static void
@@ -709,6 +814,8 @@ main(int argc, char **argv)
 	ADD("/store/session/roundtrip", test_store_session_roundtrip);
 	ADD("/store/samples/roundtrip", test_store_samples);
 	g_test_add_func("/store/samples/damaged", test_store_samples_damaged);
+	g_test_add_func("/store/samples/format2", test_store_samples_format2);
+	ADD("/store/migrate/samples-v5", test_store_migrate_samples);
 	ADD("/store/weighings-devices-settings", test_store_weighings_devices_settings);
 	ADD("/store/summary/local-days", test_store_summary_local_days);
 	ADD("/store/damaged/not-sqlite", test_store_damaged_file_moved_aside);

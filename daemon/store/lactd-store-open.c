@@ -317,6 +317,7 @@ lactd_store_retry(LactdStore *store)
 		return TRUE;
 	}
 	/* Now readable, and not right: handled as at a start. */
+	lactd_store_forget_statements(store);
 	sqlite3_close(store->db);
 	store->db = NULL;
 	if (!open_file(store, NULL) && store->db == NULL) {
@@ -340,9 +341,14 @@ lactd_store_close(LactdStore *store)
 {
 	if (store == NULL)
 		return;
+	lactd_store_forget_statements(store);
 	if (store->db != NULL) {
-		/* Folds the WAL back into the file; harmless if it cannot. */
-		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		g_autoptr(GError) local = NULL;
+
+		/* Folds the WAL back into the file; what is in the WAL is as
+		 * durable, so a failure here is only said. */
+		if (!lactd_store_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", &local))
+			g_message("closing the database: %s", local->message);
 		if (sqlite3_close(store->db) != SQLITE_OK)
 			g_message("closing the database: %s", sqlite3_errmsg(store->db));
 	}

@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 
 typedef struct _LactdStore LactdStore;
 
-/* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 4
+/* The schema version this build writes; see lactd-store-migrate.c. */
+#define LACTD_STORE_SCHEMA_VERSION 5
 
 typedef enum {
 	LACTD_SESSION_PUMP = 0,

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Sessions in the store: the sessions table, and session_parts (which
+ * device sessions a session holds: one, or two single-side units pumping
+ * together; a device's own session id is unique).
+ */
+#include "config.h"
+
+#include "lactd-error.h"
+#include "lactd-store-private.h"
+#include "lactd-util.h"
+
+static const char *const kind_names[] = {"pump", "hand", "nursing", "supplement"};
+static const char *const source_names[] = {"device", "scale", "manual"};
+
+const char *
+lactd_session_kind_to_string(LactdSessionKind kind)
+{
+	return (guint)kind < G_N_ELEMENTS(kind_names) ? kind_names[kind] : "unknown";
+}
+
+gboolean
+lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++) {
+		if (g_strcmp0(str, kind_names[i]) == 0) {
+			*kind = (LactdSessionKind)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+lactd_session_source_to_string(LactdSessionSource source)
+{
+	return (guint)source < G_N_ELEMENTS(source_names) ? source_names[source] : "unknown";
+}
+
+void
+lactd_session_free(LactdSession *session)
+{
+	if (session == NULL)
+		return;
+	g_free(session->device);
+	g_free(session->note);
+	g_free(session->method);
+	g_free(session->milk);
+	g_free(session);
+}
+
+guint
+lactd_session_sides(const LactdSession *s)
+{
+	guint sides = (s->left_measured ? 1u : 0u) | (s->right_measured ? 2u : 0u);
+
+	/* A writer that says only "measured" (older code, benchmarks) meant
+	 * both sides, as lactd always showed them. */
+	if (s->has_volume && sides == 0)
+		sides = 3;
+	return s->has_volume ? sides : 0;
+}
+
+double
+lactd_session_total_ml(const LactdSession *session)
+{
+	return session->left_ml + session->right_ml + session->extra_ml;
+}
+
+LactdSession *
+lactd_session_copy(const LactdSession *session)
+{
+	LactdSession *copy = g_memdup2(session, sizeof(*session));
+
+	copy->device = g_strdup(session->device);
+	copy->note = g_strdup(session->note);
+	copy->method = g_strdup(session->method);
+	copy->milk = g_strdup(session->milk);
+	return copy;
+}
+
+/* The columns in the order session_from_row reads them and bind_session
+ * binds them (?1 is the id). */
+#define SESSION_COLUMNS                                                                     \
+	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
+	"device, device_session, interrupted, live, note, supplement_ml, method, milk, "       \
+	"extra_ml, sides"
+#define SESSION_BIND_TYPES "xiixxddiuusuiisdssdu"
+
+static gboolean
+bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GError **error)
+{
+	/* Then id 0 binds NULL: a new row's id is chosen by SQLite. */
+	return lactd_store_bind(
+	    store, stmt, error, SESSION_BIND_TYPES, (gint64)s->id, s->kind, s->source, s->start_us,
+	    s->end_us, lactd_round_ml(s->left_ml), lactd_round_ml(s->right_ml), s->has_volume,
+	    (guint)s->left_seconds, (guint)s->right_seconds, s->device, (guint)s->device_session,
+	    s->interrupted, s->live, s->note != NULL ? s->note : "",
+	    lactd_round_ml(s->supplement_ml), s->method, s->milk, lactd_round_ml(s->extra_ml),
+	    lactd_session_sides(s)) &&
+	       (s->id != 0 || sqlite3_bind_null(stmt, 1) == SQLITE_OK);
+}
+
+static LactdSession *
+session_from_row(sqlite3_stmt *stmt)
+{
+	LactdSession *s = g_new0(LactdSession, 1);
+
+	s->id = (guint64)sqlite3_column_int64(stmt, 0);
+	s->kind = (LactdSessionKind)sqlite3_column_int(stmt, 1);
+	s->source = (LactdSessionSource)sqlite3_column_int(stmt, 2);
+	s->start_us = sqlite3_column_int64(stmt, 3);
+	s->end_us = sqlite3_column_int64(stmt, 4);
+	s->left_ml = sqlite3_column_double(stmt, 5);
+	s->right_ml = sqlite3_column_double(stmt, 6);
+	s->has_volume = sqlite3_column_int(stmt, 7) != 0;
+	s->left_seconds = (guint32)sqlite3_column_int64(stmt, 8);
+	s->right_seconds = (guint32)sqlite3_column_int64(stmt, 9);
+	s->device = lactd_store_column_dup(stmt, 10);
+	s->device_session = (guint32)sqlite3_column_int64(stmt, 11);
+	s->interrupted = sqlite3_column_int(stmt, 12) != 0;
+	s->live = sqlite3_column_int(stmt, 13) != 0;
+	s->note = lactd_store_column_dup(stmt, 14);
+	s->supplement_ml = sqlite3_column_double(stmt, 15);
+	s->method = lactd_store_column_dup(stmt, 16);
+	s->milk = lactd_store_column_dup(stmt, 17);
+	s->extra_ml = sqlite3_column_double(stmt, 18);
+	s->left_measured = (sqlite3_column_int(stmt, 19) & 1) != 0;
+	s->right_measured = (sqlite3_column_int(stmt, 19) & 2) != 0;
+	return s;
+}
+
+/* One session from a query, NULL (no error) when it found none. */
+static LactdSession *
+session_query_one(LactdStore *store, LactdStoreStmt *stmt, const char *what, GError **error)
+{
+	int rc = lactd_store_step(store, stmt, what, error);
+
+	return rc == SQLITE_ROW ? session_from_row(stmt) : NULL;
+}
+
+gboolean
+lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
+{
+	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+	g_autoptr(LactdStoreStmt) stmt = NULL;
+	LactdSession row = *session;
+
+	row.id = 0;
+	stmt = lactd_store_stmt(store,
+				"INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
+				"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+				"?16, ?17, ?18, ?19, ?20)",
+				error);
+	if (stmt == NULL || !lactd_store_tx_begin(&tx, store, error) ||
+	    !bind_session(store, stmt, &row, error) ||
+	    !lactd_store_step_done(store, stmt, "adding a session", error))
+		return FALSE;
+	session->id = (guint64)sqlite3_last_insert_rowid(store->db);
+	if (session->device != NULL && session->device_session != 0 &&
+	    !lactd_store_add_session_part(store, session->id, session->device,
+					  session->device_session, error)) {
+		session->id = 0;
+		return FALSE;
+	}
+	if (!lactd_store_tx_commit(&tx, error)) {
+		session->id = 0;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *device,
+			     guint32 device_session, GError **error)
+{
+	return lactd_store_run(
+	    store, "INSERT INTO session_parts (session, device, device_session) VALUES (?1, ?2, ?3)",
+	    "adding a session part", error, "tsu", session_id, device, (guint)device_session);
+}
+
+gboolean
+lactd_store_update_session(LactdStore *store, const LactdSession *session, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	    store,
+	    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
+	    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
+	    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, note = ?15, "
+	    "supplement_ml = ?16, method = ?17, milk = ?18, extra_ml = ?19, sides = ?20 "
+	    "WHERE id = ?1",
+	    error);
+
+	if (stmt == NULL || !bind_session(store, stmt, session, error) ||
+	    !lactd_store_step_done(store, stmt, "updating a session", error))
+		return FALSE;
+	if (lactd_store_changes(store) == 0)
+		return lactd_store_not_found(error, "session", session->id);
+	return TRUE;
+}
+
+gboolean
+lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
+{
+	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+
+	if (!lactd_store_tx_begin(&tx, store, error) ||
+	    !lactd_store_run(store, "DELETE FROM sessions WHERE id = ?1", "deleting a session",
+			     error, "t", id))
+		return FALSE;
+	if (lactd_store_changes(store) == 0)
+		return lactd_store_not_found(error, "session", id);
+	/* Weighings are measurements in their own right: keep them, unattributed. */
+	if (!lactd_store_run(store, "UPDATE weighings SET session = 0 WHERE session = ?1",
+			     "deleting a session", error, "t", id))
+		return FALSE;
+	return lactd_store_tx_commit(&tx, error);
+}
+
+LactdSession *
+lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt =
+	    lactd_store_stmt(store, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1", error);
+	g_autoptr(GError) local = NULL;
+	LactdSession *s;
+
+	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", id))
+		return NULL;
+	s = session_query_one(store, stmt, "reading a session", &local);
+	if (s == NULL && local == NULL)
+		lactd_store_not_found(&local, "session", id);
+	if (local != NULL)
+		g_propagate_error(error, g_steal_pointer(&local));
+	return s;
+}
+
+GPtrArray *
+lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+{
+	/* Sessions are at most LACTD_MAX_SESSION_US long, which bounds the index
+	 * range to scan for ones that started before `from` and overlap it. */
+	g_autoptr(LactdStoreStmt) stmt =
+	    lactd_store_stmt(store,
+			     "SELECT " SESSION_COLUMNS " FROM sessions "
+			     "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
+			     "ORDER BY start_us, id",
+			     error);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_session_free);
+	gint64 scan_from =
+	    from_us > G_MININT64 + LACTD_MAX_SESSION_US ? from_us - LACTD_MAX_SESSION_US : G_MININT64;
+	int rc;
+
+	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "xxx", from_us, to_us, scan_from))
+		return NULL;
+	while ((rc = lactd_store_step(store, stmt, "listing sessions", error)) == SQLITE_ROW)
+		g_ptr_array_add(out, session_from_row(stmt));
+	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+}
+
+LactdSession *
+lactd_store_find_device_session(LactdStore *store, const char *device, guint32 device_session,
+				GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	    store,
+	    "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = "
+	    "(SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)",
+	    error);
+
+	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "su", device, (guint)device_session))
+		return NULL;
+	return session_query_one(store, stmt, "finding a device session", error);
+}
+
+/*
+ * The id to ask a device's history for records after: just below the oldest
+ * ended part whose record is not stored yet (the pump may still hold it, and
+ * it is authoritative over the partial capture), else the highest ended one.
+ * Asking from a lower id only makes the pump send again records stored
+ * already, which are deduplicated; asking from a higher one would skip
+ * records for ever, and Delete Records would then erase them.
+ */
+guint32
+lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	    store,
+	    "SELECT (SELECT MIN(p.device_session) - 1 FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session "
+	    "        WHERE p.device = ?1 AND s.live = 0 AND p.has_record = 0), "
+	    "       (SELECT MAX(p.device_session) FROM session_parts p "
+	    "        JOIN sessions s ON s.id = p.session WHERE p.device = ?1 AND s.live = 0)",
+	    error);
+
+	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "s", device) ||
+	    lactd_store_step(store, stmt, "reading the last device session", error) != SQLITE_ROW)
+		return 0;
+	return (guint32)sqlite3_column_int64(stmt, sqlite3_column_type(stmt, 0) != SQLITE_NULL ? 0 : 1);
+}
+
+gboolean
+lactd_store_set_part_recorded(LactdStore *store, const char *device, guint32 device_session,
+			      GError **error)
+{
+	return lactd_store_run(
+	    store, "UPDATE session_parts SET has_record = 1 WHERE device = ?1 AND device_session = ?2",
+	    "marking a part recorded", error, "su", device, (guint)device_session);
+}
+
+gint
+lactd_store_close_live_sessions(LactdStore *store, GError **error)
+{
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+
+	{
+		g_autoptr(LactdStoreStmt) stmt =
+		    lactd_store_stmt(store, "SELECT id FROM sessions WHERE live = 1", error);
+		int rc;
+
+		if (stmt == NULL)
+			return -1;
+		while ((rc = lactd_store_step(store, stmt, "listing live sessions", error)) ==
+		       SQLITE_ROW) {
+			guint64 id = (guint64)sqlite3_column_int64(stmt, 0);
+			g_array_append_val(ids, id);
+		}
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	for (guint i = 0; i < ids->len; i++) {
+		guint64 id = g_array_index(ids, guint64, i);
+		g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+
+		if (!lactd_store_tx_begin(&tx, store, error) ||
+		    !lactd_store_run(store,
+				     "UPDATE sessions SET live = 0, interrupted = 1 WHERE id = ?1",
+				     "closing a live session", error, "t", id) ||
+		    !lactd_store_compact_samples(store, id, error) ||
+		    !lactd_store_tx_commit(&tx, error))
+			return -1;
+	}
+	return (gint)ids->len;
+}
