@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lactd-error.h"
@@ -721,6 +722,130 @@ test_store_full(Fixture *f, gconstpointer data)
 	}
 }
 
+static void
+set_max_pages(sqlite3 *db, int extra)
+{
+	sqlite3_stmt *stmt = NULL;
+	g_autofree char *limit = NULL;
+
+	g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	limit = g_strdup_printf("PRAGMA max_page_count = %d",
+				extra < 0 ? 1000000 : sqlite3_column_int(stmt, 0) + extra);
+	sqlite3_finalize(stmt);
+	g_assert_cmpint(sqlite3_exec(db, limit, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* One capture step as lactd-capture.c does it: the sample and the running
+ * totals in one transaction. */
+static gboolean
+capture_step(LactdStore *store, LactdSession *s, guint i, GError **error)
+{
+	LactdSample x = {s->start_us + (gint64)(i + 1) * G_USEC_PER_SEC, i / 10 / 10.0,
+			 i / 7 / 10.0};
+
+	s->left_ml = x.left_ml;
+	s->right_ml = x.right_ml;
+	s->end_us = x.time_us;
+	if (!lactd_store_begin(store, error))
+		return FALSE;
+	if (!lactd_store_append_sample(store, s->id, &x, error) ||
+	    !lactd_store_update_session(store, s, error)) {
+		lactd_store_rollback(store);
+		return FALSE;
+	}
+	return lactd_store_commit(store, error);
+}
+
+/* A live session goes on while the disk is full: every failing step
+ * reports its failure, the problem says readings are kept, and once there
+ * is room again the next write stores them all, in order, with nothing
+ * stored before lost; what is still kept at close is written then. */
+static void
+test_store_full_live(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	LactdStore *store = open_store(f);
+	sqlite3 *db = lactd_store_get_db(store);
+	g_autoptr(LactdSession) s = make_session(1700000000000000, 0, 0, 0);
+	g_autoptr(LactdSession) before = make_session(1690000000000000, 20, 5, 6);
+	g_autoptr(LactdSession) got = NULL;
+	g_autoptr(GArray) samples = NULL;
+	g_autofree char *problem = NULL;
+	guint failed = 0, n = 600;
+
+	s->live = TRUE;
+	g_assert_true(lactd_store_add_session(store, before, &error));
+	g_assert_true(lactd_store_add_session(store, s, &error));
+	for (guint i = 0; i < 20; i++)
+		g_assert_true(capture_step(store, s, i, &error));
+	set_max_pages(db, 0);
+	for (guint i = 20; i < n; i++) {
+		if (!capture_step(store, s, i, &error)) {
+			g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+			g_clear_error(&error);
+			failed++;
+		}
+	}
+	g_test_message("%u of %u steps refused by the full disk", failed, n - 20);
+	g_assert_cmpuint(failed, >, 0);
+	g_assert_cmpuint(lactd_store_pending_count(store), >, 0);
+	problem = lactd_store_get_problem(store);
+	g_assert_nonnull(strstr(problem, "kept in memory"));
+
+	/* Room again: the next write takes the queue first. */
+	set_max_pages(db, -1);
+	g_assert_true(capture_step(store, s, n, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(lactd_store_pending_count(store), ==, 0);
+	g_clear_pointer(&problem, g_free);
+	problem = lactd_store_get_problem(store);
+	g_assert_null(problem);
+	samples = lactd_store_get_samples(store, s->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(samples->len, ==, n + 1);
+	for (guint i = 0; i <= n; i++)
+		g_assert_cmpint(g_array_index(samples, LactdSample, i).time_us, ==,
+				s->start_us + (gint64)(i + 1) * G_USEC_PER_SEC);
+	got = lactd_store_get_session(store, s->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpfloat(got->left_ml, ==, s->left_ml);
+	g_assert_cmpint(got->end_us, ==, s->end_us);
+	g_clear_pointer(&got, lactd_session_free);
+	got = lactd_store_get_session(store, before->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpfloat(got->left_ml, ==, 5);
+	g_clear_pointer(&got, lactd_session_free);
+	g_clear_pointer(&samples, g_array_unref);
+
+	/* Full again, then closed once there is room: written at close. */
+	set_max_pages(db, 0);
+	for (guint i = n + 1; i < n + 200; i++) {
+		if (!capture_step(store, s, i, &error))
+			g_clear_error(&error);
+	}
+	g_clear_error(&error);
+	/* The session ends (as live_end does) while the disk is still full. */
+	s->live = FALSE;
+	if (!lactd_store_update_session(store, s, &error)) {
+		/* Refused, or written in place on a page it already had. */
+		g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+		g_clear_error(&error);
+	}
+	g_assert_cmpuint(lactd_store_pending_count(store), >, 0);
+	set_max_pages(db, -1);
+	lactd_store_close(store);
+	store = open_store(f);
+	samples = lactd_store_get_samples(store, s->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(samples->len, ==, n + 200);
+	got = lactd_store_get_session(store, s->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(got->end_us, ==, s->end_us);
+	g_assert_false(got->live);
+	lactd_store_close(store);
+}
+
 /* A child writes sessions and reports each acknowledged id on a pipe; it is
  * killed at a random point. Every acknowledged session must survive, and the
  * file must pass integrity_check. */
@@ -822,5 +947,6 @@ main(int argc, char **argv)
 	ADD("/store/damaged/pages", test_store_damaged_pages);
 	ADD("/store/durability/sigkill", test_store_kill_durability);
 	ADD("/store/durability/full", test_store_full);
+	ADD("/store/durability/full-live", test_store_full_live);
 	return g_test_run();
 }

@@ -331,9 +331,19 @@ lactd_store_retry(LactdStore *store)
 char *
 lactd_store_get_problem(LactdStore *store)
 {
-	if (store->problem != NULL && store->set_aside != NULL)
-		return g_strdup_printf("%s; %s", store->problem, store->set_aside);
-	return g_strdup(store->problem != NULL ? store->problem : store->set_aside);
+	g_autofree char *kept = lactd_store_pending_problem(store);
+	const char *parts[] = {store->problem, store->set_aside, kept};
+	g_autoptr(GString) out = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS(parts); i++) {
+		if (parts[i] == NULL)
+			continue;
+		if (out == NULL)
+			out = g_string_new(parts[i]);
+		else
+			g_string_append_printf(out, "; %s", parts[i]);
+	}
+	return out != NULL ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
 }
 
 void
@@ -341,6 +351,9 @@ lactd_store_close(LactdStore *store)
 {
 	if (store == NULL)
 		return;
+	if (store->db != NULL && store->depth == 0 && !lactd_store_pending_flush(store, NULL))
+		g_message("closing the database: the disk still refuses writes");
+	lactd_store_pending_free(store);
 	lactd_store_forget_statements(store);
 	if (store->db != NULL) {
 		g_autoptr(GError) local = NULL;

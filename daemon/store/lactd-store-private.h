@@ -100,4 +100,27 @@ gboolean lactd_store_tx_commit(LactdStoreTx *tx, GError **error);
 void lactd_store_tx_clear(LactdStoreTx *tx);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LactdStoreTx, lactd_store_tx_clear)
 
+/* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
+#define LACTD_STORE_PENDING_MAX 100000u
+/* TRUE when the connection's last error is SQLITE_FULL or an I/O error. */
+gboolean lactd_store_disk_failed(LactdStore *store);
+/* After a sample append (@sample) or a session update (@session) that
+ * @failed or not: keeps what must not be lost if the disk refuses it. */
+void lactd_store_pending_record(LactdStore *store, guint64 session_id, const LactdSample *sample,
+				const LactdSession *session, gboolean failed);
+/* The outer transaction ended: what it held is queued if it failed. */
+void lactd_store_pending_tx_end(LactdStore *store, gboolean committed);
+/* Writes the queue in one transaction; FALSE (queue kept) when it cannot. */
+gboolean lactd_store_pending_flush(LactdStore *store, GError **error);
+guint lactd_store_pending_count(LactdStore *store);
+/* For the store's problem: what is kept, NULL when nothing. */
+char *lactd_store_pending_problem(LactdStore *store);
+/* Tries a last flush's result is said; frees the queue. */
+void lactd_store_pending_free(LactdStore *store);
+/* The raw writes, without the queue: for the queue's replay. */
+gboolean lactd_store_write_sample(LactdStore *store, guint64 session_id,
+				  const LactdSample *sample, GError **error);
+gboolean lactd_store_write_session(LactdStore *store, const LactdSession *session,
+				   GError **error);
+
 G_END_DECLS

@@ -13,14 +13,27 @@
 #include "lactd-util.h"
 
 gboolean
-lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSample *sample,
-			  GError **error)
+lactd_store_write_sample(LactdStore *store, guint64 session_id, const LactdSample *sample,
+			 GError **error)
 {
 	return lactd_store_run(
 	    store,
 	    "INSERT INTO live_samples (session, time_us, left_ml, right_ml) VALUES (?1, ?2, ?3, ?4)",
 	    "adding a sample", error, "txdd", session_id, sample->time_us,
 	    lactd_round_ml(sample->left_ml), lactd_round_ml(sample->right_ml));
+}
+
+gboolean
+lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSample *sample,
+			  GError **error)
+{
+	gboolean ok;
+
+	/* What the disk refused earlier goes first, if it can now. */
+	(void)lactd_store_pending_flush(store, NULL);
+	ok = lactd_store_write_sample(store, session_id, sample, error);
+	lactd_store_pending_record(store, session_id, sample, NULL, !ok);
+	return ok;
 }
 
 static GArray *

@@ -180,7 +180,7 @@ lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *
 }
 
 gboolean
-lactd_store_update_session(LactdStore *store, const LactdSession *session, GError **error)
+lactd_store_write_session(LactdStore *store, const LactdSession *session, GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
 	    store,
@@ -197,6 +197,17 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 	if (lactd_store_changes(store) == 0)
 		return lactd_store_not_found(error, "session", session->id);
 	return TRUE;
+}
+
+gboolean
+lactd_store_update_session(LactdStore *store, const LactdSession *session, GError **error)
+{
+	gboolean ok;
+
+	(void)lactd_store_pending_flush(store, NULL);
+	ok = lactd_store_write_session(store, session, error);
+	lactd_store_pending_record(store, session->id, NULL, session, !ok);
+	return ok;
 }
 
 gboolean

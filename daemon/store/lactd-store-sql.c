@@ -209,8 +209,13 @@ lactd_store_get_db(LactdStore *store)
 gboolean
 lactd_store_begin(LactdStore *store, GError **error)
 {
-	if (store->depth++ > 0)
+	if (store->depth > 0) {
+		store->depth++;
 		return TRUE;
+	}
+	/* What the disk refused earlier goes first, if it can now. */
+	(void)lactd_store_pending_flush(store, NULL);
+	store->depth = 1;
 	if (!lactd_store_exec(store->db, "BEGIN IMMEDIATE", error)) {
 		store->depth = 0;
 		return FALSE;
@@ -227,9 +232,11 @@ lactd_store_commit(LactdStore *store, GError **error)
 	if (!lactd_store_exec(store->db, "COMMIT", error)) {
 		/* Whatever ROLLBACK says, the transaction is over: a failed
 		 * COMMIT was already reported. */
+		lactd_store_pending_tx_end(store, FALSE);
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 		return FALSE;
 	}
+	lactd_store_pending_tx_end(store, TRUE);
 	return TRUE;
 }
 
@@ -241,6 +248,7 @@ lactd_store_rollback(LactdStore *store)
 	if (store->depth == 0)
 		return;
 	store->depth = 0;
+	lactd_store_pending_tx_end(store, FALSE);
 	rc = sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 	/* SQLite may have rolled back already (SQLITE_FULL, I/O): then there
 	 * is no transaction left, and that is what was wanted. */
