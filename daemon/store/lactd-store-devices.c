@@ -8,20 +8,6 @@
 
 #define DEVICE_COLUMNS "address, name, kind, plugin, side, role, enabled, last_seen, rejected"
 
-void
-lactd_device_row_free(LactdDeviceRow *row)
-{
-	if (row == NULL)
-		return;
-	g_free(row->address);
-	g_free(row->name);
-	g_free(row->kind);
-	g_free(row->plugin);
-	g_free(row->side);
-	g_free(row->role);
-	g_free(row);
-}
-
 static LactdDeviceRow *
 device_from_row(sqlite3_stmt *stmt)
 {

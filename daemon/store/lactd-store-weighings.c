@@ -8,16 +8,6 @@
 
 #define WEIGHING_COLUMNS "id, time_us, grams, stable, device, role, session"
 
-void
-lactd_weighing_free(LactdWeighing *weighing)
-{
-	if (weighing == NULL)
-		return;
-	g_free(weighing->device);
-	g_free(weighing->role);
-	g_free(weighing);
-}
-
 gboolean
 lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **error)
 {
