@@ -114,8 +114,8 @@ build(const char *path, guint years, guint64 *n_sessions)
 	g_rand_free(rand);
 }
 
-/* Rewrites the samples of the database at @path in format 1 and marks it
- * schema 4: what lactd before format 2 wrote, byte for byte. */
+/* Moves the samples of the database at @path back into the sessions rows,
+ * in format 1, and marks it schema 4: what lactd before schema 5 wrote. */
 static void
 downgrade_to_v4(const char *path)
 {
@@ -124,7 +124,8 @@ downgrade_to_v4(const char *path)
 
 	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
 	exec_or_die(db, "BEGIN");
-	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT id, samples FROM sessions", -1, &sel, NULL),
+	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT session, samples FROM session_samples", -1,
+					   &sel, NULL),
 			==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, "UPDATE sessions SET samples = ?2 WHERE id = ?1", -1,
 					   &put, NULL),
@@ -147,6 +148,7 @@ downgrade_to_v4(const char *path)
 	}
 	sqlite3_finalize(sel);
 	sqlite3_finalize(put);
+	exec_or_die(db, "DROP TABLE session_samples");
 	exec_or_die(db, "PRAGMA user_version = 4");
 	exec_or_die(db, "COMMIT");
 	exec_or_die(db, "VACUUM");

@@ -127,7 +127,7 @@ test_v4_schema(Fixture *f, gconstpointer data)
 		sqlite3_stmt *stmt = NULL;
 		g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(f->store),
 						   "SELECT COUNT(*), SUM(substr(samples, 1, 1) = "
-						   "x'02') FROM sessions WHERE length(samples) > 0",
+						   "x'02') FROM session_samples",
 						   -1, &stmt, NULL),
 				==, SQLITE_OK);
 		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);

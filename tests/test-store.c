@@ -452,7 +452,7 @@ test_store_migrate_samples(Fixture *f, gconstpointer data)
 		g_assert_no_error(error);
 		g_assert_cmpuint(lactd_store_schema_version(store), ==, LACTD_STORE_SCHEMA_VERSION);
 		g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(store),
-						   "SELECT hex(substr(samples, 1, 1)) FROM sessions",
+						   "SELECT hex(substr(samples, 1, 1)) FROM session_samples",
 						   -1, &stmt, NULL),
 				==, SQLITE_OK);
 		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);

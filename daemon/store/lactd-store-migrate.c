@@ -125,8 +125,16 @@ static const char *const migrations_sql[] = {
 	"ALTER TABLE session_parts ADD COLUMN has_record INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE session_parts SET has_record = 1 WHERE session IN "
 	"  (SELECT id FROM sessions WHERE live = 0 AND interrupted = 0);",
-	/* 4 -> 5: samples in format 2 (lactd-samples.h); done in C below. */
-	NULL,
+	/* 4 -> 5: a finished session's samples move to a table of their own,
+	 * so that the rows that lists and summaries scan stay small (a blob
+	 * inline made each session row ~1 kB); sessions.samples stays, empty.
+	 * Then, in C below, each blob is rewritten in format 2. */
+	"CREATE TABLE session_samples ("
+	"  session INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  samples BLOB NOT NULL);"
+	"INSERT INTO session_samples (session, samples) "
+	"  SELECT id, samples FROM sessions WHERE samples IS NOT NULL;"
+	"UPDATE sessions SET samples = NULL WHERE samples IS NOT NULL;",
 };
 
 /*
@@ -140,13 +148,14 @@ migrate_samples_v2(sqlite3 *db, GError **error)
 {
 	g_autoptr(sqlite3_stmt) sel = NULL;
 	g_autoptr(sqlite3_stmt) put = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT id, samples FROM sessions WHERE samples IS NOT NULL "
-				    "AND length(samples) > 0 AND substr(samples, 1, 1) = x'01'",
+	int rc = sqlite3_prepare_v2(db, "SELECT session, samples FROM session_samples "
+				    "WHERE length(samples) > 0 AND substr(samples, 1, 1) = x'01'",
 				    -1, &sel, NULL);
 
 	if (rc != SQLITE_OK)
 		return lactd_store_sql_fail(db, rc, "reading samples to migrate", error);
-	rc = sqlite3_prepare_v2(db, "UPDATE sessions SET samples = ?2 WHERE id = ?1", -1, &put, NULL);
+	rc = sqlite3_prepare_v2(db, "UPDATE session_samples SET samples = ?2 WHERE session = ?1", -1,
+				&put, NULL);
 	if (rc != SQLITE_OK)
 		return lactd_store_sql_fail(db, rc, "migrating samples", error);
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {

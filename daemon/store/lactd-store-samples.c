@@ -2,8 +2,8 @@
 /*
  * Samples in the store: while a session is live each sample is its own
  * durable row (live_samples), so that what a client saw survives kill -9;
- * when the session ends they are compacted into sessions.samples, one blob
- * (lactd-samples.h).
+ * when the session ends they are compacted into session_samples, one blob
+ * a session (lactd-samples.h).
  */
 #include "config.h"
 
@@ -63,8 +63,11 @@ live_samples(LactdStore *store, guint64 session_id, GError **error)
 static gboolean
 blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store, "SELECT samples FROM sessions WHERE id = ?1", error);
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	    store,
+	    "SELECT x.samples FROM sessions s LEFT JOIN session_samples x ON x.session = s.id "
+	    "WHERE s.id = ?1",
+	    error);
 	int rc;
 
 	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", session_id))
@@ -99,7 +102,11 @@ lactd_store_put_samples(LactdStore *store, guint64 session_id, const LactdSample
 {
 	g_autoptr(GBytes) blob = lactd_samples_encode(samples, n);
 
-	if (!lactd_store_run(store, "UPDATE sessions SET samples = ?2 WHERE id = ?1",
+	/* Only for a session that exists; the foreign key would refuse it
+	 * too, but with a constraint error rather than "not found". */
+	if (!lactd_store_run(store,
+			     "INSERT OR REPLACE INTO session_samples (session, samples) "
+			     "SELECT id, ?2 FROM sessions WHERE id = ?1",
 			     "writing samples", error, "tB", session_id, blob))
 		return FALSE;
 	if (lactd_store_changes(store) == 0)
