@@ -151,6 +151,11 @@ lactd_store_pending_problem(LactdStore *store)
 
 	if (p == NULL || (p->queue.length == 0 && p->dropped == 0))
 		return NULL;
+	/* A loss is said until lactd restarts: it is not undone by space. */
+	if (p->dropped > 0 && p->queue.length == 0)
+		return g_strdup_printf("%u readings were lost while the disk was full (more "
+				       "than the %u lactd keeps in memory)",
+				       p->dropped, LACTD_STORE_PENDING_MAX);
 	if (p->dropped > 0)
 		return g_strdup_printf("%u readings kept in memory until the disk takes writes "
 				       "again, %u more lost (the bound is %u)",
