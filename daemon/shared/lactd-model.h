@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The record types that the daemon, its store and its clients share: a
- * session, its samples, a weighing, a device's settings, a day's totals.
+ * session, its samples, a weighing, a device's settings, a day's totals, the
+ * plan and the progress against it. Each has one field table (the
+ * lactd_*_record below, lactd-record.h says how to read one) from which its
+ * a{sv}, JSON, CSV and SQL columns come.
  */
 #pragma once
 
 #include <glib.h>
+
+#include "lactd-record.h"
 
 G_BEGIN_DECLS
 
@@ -112,5 +117,52 @@ typedef struct {
 	gboolean measured; /* some session of the day had a volume measured */
 	guint supplements; /* supplement sessions */
 } LactdDaySummary;
+
+#define LACTD_PLAN_NAME_MAX 200
+
+/* The relactation plan: targets the user sets. */
+typedef struct {
+	guint sessions_min; /* per 24 h */
+	guint sessions_max;
+	guint overnight_start; /* minutes after local midnight */
+	guint overnight_end;
+	guint minutes_min; /* per breast per session */
+	guint minutes_max;
+	char start_date[11]; /* YYYY-MM-DD, "" when not set */
+	/* Whose log: the name the user sets for reports and exports, "" when
+	 * none. At most LACTD_PLAN_NAME_MAX bytes of UTF-8 without control
+	 * characters. */
+	char name[LACTD_PLAN_NAME_MAX + 1];
+} LactdPlan;
+
+/* GetProgress (docs/progress.md says how each figure is computed). */
+typedef struct {
+	guint sessions_24h;
+	guint sessions_min;
+	guint sessions_max;
+	gboolean overnight_ok;
+	double minutes_per_breast_7d; /* median */
+	double volume_today_ml;
+	double volume_7d_avg_ml;
+	double volume_trend_ml_per_week;
+	double supplement_7d_avg_ml;
+	double supplement_trend_ml_per_week;
+	guint days_counted_7d; /* days the 7-day averages are over */
+	guint days_since_start;
+} LactdProgress;
+
+/* The field tables. */
+extern const LactdRecord lactd_session_table;
+extern const LactdRecord lactd_sample_table;
+extern const LactdRecord lactd_weighing_table;
+extern const LactdRecord lactd_day_table;
+extern const LactdRecord lactd_plan_table;
+extern const LactdRecord lactd_progress_table;
+
+/* A session's a{sv} (ListSessions, GetSession, SessionEnded), with its
+ * samples as a(xdd) when `samples` (LactdSample) is not NULL. Floating. */
+GVariant *lactd_session_to_variant(const LactdSession *session, GArray *samples);
+/* A weighing's a{sv} (ListWeighings, WeightMeasured). Floating. */
+GVariant *lactd_weighing_to_variant(const LactdWeighing *weighing);
 
 G_END_DECLS
