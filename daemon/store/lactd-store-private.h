@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 
+#include "lactd-record.h"
 #include "lactd-store.h"
 
 G_BEGIN_DECLS
@@ -99,6 +100,22 @@ gboolean lactd_store_tx_begin(LactdStoreTx *tx, LactdStore *store, GError **erro
 gboolean lactd_store_tx_commit(LactdStoreTx *tx, GError **error);
 void lactd_store_tx_clear(LactdStoreTx *tx);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LactdStoreTx, lactd_store_tx_clear)
+
+/* SQL derived from a record's field table (lactd-store-record.c): the
+ * columns are the fields with an SQL column, in table order, the first
+ * being the key. */
+char *lactd_store_record_insert_sql(const LactdRecord *rec, const char *table);
+/* "UPDATE table SET c2 = ?2, ... WHERE c1 = ?1". */
+char *lactd_store_record_update_sql(const LactdRecord *rec, const char *table);
+/* Binds every column from ?1 on; a NULL string in a NOT NULL column binds
+ * the field's fallback. */
+gboolean lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const LactdRecord *rec,
+				 gconstpointer record, const char *table, GError **error);
+/* Reads a row of lactd_record_sql_columns() into @record (computed
+ * columns are left to the caller). */
+void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record);
+/* The 0-based index of @column in the record's column list. */
+int lactd_store_record_column(const LactdRecord *rec, const char *column);
 
 /* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
 #define LACTD_STORE_PENDING_MAX 100000u

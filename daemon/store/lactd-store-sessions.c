@@ -10,54 +10,38 @@
 #include "lactd-store-private.h"
 #include "lactd-util.h"
 
-/* The columns in the order session_from_row reads them and bind_session
- * binds them (?1 is the id). */
-#define SESSION_COLUMNS                                                                     \
-	"id, kind, source, start_us, end_us, left_ml, right_ml, has_volume, left_s, right_s, " \
-	"device, device_session, interrupted, live, note, supplement_ml, method, milk, "       \
-	"extra_ml, sides"
-#define SESSION_BIND_TYPES "xiixxddiuusuiisdssdu"
+/* The sessions table's columns are the session table's SQL fields
+ * (daemon/shared/lactd-model.c), "id" first; "sides" is computed from the
+ * measured flags on the way in and read back into them here. */
+static char *
+session_select(const char *where)
+{
+	g_autofree char *columns = lactd_record_sql_columns(&lactd_session_table, NULL);
+
+	return g_strdup_printf("SELECT %s FROM sessions %s", columns, where);
+}
 
 static gboolean
 bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GError **error)
 {
-	/* Then id 0 binds NULL: a new row's id is chosen by SQLite. */
-	return lactd_store_bind(
-	    store, stmt, error, SESSION_BIND_TYPES, (gint64)s->id, s->kind, s->source, s->start_us,
-	    s->end_us, lactd_round_ml(s->left_ml), lactd_round_ml(s->right_ml), s->has_volume,
-	    (guint)s->left_seconds, (guint)s->right_seconds, s->device, (guint)s->device_session,
-	    s->interrupted, s->live, s->note != NULL ? s->note : "",
-	    lactd_round_ml(s->supplement_ml), s->method, s->milk, lactd_round_ml(s->extra_ml),
-	    lactd_session_sides(s)) &&
-	       (s->id != 0 || sqlite3_bind_null(stmt, 1) == SQLITE_OK);
+	if (!lactd_store_bind_record(store, stmt, &lactd_session_table, s, "sessions", error))
+		return FALSE;
+	/* id 0: a new row, whose id SQLite chooses. */
+	if (s->id == 0 && sqlite3_bind_null(stmt, 1) != SQLITE_OK)
+		return lactd_store_sql_fail(store->db, SQLITE_ERROR, "binding id", error);
+	return TRUE;
 }
 
 static LactdSession *
 session_from_row(sqlite3_stmt *stmt)
 {
 	LactdSession *s = g_new0(LactdSession, 1);
+	int sides;
 
-	s->id = (guint64)sqlite3_column_int64(stmt, 0);
-	s->kind = (LactdSessionKind)sqlite3_column_int(stmt, 1);
-	s->source = (LactdSessionSource)sqlite3_column_int(stmt, 2);
-	s->start_us = sqlite3_column_int64(stmt, 3);
-	s->end_us = sqlite3_column_int64(stmt, 4);
-	s->left_ml = sqlite3_column_double(stmt, 5);
-	s->right_ml = sqlite3_column_double(stmt, 6);
-	s->has_volume = sqlite3_column_int(stmt, 7) != 0;
-	s->left_seconds = (guint32)sqlite3_column_int64(stmt, 8);
-	s->right_seconds = (guint32)sqlite3_column_int64(stmt, 9);
-	s->device = lactd_store_column_dup(stmt, 10);
-	s->device_session = (guint32)sqlite3_column_int64(stmt, 11);
-	s->interrupted = sqlite3_column_int(stmt, 12) != 0;
-	s->live = sqlite3_column_int(stmt, 13) != 0;
-	s->note = lactd_store_column_dup(stmt, 14);
-	s->supplement_ml = sqlite3_column_double(stmt, 15);
-	s->method = lactd_store_column_dup(stmt, 16);
-	s->milk = lactd_store_column_dup(stmt, 17);
-	s->extra_ml = sqlite3_column_double(stmt, 18);
-	s->left_measured = (sqlite3_column_int(stmt, 19) & 1) != 0;
-	s->right_measured = (sqlite3_column_int(stmt, 19) & 2) != 0;
+	lactd_store_read_record(stmt, &lactd_session_table, s);
+	sides = sqlite3_column_int(stmt, lactd_store_record_column(&lactd_session_table, "sides"));
+	s->left_measured = (sides & 1) != 0;
+	s->right_measured = (sides & 2) != 0;
 	return s;
 }
 
@@ -74,15 +58,12 @@ gboolean
 lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
 {
 	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+	g_autofree char *sql = lactd_store_record_insert_sql(&lactd_session_table, "sessions");
 	g_autoptr(LactdStoreStmt) stmt = NULL;
 	LactdSession row = *session;
 
 	row.id = 0;
-	stmt = lactd_store_stmt(store,
-				"INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
-				"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-				"?16, ?17, ?18, ?19, ?20)",
-				error);
+	stmt = lactd_store_stmt(store, sql, error);
 	if (stmt == NULL || !lactd_store_tx_begin(&tx, store, error) ||
 	    !bind_session(store, stmt, &row, error) ||
 	    !lactd_store_step_done(store, stmt, "adding a session", error))
@@ -113,14 +94,8 @@ lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *
 gboolean
 lactd_store_write_session(LactdStore *store, const LactdSession *session, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
-	    store,
-	    "UPDATE sessions SET kind = ?2, source = ?3, start_us = ?4, end_us = ?5, "
-	    "left_ml = ?6, right_ml = ?7, has_volume = ?8, left_s = ?9, right_s = ?10, "
-	    "device = ?11, device_session = ?12, interrupted = ?13, live = ?14, note = ?15, "
-	    "supplement_ml = ?16, method = ?17, milk = ?18, extra_ml = ?19, sides = ?20 "
-	    "WHERE id = ?1",
-	    error);
+	g_autofree char *sql = lactd_store_record_update_sql(&lactd_session_table, "sessions");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 
 	if (stmt == NULL || !bind_session(store, stmt, session, error) ||
 	    !lactd_store_step_done(store, stmt, "updating a session", error))
@@ -162,8 +137,8 @@ lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
 LactdSession *
 lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1", error);
+	g_autofree char *sql = session_select("WHERE id = ?1");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 	g_autoptr(GError) local = NULL;
 	LactdSession *s;
 
@@ -182,12 +157,10 @@ lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GErro
 {
 	/* Sessions are at most LACTD_MAX_SESSION_US long, which bounds the index
 	 * range to scan for ones that started before `from` and overlap it. */
-	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store,
-			     "SELECT " SESSION_COLUMNS " FROM sessions "
-			     "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
-			     "ORDER BY start_us, id",
-			     error);
+	g_autofree char *sql = session_select(
+	    "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
+	    "ORDER BY start_us, id");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_session_free);
 	gint64 scan_from =
 	    from_us > G_MININT64 + LACTD_MAX_SESSION_US ? from_us - LACTD_MAX_SESSION_US : G_MININT64;
@@ -204,11 +177,9 @@ LactdSession *
 lactd_store_find_device_session(LactdStore *store, const char *device, guint32 device_session,
 				GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
-	    store,
-	    "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = "
-	    "(SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)",
-	    error);
+	g_autofree char *sql = session_select(
+	    "WHERE id = (SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 
 	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "su", device, (guint)device_session))
 		return NULL;

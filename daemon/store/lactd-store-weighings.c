@@ -6,17 +6,21 @@
 #include "lactd-error.h"
 #include "lactd-store-private.h"
 
-#define WEIGHING_COLUMNS "id, time_us, grams, stable, device, role, session"
+/* The weighings table's columns are the weighing table's SQL fields
+ * (daemon/shared/lactd-model.c), "id" first. */
 
 gboolean
 lactd_store_add_weighing(LactdStore *store, LactdWeighing *weighing, GError **error)
 {
-	if (!lactd_store_run(store,
-			     "INSERT INTO weighings (time_us, grams, stable, device, role, session) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			     "adding a weighing", error, "xdisst", weighing->time_us, weighing->grams,
-			     weighing->stable, weighing->device != NULL ? weighing->device : "",
-			     weighing->role != NULL ? weighing->role : "bottle", weighing->session))
+	g_autofree char *sql = lactd_store_record_insert_sql(&lactd_weighing_table, "weighings");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	LactdWeighing row = *weighing;
+
+	row.id = 0;
+	if (stmt == NULL ||
+	    !lactd_store_bind_record(store, stmt, &lactd_weighing_table, &row, "weighings", error) ||
+	    sqlite3_bind_null(stmt, 1) != SQLITE_OK ||
+	    !lactd_store_step_done(store, stmt, "adding a weighing", error))
 		return FALSE;
 	weighing->id = (guint64)sqlite3_last_insert_rowid(store->db);
 	return TRUE;
@@ -34,25 +38,12 @@ lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id, guint64
 	return TRUE;
 }
 
-static LactdWeighing *
-weighing_from_row(sqlite3_stmt *stmt)
-{
-	LactdWeighing *w = g_new0(LactdWeighing, 1);
-
-	w->id = (guint64)sqlite3_column_int64(stmt, 0);
-	w->time_us = sqlite3_column_int64(stmt, 1);
-	w->grams = sqlite3_column_double(stmt, 2);
-	w->stable = sqlite3_column_int(stmt, 3) != 0;
-	w->device = lactd_store_column_dup(stmt, 4);
-	w->role = lactd_store_column_dup(stmt, 5);
-	w->session = (guint64)sqlite3_column_int64(stmt, 6);
-	return w;
-}
-
-/* The rows of @sql, bound with @types. */
+/* The rows of "SELECT columns FROM weighings @where", bound with @types. */
 static GPtrArray *
-weighings_query(LactdStore *store, const char *sql, GError **error, const char *types, ...)
+weighings_query(LactdStore *store, const char *where, GError **error, const char *types, ...)
 {
+	g_autofree char *columns = lactd_record_sql_columns(&lactd_weighing_table, NULL);
+	g_autofree char *sql = g_strdup_printf("SELECT %s FROM weighings %s", columns, where);
 	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 	g_autoptr(GPtrArray) out =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_weighing_free);
@@ -67,33 +58,33 @@ weighings_query(LactdStore *store, const char *sql, GError **error, const char *
 	va_end(ap);
 	if (!ok)
 		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "reading weighings", error)) == SQLITE_ROW)
-		g_ptr_array_add(out, weighing_from_row(stmt));
+	while ((rc = lactd_store_step(store, stmt, "reading weighings", error)) == SQLITE_ROW) {
+		LactdWeighing *w = g_new0(LactdWeighing, 1);
+
+		lactd_store_read_record(stmt, &lactd_weighing_table, w);
+		g_ptr_array_add(out, w);
+	}
 	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
 GPtrArray *
 lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
 {
-	return weighings_query(store,
-			       "SELECT " WEIGHING_COLUMNS " FROM weighings "
-			       "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
+	return weighings_query(store, "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
 			       error, "xx", from_us, to_us);
 }
 
 GPtrArray *
 lactd_store_session_weighings(LactdStore *store, guint64 session_id, GError **error)
 {
-	return weighings_query(
-	    store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE session = ?1 ORDER BY time_us, id",
-	    error, "t", session_id);
+	return weighings_query(store, "WHERE session = ?1 ORDER BY time_us, id", error, "t",
+			       session_id);
 }
 
 LactdWeighing *
 lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
 {
-	g_autoptr(GPtrArray) one = weighings_query(
-	    store, "SELECT " WEIGHING_COLUMNS " FROM weighings WHERE id = ?1", error, "t", id);
+	g_autoptr(GPtrArray) one = weighings_query(store, "WHERE id = ?1", error, "t", id);
 
 	if (one == NULL)
 		return NULL;
