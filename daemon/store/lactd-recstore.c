@@ -124,7 +124,7 @@ lactd_recstore_finish(LactdStore *store, guint64 id, gint64 end_us, GError **err
 	"id, address, name, source, start_us, end_us, raw, "                              \
 	"(SELECT COUNT(*) FROM capture_events e WHERE e.capture = captures.id)"
 
-static LactdRecInfo *
+static gpointer
 info_from_row(sqlite3_stmt *stmt)
 {
 	LactdRecInfo *info = g_new0(LactdRecInfo, 1);
@@ -143,11 +143,11 @@ info_from_row(sqlite3_stmt *stmt)
 LactdRecInfo *
 lactd_recstore_get(LactdStore *store, guint64 id, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store, "SELECT " INFO_COLUMNS " FROM captures WHERE id = ?1", error);
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
+	    store, "SELECT " INFO_COLUMNS " FROM captures WHERE id = ?1", error, "t", id);
 	int rc;
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", id))
+	if (stmt == NULL)
 		return NULL;
 	rc = lactd_store_step(store, stmt, "reading a recording", error);
 	if (rc == SQLITE_ROW)
@@ -162,40 +162,34 @@ lactd_recstore_list(LactdStore *store, GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt =
 	    lactd_store_stmt(store, "SELECT " INFO_COLUMNS " FROM captures ORDER BY id", error);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_info_free);
-	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "listing recordings", error)) == SQLITE_ROW)
-		g_ptr_array_add(out, info_from_row(stmt));
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return lactd_store_rows(store, stmt, "listing recordings", info_from_row,
+				(GDestroyNotify)lactd_rec_info_free, error);
+}
+
+static gpointer
+char_from_row(sqlite3_stmt *stmt)
+{
+	LactdRecChar *c = g_new0(LactdRecChar, 1);
+
+	c->uuid = lactd_store_column_dup(stmt, 0);
+	c->flags = lactd_store_column_dup(stmt, 1);
+	c->handle = (guint16)sqlite3_column_int(stmt, 2);
+	c->service_uuid = lactd_store_column_dup(stmt, 3);
+	return c;
 }
 
 GPtrArray *
 lactd_recstore_chars(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store,
-			     "SELECT uuid, flags, handle, service_uuid FROM capture_chars "
-			     "WHERE capture = ?1 ORDER BY seq",
-			     error);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_char_free);
-	int rc;
+	    lactd_store_query(store,
+			      "SELECT uuid, flags, handle, service_uuid FROM capture_chars "
+			      "WHERE capture = ?1 ORDER BY seq",
+			      error, "t", id);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", id))
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "reading recorded characteristics", error)) ==
-	       SQLITE_ROW) {
-		LactdRecChar *c = g_new0(LactdRecChar, 1);
-
-		c->uuid = lactd_store_column_dup(stmt, 0);
-		c->flags = lactd_store_column_dup(stmt, 1);
-		c->handle = (guint16)sqlite3_column_int(stmt, 2);
-		c->service_uuid = lactd_store_column_dup(stmt, 3);
-		g_ptr_array_add(out, c);
-	}
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return lactd_store_rows(store, stmt, "reading recorded characteristics", char_from_row,
+				(GDestroyNotify)lactd_rec_char_free, error);
 }
 
 GPtrArray *
@@ -204,40 +198,39 @@ lactd_recstore_events(LactdStore *store, guint64 id, GError **error)
 	return lactd_recstore_events_range(store, id, 0, G_MAXUINT, error);
 }
 
+static gpointer
+event_from_row(sqlite3_stmt *stmt)
+{
+	LactdRecEvent *e = g_new0(LactdRecEvent, 1);
+	const char *kind = (const char *)sqlite3_column_text(stmt, 1);
+
+	e->time_us = sqlite3_column_int64(stmt, 0);
+	/* Written by this module only; an unknown name would be a damaged
+	 * row, shown as a mark rather than dropped. */
+	e->kind = lactd_rec_kind_intern(kind);
+	if (e->kind == NULL)
+		e->kind = LACTD_REC_MARK;
+	e->uuid = lactd_store_column_dup(stmt, 2);
+	e->handle = (guint16)sqlite3_column_int(stmt, 3);
+	if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
+		e->value = g_bytes_new(sqlite3_column_blob(stmt, 4),
+				       (gsize)sqlite3_column_bytes(stmt, 4));
+	e->text = lactd_store_column_dup(stmt, 5);
+	return e;
+}
+
 GPtrArray *
 lactd_recstore_events_range(LactdStore *store, guint64 id, guint first, guint max,
 			    GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store,
-			     "SELECT time_us, kind, uuid, handle, value, text FROM capture_events "
-			     "WHERE capture = ?1 ORDER BY time_us, rowid LIMIT ?2 OFFSET ?3",
-			     error);
-	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
-	int rc;
+	    lactd_store_query(store,
+			      "SELECT time_us, kind, uuid, handle, value, text FROM capture_events "
+			      "WHERE capture = ?1 ORDER BY time_us, rowid LIMIT ?2 OFFSET ?3",
+			      error, "tuu", id, max, first);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "tuu", id, max, first))
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "reading recorded events", error)) == SQLITE_ROW) {
-		LactdRecEvent *e = g_new0(LactdRecEvent, 1);
-		const char *kind = (const char *)sqlite3_column_text(stmt, 1);
-
-		e->time_us = sqlite3_column_int64(stmt, 0);
-		/* Written by this module only; an unknown name would be a
-		 * damaged row, shown as a mark rather than dropped. */
-		e->kind = lactd_rec_kind_intern(kind);
-		if (e->kind == NULL)
-			e->kind = LACTD_REC_MARK;
-		e->uuid = lactd_store_column_dup(stmt, 2);
-		e->handle = (guint16)sqlite3_column_int(stmt, 3);
-		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
-			e->value = g_bytes_new(sqlite3_column_blob(stmt, 4),
-					       (gsize)sqlite3_column_bytes(stmt, 4));
-		e->text = lactd_store_column_dup(stmt, 5);
-		g_ptr_array_add(out, e);
-	}
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return lactd_store_rows(store, stmt, "reading recorded events", event_from_row,
+				(GDestroyNotify)lactd_rec_event_free, error);
 }
 
 gboolean
@@ -245,15 +238,14 @@ lactd_recstore_events_bytes(LactdStore *store, guint64 id, guint64 *bytes, GErro
 {
 	/* Bytes, not characters: length() of a text counts characters. */
 	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store,
-			     "SELECT COUNT(*), TOTAL(length(CAST(kind AS BLOB)) + "
-			     "IFNULL(length(CAST(uuid AS BLOB)), 0) + IFNULL(length(value), 0) + "
-			     "IFNULL(length(CAST(text AS BLOB)), 0)) "
-			     "FROM capture_events WHERE capture = ?1",
-			     error);
+	    lactd_store_query(store,
+			      "SELECT COUNT(*), TOTAL(length(CAST(kind AS BLOB)) + "
+			      "IFNULL(length(CAST(uuid AS BLOB)), 0) + IFNULL(length(value), 0) + "
+			      "IFNULL(length(CAST(text AS BLOB)), 0)) "
+			      "FROM capture_events WHERE capture = ?1",
+			      error, "t", id);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", id) ||
-	    lactd_store_step(store, stmt, "sizing recorded events", error) != SQLITE_ROW)
+	if (stmt == NULL || lactd_store_step(store, stmt, "sizing recorded events", error) != SQLITE_ROW)
 		return FALSE;
 	/* Each event's fixed part: see LACTD_REC_EVENT_OVERHEAD. */
 	*bytes = (guint64)sqlite3_column_double(stmt, 1) +

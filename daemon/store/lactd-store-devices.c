@@ -8,7 +8,7 @@
 
 #define DEVICE_COLUMNS "address, name, kind, plugin, side, role, enabled, last_seen, rejected"
 
-static LactdDeviceRow *
+static gpointer
 device_from_row(sqlite3_stmt *stmt)
 {
 	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
@@ -28,11 +28,10 @@ device_from_row(sqlite3_stmt *stmt)
 LactdDeviceRow *
 lactd_store_get_device(LactdStore *store, const char *address, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
-	    store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error);
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
+	    store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error, "s", address);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "s", address) ||
-	    lactd_store_step(store, stmt, "reading a device", error) != SQLITE_ROW)
+	if (stmt == NULL || lactd_store_step(store, stmt, "reading a device", error) != SQLITE_ROW)
 		return NULL;
 	return device_from_row(stmt);
 }
@@ -64,13 +63,7 @@ lactd_store_list_devices(LactdStore *store, GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
 	    store, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY address", error);
-	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_device_row_free);
-	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "listing devices", error)) == SQLITE_ROW)
-		g_ptr_array_add(out, device_from_row(stmt));
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return lactd_store_rows(store, stmt, "listing devices", device_from_row,
+				(GDestroyNotify)lactd_device_row_free, error);
 }

@@ -55,16 +55,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStoreStmt, lactd_store_stmt_release)
 /* Finalizes every kept statement (before the connection is closed). */
 void lactd_store_forget_statements(LactdStore *store);
 
-/*
- * Binds, from ?1 on, one value per character of @types, each result
- * checked: 'x' gint64, 't' guint64, 'i' int (gboolean, an enum), 'u' guint,
- * 'd' double, 's' const char * (NULL binds SQL NULL), 'B' GBytes * (NULL
- * binds SQL NULL). Texts and blobs are copied.
- */
-gboolean lactd_store_bind(LactdStore *store, sqlite3_stmt *stmt, GError **error,
-			  const char *types, ...);
-gboolean lactd_store_bind_va(LactdStore *store, sqlite3_stmt *stmt, GError **error,
-			     const char *types, va_list ap);
 /* Steps: SQLITE_ROW or SQLITE_DONE, else an error naming @what and
  * SQLITE_ERROR. */
 int lactd_store_step(LactdStore *store, sqlite3_stmt *stmt, const char *what, GError **error);
@@ -72,7 +62,21 @@ int lactd_store_step(LactdStore *store, sqlite3_stmt *stmt, const char *what, GE
  * is an error naming @what. */
 gboolean lactd_store_step_done(LactdStore *store, sqlite3_stmt *stmt, const char *what,
 			       GError **error);
-/* The kept statement for @sql, bound as lactd_store_bind and stepped to
+/*
+ * The kept statement for @sql, bound from ?1 on with one value per
+ * character of @types, each result checked: 'x' gint64, 't' guint64, 'i'
+ * int (gboolean, an enum), 'u' guint, 'd' double, 's' const char * (NULL
+ * binds SQL NULL), 'B' GBytes * (NULL binds SQL NULL); texts and blobs are
+ * copied. NULL with @error set when it cannot be prepared or bound.
+ */
+LactdStoreStmt *lactd_store_query(LactdStore *store, const char *sql, GError **error,
+				  const char *types, ...);
+/* Steps @stmt (NULL: an error is already set) to its end, each row made by
+ * @from_row; NULL with @error set on a failed step. */
+GPtrArray *lactd_store_rows(LactdStore *store, LactdStoreStmt *stmt, const char *what,
+			    gpointer (*from_row)(sqlite3_stmt *stmt), GDestroyNotify free_func,
+			    GError **error);
+/* The kept statement for @sql, bound as lactd_store_query and stepped to
  * SQLITE_DONE: one write. */
 gboolean lactd_store_run(LactdStore *store, const char *sql, const char *what, GError **error,
 			 const char *types, ...);

@@ -39,15 +39,15 @@ lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSamp
 static GArray *
 live_samples(LactdStore *store, guint64 session_id, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
 	    store,
 	    "SELECT time_us, left_ml, right_ml FROM live_samples WHERE session = ?1 "
 	    "ORDER BY time_us, rowid",
-	    error);
+	    error, "t", session_id);
 	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(LactdSample));
 	int rc;
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", session_id))
+	if (stmt == NULL)
 		return NULL;
 	while ((rc = lactd_store_step(store, stmt, "reading samples", error)) == SQLITE_ROW) {
 		LactdSample s = {
@@ -63,14 +63,14 @@ live_samples(LactdStore *store, guint64 session_id, GError **error)
 static gboolean
 blob_samples(LactdStore *store, guint64 session_id, GArray **out, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
 	    store,
 	    "SELECT x.samples FROM sessions s LEFT JOIN session_samples x ON x.session = s.id "
 	    "WHERE s.id = ?1",
-	    error);
+	    error, "t", session_id);
 	int rc;
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", session_id))
+	if (stmt == NULL)
 		return FALSE;
 	rc = lactd_store_step(store, stmt, "reading samples", error);
 	if (rc == SQLITE_DONE)

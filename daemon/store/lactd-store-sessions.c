@@ -32,7 +32,7 @@ bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GErro
 	return TRUE;
 }
 
-static LactdSession *
+static gpointer
 session_from_row(sqlite3_stmt *stmt)
 {
 	LactdSession *s = g_new0(LactdSession, 1);
@@ -138,11 +138,11 @@ LactdSession *
 lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
 {
 	g_autofree char *sql = session_select("WHERE id = ?1");
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "t", id);
 	g_autoptr(GError) local = NULL;
 	LactdSession *s;
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "t", id))
+	if (stmt == NULL)
 		return NULL;
 	s = session_query_one(store, stmt, "reading a session", &local);
 	if (s == NULL && local == NULL)
@@ -160,17 +160,13 @@ lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GErro
 	g_autofree char *sql = session_select(
 	    "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
 	    "ORDER BY start_us, id");
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_session_free);
 	gint64 scan_from =
 	    from_us > G_MININT64 + LACTD_MAX_SESSION_US ? from_us - LACTD_MAX_SESSION_US : G_MININT64;
-	int rc;
+	g_autoptr(LactdStoreStmt) stmt =
+	    lactd_store_query(store, sql, error, "xxx", from_us, to_us, scan_from);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "xxx", from_us, to_us, scan_from))
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "listing sessions", error)) == SQLITE_ROW)
-		g_ptr_array_add(out, session_from_row(stmt));
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return lactd_store_rows(store, stmt, "listing sessions", session_from_row,
+				(GDestroyNotify)lactd_session_free, error);
 }
 
 LactdSession *
@@ -179,9 +175,10 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 {
 	g_autofree char *sql = session_select(
 	    "WHERE id = (SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)");
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	g_autoptr(LactdStoreStmt) stmt =
+	    lactd_store_query(store, sql, error, "su", device, (guint)device_session);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "su", device, (guint)device_session))
+	if (stmt == NULL)
 		return NULL;
 	return session_query_one(store, stmt, "finding a device session", error);
 }
@@ -197,17 +194,16 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 guint32
 lactd_store_last_device_session(LactdStore *store, const char *device, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
 	    store,
 	    "SELECT (SELECT MIN(p.device_session) - 1 FROM session_parts p "
 	    "        JOIN sessions s ON s.id = p.session "
 	    "        WHERE p.device = ?1 AND s.live = 0 AND p.has_record = 0), "
 	    "       (SELECT MAX(p.device_session) FROM session_parts p "
 	    "        JOIN sessions s ON s.id = p.session WHERE p.device = ?1 AND s.live = 0)",
-	    error);
+	    error, "s", device);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "s", device) ||
-	    lactd_store_step(store, stmt, "reading the last device session", error) != SQLITE_ROW)
+	if (stmt == NULL || lactd_store_step(store, stmt, "reading the last device session", error) != SQLITE_ROW)
 		return 0;
 	return (guint32)sqlite3_column_int64(stmt, sqlite3_column_type(stmt, 0) != SQLITE_NULL ? 0 : 1);
 }

@@ -11,10 +11,9 @@ static char *
 query_text(LactdStore *store, const char *sql, const char *key, const char *what,
 	   GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "s", key);
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "s", key) ||
-	    lactd_store_step(store, stmt, what, error) != SQLITE_ROW)
+	if (stmt == NULL || lactd_store_step(store, stmt, what, error) != SQLITE_ROW)
 		return NULL;
 	return lactd_store_column_dup(stmt, 0);
 }

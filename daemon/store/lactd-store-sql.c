@@ -83,9 +83,8 @@ lactd_store_forget_statements(LactdStore *store)
 	g_clear_pointer(&store->stmts, g_hash_table_unref);
 }
 
-gboolean
-lactd_store_bind_va(LactdStore *store, sqlite3_stmt *stmt, GError **error, const char *types,
-		    va_list ap)
+static gboolean
+bind_va(LactdStore *store, sqlite3_stmt *stmt, GError **error, const char *types, va_list ap)
 {
 	for (int i = 0; types[i] != '\0'; i++) {
 		int idx = i + 1;
@@ -135,18 +134,6 @@ lactd_store_bind_va(LactdStore *store, sqlite3_stmt *stmt, GError **error, const
 	return TRUE;
 }
 
-gboolean
-lactd_store_bind(LactdStore *store, sqlite3_stmt *stmt, GError **error, const char *types, ...)
-{
-	va_list ap;
-	gboolean ok;
-
-	va_start(ap, types);
-	ok = lactd_store_bind_va(store, stmt, error, types, ap);
-	va_end(ap);
-	return ok;
-}
-
 int
 lactd_store_step(LactdStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
 {
@@ -168,20 +155,54 @@ lactd_store_step_done(LactdStore *store, sqlite3_stmt *stmt, const char *what, G
 	return TRUE;
 }
 
+static LactdStoreStmt *
+query_va(LactdStore *store, const char *sql, GError **error, const char *types, va_list ap)
+{
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+
+	if (stmt == NULL || !bind_va(store, stmt, error, types, ap))
+		return NULL;
+	return g_steal_pointer(&stmt);
+}
+
+LactdStoreStmt *
+lactd_store_query(LactdStore *store, const char *sql, GError **error, const char *types, ...)
+{
+	va_list ap;
+	LactdStoreStmt *stmt;
+
+	va_start(ap, types);
+	stmt = query_va(store, sql, error, types, ap);
+	va_end(ap);
+	return stmt;
+}
+
 gboolean
 lactd_store_run(LactdStore *store, const char *sql, const char *what, GError **error,
 		const char *types, ...)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	g_autoptr(LactdStoreStmt) stmt = NULL;
 	va_list ap;
-	gboolean ok;
+
+	va_start(ap, types);
+	stmt = query_va(store, sql, error, types, ap);
+	va_end(ap);
+	return stmt != NULL && lactd_store_step_done(store, stmt, what, error);
+}
+
+GPtrArray *
+lactd_store_rows(LactdStore *store, LactdStoreStmt *stmt, const char *what,
+		 gpointer (*from_row)(sqlite3_stmt *stmt), GDestroyNotify free_func,
+		 GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(free_func);
+	int rc;
 
 	if (stmt == NULL)
-		return FALSE;
-	va_start(ap, types);
-	ok = lactd_store_bind_va(store, stmt, error, types, ap);
-	va_end(ap);
-	return ok && lactd_store_step_done(store, stmt, what, error);
+		return NULL;
+	while ((rc = lactd_store_step(store, stmt, what, error)) == SQLITE_ROW)
+		g_ptr_array_add(out, from_row(stmt));
+	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
 guint

@@ -60,18 +60,18 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 	/* Only the columns a summary needs: over years of history, reading
 	 * whole sessions (notes and all) costs more than the sums. */
 	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_stmt(store,
-			     "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, "
-			     "supplement_ml, has_volume FROM sessions "
-			     "WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
-			     error);
+	    lactd_store_query(store,
+			      "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, "
+			      "supplement_ml, has_volume FROM sessions "
+			      "WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
+			      error, "xx", from_us, to_us);
 	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
 	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
 	LocalTime lt = {tz, 0, 0};
 	gint64 current_day = 0;
 	int rc;
 
-	if (stmt == NULL || !lactd_store_bind(store, stmt, error, "xx", from_us, to_us))
+	if (stmt == NULL)
 		return NULL;
 	while ((rc = lactd_store_step(store, stmt, "summing days", error)) == SQLITE_ROW) {
 		LactdSessionKind kind = (LactdSessionKind)sqlite3_column_int(stmt, 0);

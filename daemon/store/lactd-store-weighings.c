@@ -38,59 +38,60 @@ lactd_store_set_weighing_session(LactdStore *store, guint64 weighing_id, guint64
 	return TRUE;
 }
 
-/* The rows of "SELECT columns FROM weighings @where", bound with @types. */
-static GPtrArray *
-weighings_query(LactdStore *store, const char *where, GError **error, const char *types, ...)
+static gpointer
+weighing_from_row(sqlite3_stmt *stmt)
+{
+	LactdWeighing *w = g_new0(LactdWeighing, 1);
+
+	lactd_store_read_record(stmt, &lactd_weighing_table, w);
+	return w;
+}
+
+/* The SELECT of a weighing's columns, then @where. */
+static char *
+weighing_select(const char *where)
 {
 	g_autofree char *columns = lactd_record_sql_columns(&lactd_weighing_table, NULL);
-	g_autofree char *sql = g_strdup_printf("SELECT %s FROM weighings %s", columns, where);
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
-	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_weighing_free);
-	va_list ap;
-	gboolean ok;
-	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	va_start(ap, types);
-	ok = lactd_store_bind_va(store, stmt, error, types, ap);
-	va_end(ap);
-	if (!ok)
-		return NULL;
-	while ((rc = lactd_store_step(store, stmt, "reading weighings", error)) == SQLITE_ROW) {
-		LactdWeighing *w = g_new0(LactdWeighing, 1);
-
-		lactd_store_read_record(stmt, &lactd_weighing_table, w);
-		g_ptr_array_add(out, w);
-	}
-	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
+	return g_strdup_printf("SELECT %s FROM weighings %s", columns, where);
 }
+
+#define WEIGHING_ROWS(stmt)                                                                   \
+	lactd_store_rows(store, stmt, "reading weighings", weighing_from_row,                 \
+			 (GDestroyNotify)lactd_weighing_free, error)
 
 GPtrArray *
 lactd_store_list_weighings(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
 {
-	return weighings_query(store, "WHERE time_us >= ?1 AND time_us < ?2 ORDER BY time_us, id",
-			       error, "xx", from_us, to_us);
+	g_autofree char *sql = weighing_select("WHERE time_us >= ?1 AND time_us < ?2 "
+					       "ORDER BY time_us, id");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "xx", from_us, to_us);
+
+	return WEIGHING_ROWS(stmt);
 }
 
 GPtrArray *
 lactd_store_session_weighings(LactdStore *store, guint64 session_id, GError **error)
 {
-	return weighings_query(store, "WHERE session = ?1 ORDER BY time_us, id", error, "t",
-			       session_id);
+	g_autofree char *sql = weighing_select("WHERE session = ?1 ORDER BY time_us, id");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "t", session_id);
+
+	return WEIGHING_ROWS(stmt);
 }
 
 LactdWeighing *
 lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
 {
-	g_autoptr(GPtrArray) one = weighings_query(store, "WHERE id = ?1", error, "t", id);
+	g_autofree char *sql = weighing_select("WHERE id = ?1");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "t", id);
+	int rc;
 
-	if (one == NULL)
+	if (stmt == NULL)
 		return NULL;
-	if (one->len == 0) {
+	rc = lactd_store_step(store, stmt, "reading a weighing", error);
+	if (rc == SQLITE_ROW)
+		return weighing_from_row(stmt);
+	if (rc == SQLITE_DONE)
 		lactd_store_not_found(error, "weighing", id);
-		return NULL;
-	}
-	return g_ptr_array_steal_index(one, 0);
+	return NULL;
 }

@@ -474,6 +474,21 @@ test_locked(Fixture *f, gconstpointer data)
 	       (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
 }
 
+/* A small tmpfs on the database's folder; FALSE (the test skipped) when
+ * it cannot be mounted. */
+static gboolean
+mount_small(Fixture *f, const char *options)
+{
+	if (mount("tmpfs", f->dir, "tmpfs", 0, options) != 0) {
+		g_autofree char *why =
+		    g_strdup_printf("cannot mount a small tmpfs (%s): needs root", g_strerror(errno));
+		g_test_skip(why);
+		return FALSE;
+	}
+	f->mounted = TRUE;
+	return TRUE;
+}
+
 /* A full disk: the database on a small tmpfs filled up. */
 static void
 test_full(Fixture *f, gconstpointer data)
@@ -489,13 +504,8 @@ test_full(Fixture *f, gconstpointer data)
 	guint refused = 0;
 	int fd;
 
-	if (mount("tmpfs", f->dir, "tmpfs", 0, "size=2m,mode=0700") != 0) {
-		g_autofree char *why =
-		    g_strdup_printf("cannot mount a small tmpfs (%s): needs root", g_strerror(errno));
-		g_test_skip(why);
+	if (!mount_small(f, "size=2m,mode=0700"))
 		return;
-	}
-	f->mounted = TRUE;
 	daemon = lactd_test_daemon_start(f->bus, f->db, NULL);
 	for (guint i = 0; i < 5; i++) {
 		g_autoptr(GError) error = NULL;
@@ -567,18 +577,11 @@ test_full(Fixture *f, gconstpointer data)
  * the next write stores the session whole (every sample, the final
  * volumes), with the sessions stored before intact, across a restart. */
 #define PUMP "C0:FF:EE:00:00:01"
-static const char full_pump_conf[] = LACTD_TEST_ADAPTER_CONF "[device pump]\n"
-							     "adapter=hci0\n"
-							     "address=" PUMP "\n"
-							     "name=Open Pump\n"
-							     "paired=true\n"
-							     "present=true\n"
-							     "emulator=opp\n"
-							     "channels=left,right\n"
-							     "phases=stimulation:60;expression:540;idle\n"
-							     "start_at=1\n"
-							     "left_ml=71.5\n"
-							     "right_ml=60.0\n\n";
+static const char full_pump_conf[] = LACTD_TEST_ADAPTER_CONF LACTD_TEST_OPP_PUMP_CONF(PUMP)
+    "phases=stimulation:60;expression:540;idle\n"
+    "start_at=1\n"
+    "left_ml=71.5\n"
+    "right_ml=60.0\n\n";
 
 typedef struct {
 	GDBusConnection *c;
@@ -588,13 +591,6 @@ typedef struct {
 	double left, right; /* the last sample's volumes */
 	gboolean finished;
 } FullPump;
-
-static void
-on_full_finished(GDBusConnection *c, const char *sender, const char *path, const char *iface,
-		 const char *name, GVariant *params, gpointer user_data)
-{
-	((FullPump *)user_data)->finished = TRUE;
-}
 
 /* Finds the pump's session and reads its samples. */
 static gboolean
@@ -690,16 +686,9 @@ test_full_capture(Fixture *f, gconstpointer data)
 	gsize seen_full;
 	guint sub;
 
-	if (mount("tmpfs", f->dir, "tmpfs", 0, "size=4m,mode=0700") != 0) {
-		g_autofree char *why =
-		    g_strdup_printf("cannot mount a small tmpfs (%s): needs root", g_strerror(errno));
-		g_test_skip(why);
+	if (!mount_small(f, "size=4m,mode=0700"))
 		return;
-	}
-	f->mounted = TRUE;
-	sub = g_dbus_connection_signal_subscribe(f->c, NULL, "org.lactd.FakeBluez1",
-						 "ScenarioFinished", NULL, NULL,
-						 G_DBUS_SIGNAL_FLAGS_NONE, on_full_finished, &p, NULL);
+	sub = lactd_test_watch_finished(f->c, &p.finished);
 	fake = lactd_test_fake_start(f->bus, full_pump_conf, "40");
 	if (fake == NULL)
 		return;
