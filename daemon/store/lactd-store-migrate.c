@@ -243,12 +243,12 @@ lactd_store_migrate(sqlite3 *db, guint target, GError **error)
 		if (!lactd_store_exec(db, "BEGIN IMMEDIATE", error))
 			return FALSE;
 		if (!migrate_step(db, version, error)) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			lactd_store_rollback_db(db);
 			g_prefix_error(error, "migrating the schema to version %u: ", version + 1);
 			return FALSE;
 		}
 		if (!lactd_store_exec(db, "COMMIT", error)) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			lactd_store_rollback_db(db);
 			return FALSE;
 		}
 	}

@@ -205,7 +205,7 @@ lactd_store_pending_flush(LactdStore *store, GError **error)
 	if (ok)
 		ok = lactd_store_exec(store->db, "COMMIT", error);
 	if (!ok)
-		(void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		lactd_store_rollback_db(store->db);
 	p->flushing = FALSE;
 	if (!ok)
 		return FALSE;

@@ -27,6 +27,10 @@ struct _LactdStore {
 	LactdStorePending *pending; /* writes kept while the disk refuses them */
 };
 
+/* ROLLBACK after a failure; said only if a transaction is still open. */
+void lactd_store_rollback_db(sqlite3 *db);
+/* sqlite3_close, a failure said in the log. */
+void lactd_store_close_db(sqlite3 *db);
 /* sqlite3_exec, any result but SQLITE_OK an error naming @sql. */
 gboolean lactd_store_exec(sqlite3 *db, const char *sql, GError **error);
 /* The connection, for tests that simulate a full disk (max_page_count). */

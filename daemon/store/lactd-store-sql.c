@@ -254,7 +254,7 @@ lactd_store_commit(LactdStore *store, GError **error)
 		/* Whatever ROLLBACK says, the transaction is over: a failed
 		 * COMMIT was already reported. */
 		lactd_store_pending_tx_end(store, FALSE);
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		lactd_store_rollback_db(store->db);
 		return FALSE;
 	}
 	lactd_store_pending_tx_end(store, TRUE);
@@ -262,19 +262,33 @@ lactd_store_commit(LactdStore *store, GError **error)
 }
 
 void
+lactd_store_rollback_db(sqlite3 *db)
+{
+	int rc = sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+
+	/* SQLite may have rolled back already (SQLITE_FULL, I/O): then there
+	 * is no transaction left, and that is what was wanted. */
+	if (rc != SQLITE_OK && sqlite3_get_autocommit(db) == 0)
+		g_message("rollback failed: %s", sqlite3_errmsg(db));
+}
+
+void
+lactd_store_close_db(sqlite3 *db)
+{
+	int rc = sqlite3_close(db);
+
+	if (rc != SQLITE_OK)
+		g_message("closing the database: %s", sqlite3_errstr(rc));
+}
+
+void
 lactd_store_rollback(LactdStore *store)
 {
-	int rc;
-
 	if (store->depth == 0)
 		return;
 	store->depth = 0;
 	lactd_store_pending_tx_end(store, FALSE);
-	rc = sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-	/* SQLite may have rolled back already (SQLITE_FULL, I/O): then there
-	 * is no transaction left, and that is what was wanted. */
-	if (rc != SQLITE_OK && sqlite3_get_autocommit(store->db) == 0)
-		g_message("rollback failed: %s", sqlite3_errmsg(store->db));
+	lactd_store_rollback_db(store->db);
 }
 
 gboolean
