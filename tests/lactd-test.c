@@ -520,3 +520,19 @@ lactd_test_wait_property(GDBusConnection *connection, const char *name, const ch
 
 	return lactd_test_wait_for(property_readable, &w, timeout_ms);
 }
+
+static void
+on_scenario_finished(GDBusConnection *c, const char *sender, const char *path,
+		     const char *iface, const char *name, GVariant *params, gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+}
+
+guint
+lactd_test_watch_finished(GDBusConnection *connection, gboolean *finished)
+{
+	return g_dbus_connection_signal_subscribe(connection, NULL, "org.lactd.FakeBluez1",
+						  "ScenarioFinished", NULL, NULL,
+						  G_DBUS_SIGNAL_FLAGS_NONE, on_scenario_finished,
+						  finished, NULL);
+}

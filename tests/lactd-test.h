@@ -56,6 +56,21 @@ LactdTestFake *lactd_test_fake_start(LactdTestBus *bus, const char *config_text,
 /* SIGTERM and reap; its log is printed when the test failed. */
 void lactd_test_fake_free(LactdTestFake *fake);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestFake, lactd_test_fake_free)
+/* An Open Pump Profile pump with both channels, paired and in range, on
+ * hci0: the start of a [device pump] group, before its scenario's keys. */
+#define LACTD_TEST_OPP_PUMP_CONF(address)                                                        \
+	"[device pump]\n"                                                                         \
+	"adapter=hci0\n"                                                                          \
+	"address=" address "\n"                                                                   \
+	"name=Open Pump\n"                                                                        \
+	"paired=true\n"                                                                           \
+	"present=true\n"                                                                          \
+	"emulator=opp\n"                                                                          \
+	"channels=left,right\n"
+/* Sets *finished when the fake says a device's scenario is over
+ * (ScenarioFinished); returns the subscription. */
+guint lactd_test_watch_finished(GDBusConnection *connection, gboolean *finished);
+
 /* Calls a method of the fake's control interface (org.lactd.FakeBluez1)
  * and asserts that it succeeded. */
 void lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *args);

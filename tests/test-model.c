@@ -415,11 +415,10 @@ test_sql_schema(void)
 	for (guint i = 0; i < G_N_ELEMENTS(stored); i++) {
 		g_autofree char *cols = lactd_record_sql_columns(stored[i].table, NULL);
 		g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s", cols, stored[i].sql_table);
-		sqlite3_stmt *stmt = lactd_store_prepare(store, sql, &error);
+		g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, &error);
 
 		g_assert_no_error(error);
 		g_assert_nonnull(stmt);
-		sqlite3_finalize(stmt);
 	}
 	g_clear_pointer(&store, lactd_store_close);
 	{

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lactd-error.h"
@@ -15,65 +16,7 @@
 #include "lactd-store-private.h"
 #include "lactd-store.h"
 #include "lactd-util.h"
-
-typedef struct {
-	char *dir;
-	char *path;
-} Fixture;
-
-static void
-fixture_setup(Fixture *f, gconstpointer data)
-{
-	g_autoptr(GError) error = NULL;
-
-	f->dir = g_dir_make_tmp("lactd-store-XXXXXX", &error);
-	g_assert_no_error(error);
-	f->path = g_build_filename(f->dir, "lactd.db", NULL);
-}
-
-static void
-fixture_teardown(Fixture *f, gconstpointer data)
-{
-	g_autoptr(GDir) dir = g_dir_open(f->dir, 0, NULL);
-	const char *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *p = g_build_filename(f->dir, name, NULL);
-		g_unlink(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
-}
-
-static LactdStore *
-open_store(Fixture *f)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *degraded = NULL;
-	LactdStore *store = lactd_store_open(f->path, &degraded, &error);
-
-	g_assert_no_error(error);
-	g_assert_nonnull(store);
-	g_assert_null(degraded);
-	return store;
-}
-
-static LactdSession *
-make_session(gint64 start_us, gint64 minutes, double left, double right)
-{
-	LactdSession *s = g_new0(LactdSession, 1);
-
-	s->kind = LACTD_SESSION_PUMP;
-	s->source = LACTD_SOURCE_MANUAL;
-	s->start_us = start_us;
-	s->end_us = start_us + minutes * G_TIME_SPAN_MINUTE;
-	s->left_ml = left;
-	s->right_ml = right;
-	s->has_volume = TRUE;
-	s->note = g_strdup("a note with 'quotes' and ünïcode");
-	return s;
-}
+#include "store-fixture.h"
 
 static void
 test_store_migrate_from_every_version(Fixture *f, gconstpointer data)
@@ -334,37 +277,6 @@ test_store_samples(Fixture *f, gconstpointer data)
 }
 
 static void
-test_store_samples_damaged(void)
-{
-	const LactdSample x[] = {{1000, 1.5, 2.5}, {2000000, 3.5, 4.5}};
-	g_autoptr(GBytes) blob = lactd_samples_encode(x, G_N_ELEMENTS(x));
-	gsize len;
-	const guint8 *data = g_bytes_get_data(blob, &len);
-	g_autoptr(GArray) out = NULL;
-	g_autoptr(GError) error = NULL;
-	guint8 bad_format[] = {0x02, 0x00};
-	guint8 endless[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-	g_assert_true(lactd_samples_decode(data, len, &out, &error));
-	g_assert_cmpuint(out->len, ==, 2);
-	g_clear_pointer(&out, g_array_unref);
-	/* Every truncation either decodes fewer whole samples or fails cleanly. */
-	for (gsize cut = 1; cut < len; cut++) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(GArray) o = NULL;
-		if (lactd_samples_decode(data, cut, &o, &e))
-			g_assert_cmpuint(o->len, <, 2);
-		else
-			g_assert_error(e, LACTD_ERROR, LACTD_ERROR_STORAGE);
-	}
-	g_assert_false(lactd_samples_decode(bad_format, sizeof(bad_format), &out, &error));
-	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
-	g_clear_error(&error);
-	g_assert_false(lactd_samples_decode(endless, sizeof(endless), &out, &error));
-	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
-}
-
-static void
 test_store_weighings_devices_settings(Fixture *f, gconstpointer data)
 {
 	g_autoptr(LactdStore) store = open_store(f);
@@ -616,6 +528,94 @@ test_store_full(Fixture *f, gconstpointer data)
 	}
 }
 
+static guint
+count_statements(sqlite3 *db)
+{
+	guint n = 0;
+
+	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s != NULL; s = sqlite3_next_stmt(db, s))
+		n++;
+	return n;
+}
+
+/* Each statement is prepared once and kept: the same calls again prepare
+ * nothing more, and no kept statement is left mid-step. */
+static void
+test_store_statements_kept(Fixture *f, gconstpointer data)
+{
+	g_autoptr(LactdStore) store = open_store(f);
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db = lactd_store_get_db(store);
+	guint after_first = 0;
+
+	for (guint round = 0; round < 20; round++) {
+		g_autoptr(LactdSession) s = make_session(1700000000000000 + round * G_TIME_SPAN_HOUR,
+							 20, 1, 2);
+		g_autoptr(GPtrArray) list = NULL;
+		g_autoptr(LactdSession) got = NULL;
+		g_autofree char *missing = NULL;
+
+		g_assert_true(lactd_store_add_session(store, s, &error));
+		got = lactd_store_get_session(store, s->id, &error);
+		g_assert_no_error(error);
+		list = lactd_store_list_sessions(store, 0, G_MAXINT64, &error);
+		g_assert_no_error(error);
+		missing = lactd_store_get_setting(store, "none", &error);
+		g_assert_no_error(error);
+		g_assert_null(missing);
+		if (round == 0)
+			after_first = count_statements(db);
+		g_assert_cmpuint(count_statements(db), ==, after_first);
+		for (sqlite3_stmt *k = sqlite3_next_stmt(db, NULL); k != NULL;
+		     k = sqlite3_next_stmt(db, k))
+			g_assert_false(sqlite3_stmt_busy(k));
+	}
+	g_assert_cmpuint(after_first, >, 0);
+}
+
+/* A transaction guard left without its commit rolls back; a write that
+ * fails half-way leaves nothing of itself. */
+static void
+test_store_transaction_guard(Fixture *f, gconstpointer data)
+{
+	g_autoptr(LactdStore) store = open_store(f);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) first = make_session(1700000000000000, 20, 1, 2);
+	g_autoptr(LactdSession) again = make_session(1700003600000000, 20, 1, 2);
+	g_autoptr(GPtrArray) all = NULL;
+	g_autofree char *value = NULL;
+
+	{
+		g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+		g_assert_true(lactd_store_tx_begin(&tx, store, &error));
+		g_assert_true(lactd_store_set_setting(store, "k", "v", &error));
+		/* Left without a commit. */
+	}
+	value = lactd_store_get_setting(store, "k", &error);
+	g_assert_no_error(error);
+	g_assert_null(value);
+
+	/* The second session's part is already the first's: its row is
+	 * written, then the part refused, and the row rolled back. */
+	first->device = g_strdup("C0:FF:EE:00:00:01");
+	first->device_session = 7;
+	again->device = g_strdup("C0:FF:EE:00:00:01");
+	again->device_session = 7;
+	g_assert_true(lactd_store_add_session(store, first, &error));
+	g_assert_false(lactd_store_add_session(store, again, &error));
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+	g_clear_error(&error);
+	g_assert_cmpuint(again->id, ==, 0);
+	all = lactd_store_list_sessions(store, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(all->len, ==, 1);
+	/* And the store takes transactions again. */
+	g_assert_true(lactd_store_set_setting(store, "k", "w", &error));
+	g_clear_pointer(&value, g_free);
+	value = lactd_store_get_setting(store, "k", &error);
+	g_assert_cmpstr(value, ==, "w");
+}
+
 /* A child writes sessions and reports each acknowledged id on a pipe; it is
  * killed at a random point. Every acknowledged session must survive, and the
  * file must pass integrity_check. */
@@ -702,18 +702,18 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD("/store/migrate/every-version", test_store_migrate_from_every_version);
 	ADD("/store/migrate/refuses-newer", test_store_refuses_newer);
 	ADD("/store/migrate/v3-sides", test_store_migrate_v3_sides);
 	ADD("/store/session/roundtrip", test_store_session_roundtrip);
 	ADD("/store/samples/roundtrip", test_store_samples);
-	g_test_add_func("/store/samples/damaged", test_store_samples_damaged);
 	ADD("/store/weighings-devices-settings", test_store_weighings_devices_settings);
 	ADD("/store/summary/local-days", test_store_summary_local_days);
 	ADD("/store/damaged/not-sqlite", test_store_damaged_file_moved_aside);
 	ADD("/store/damaged/pages", test_store_damaged_pages);
 	ADD("/store/durability/sigkill", test_store_kill_durability);
 	ADD("/store/durability/full", test_store_full);
+	ADD("/store/sql/statements-kept", test_store_statements_kept);
+	ADD("/store/sql/transaction-guard", test_store_transaction_guard);
 	return g_test_run();
 }

@@ -5,7 +5,9 @@
  * in a folder lactd cannot write), one locked by another process, two
  * set-asides in a row, and a full disk (a small tmpfs). In every case lactd
  * starts and stays up, StorageState says what is wrong, the file is moved
- * aside byte-identical or left untouched, and nothing acknowledged is lost.
+ * aside byte-identical or left untouched, and nothing acknowledged is lost;
+ * a session captured while the disk is full is stored whole once space
+ * is back.
  * Each test prints its figure.
  */
 #include "config.h"
@@ -472,6 +474,21 @@ test_locked(Fixture *f, gconstpointer data)
 	       (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
 }
 
+/* A small tmpfs on the database's folder; FALSE (the test skipped) when
+ * it cannot be mounted. */
+static gboolean
+mount_small(Fixture *f, const char *options)
+{
+	if (mount("tmpfs", f->dir, "tmpfs", 0, options) != 0) {
+		g_autofree char *why =
+		    g_strdup_printf("cannot mount a small tmpfs (%s): needs root", g_strerror(errno));
+		g_test_skip(why);
+		return FALSE;
+	}
+	f->mounted = TRUE;
+	return TRUE;
+}
+
 /* A full disk: the database on a small tmpfs filled up. */
 static void
 test_full(Fixture *f, gconstpointer data)
@@ -487,13 +504,8 @@ test_full(Fixture *f, gconstpointer data)
 	guint refused = 0;
 	int fd;
 
-	if (mount("tmpfs", f->dir, "tmpfs", 0, "size=2m,mode=0700") != 0) {
-		g_autofree char *why =
-		    g_strdup_printf("cannot mount a small tmpfs (%s): needs root", g_strerror(errno));
-		g_test_skip(why);
+	if (!mount_small(f, "size=2m,mode=0700"))
 		return;
-	}
-	f->mounted = TRUE;
 	daemon = lactd_test_daemon_start(f->bus, f->db, NULL);
 	for (guint i = 0; i < 5; i++) {
 		g_autoptr(GError) error = NULL;
@@ -560,6 +572,180 @@ test_full(Fixture *f, gconstpointer data)
 	       acked->len, refused);
 }
 
+/* A pump session captured while the disk is full: every write is refused,
+ * StorageState says readings are kept in memory, and once space is back
+ * the next write stores the session whole (every sample, the final
+ * volumes), with the sessions stored before intact, across a restart. */
+#define PUMP "C0:FF:EE:00:00:01"
+static const char full_pump_conf[] = LACTD_TEST_ADAPTER_CONF LACTD_TEST_OPP_PUMP_CONF(PUMP)
+    "phases=stimulation:60;expression:540;idle\n"
+    "start_at=1\n"
+    "left_ml=71.5\n"
+    "right_ml=60.0\n\n";
+
+typedef struct {
+	GDBusConnection *c;
+	guint64 id;	/* the pump's session, 0 until seen */
+	gsize samples;	/* its samples when last read */
+	double max_step_ml; /* the largest rise of a side between two samples */
+	double left, right; /* the last sample's volumes */
+	gboolean finished;
+} FullPump;
+
+/* Finds the pump's session and reads its samples. */
+static gboolean
+read_pump(FullPump *p)
+{
+	g_autoptr(GVariant) r = lactd_test_call(p->c, "ListSessions",
+						g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+						"(aa{sv})", NULL);
+	g_autoptr(GVariant) list = NULL;
+	g_autoptr(GVariant) got = NULL;
+	g_autoptr(GVariant) samples = NULL;
+	GVariantIter iter;
+	GVariant *s;
+	gint64 t;
+	double l, rr, prev_l = 0, prev_r = 0;
+
+	if (r == NULL)
+		return FALSE;
+	list = g_variant_get_child_value(r, 0);
+	g_variant_iter_init(&iter, list);
+	while ((s = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *device = NULL;
+		if (g_variant_lookup(s, "device", "&s", &device) && g_str_equal(device, PUMP))
+			g_variant_lookup(s, "id", "t", &p->id);
+		g_variant_unref(s);
+	}
+	if (p->id == 0)
+		return FALSE;
+	g_clear_pointer(&r, g_variant_unref);
+	r = lactd_test_call(p->c, "GetSession", g_variant_new("(t)", p->id), "(a{sv})", NULL);
+	if (r == NULL)
+		return FALSE;
+	got = g_variant_get_child_value(r, 0);
+	samples = g_variant_lookup_value(got, "samples", G_VARIANT_TYPE("a(xdd)"));
+	p->samples = samples != NULL ? g_variant_n_children(samples) : 0;
+	p->max_step_ml = 0;
+	if (samples == NULL)
+		return TRUE;
+	g_variant_iter_init(&iter, samples);
+	while (g_variant_iter_next(&iter, "(xdd)", &t, &l, &rr)) {
+		/* The pump sends a measurement when a side moved 0.5 mL: a
+		 * lost one shows as a rise of about twice that. */
+		p->max_step_ml = MAX(p->max_step_ml, MAX(l - prev_l, rr - prev_r));
+		prev_l = l;
+		prev_r = rr;
+		p->left = l;
+		p->right = rr;
+	}
+	return TRUE;
+}
+
+static gboolean
+pump_under_way(gpointer user_data)
+{
+	FullPump *p = user_data;
+
+	return read_pump(p) && p->samples >= 30;
+}
+
+static gboolean
+readings_kept(gpointer user_data)
+{
+	FullPump *p = user_data;
+	g_autofree char *state = storage_state(p->c);
+
+	return p->finished && strstr(state, "kept in memory") != NULL;
+}
+
+static void
+fill_disk(const char *path)
+{
+	g_autofree char *zeros = g_malloc0(65536);
+	int fd = g_open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+	g_assert_cmpint(fd, >=, 0);
+	while (write(fd, zeros, 65536) > 0)
+		;
+	/* The last pieces that a 64 KiB write could not take. */
+	while (write(fd, zeros, 512) > 0)
+		;
+	close(fd);
+}
+
+static void
+test_full_capture(Fixture *f, gconstpointer data)
+{
+	g_autoptr(LactdTestFake) fake = NULL;
+	g_autoptr(LactdTestDaemon) daemon = NULL;
+	g_autoptr(LactdTestDaemon) again = NULL;
+	g_autofree char *filler = g_build_filename(f->dir, "filler", NULL);
+	g_autofree char *state = NULL;
+	FullPump p = {.c = f->c};
+	gsize seen_full;
+	guint sub;
+
+	if (!mount_small(f, "size=4m,mode=0700"))
+		return;
+	sub = lactd_test_watch_finished(f->c, &p.finished);
+	fake = lactd_test_fake_start(f->bus, full_pump_conf, "40");
+	if (fake == NULL)
+		return;
+	daemon = lactd_test_daemon_start(f->bus, f->db, NULL);
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_cmpuint(add_session(f->c, i, NULL, &error), !=, 0);
+		g_assert_no_error(error);
+	}
+	g_assert_true(lactd_test_wait_for(pump_under_way, &p, 30000));
+	fill_disk(filler);
+	g_assert_true(lactd_test_wait_for(readings_kept, &p, 60000));
+	state = storage_state(f->c);
+	g_test_message("full: %s", state);
+	g_assert_true(g_str_has_prefix(state, "degraded: "));
+	g_assert_true(read_pump(&p));
+	seen_full = p.samples;
+
+	/* Space again: the next write takes what was kept first. */
+	g_assert_cmpint(g_unlink(filler), ==, 0);
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_cmpuint(add_session(f->c, 10, NULL, &error), !=, 0);
+		g_assert_no_error(error);
+	}
+	g_clear_pointer(&state, g_free);
+	state = storage_state(f->c);
+	g_assert_cmpstr(state, ==, "ok");
+	g_assert_true(read_pump(&p));
+	g_test_message("%" G_GSIZE_FORMAT " samples while full, %" G_GSIZE_FORMAT
+		       " after, largest rise %.1f mL, last %.1f/%.1f mL",
+		       seen_full, p.samples, p.max_step_ml, p.left, p.right);
+	g_assert_cmpuint(p.samples, >, seen_full);
+	g_assert_cmpfloat(p.max_step_ml, <, 0.75);
+	g_assert_cmpfloat(p.left, ==, 71.5);
+	g_assert_cmpfloat(p.right, ==, 60.0);
+	lactd_test_daemon_stop(daemon);
+	g_clear_pointer(&daemon, lactd_test_daemon_free);
+
+	/* Durable: the same after a restart, with what was stored before. */
+	{
+		gsize before_restart = p.samples;
+		again = lactd_test_daemon_start(f->bus, f->db, NULL);
+		g_assert_cmpuint(count_sessions(f->c), ==, 5);
+		g_assert_true(read_pump(&p));
+		g_assert_cmpuint(p.samples, ==, before_restart);
+		lactd_test_daemon_stop(again);
+	}
+	g_dbus_connection_signal_unsubscribe(f->c, sub);
+	g_clear_pointer(&fake, lactd_test_fake_free);
+	g_assert_cmpint(umount(f->dir), ==, 0);
+	f->mounted = FALSE;
+	printf("# full disk during a capture: %" G_GSIZE_FORMAT " samples stored before the disk "
+	       "filled, %" G_GSIZE_FORMAT " once space was back, 0 lost (no rise over %.1f mL)\n",
+	       seen_full, p.samples, p.max_step_ml);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -574,5 +760,6 @@ main(int argc, char **argv)
 	ADD("/faults/storage/aside-twice", test_aside_twice);
 	ADD("/faults/storage/locked", test_locked);
 	ADD("/faults/storage/full", test_full);
+	ADD("/faults/storage/full-capture", test_full_capture);
 	return g_test_run();
 }

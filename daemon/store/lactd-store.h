@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 
 typedef struct _LactdStore LactdStore;
 
-/* The schema version this build writes; see lactd-store.c for the migrations. */
-#define LACTD_STORE_SCHEMA_VERSION 4
+/* The schema version this build writes; see lactd-store-migrate.c. */
+#define LACTD_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
  * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over

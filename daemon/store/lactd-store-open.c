@@ -48,7 +48,7 @@ classify(int rc)
 static DbHealth
 check_integrity(sqlite3 *db, char **problem)
 {
-	sqlite3_stmt *stmt = NULL;
+	g_autoptr(sqlite3_stmt) stmt = NULL;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
 	DbHealth health;
 
@@ -69,7 +69,6 @@ check_integrity(sqlite3 *db, char **problem)
 			health = DB_UNUSABLE;
 		*problem = g_strdup(sqlite3_errmsg(db));
 	}
-	sqlite3_finalize(stmt);
 	return health;
 }
 
@@ -92,13 +91,15 @@ open_db(const char *path, GError **error)
 	close(fd);
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_extended_result_codes(db, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(db, 5000);
 	if (rc != SQLITE_OK) {
 		lactd_store_sql_fail(db, rc, path, error);
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		return NULL;
 	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
 	return db;
 }
 
@@ -153,15 +154,16 @@ open_fallback(GError **error)
 	int rc = sqlite3_open_v2(":memory:", &db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 
+	if (rc == SQLITE_OK)
+		rc = sqlite3_extended_result_codes(db, 1);
 	if (rc != SQLITE_OK) {
 		lactd_store_sql_fail(db, rc, "opening an empty store in memory", error);
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		return NULL;
 	}
-	sqlite3_extended_result_codes(db, 1);
 	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, error) ||
 	    !lactd_store_exec(db, "PRAGMA query_only=1", error)) {
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		return NULL;
 	}
 	return db;
@@ -227,7 +229,7 @@ open_file(LactdStore *store, GError **error)
 	}
 	health = check_db(db, &problem, error);
 	if (health == DB_DAMAGED) {
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		db = NULL;
 		if (!set_aside(store, problem, &local)) {
 			set_problem(store, g_strdup(local->message));
@@ -242,7 +244,7 @@ open_file(LactdStore *store, GError **error)
 	}
 	switch (health) {
 	case DB_FAILED:
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		return FALSE;
 	case DB_OK:
 		store->db = db;
@@ -251,7 +253,8 @@ open_file(LactdStore *store, GError **error)
 	case DB_LOCKED:
 		/* Healthy as far as anyone knows: kept open, and tried again
 		 * (lactd_store_retry) without waiting on the lock meanwhile. */
-		sqlite3_busy_timeout(db, 0);
+		if (sqlite3_busy_timeout(db, 0) != SQLITE_OK)
+			g_message("database %s: cannot stop waiting on its lock", store->path);
 		store->db = db;
 		store->locked = TRUE;
 		set_problem(store, g_strdup_printf("database locked by another process (%s): %s "
@@ -262,7 +265,7 @@ open_file(LactdStore *store, GError **error)
 	case DB_DAMAGED:
 	case DB_UNUSABLE:
 	default:
-		sqlite3_close(db);
+		lactd_store_close_db(db);
 		set_problem(store, g_strdup_printf("database %s cannot be used (%s): it is left "
 						   "untouched. Fix it (permissions, space, or move "
 						   "it away), then restart lactd",
@@ -311,13 +314,15 @@ lactd_store_retry(LactdStore *store)
 		problem = g_strdup(local->message);
 	store->locked = FALSE;
 	if (health == DB_OK) {
-		sqlite3_busy_timeout(store->db, 5000);
+		if (sqlite3_busy_timeout(store->db, 5000) != SQLITE_OK)
+			g_message("database %s: cannot wait on its lock", store->path);
 		g_message("database %s is no longer locked", store->path);
 		set_problem(store, NULL);
 		return TRUE;
 	}
 	/* Now readable, and not right: handled as at a start. */
-	sqlite3_close(store->db);
+	lactd_store_forget_statements(store);
+	lactd_store_close_db(store->db);
 	store->db = NULL;
 	if (!open_file(store, NULL) && store->db == NULL) {
 		set_problem(store, g_strdup_printf("database %s: %s; restart lactd", store->path,
@@ -330,9 +335,19 @@ lactd_store_retry(LactdStore *store)
 char *
 lactd_store_get_problem(LactdStore *store)
 {
-	if (store->problem != NULL && store->set_aside != NULL)
-		return g_strdup_printf("%s; %s", store->problem, store->set_aside);
-	return g_strdup(store->problem != NULL ? store->problem : store->set_aside);
+	g_autofree char *kept = lactd_store_pending_problem(store);
+	const char *parts[] = {store->problem, store->set_aside, kept};
+	g_autoptr(GString) out = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS(parts); i++) {
+		if (parts[i] == NULL)
+			continue;
+		if (out == NULL)
+			out = g_string_new(parts[i]);
+		else
+			g_string_append_printf(out, "; %s", parts[i]);
+	}
+	return out != NULL ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
 }
 
 void
@@ -340,9 +355,17 @@ lactd_store_close(LactdStore *store)
 {
 	if (store == NULL)
 		return;
+	if (store->db != NULL && store->depth == 0 && !lactd_store_pending_flush(store, NULL))
+		g_message("closing the database: the disk still refuses writes");
+	lactd_store_pending_free(store);
+	lactd_store_forget_statements(store);
 	if (store->db != NULL) {
-		/* Folds the WAL back into the file; harmless if it cannot. */
-		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		g_autoptr(GError) local = NULL;
+
+		/* Folds the WAL back into the file; what is in the WAL is as
+		 * durable, so a failure here is only said. */
+		if (!lactd_store_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE)", &local))
+			g_message("closing the database: %s", local->message);
 		if (sqlite3_close(store->db) != SQLITE_OK)
 			g_message("closing the database: %s", sqlite3_errmsg(store->db));
 	}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live readings kept in memory while the disk refuses them. When a sample
+ * append or a session update fails with SQLITE_FULL or an I/O error (or the
+ * transaction holding it cannot commit), the call still fails, as nothing
+ * it wrote is durable, but the sample or the session's state is queued
+ * here. The queue is written, in order and in one transaction, before the
+ * next write (so as soon as a write can succeed again) and at close.
+ *
+ * Bound: LACTD_STORE_PENDING_MAX entries. A session's updates replace each
+ * other in the queue, so a capture at 1 Hz on both sides of one pump takes
+ * one entry a second: about 27 hours of it. Past the bound new readings are
+ * dropped, and said once in the log and in the store's problem.
+ */
+#include "config.h"
+
+#include "lactd-error.h"
+#include "lactd-store-private.h"
+
+typedef struct {
+	guint64 session_id;
+	gboolean is_sample;
+	LactdSample sample;
+	LactdSession *session; /* when !is_sample */
+} PendingOp;
+
+struct _LactdStorePending {
+	GQueue queue;	       /* PendingOp, oldest first */
+	GHashTable *sessions;  /* session id -> its PendingOp in queue */
+	GPtrArray *tx_ops;     /* PendingOp written in the open transaction */
+	gboolean tx_failed;    /* a write in it failed for the disk */
+	gboolean full_logged;  /* the bound was reached and said */
+	guint dropped;	       /* readings lost past the bound */
+	gboolean flushing;
+};
+
+static void
+op_free(PendingOp *op)
+{
+	if (op->session != NULL)
+		lactd_session_free(op->session);
+	g_free(op);
+}
+
+static LactdStorePending *
+pending(LactdStore *store)
+{
+	if (store->pending == NULL) {
+		store->pending = g_new0(LactdStorePending, 1);
+		g_queue_init(&store->pending->queue);
+		store->pending->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
+		store->pending->tx_ops = g_ptr_array_new_with_free_func((GDestroyNotify)op_free);
+	}
+	return store->pending;
+}
+
+gboolean
+lactd_store_disk_failed(LactdStore *store)
+{
+	int rc = sqlite3_errcode(store->db) & 0xff;
+
+	return rc == SQLITE_FULL || rc == SQLITE_IOERR;
+}
+
+static void
+enqueue(LactdStore *store, PendingOp *op)
+{
+	LactdStorePending *p = pending(store);
+	PendingOp *older;
+
+	if (!op->is_sample &&
+	    (older = g_hash_table_lookup(p->sessions, &op->session_id)) != NULL) {
+		/* The newer state of the same session replaces the older. */
+		lactd_session_free(older->session);
+		older->session = g_steal_pointer(&op->session);
+		op_free(op);
+		return;
+	}
+	if (p->queue.length >= LACTD_STORE_PENDING_MAX) {
+		if (!p->full_logged)
+			g_message("storage: %u readings kept in memory, the most there is room "
+				  "for; newer ones are lost until the disk takes writes again",
+				  LACTD_STORE_PENDING_MAX);
+		p->full_logged = TRUE;
+		p->dropped++;
+		op_free(op);
+		return;
+	}
+	g_queue_push_tail(&p->queue, op);
+	if (!op->is_sample)
+		g_hash_table_insert(p->sessions, &op->session_id, op);
+}
+
+void
+lactd_store_pending_record(LactdStore *store, guint64 session_id, const LactdSample *sample,
+			   const LactdSession *session, gboolean failed)
+{
+	PendingOp *op;
+
+	if (store->pending != NULL && store->pending->flushing)
+		return;
+	/* A write that succeeded outside a transaction is durable. */
+	if (!failed && store->depth == 0)
+		return;
+	if (failed && !lactd_store_disk_failed(store))
+		return;
+	op = g_new0(PendingOp, 1);
+	op->session_id = session_id;
+	op->is_sample = sample != NULL;
+	if (sample != NULL)
+		op->sample = *sample;
+	else
+		op->session = lactd_session_copy(session);
+	if (store->depth == 0) {
+		enqueue(store, op);
+		return;
+	}
+	g_ptr_array_add(pending(store)->tx_ops, op);
+	if (failed)
+		pending(store)->tx_failed = TRUE;
+}
+
+void
+lactd_store_pending_tx_end(LactdStore *store, gboolean committed)
+{
+	LactdStorePending *p = store->pending;
+
+	if (p == NULL || p->tx_ops->len == 0) {
+		if (p != NULL)
+			p->tx_failed = FALSE;
+		return;
+	}
+	if (!committed && (p->tx_failed || lactd_store_disk_failed(store))) {
+		for (guint i = 0; i < p->tx_ops->len; i++)
+			enqueue(store, g_ptr_array_steal_index(p->tx_ops, i--));
+	}
+	g_ptr_array_set_size(p->tx_ops, 0);
+	p->tx_failed = FALSE;
+}
+
+guint
+lactd_store_pending_count(LactdStore *store)
+{
+	return store->pending != NULL ? store->pending->queue.length : 0;
+}
+
+char *
+lactd_store_pending_problem(LactdStore *store)
+{
+	LactdStorePending *p = store->pending;
+
+	if (p == NULL || (p->queue.length == 0 && p->dropped == 0))
+		return NULL;
+	/* A loss is said until lactd restarts: it is not undone by space. */
+	if (p->dropped > 0 && p->queue.length == 0)
+		return g_strdup_printf("%u readings were lost while the disk was full (more "
+				       "than the %u lactd keeps in memory)",
+				       p->dropped, LACTD_STORE_PENDING_MAX);
+	if (p->dropped > 0)
+		return g_strdup_printf("%u readings kept in memory until the disk takes writes "
+				       "again, %u more lost (the bound is %u)",
+				       p->queue.length, p->dropped, LACTD_STORE_PENDING_MAX);
+	return g_strdup_printf("%u readings kept in memory until the disk takes writes again",
+			       p->queue.length);
+}
+
+static gboolean
+replay(LactdStore *store, PendingOp *op, GError **error)
+{
+	if (op->is_sample)
+		return lactd_store_write_sample(store, op->session_id, &op->sample, error);
+	return lactd_store_write_session(store, op->session, error);
+}
+
+gboolean
+lactd_store_pending_flush(LactdStore *store, GError **error)
+{
+	LactdStorePending *p = store->pending;
+	gboolean ok = TRUE;
+	guint n;
+
+	if (p == NULL || p->queue.length == 0 || p->flushing || store->depth > 0)
+		return TRUE;
+	n = p->queue.length;
+	p->flushing = TRUE;
+	if (!lactd_store_exec(store->db, "BEGIN IMMEDIATE", error)) {
+		p->flushing = FALSE;
+		return FALSE;
+	}
+	for (GList *l = p->queue.head; l != NULL && ok; l = l->next) {
+		g_autoptr(GError) local = NULL;
+
+		if (replay(store, l->data, &local))
+			continue;
+		if (lactd_store_disk_failed(store)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			ok = FALSE;
+		} else {
+			/* Not the disk: the row is gone (its session deleted
+			 * meanwhile). Nothing to keep it for. */
+			g_message("a reading kept in memory cannot be written: %s",
+				  local->message);
+		}
+	}
+	if (ok)
+		ok = lactd_store_exec(store->db, "COMMIT", error);
+	if (!ok)
+		lactd_store_rollback_db(store->db);
+	p->flushing = FALSE;
+	if (!ok)
+		return FALSE;
+	g_queue_clear_full(&p->queue, (GDestroyNotify)op_free);
+	g_hash_table_remove_all(p->sessions);
+	g_message("storage: %u readings kept in memory are written", n);
+	return TRUE;
+}
+
+void
+lactd_store_pending_free(LactdStore *store)
+{
+	LactdStorePending *p = g_steal_pointer(&store->pending);
+
+	if (p == NULL)
+		return;
+	if (p->queue.length > 0)
+		g_message("storage: %u readings kept in memory could not be written and are lost",
+			  p->queue.length);
+	g_queue_clear_full(&p->queue, (GDestroyNotify)op_free);
+	g_hash_table_unref(p->sessions);
+	g_ptr_array_unref(p->tx_ops);
+	g_free(p);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Inside the store (daemon/store/) and for its tests: the connection, the
+ * statement cache, the checked SQLite helpers and the transaction guard. */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+
+#include "lactd-record.h"
+#include "lactd-store.h"
+
+G_BEGIN_DECLS
+
+gboolean lactd_store_migrate(sqlite3 *db, guint target, GError **error);
+
+typedef struct _LactdStorePending LactdStorePending;
+
+struct _LactdStore {
+	sqlite3 *db;
+	char *path;
+	guint depth;	      /* nesting of lactd_store_begin */
+	gboolean locked;      /* the file is held by another process: retried */
+	char *problem;	      /* what is wrong with the file, for StorageState */
+	char *set_aside;      /* the marker's reason: a damaged file was set aside */
+	GHashTable *stmts;    /* SQL text -> sqlite3_stmt, prepared once */
+	LactdStorePending *pending; /* writes kept while the disk refuses them */
+};
+
+/* ROLLBACK after a failure; said only if a transaction is still open. */
+void lactd_store_rollback_db(sqlite3 *db);
+/* sqlite3_close, a failure said in the log. */
+void lactd_store_close_db(sqlite3 *db);
+/* sqlite3_exec, any result but SQLITE_OK an error naming @sql. */
+gboolean lactd_store_exec(sqlite3 *db, const char *sql, GError **error);
+/* The connection, for tests that simulate a full disk (max_page_count). */
+sqlite3 *lactd_store_get_db(LactdStore *store);
+
+/* For statements not kept (migrations, checks at open). */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
+/* Sets a LACTD_ERROR_STORAGE error naming @what and SQLite's message;
+ * returns FALSE. */
+gboolean lactd_store_sql_fail(sqlite3 *db, int rc, const char *what, GError **error);
+/* Sets LACTD_ERROR_NOT_FOUND "no @what with id @id"; returns FALSE. */
+gboolean lactd_store_not_found(GError **error, const char *what, guint64 id);
+
+/*
+ * A kept statement: prepared the first time @sql is asked for, then reused
+ * until the store closes. Hold it with g_autoptr(LactdStoreStmt): leaving
+ * the scope resets it and clears its bindings (the reset's result repeats
+ * the last step's, which was already turned into an error), so that no
+ * read stays open. NULL with @error set when it cannot be prepared.
+ */
+typedef sqlite3_stmt LactdStoreStmt;
+LactdStoreStmt *lactd_store_stmt(LactdStore *store, const char *sql, GError **error);
+void lactd_store_stmt_release(LactdStoreStmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStoreStmt, lactd_store_stmt_release)
+/* Finalizes every kept statement (before the connection is closed). */
+void lactd_store_forget_statements(LactdStore *store);
+
+/* Steps: SQLITE_ROW or SQLITE_DONE, else an error naming @what and
+ * SQLITE_ERROR. */
+int lactd_store_step(LactdStore *store, sqlite3_stmt *stmt, const char *what, GError **error);
+/* Steps a statement that returns no rows to SQLITE_DONE; any other result
+ * is an error naming @what. */
+gboolean lactd_store_step_done(LactdStore *store, sqlite3_stmt *stmt, const char *what,
+			       GError **error);
+/*
+ * The kept statement for @sql, bound from ?1 on with one value per
+ * character of @types, each result checked: 'x' gint64, 't' guint64, 'i'
+ * int (gboolean, an enum), 'u' guint, 'd' double, 's' const char * (NULL
+ * binds SQL NULL), 'B' GBytes * (NULL binds SQL NULL); texts and blobs are
+ * copied. NULL with @error set when it cannot be prepared or bound.
+ */
+LactdStoreStmt *lactd_store_query(LactdStore *store, const char *sql, GError **error,
+				  const char *types, ...);
+/* Steps @stmt (NULL: an error is already set) to its end, each row made by
+ * @from_row; NULL with @error set on a failed step. */
+GPtrArray *lactd_store_rows(LactdStore *store, LactdStoreStmt *stmt, const char *what,
+			    gpointer (*from_row)(sqlite3_stmt *stmt), GDestroyNotify free_func,
+			    GError **error);
+/* The kept statement for @sql, bound as lactd_store_query and stepped to
+ * SQLITE_DONE: one write. */
+gboolean lactd_store_run(LactdStore *store, const char *sql, const char *what, GError **error,
+			 const char *types, ...);
+/* Rows changed by the last write. */
+guint lactd_store_changes(LactdStore *store);
+/* The column's text as a new string, NULL for SQL NULL. */
+char *lactd_store_column_dup(sqlite3_stmt *stmt, int col);
+
+/*
+ * The transaction guard: lactd_store_tx_begin, then lactd_store_tx_commit
+ * on success; a guard left without commit (any early return) rolls back.
+ * Nests like lactd_store_begin.
+ *
+ *	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+ *	if (!lactd_store_tx_begin(&tx, store, error))
+ *		return FALSE;
+ *	...
+ *	return lactd_store_tx_commit(&tx, error);
+ */
+typedef struct {
+	LactdStore *store; /* NULL once committed or rolled back */
+} LactdStoreTx;
+#define LACTD_STORE_TX_INIT {NULL}
+gboolean lactd_store_tx_begin(LactdStoreTx *tx, LactdStore *store, GError **error);
+gboolean lactd_store_tx_commit(LactdStoreTx *tx, GError **error);
+void lactd_store_tx_clear(LactdStoreTx *tx);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LactdStoreTx, lactd_store_tx_clear)
+
+/* SQL derived from a record's field table (lactd-store-record.c): the
+ * columns are the fields with an SQL column, in table order, the first
+ * being the key. */
+char *lactd_store_record_insert_sql(const LactdRecord *rec, const char *table);
+/* "UPDATE table SET c2 = ?2, ... WHERE c1 = ?1". */
+char *lactd_store_record_update_sql(const LactdRecord *rec, const char *table);
+/* Binds every column from ?1 on; a NULL string in a NOT NULL column binds
+ * the field's fallback. */
+gboolean lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const LactdRecord *rec,
+				 gconstpointer record, const char *table, GError **error);
+/* Reads a row of lactd_record_sql_columns() into @record (computed
+ * columns are left to the caller). */
+void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record);
+/* The 0-based index of @column in the record's column list. */
+int lactd_store_record_column(const LactdRecord *rec, const char *column);
+
+/* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
+#define LACTD_STORE_PENDING_MAX 100000u
+/* TRUE when the connection's last error is SQLITE_FULL or an I/O error. */
+gboolean lactd_store_disk_failed(LactdStore *store);
+/* After a sample append (@sample) or a session update (@session) that
+ * @failed or not: keeps what must not be lost if the disk refuses it. */
+void lactd_store_pending_record(LactdStore *store, guint64 session_id, const LactdSample *sample,
+				const LactdSession *session, gboolean failed);
+/* The outer transaction ended: what it held is queued if it failed. */
+void lactd_store_pending_tx_end(LactdStore *store, gboolean committed);
+/* Writes the queue in one transaction; FALSE (queue kept) when it cannot. */
+gboolean lactd_store_pending_flush(LactdStore *store, GError **error);
+guint lactd_store_pending_count(LactdStore *store);
+/* For the store's problem: what is kept, NULL when nothing. */
+char *lactd_store_pending_problem(LactdStore *store);
+/* Tries a last flush's result is said; frees the queue. */
+void lactd_store_pending_free(LactdStore *store);
+/* The raw writes, without the queue: for the queue's replay. */
+gboolean lactd_store_write_sample(LactdStore *store, guint64 session_id,
+				  const LactdSample *sample, GError **error);
+gboolean lactd_store_write_session(LactdStore *store, const LactdSession *session,
+				   GError **error);
+
+G_END_DECLS
