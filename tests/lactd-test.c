@@ -222,14 +222,25 @@ lactd_test_plugin_dir(const char *tmpdir)
 	const char *name;
 
 	g_mkdir_with_parents(out, 0700);
+	/* Every module of every plugin folder: a folder may build more than
+	 * one (timemore-basic builds the Dot's too). */
 	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *so = g_strdup_printf("%s.so", name);
-		g_autofree char *target = g_build_filename(plugins, name, ".libs", so, NULL);
-		g_autofree char *link = g_build_filename(out, so, NULL);
+		g_autofree char *libs = g_build_filename(plugins, name, ".libs", NULL);
+		g_autoptr(GDir) modules = g_dir_open(libs, 0, NULL);
+		const char *file;
 
-		/* Made once per scratch directory; later daemons reuse it. */
-		if (g_file_test(target, G_FILE_TEST_EXISTS) && symlink(target, link) != 0)
-			g_assert_cmpint(errno, ==, EEXIST);
+		while (modules != NULL && (file = g_dir_read_name(modules)) != NULL) {
+			g_autofree char *target = NULL;
+			g_autofree char *link = NULL;
+
+			if (!g_str_has_suffix(file, ".so"))
+				continue;
+			target = g_build_filename(libs, file, NULL);
+			link = g_build_filename(out, file, NULL);
+			/* Made once per scratch directory; later daemons reuse it. */
+			if (symlink(target, link) != 0)
+				g_assert_cmpint(errno, ==, EEXIST);
+		}
 	}
 	return out;
 }
