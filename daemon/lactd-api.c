@@ -28,85 +28,13 @@ struct _LactdApi {
 GVariant *
 lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(s->id));
-	g_variant_builder_add(&b, "{sv}", "kind",
-			      g_variant_new_string(lactd_session_kind_to_string(s->kind)));
-	g_variant_builder_add(&b, "{sv}", "source",
-			      g_variant_new_string(lactd_session_source_to_string(s->source)));
-	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_us));
-	g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(s->end_us));
-	g_variant_builder_add(&b, "{sv}", "left_ml", g_variant_new_double(lactd_round_ml(s->left_ml)));
-	g_variant_builder_add(&b, "{sv}", "right_ml",
-			      g_variant_new_double(lactd_round_ml(s->right_ml)));
-	g_variant_builder_add(&b, "{sv}", "total_ml",
-			      g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
-	if (s->extra_ml > 0)
-		g_variant_builder_add(&b, "{sv}", "weighed_ml",
-				      g_variant_new_double(lactd_round_ml(s->extra_ml)));
-	/* A side not measured has left_ml/right_ml 0: these say which is which. */
-	g_variant_builder_add(&b, "{sv}", "left_measured",
-			      g_variant_new_boolean((lactd_session_sides(s) & 1) != 0));
-	g_variant_builder_add(&b, "{sv}", "right_measured",
-			      g_variant_new_boolean((lactd_session_sides(s) & 2) != 0));
-	{
-		/* The same as one list, with the test-weighed intake: what a
-		 * client shows as measured, the rest as "not measured". */
-		const char *measured[4];
-		guint n = 0;
-		if (lactd_session_sides(s) & 1)
-			measured[n++] = "left";
-		if (lactd_session_sides(s) & 2)
-			measured[n++] = "right";
-		if (s->extra_ml > 0)
-			measured[n++] = "weighed";
-		g_variant_builder_add(&b, "{sv}", "measured", g_variant_new_strv(measured, n));
-	}
-	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
-	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
-	g_variant_builder_add(&b, "{sv}", "device",
-			      g_variant_new_string(s->device != NULL ? s->device : ""));
-	g_variant_builder_add(&b, "{sv}", "interrupted", g_variant_new_boolean(s->interrupted));
-	g_variant_builder_add(&b, "{sv}", "note", g_variant_new_string(s->note != NULL ? s->note : ""));
-	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-		g_variant_builder_add(&b, "{sv}", "supplement_ml",
-				      g_variant_new_double(lactd_round_ml(s->supplement_ml)));
-		g_variant_builder_add(&b, "{sv}", "method",
-				      g_variant_new_string(s->method != NULL ? s->method : ""));
-		g_variant_builder_add(&b, "{sv}", "milk",
-				      g_variant_new_string(s->milk != NULL ? s->milk : ""));
-	}
-	if (samples != NULL) {
-		GVariantBuilder sb;
-
-		g_variant_builder_init(&sb, G_VARIANT_TYPE("a(xdd)"));
-		for (guint i = 0; i < samples->len; i++) {
-			const LactdSample *x = &g_array_index(samples, LactdSample, i);
-			g_variant_builder_add(&sb, "(xdd)", x->time_us, x->left_ml, x->right_ml);
-		}
-		g_variant_builder_add(&b, "{sv}", "samples", g_variant_builder_end(&sb));
-	}
-	return g_variant_builder_end(&b);
+	return lactd_session_to_variant(s, samples);
 }
 
 GVariant *
 lactd_api_weighing_to_variant(const LactdWeighing *w)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(w->id));
-	g_variant_builder_add(&b, "{sv}", "time", g_variant_new_int64(w->time_us));
-	g_variant_builder_add(&b, "{sv}", "grams", g_variant_new_double(w->grams));
-	g_variant_builder_add(&b, "{sv}", "stable", g_variant_new_boolean(w->stable));
-	g_variant_builder_add(&b, "{sv}", "device",
-			      g_variant_new_string(w->device != NULL ? w->device : ""));
-	g_variant_builder_add(&b, "{sv}", "role",
-			      g_variant_new_string(w->role != NULL ? w->role : "bottle"));
-	g_variant_builder_add(&b, "{sv}", "session", g_variant_new_uint64(w->session));
-	return g_variant_builder_end(&b);
+	return lactd_weighing_to_variant(w);
 }
 
 /*
@@ -323,39 +251,17 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 static GVariant *
 day_to_variant(const LactdDaySummary *d)
 {
-	GVariantBuilder db;
-
-	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(d->day));
-	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(d->sessions));
-	/* Volumes only where something was measured: a day of feeds at the
-	 * breast without test-weighing has no volume, not 0 mL. */
-	if (d->measured) {
-		g_variant_builder_add(&db, "{sv}", "total_ml", g_variant_new_double(d->total_ml));
-		g_variant_builder_add(&db, "{sv}", "left_ml", g_variant_new_double(d->left_ml));
-		g_variant_builder_add(&db, "{sv}", "right_ml", g_variant_new_double(d->right_ml));
-		g_variant_builder_add(&db, "{sv}", "weighed_ml", g_variant_new_double(d->weighed_ml));
-	}
-	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(d->minutes));
-	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(d->overnight));
-	if (d->supplements > 0)
-		g_variant_builder_add(&db, "{sv}", "supplement_ml",
-				      g_variant_new_double(d->supplement_ml));
-	return g_variant_builder_end(&db);
+	return lactd_record_to_variant(&lactd_day_table, d);
 }
 
 /* A day with nothing recorded: no volume keys, since nothing was measured. */
 static GVariant *
 empty_day_to_variant(const char *day)
 {
-	GVariantBuilder db;
+	LactdDaySummary d = {0};
 
-	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(day));
-	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(0));
-	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(0));
-	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(FALSE));
-	return g_variant_builder_end(&db);
+	g_strlcpy(d.day, day, sizeof(d.day));
+	return day_to_variant(&d);
 }
 
 static gboolean
