@@ -21,30 +21,7 @@
 #define DOT_PATH "/org/lactd/devices/C0_FF_EE_00_05_01"
 #define DOT_BLUEZ_PATH "/org/bluez/hci0/dev_C0_FF_EE_00_05_01"
 
-typedef struct {
-	LactdTestBus *bus;
-	GDBusConnection *c;
-	LactdTestFake *fake;
-	LactdTestDaemon *daemon;
-} Fixture;
-
-static void
-setup(Fixture *f, gconstpointer data)
-{
-	f->bus = lactd_test_bus_new();
-	f->c = lactd_test_bus_connect(f->bus);
-}
-
-static void
-teardown(Fixture *f, gconstpointer data)
-{
-	if (f->daemon != NULL)
-		lactd_test_daemon_stop(f->daemon);
-	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
-	g_clear_pointer(&f->fake, lactd_test_fake_free);
-	g_clear_object(&f->c);
-	g_clear_pointer(&f->bus, lactd_test_bus_free);
-}
+typedef LactdTestRig Fixture;
 
 /* The Dot's Device1 property as a string ("" when absent). */
 static char *
@@ -63,29 +40,6 @@ dot_connected(Fixture *f)
 	    lactd_test_get_property(f->c, "org.lactd", DOT_PATH, "org.lactd.Device1", "Connected");
 
 	return v != NULL && g_variant_get_boolean(v);
-}
-
-/* How often lactd called this org.bluez method (the fake's statistics). */
-static guint
-bluez_calls(Fixture *f, const char *method)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", "GetStats",
-	    NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-	g_autoptr(GVariant) calls = NULL;
-	guint32 count = 0;
-
-	g_assert_no_error(error);
-	g_variant_get(reply, "(@a{sv})", &calls);
-	{
-		g_autoptr(GVariant) by_name =
-		    g_variant_lookup_value(calls, "calls", G_VARIANT_TYPE("a{su}"));
-
-		if (by_name != NULL && !g_variant_lookup(by_name, method, "u", &count))
-			count = 0;
-	}
-	return count;
 }
 
 static gboolean
@@ -112,18 +66,6 @@ captured(gpointer user_data)
 	g_assert_no_error(error);
 	rows = g_variant_get_child_value(reply, 0);
 	return g_variant_n_children(rows) > 0;
-}
-
-/* Keeps the main context going for ms, to see that something does not happen. */
-static void
-idle_for(guint ms)
-{
-	gint64 until = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < until) {
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(20000);
-	}
 }
 
 static void
@@ -159,8 +101,8 @@ test_needs_pairing(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(problem, "bluetoothctl pair " DOT));
 	g_assert_false(dot_connected(f));
 	/* With the shortest back-off a loop would have tried several times. */
-	idle_for(3000);
-	g_assert_cmpuint(bluez_calls(f, "Connect"), ==, 0);
+	lactd_test_idle_for(3000);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "Connect"), ==, 0);
 	g_assert_true(asks_for_pairing(f));
 	g_assert_true(g_file_get_contents(lactd_test_daemon_log_path(f->daemon), &log, NULL, NULL));
 	g_assert_nonnull(strstr(log, "no connection until it is"));
@@ -173,13 +115,14 @@ test_needs_pairing(Fixture *f, gconstpointer data)
 					 "Paired");
 	g_assert_true(paired != NULL && g_variant_get_boolean(paired));
 	g_assert_true(lactd_test_wait_for(captured, f, 30000));
-	g_assert_cmpuint(bluez_calls(f, "Connect"), >=, 1);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "Connect"), >=, 1);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/bluez/needs-pairing", Fixture, NULL, setup, test_needs_pairing, teardown);
+	g_test_add("/bluez/needs-pairing", Fixture, NULL, lactd_test_rig_setup,
+		   test_needs_pairing, lactd_test_rig_teardown);
 	return g_test_run();
 }

@@ -119,24 +119,27 @@ on_interface_removed(GDBusObjectManager *manager, GDBusObject *object, GDBusInte
 	interface_removed(user_data, G_DBUS_PROXY(iface));
 }
 
+/* Each interface of an object that came or went, through one of the above. */
 static void
-on_object_added(GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
+each_interface(GDBusObject *object, void (*fn)(LactdBluez *, GDBusProxy *), LactdBluez *bluez)
 {
 	GList *ifaces = g_dbus_object_get_interfaces(object);
 
 	for (GList *l = ifaces; l != NULL; l = l->next)
-		interface_added(user_data, G_DBUS_PROXY(l->data));
+		fn(bluez, G_DBUS_PROXY(l->data));
 	g_list_free_full(ifaces, g_object_unref);
+}
+
+static void
+on_object_added(GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
+{
+	each_interface(object, interface_added, user_data);
 }
 
 static void
 on_object_removed(GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
 {
-	GList *ifaces = g_dbus_object_get_interfaces(object);
-
-	for (GList *l = ifaces; l != NULL; l = l->next)
-		interface_removed(user_data, G_DBUS_PROXY(l->data));
-	g_list_free_full(ifaces, g_object_unref);
+	each_interface(object, interface_removed, user_data);
 }
 
 static void
