@@ -287,48 +287,45 @@ lactd_bluez_device_remove(LactdBluez *bluez, const char *path)
 	device_free(dev);
 }
 
+/* Hands each entry of a ManufacturerData (a{qv}) or ServiceData (a{sv})
+ * dictionary to the listener, while the device is still there. */
 static void
-advertised(LactdBluez *bluez, LactdBluezDevice *dev, GVariant *changed)
+advertised_dict(LactdBluezDevice *dev, const char *path, GVariant *dict)
+{
+	LactdBluez *bluez = dev->bluez;
+	gboolean by_uuid = g_variant_is_of_type(dict, G_VARIANT_TYPE("a{sv}"));
+
+	for (gsize i = 0; i < g_variant_n_children(dict); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(dict, i);
+		g_autoptr(GVariant) key = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
+		g_autoptr(GVariant) v = g_variant_get_variant(boxed);
+		gsize len = 0;
+		const guint8 *data;
+
+		if (!g_variant_is_of_type(v, G_VARIANT_TYPE_BYTESTRING) ||
+		    g_hash_table_lookup(bluez->devices, path) != dev)
+			continue;
+		data = g_variant_get_fixed_array(v, &len, 1);
+		bluez->listener->advertisement(dev, by_uuid ? 0 : g_variant_get_uint16(key),
+					       by_uuid ? g_variant_get_string(key, NULL) : NULL, data,
+					       len, bluez->user_data);
+	}
+}
+
+static void
+advertised(LactdBluezDevice *dev, GVariant *changed)
 {
 	g_autoptr(GVariant) mfr = g_variant_lookup_value(changed, "ManufacturerData",
 							 G_VARIANT_TYPE("a{qv}"));
 	g_autoptr(GVariant) svc = g_variant_lookup_value(changed, "ServiceData", G_VARIANT_TYPE("a{sv}"));
 	/* A listener may remove the device: keep its path to look it up. */
 	g_autofree char *path = g_strdup(dev->path);
-	GVariantIter it;
 
-	if (mfr != NULL) {
-		guint16 id;
-		GVariant *v;
-
-		g_variant_iter_init(&it, mfr);
-		while (g_variant_iter_next(&it, "{qv}", &id, &v)) {
-			if (g_variant_is_of_type(v, G_VARIANT_TYPE_BYTESTRING) &&
-			    g_hash_table_lookup(bluez->devices, path) == dev) {
-				gsize len = 0;
-				const guint8 *data = g_variant_get_fixed_array(v, &len, 1);
-				bluez->listener->advertisement(dev, id, NULL, data, len,
-							       bluez->user_data);
-			}
-			g_variant_unref(v);
-		}
-	}
-	if (svc != NULL) {
-		const char *uuid;
-		GVariant *v;
-
-		g_variant_iter_init(&it, svc);
-		while (g_variant_iter_next(&it, "{&sv}", &uuid, &v)) {
-			if (g_variant_is_of_type(v, G_VARIANT_TYPE_BYTESTRING) &&
-			    g_hash_table_lookup(bluez->devices, path) == dev) {
-				gsize len = 0;
-				const guint8 *data = g_variant_get_fixed_array(v, &len, 1);
-				bluez->listener->advertisement(dev, 0, uuid, data, len,
-							       bluez->user_data);
-			}
-			g_variant_unref(v);
-		}
-	}
+	if (mfr != NULL)
+		advertised_dict(dev, path, mfr);
+	if (svc != NULL)
+		advertised_dict(dev, path, svc);
 }
 
 gboolean
@@ -360,7 +357,7 @@ lactd_bluez_device_properties_changed(LactdBluezDevice *dev, GVariant *changed)
 		if (g_hash_table_lookup(bluez->devices, path) != dev)
 			return;
 	}
-	advertised(bluez, dev, changed);
+	advertised(dev, changed);
 	if (g_hash_table_lookup(bluez->devices, path) == dev &&
 	    lactd_bluez_changed_any(changed, link))
 		lactd_bluez_evaluate(dev);

@@ -64,14 +64,60 @@ ready_char(LactdBluezDevice *dev, const char *char_uuid, GError **error)
 }
 
 static void
-notify_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+deliver(LactdBluezDevice *dev, const char *char_uuid, GVariant *bytes, LactdValueOrigin origin)
+{
+	gsize len = 0;
+	const guint8 *data = g_variant_get_fixed_array(bytes, &len, 1);
+
+	dev->got_value = TRUE;
+	dev->bluez->listener->value(dev, char_uuid, data, len, origin, dev->bluez->user_data);
+}
+
+/* A read's reply: the value goes where notifications go. */
+static void
+read_done(CallData *cd, GVariant *ret)
+{
+	g_autoptr(GVariant) bytes = NULL;
+
+	if (!g_variant_is_of_type(ret, G_VARIANT_TYPE("(ay)"))) {
+		g_message("%s: ReadValue %s: reply of type %s", cd->dev->address, cd->char_uuid,
+			  g_variant_get_type_string(ret));
+		return;
+	}
+	bytes = g_variant_get_child_value(ret, 0);
+	deliver(cd->dev, cd->char_uuid, bytes, LACTD_VALUE_READ);
+}
+
+/* Every GATT call's reply. A write's outcome, failed or not, goes to the
+ * listener; the others' failures are logged. */
+static void
+call_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(CallData) cd = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
 
-	if (ret == NULL && !lactd_bluez_is_cancelled(error))
+	if (ret == NULL && lactd_bluez_is_cancelled(error))
+		return;
+	if (g_str_equal(cd->op, "WriteValue")) {
+		if (error != NULL)
+			g_dbus_error_strip_remote_error(error);
+		cd->dev->bluez->listener->write_done(cd->dev, error, cd->dev->bluez->user_data);
+	} else if (ret == NULL) {
 		log_call_error(cd, error);
+	} else if (g_str_equal(cd->op, "ReadValue")) {
+		read_done(cd, ret);
+	}
+}
+
+/* Starts a call on a characteristic, bounded and cancelled with the link. */
+static void
+gatt_call(LactdBluezDevice *dev, GDBusProxy *chr, const char *char_uuid, const char *method,
+	  GVariant *params)
+{
+	g_dbus_proxy_call(chr, method, params, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+			  (int)dev->bluez->config->bluez_timeout_ms, dev->link_cancellable, call_cb,
+			  call_data_new(dev, char_uuid, method));
 }
 
 gboolean
@@ -83,42 +129,8 @@ lactd_bluez_device_subscribe(LactdBluezDevice *dev, const char *char_uuid, GErro
 		return FALSE;
 	/* Values may come before the reply: follow them from now. */
 	g_hash_table_add(dev->notifying, g_strdup(g_dbus_proxy_get_object_path(chr)));
-	g_dbus_proxy_call(chr, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			  (int)dev->bluez->config->bluez_timeout_ms, dev->link_cancellable, notify_cb,
-			  call_data_new(dev, char_uuid, "StartNotify"));
+	gatt_call(dev, chr, char_uuid, "StartNotify", NULL);
 	return TRUE;
-}
-
-static void
-deliver(LactdBluezDevice *dev, const char *char_uuid, GVariant *bytes, LactdValueOrigin origin)
-{
-	gsize len = 0;
-	const guint8 *data = g_variant_get_fixed_array(bytes, &len, 1);
-
-	dev->got_value = TRUE;
-	dev->bluez->listener->value(dev, char_uuid, data, len, origin, dev->bluez->user_data);
-}
-
-static void
-read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(CallData) cd = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
-	g_autoptr(GVariant) bytes = NULL;
-
-	if (ret == NULL) {
-		if (!lactd_bluez_is_cancelled(error))
-			log_call_error(cd, error);
-		return;
-	}
-	if (!g_variant_is_of_type(ret, G_VARIANT_TYPE("(ay)"))) {
-		g_message("%s: ReadValue %s: reply of type %s", cd->dev->address, cd->char_uuid,
-			  g_variant_get_type_string(ret));
-		return;
-	}
-	bytes = g_variant_get_child_value(ret, 0);
-	deliver(cd->dev, cd->char_uuid, bytes, LACTD_VALUE_READ);
 }
 
 gboolean
@@ -128,24 +140,8 @@ lactd_bluez_device_read(LactdBluezDevice *dev, const char *char_uuid, GError **e
 
 	if (chr == NULL)
 		return FALSE;
-	g_dbus_proxy_call(chr, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"),
-			  G_DBUS_CALL_FLAGS_NO_AUTO_START, (int)dev->bluez->config->bluez_timeout_ms,
-			  dev->link_cancellable, read_cb, call_data_new(dev, char_uuid, "ReadValue"));
+	gatt_call(dev, chr, char_uuid, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"));
 	return TRUE;
-}
-
-static void
-write_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(CallData) cd = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
-
-	if (ret == NULL && lactd_bluez_is_cancelled(error))
-		return;
-	if (error != NULL)
-		g_dbus_error_strip_remote_error(error);
-	cd->dev->bluez->listener->write_done(cd->dev, error, cd->dev->bluez->user_data);
 }
 
 gboolean
@@ -164,9 +160,7 @@ lactd_bluez_device_write(LactdBluezDevice *dev, const char *char_uuid, GBytes *d
 	g_variant_builder_add(&opts, "{sv}", "type",
 			      g_variant_new_string(with_response ? "request" : "command"));
 	value = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, len > 0 ? bytes : "", len, 1);
-	g_dbus_proxy_call(chr, "WriteValue", g_variant_new("(@aya{sv})", value, &opts),
-			  G_DBUS_CALL_FLAGS_NO_AUTO_START, (int)dev->bluez->config->bluez_timeout_ms,
-			  dev->link_cancellable, write_cb, call_data_new(dev, char_uuid, "WriteValue"));
+	gatt_call(dev, chr, char_uuid, "WriteValue", g_variant_new("(@aya{sv})", value, &opts));
 	return TRUE;
 }
 
@@ -274,9 +268,7 @@ lactd_bluez_device_unsubscribe(LactdBluezDevice *dev, const char *char_uuid)
 
 	if (chr == NULL || !g_hash_table_remove(dev->notifying, g_dbus_proxy_get_object_path(chr)))
 		return;
-	g_dbus_proxy_call(chr, "StopNotify", NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			  (int)dev->bluez->config->bluez_timeout_ms, dev->link_cancellable, notify_cb,
-			  call_data_new(dev, char_uuid, "StopNotify"));
+	gatt_call(dev, chr, char_uuid, "StopNotify", NULL);
 }
 
 void
