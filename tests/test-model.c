@@ -341,6 +341,32 @@ test_samples(void)
 	g_assert_cmpfloat(r, ==, 2.5);
 }
 
+static void
+test_capture(void)
+{
+	LactdRecInfo info = {.id = 5, .address = (char *)"AA:BB:CC:DD:EE:FF", .name = NULL,
+			     .source = (char *)"lactd", .start_us = 1700000000000000, .events = 12,
+			     .active = TRUE};
+	g_autoptr(GVariant) v = g_variant_ref_sink(lactd_record_to_variant(&lactd_capture_table, &info));
+	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_capture_table, &info);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o = parse_object(node, parser);
+	const char *name = NULL;
+	gint64 start = 0;
+	gboolean active = FALSE;
+
+	g_assert_true(g_variant_lookup(v, "start", "x", &start));
+	g_assert_cmpint(start, ==, info.start_us);
+	g_assert_true(g_variant_lookup(v, "name", "&s", &name));
+	g_assert_cmpstr(name, ==, "");
+	g_assert_true(g_variant_lookup(v, "active", "b", &active));
+	g_assert_true(active);
+	/* JSON names the time by its unit, as the export does. */
+	g_assert_cmpint(json_object_get_int_member(o, "start_us"), ==, info.start_us);
+	g_assert_false(json_object_has_member(o, "start"));
+	g_assert_cmpint(json_object_get_int_member(o, "events"), ==, 12);
+}
+
 /* The store's columns come from the tables. */
 static void
 test_sql(void)
@@ -370,6 +396,7 @@ main(int argc, char **argv)
 	g_test_add_func("/model/day", test_day);
 	g_test_add_func("/model/plan/roundtrip", test_plan_roundtrip);
 	g_test_add_func("/model/progress", test_progress);
+	g_test_add_func("/model/capture", test_capture);
 	g_test_add_func("/model/sql", test_sql);
 	return g_test_run();
 }
