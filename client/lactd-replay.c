@@ -5,7 +5,7 @@
  * and every refusal. A plugin for a new pump is tested from the recording
  * that motivated it (docs/new-device.md); see docs/lactd-replay.1.
  *
- * Plugins are loaded by the daemon's own host (daemon/lactd-plugins.c), so
+ * Plugins are loaded by the daemon's own host (daemon/shared/lactd-plugins.c, in the shared library), so
  * a plugin the replay accepts is one the daemon loads.
  */
 #include "config.h"

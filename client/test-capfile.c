@@ -215,6 +215,26 @@ test_lenient(void)
 	g_assert_cmpstr(ev->text, ==, "a \x01 b");
 }
 
+/* Quoted text is a JSON string: JSON's escapes are read, and a control
+ * character is written the way JSON writes it (not the older \xHH). */
+static void
+test_json_text(void)
+{
+	const char *text = "lactd-capture 1 chars=0 events=0\n"
+			   "address \"\\u0041\\/\\b\"\nname \"\\u00e9 \\x7f\"\n"
+			   "start 1\nend 2\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdCapFile) cap = lactd_capfile_parse(text, strlen(text), &error);
+	g_autofree char *out = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(cap->address, ==, "A/\b");
+	g_assert_cmpstr(cap->name, ==, "\xc3\xa9 \x7f");
+	out = lactd_capfile_to_string(cap);
+	g_assert_nonnull(strstr(out, "address \"A/\\b\"\n"));
+	g_assert_nonnull(strstr(out, "name \"\xc3\xa9 \\u007f\"\n"));
+}
+
 static void
 test_save_load(void)
 {
@@ -282,6 +302,9 @@ test_errors(void)
 		{ HDR(0, 0) "name \"a\\x0\"\n", 2, "bad \\x escape" },
 		{ HDR(0, 0) "name \"a\\x00\"\n", 2, "bad \\x escape" },
 		{ HDR(0, 0) "name \"a\\xg0\"\n", 2, "bad \\x escape" },
+		{ HDR(0, 0) "name \"a\\u00\"\n", 2, "bad \\u escape" },
+		{ HDR(0, 0) "name \"a\\u0000\"\n", 2, "bad \\u escape" },
+		{ HDR(0, 0) "name \"a\\u00g0\"\n", 2, "bad \\u escape" },
 		{ HDR(0, 0) "name \"a\tb\"\n", 2, "control character" },
 		{ HDR(0, 0) "name \"a\"b\n", 2, "no space after" },
 		{ HDR(0, 0) "name \"\xff\"\n", 2, "not UTF-8" },
@@ -423,6 +446,7 @@ main(int argc, char **argv)
 	g_test_add_func("/capfile/kind", test_kind);
 	g_test_add_func("/capfile/uuid", test_uuid);
 	g_test_add_func("/capfile/round-trip", test_round_trip);
+	g_test_add_func("/capfile/json-text", test_json_text);
 	g_test_add_func("/capfile/lenient", test_lenient);
 	g_test_add_func("/capfile/save-load", test_save_load);
 	g_test_add_func("/capfile/errors", test_errors);

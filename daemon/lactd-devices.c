@@ -426,6 +426,8 @@ update(Entry *e)
 			g_message("%s: %s matches plugin %s (%s)", e->address,
 				  name[0] != '\0' ? name : "device", desc->name, why);
 	}
+	lactd_bluez_device_set_needs_pairing(
+	    e->bdev, e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION) != 0);
 	want = captured(e);
 	recording = devices->recorder != NULL && lactd_recorder_wants(devices->recorder, e->address);
 	if (e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT) {

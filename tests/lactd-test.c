@@ -222,14 +222,25 @@ lactd_test_plugin_dir(const char *tmpdir)
 	const char *name;
 
 	g_mkdir_with_parents(out, 0700);
+	/* Every module of every plugin folder: a folder may build more than
+	 * one (timemore-basic builds the Dot's too). */
 	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *so = g_strdup_printf("%s.so", name);
-		g_autofree char *target = g_build_filename(plugins, name, ".libs", so, NULL);
-		g_autofree char *link = g_build_filename(out, so, NULL);
+		g_autofree char *libs = g_build_filename(plugins, name, ".libs", NULL);
+		g_autoptr(GDir) modules = g_dir_open(libs, 0, NULL);
+		const char *file;
 
-		/* Made once per scratch directory; later daemons reuse it. */
-		if (g_file_test(target, G_FILE_TEST_EXISTS) && symlink(target, link) != 0)
-			g_assert_cmpint(errno, ==, EEXIST);
+		while (modules != NULL && (file = g_dir_read_name(modules)) != NULL) {
+			g_autofree char *target = NULL;
+			g_autofree char *link = NULL;
+
+			if (!g_str_has_suffix(file, ".so"))
+				continue;
+			target = g_build_filename(libs, file, NULL);
+			link = g_build_filename(out, file, NULL);
+			/* Made once per scratch directory; later daemons reuse it. */
+			if (symlink(target, link) != 0)
+				g_assert_cmpint(errno, ==, EEXIST);
+		}
 	}
 	return out;
 }
@@ -480,6 +491,54 @@ lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *
 
 	g_assert_no_error(error);
 	g_assert_nonnull(r);
+}
+
+guint
+lactd_test_fake_calls(GDBusConnection *connection, const char *method)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+	    connection, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1",
+	    "GetStats", NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	g_autoptr(GVariant) stats = NULL;
+	g_autoptr(GVariant) calls = NULL;
+	guint32 n = 0;
+
+	g_assert_no_error(error);
+	stats = g_variant_get_child_value(r, 0);
+	calls = g_variant_lookup_value(stats, "calls", G_VARIANT_TYPE("a{su}"));
+	if (calls != NULL && !g_variant_lookup(calls, method, "u", &n))
+		n = 0;
+	return n;
+}
+
+void
+lactd_test_idle_for(guint ms)
+{
+	gint64 until = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < until) {
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(10000);
+	}
+}
+
+void
+lactd_test_rig_setup(LactdTestRig *rig, gconstpointer data)
+{
+	rig->bus = lactd_test_bus_new();
+	rig->c = lactd_test_bus_connect(rig->bus);
+}
+
+void
+lactd_test_rig_teardown(LactdTestRig *rig, gconstpointer data)
+{
+	if (rig->daemon != NULL)
+		lactd_test_daemon_stop(rig->daemon);
+	g_clear_pointer(&rig->daemon, lactd_test_daemon_free);
+	g_clear_pointer(&rig->fake, lactd_test_fake_free);
+	g_clear_object(&rig->c);
+	g_clear_pointer(&rig->bus, lactd_test_bus_free);
 }
 
 GVariant *

@@ -75,6 +75,28 @@ guint lactd_test_watch_finished(GDBusConnection *connection, gboolean *finished)
  * and asserts that it succeeded. */
 void lactd_test_fake_call(GDBusConnection *connection, const char *method, GVariant *args);
 
+/* How many times lactd called this org.bluez method (Connect, WriteValue,
+ * ...), as the fake BlueZ counts them (GetStats). */
+guint lactd_test_fake_calls(GDBusConnection *connection, const char *method);
+
+/* Keeps the default main context going for ms: for checking that something
+ * does NOT happen (no reconnection, no write), where no event can be
+ * waited for. */
+void lactd_test_idle_for(guint ms);
+
+/* The usual daemon test: a private bus and a connection to it, and the fake
+ * BlueZ and the daemon once the test starts them; for g_test_add(). */
+typedef struct {
+	LactdTestBus *bus;
+	GDBusConnection *c;
+	LactdTestFake *fake;
+	LactdTestDaemon *daemon;
+} LactdTestRig;
+
+void lactd_test_rig_setup(LactdTestRig *rig, gconstpointer data);
+/* Stops the daemon and the fake (their logs printed if the test failed). */
+void lactd_test_rig_teardown(LactdTestRig *rig, gconstpointer data);
+
 /* A path in the build tree (LACTD_BUILDDIR). */
 char *lactd_test_build_path(const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* A directory of symlinks to every plugin module built in the tree. */

@@ -607,24 +607,6 @@ pump_resolved(gpointer user_data)
 	return v != NULL && g_variant_get_boolean(v);
 }
 
-static guint32
-fake_calls(Fixture *f, const char *method)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) stats = g_dbus_connection_call_sync(
-	    f->c, "org.lactd.FakeBluez", "/org/lactd/FakeBluez", "org.lactd.FakeBluez1", "GetStats",
-	    NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-	g_autoptr(GVariant) dict = NULL;
-	g_autoptr(GVariant) calls = NULL;
-	guint32 n = 0;
-
-	g_assert_no_error(error);
-	dict = g_variant_get_child_value(stats, 0);
-	calls = g_variant_lookup_value(dict, "calls", G_VARIANT_TYPE("a{su}"));
-	g_variant_lookup(calls, method, "u", &n);
-	return n;
-}
-
 /*
  * The pump is connected with its services resolved before lactd starts
  * (lactd restarted, or another program connected it). lactd must read
@@ -649,7 +631,7 @@ test_capture_connected_at_start(Fixture *f, gconstpointer data)
 	g_assert_true(lactd_test_wait_for(pump_resolved, f, 10000));
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
-	g_assert_cmpuint(fake_calls(f, "Disconnect"), ==, 0);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "Disconnect"), ==, 0);
 	list = list_sessions(f);
 	g_assert_cmpuint(g_variant_n_children(list), ==, 1);
 	s = g_variant_get_child_value(list, 0);
@@ -678,7 +660,7 @@ test_capture_connected_unannounced(Fixture *f, gconstpointer data)
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
 	check_pump_session(f);
-	g_assert_cmpuint(fake_calls(f, "Disconnect"), ==, 0);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "Disconnect"), ==, 0);
 }
 
 static void

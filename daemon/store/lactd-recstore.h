@@ -31,7 +31,7 @@ G_BEGIN_DECLS
  * the value's length (4), handle (2), alignment between them (up to 6). */
 #define LACTD_REC_EVENT_OVERHEAD 48
 
-/* Event kinds, by the names of the capture file format (client/lactd-capfile.h). */
+/* Event kinds, by the names of the capture file format (daemon/shared/lactd-capfile.h). */
 #define LACTD_REC_NOTIFY "notify"
 #define LACTD_REC_INDICATE "indicate"
 #define LACTD_REC_READ "read"

@@ -21,7 +21,10 @@
  *                     earlier connection and exports it at start even
  *                     unpaired; false: it appears only once discovery
  *                     sees it), present= (in range at start, default true),
- *                     connectable= (default true), broadcaster= (scenario
+ *                     connectable= (default true), needs_encryption=
+ *                     (default false: true, the device sends nothing
+ *                     until the link is encrypted, so no notification
+ *                     while it is neither Paired nor Bonded), broadcaster= (scenario
  *                     clock from start; default: no GATT services),
  *                     emulator= and the emulator's own keys. An address
  *                     may be given again on another adapter (the same
@@ -193,6 +196,7 @@ struct _Device {
 	LactdEmu *emu;
 	gboolean paired, bonded, trusted;
 	gboolean present, connectable, broadcaster;
+	gboolean needs_encryption; /* silent unless paired or bonded */
 	gboolean stored; /* in bluetoothd's storage: exported from the start */
 	gboolean known;	 /* bluetoothd has a device object for it */
 	gboolean connected;
@@ -430,7 +434,8 @@ deliver_notification(Device *d, const char *uuid, const guint8 *data, gsize len)
 		return;
 	for (guint i = 0; i < c->sessions->len; i++)
 		registered |= ((Session *)g_ptr_array_index(c->sessions, i))->registered;
-	if (!registered)
+	/* An unpaired link is not encrypted: such a device keeps silent. */
+	if (!registered || (d->needs_encryption && !d->paired && !d->bonded))
 		return;
 	fake.notifications++;
 	fb_obj_set(c->obj, "Value", bytes_variant(data, len), TRUE);
@@ -1575,7 +1580,7 @@ ensure_tick(void)
  * emulator too. */
 static const char *const own_keys[] = {"adapter", "address", "address_type", "name", "paired",
 				       "bonded", "trusted", "stored", "present", "connectable",
-				       "broadcaster", NULL};
+				       "broadcaster", "needs_encryption", NULL};
 
 static gboolean
 get_bool(GKeyFile *kf, const char *group, const char *key, gboolean def, GError **error)
@@ -1655,6 +1660,7 @@ load_device(const char *group, GError **error)
 	d->stored = get_bool(kf, group, "stored", TRUE, &local);
 	d->present = get_bool(kf, group, "present", TRUE, &local);
 	d->connectable = get_bool(kf, group, "connectable", TRUE, &local);
+	d->needs_encryption = get_bool(kf, group, "needs_encryption", FALSE, &local);
 	d->broadcaster = get_bool(kf, group, "broadcaster",
 				  lactd_emu_services(d->emu)[0].uuid == NULL,
 				  &local);

@@ -298,15 +298,19 @@ host_state(LactdDevice *dev)
 	return dev->state;
 }
 
+/* A subscribe or a read the plugin asked for: 0, or -1 (logged) when the
+ * transport refused it. */
 static int
-host_subscribe(LactdDevice *dev, const char *char_uuid)
+host_gatt(LactdDevice *dev, const char *what,
+	  gboolean (*op)(gpointer user_data, const char *char_uuid, GError **error),
+	  const char *char_uuid)
 {
 	g_autoptr(GError) error = NULL;
 
 	if (char_uuid == NULL || !dev->attached)
 		return -1;
-	if (!dev->ops->subscribe(dev->user_data, char_uuid, &error)) {
-		g_message("%s: %s: subscribe %s: %s", dev->address, dev->desc->name, char_uuid,
+	if (!op(dev->user_data, char_uuid, &error)) {
+		g_message("%s: %s: %s %s: %s", dev->address, dev->desc->name, what, char_uuid,
 			  error->message);
 		return -1;
 	}
@@ -314,18 +318,15 @@ host_subscribe(LactdDevice *dev, const char *char_uuid)
 }
 
 static int
+host_subscribe(LactdDevice *dev, const char *char_uuid)
+{
+	return host_gatt(dev, "subscribe", dev->ops->subscribe, char_uuid);
+}
+
+static int
 host_read(LactdDevice *dev, const char *char_uuid)
 {
-	g_autoptr(GError) error = NULL;
-
-	if (char_uuid == NULL || !dev->attached)
-		return -1;
-	if (!dev->ops->read(dev->user_data, char_uuid, &error)) {
-		g_message("%s: %s: read %s: %s", dev->address, dev->desc->name, char_uuid,
-			  error->message);
-		return -1;
-	}
-	return 0;
+	return host_gatt(dev, "read", dev->ops->read, char_uuid);
 }
 
 /* Starts queued writes until one is in flight or the queue is empty: a

@@ -82,6 +82,12 @@ gboolean lactd_bluez_device_is_ready(LactdBluezDevice *dev);
 /* The device is of no use as it is (its plugin gave up): disconnect and
  * try again after the back-off. */
 void lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason);
+/* Its plugin needs an encrypted link (LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION):
+ * while Device1 is neither Paired nor Bonded, a wanted device is not
+ * connected and the listener's problem says it must be paired first; it is
+ * connected as soon as BlueZ reports it paired. FALSE by default. */
+void lactd_bluez_device_set_needs_pairing(LactdBluezDevice *dev, gboolean needs);
+gboolean lactd_bluez_device_get_needs_pairing(LactdBluezDevice *dev);
 
 /* GATT on a ready device; FALSE with an error when the characteristic is
  * not there. Failures of the call itself are logged when they come. */

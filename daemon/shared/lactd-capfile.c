@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Capture files: the structure, its text format (docs/capture-format.md)
- * and the readable dump `lactctl capture show` prints.
+ * Capture files: the structure and its text format (docs/capture-format.md);
+ * the lines' words and quoted text are lactd-capfile-json.c's.
  */
 #include "config.h"
 
-#include "lactd-capfile.h"
+#include "lactd-capfile-private.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -165,39 +165,6 @@ lactd_capfile_add_event(LactdCapFile *cap, gint64 time_us, LactdCapKind kind, co
 /* Writing */
 
 static void
-append_quoted(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (const char *p = s; *p != '\0'; p++) {
-		guchar c = (guchar)*p;
-
-		switch (c) {
-		case '"':
-			g_string_append(out, "\\\"");
-			break;
-		case '\\':
-			g_string_append(out, "\\\\");
-			break;
-		case '\n':
-			g_string_append(out, "\\n");
-			break;
-		case '\r':
-			g_string_append(out, "\\r");
-			break;
-		case '\t':
-			g_string_append(out, "\\t");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				g_string_append_printf(out, "\\x%02x", c);
-			else
-				g_string_append_c(out, (char)c);
-		}
-	}
-	g_string_append_c(out, '"');
-}
-
-static void
 append_hex(GString *out, GBytes *value)
 {
 	gsize len = 0;
@@ -211,9 +178,8 @@ append_hex(GString *out, GBytes *value)
 		g_string_append_printf(out, "%02x", d[i]);
 }
 
-/* ISO 8601 UTC with microseconds, or "?" when GDateTime cannot hold it. */
-static char *
-iso8601(gint64 time_us)
+char *
+lactd_capfile_iso8601(gint64 time_us)
 {
 	g_autoptr(GDateTime) secs = NULL;
 	g_autofree char *base = NULL;
@@ -231,8 +197,8 @@ iso8601(gint64 time_us)
 	return g_strdup_printf("%s.%06" G_GINT64_FORMAT "Z", base, usec);
 }
 
-static char *
-relative(gint64 time_us, gint64 start_us)
+char *
+lactd_capfile_relative(gint64 time_us, gint64 start_us)
 {
 	gint64 d = time_us - start_us;
 	const char *sign = d < 0 ? "-" : "+";
@@ -246,17 +212,17 @@ char *
 lactd_capfile_to_string(const LactdCapFile *cap)
 {
 	GString *out = g_string_new(NULL);
-	g_autofree char *start = iso8601(cap->start_us);
-	g_autofree char *end = iso8601(cap->end_us);
+	g_autofree char *start = lactd_capfile_iso8601(cap->start_us);
+	g_autofree char *end = lactd_capfile_iso8601(cap->end_us);
 
 	g_string_append_printf(out, "%s %d chars=%u events=%u\n", FORMAT_MAGIC, FORMAT_VERSION,
 			       cap->chars->len, cap->events->len);
 	g_string_append(out, "address ");
-	append_quoted(out, cap->address ? cap->address : "");
+	lactd_capfile_append_quoted(out, cap->address ? cap->address : "");
 	g_string_append(out, "\nname ");
-	append_quoted(out, cap->name ? cap->name : "");
+	lactd_capfile_append_quoted(out, cap->name ? cap->name : "");
 	g_string_append(out, "\nsource ");
-	append_quoted(out, cap->source ? cap->source : "");
+	lactd_capfile_append_quoted(out, cap->source ? cap->source : "");
 	g_string_append_printf(out, "\nstart %" G_GINT64_FORMAT " # %s\n", cap->start_us, start);
 	g_string_append_printf(out, "end %" G_GINT64_FORMAT " # %s\n", cap->end_us, end);
 	g_string_append(out, "# char UUID HANDLE FLAGS SERVICE\n");
@@ -264,19 +230,19 @@ lactd_capfile_to_string(const LactdCapFile *cap)
 		const LactdCapChar *c = g_ptr_array_index(cap->chars, i);
 
 		g_string_append_printf(out, "char %s 0x%04x ", c->uuid, c->handle);
-		append_quoted(out, c->flags ? c->flags : "");
+		lactd_capfile_append_quoted(out, c->flags ? c->flags : "");
 		g_string_append_printf(out, " %s\n", c->service_uuid ? c->service_uuid : "-");
 	}
 	g_string_append(out, "# KIND TIME_US UUID HANDLE VALUE | mark TIME_US TEXT\n");
 	for (guint i = 0; i < cap->events->len; i++) {
 		const LactdCapEvent *ev = g_ptr_array_index(cap->events, i);
-		g_autofree char *iso = iso8601(ev->time_us);
-		g_autofree char *rel = relative(ev->time_us, cap->start_us);
+		g_autofree char *iso = lactd_capfile_iso8601(ev->time_us);
+		g_autofree char *rel = lactd_capfile_relative(ev->time_us, cap->start_us);
 
 		g_string_append_printf(out, "%s %" G_GINT64_FORMAT " ",
 				       lactd_cap_kind_to_string(ev->kind), ev->time_us);
 		if (ev->kind == LACTD_CAP_MARK) {
-			append_quoted(out, ev->text ? ev->text : "");
+			lactd_capfile_append_quoted(out, ev->text ? ev->text : "");
 		} else {
 			g_string_append_printf(out, "%s 0x%04x ", ev->uuid ? ev->uuid : "-",
 					       ev->handle);
@@ -297,145 +263,6 @@ lactd_capfile_save(const LactdCapFile *cap, const char *path, GError **error)
 
 /* ------------------------------------------------------------------------ */
 /* Reading */
-
-typedef struct {
-	char *word; /* the token's text, unescaped when quoted */
-	gboolean quoted;
-} Token;
-
-static void
-token_clear(gpointer p)
-{
-	Token *t = p;
-
-	g_free(t->word);
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Splits a line into words and quoted strings; a '#' outside quotes starts
- * a comment. */
-static gboolean
-tokenize(const char *line, gsize len, GArray *tokens, const char **why)
-{
-	gsize i = 0;
-
-	while (i < len) {
-		Token t = { 0 };
-
-		if (line[i] == ' ' || line[i] == '\t') {
-			i++;
-			continue;
-		}
-		if (line[i] == '#')
-			break;
-		if (line[i] == '"') {
-			GString *s = g_string_new(NULL);
-
-			i++;
-			for (;;) {
-				char c;
-
-				if (i >= len) {
-					g_string_free(s, TRUE);
-					*why = "unterminated quoted text";
-					return FALSE;
-				}
-				c = line[i++];
-				if (c == '"')
-					break;
-				if ((guchar)c < 0x20 || c == 0x7f) {
-					g_string_free(s, TRUE);
-					*why = "control character in quoted text (use an escape)";
-					return FALSE;
-				}
-				if (c != '\\') {
-					g_string_append_c(s, c);
-					continue;
-				}
-				if (i >= len) {
-					g_string_free(s, TRUE);
-					*why = "unterminated escape";
-					return FALSE;
-				}
-				c = line[i++];
-				switch (c) {
-				case '"':
-				case '\\':
-					g_string_append_c(s, c);
-					break;
-				case 'n':
-					g_string_append_c(s, '\n');
-					break;
-				case 'r':
-					g_string_append_c(s, '\r');
-					break;
-				case 't':
-					g_string_append_c(s, '\t');
-					break;
-				case 'x': {
-					int hi = i + 1 < len ? hexval(line[i]) : -1;
-					int lo = i + 1 < len ? hexval(line[i + 1]) : -1;
-
-					if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-						g_string_free(s, TRUE);
-						*why = "bad \\x escape (two hex digits, not 00)";
-						return FALSE;
-					}
-					g_string_append_c(s, (char)(hi * 16 + lo));
-					i += 2;
-					break;
-				}
-				default:
-					g_string_free(s, TRUE);
-					*why = "unknown escape in quoted text";
-					return FALSE;
-				}
-			}
-			if (i < len && line[i] != ' ' && line[i] != '\t') {
-				g_string_free(s, TRUE);
-				*why = "no space after quoted text";
-				return FALSE;
-			}
-			if (!g_utf8_validate(s->str, (gssize)s->len, NULL)) {
-				g_string_free(s, TRUE);
-				*why = "quoted text is not UTF-8";
-				return FALSE;
-			}
-			if (s->len > LACTD_CAPFILE_MAX_TEXT) {
-				g_string_free(s, TRUE);
-				*why = "quoted text too long";
-				return FALSE;
-			}
-			t.quoted = TRUE;
-			t.word = g_string_free(s, FALSE);
-		} else {
-			gsize start = i;
-
-			while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '#') {
-				if (line[i] == '"' || (guchar)line[i] < 0x20 ||
-				    (guchar)line[i] >= 0x7f) {
-					*why = "unexpected character";
-					return FALSE;
-				}
-				i++;
-			}
-			t.word = g_strndup(line + start, i - start);
-		}
-		g_array_append_val(tokens, t);
-	}
-	return TRUE;
-}
 
 static gboolean
 parse_uint(const char *s, guint64 max, guint64 *out)
@@ -468,7 +295,7 @@ parse_handle(const char *s, guint16 *out)
 	if (strlen(s) != 6 || s[0] != '0' || s[1] != 'x')
 		return FALSE;
 	for (int i = 2; i < 6; i++) {
-		int h = hexval(s[i]);
+		int h = g_ascii_xdigit_value(s[i]);
 		if (h < 0)
 			return FALSE;
 		v = v * 16 + (guint)h;
@@ -511,7 +338,7 @@ parse_value(const char *s, const char **why)
 	}
 	buf = g_malloc(n / 2);
 	for (gsize i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = g_ascii_xdigit_value(s[2 * i]), lo = g_ascii_xdigit_value(s[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			*why = "value is not hex";
 			return NULL;
@@ -540,7 +367,7 @@ enum { SEEN_ADDRESS = 1, SEEN_NAME = 2, SEEN_SOURCE = 4, SEEN_START = 8, SEEN_EN
 static gboolean
 parse_header(ParseState *st, GArray *tok, guint lineno, GError **error)
 {
-	Token *t = (Token *)tok->data;
+	LactdCapToken *t = (LactdCapToken *)tok->data;
 	guint64 version;
 
 	if (tok->len < 1 || t[0].quoted || strcmp(t[0].word, FORMAT_MAGIC) != 0)
@@ -575,7 +402,7 @@ parse_header(ParseState *st, GArray *tok, guint lineno, GError **error)
 static gboolean
 parse_line(ParseState *st, GArray *tok, guint lineno, GError **error)
 {
-	Token *t = (Token *)tok->data;
+	LactdCapToken *t = (LactdCapToken *)tok->data;
 	LactdCapFile *cap = st->cap;
 	const char *why = NULL;
 	const char *key;
@@ -689,13 +516,13 @@ LactdCapFile *
 lactd_capfile_parse(const char *text, gsize len, GError **error)
 {
 	g_autoptr(LactdCapFile) cap = lactd_capfile_new();
-	g_autoptr(GArray) tok = g_array_new(FALSE, TRUE, sizeof(Token));
+	g_autoptr(GArray) tok = g_array_new(FALSE, TRUE, sizeof(LactdCapToken));
 	ParseState st = { .cap = cap };
 	gboolean have_header = FALSE;
 	guint lineno = 0;
 	gsize pos = 0;
 
-	g_array_set_clear_func(tok, token_clear);
+	g_array_set_clear_func(tok, lactd_cap_token_clear);
 	while (pos < len) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
@@ -713,7 +540,7 @@ lactd_capfile_parse(const char *text, gsize len, GError **error)
 			return NULL;
 		}
 		g_array_set_size(tok, 0);
-		if (!tokenize(line, n, tok, &why)) {
+		if (!lactd_capfile_tokenize(line, n, tok, &why)) {
 			line_error(error, lineno, why);
 			return NULL;
 		}
@@ -762,243 +589,4 @@ lactd_capfile_load(const char *path, GError **error)
 	if (cap == NULL)
 		g_prefix_error(error, "%s: ", path);
 	return cap;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The readable dump */
-
-typedef struct {
-	char *label;		/* UUID, or "handle 0xHHHH" when unknown */
-	guint16 handle;
-	guint counts[LACTD_CAP_MARK]; /* by kind */
-	GPtrArray *from_device; /* GBytes: notify, indicate, read */
-	GPtrArray *written;	/* GBytes: write */
-} Summary;
-
-static void
-summary_free(gpointer p)
-{
-	Summary *s = p;
-
-	g_free(s->label);
-	g_ptr_array_unref(s->from_device);
-	g_ptr_array_unref(s->written);
-	g_free(s);
-}
-
-static char *
-event_label(const LactdCapEvent *ev)
-{
-	if (ev->uuid != NULL)
-		return g_strdup(ev->uuid);
-	return g_strdup_printf("handle 0x%04x", ev->handle);
-}
-
-static void
-append_hex_spaced(GString *out, const guint8 *d, gsize len, const char *indent)
-{
-	if (len == 0) {
-		g_string_append(out, "(empty)");
-		return;
-	}
-	for (gsize i = 0; i < len; i++) {
-		if (i > 0 && i % 16 == 0)
-			g_string_append_printf(out, "\n%s", indent);
-		else if (i > 0)
-			g_string_append_c(out, ' ');
-		g_string_append_printf(out, "%02x", d[i]);
-	}
-}
-
-/* What a person decoding a device looks for first: the lengths, the bytes
- * that never move (headers, flags, type codes) and the bytes that count
- * up (sequence numbers, cumulative volumes, timers). */
-static void
-append_analysis(GString *out, GPtrArray *values)
-{
-	g_autoptr(GString) lens = g_string_new(NULL);
-	g_autoptr(GString) constant = g_string_new(NULL);
-	g_autoptr(GString) by_one = g_string_new(NULL);
-	g_autoptr(GString) mono = g_string_new(NULL);
-	g_autoptr(GString) le16 = g_string_new(NULL);
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-	gsize max_len = 0;
-
-	for (guint i = 0; i < values->len; i++) {
-		gsize len = g_bytes_get_size(g_ptr_array_index(values, i));
-
-		if (!g_hash_table_contains(seen, GSIZE_TO_POINTER(len + 1))) {
-			g_hash_table_add(seen, GSIZE_TO_POINTER(len + 1));
-			g_string_append_printf(lens, "%s%" G_GSIZE_FORMAT,
-					       lens->len ? ", " : "", len);
-		}
-		max_len = MAX(max_len, len);
-	}
-	g_string_append_printf(out, "    lengths: %s\n", lens->str);
-	if (values->len < 2)
-		return;
-
-	for (gsize p = 0; p < max_len; p++) {
-		gboolean is_const = TRUE, is_by_one = TRUE, is_mono = TRUE, rose = FALSE;
-		gboolean w_mono = p + 1 < max_len, w_rose = FALSE;
-		int prev = -1, first = -1;
-		gint64 wprev = -1;
-		guint n = 0;
-
-		for (guint i = 0; i < values->len; i++) {
-			gsize len;
-			const guint8 *d = g_bytes_get_data(g_ptr_array_index(values, i), &len);
-
-			if (p + 1 < len) {
-				gint64 w = d[p] | (d[p + 1] << 8);
-				if (wprev >= 0 && w < wprev)
-					w_mono = FALSE;
-				if (wprev >= 0 && w > wprev)
-					w_rose = TRUE;
-				wprev = w;
-			}
-			if (p >= len)
-				continue;
-			n++;
-			if (first < 0)
-				first = d[p];
-			if (d[p] != first)
-				is_const = FALSE;
-			if (prev >= 0) {
-				if (d[p] != ((prev + 1) & 0xff))
-					is_by_one = FALSE;
-				if (d[p] < prev)
-					is_mono = FALSE;
-				if (d[p] > prev)
-					rose = TRUE;
-			}
-			prev = d[p];
-		}
-		if (n < 2)
-			continue;
-		if (is_const)
-			g_string_append_printf(constant, "%s%" G_GSIZE_FORMAT "=%02x",
-					       constant->len ? " " : "", p, (guint)first);
-		else if (is_by_one)
-			g_string_append_printf(by_one, "%s%" G_GSIZE_FORMAT,
-					       by_one->len ? " " : "", p);
-		else if (is_mono && rose)
-			g_string_append_printf(mono, "%s%" G_GSIZE_FORMAT, mono->len ? " " : "",
-					       p);
-		/* A 16-bit little-endian counter whose low byte wraps is not
-		 * monotonic byte by byte: show it as a pair. */
-		else if (w_mono && w_rose)
-			g_string_append_printf(le16, "%s%" G_GSIZE_FORMAT "-%" G_GSIZE_FORMAT,
-					       le16->len ? " " : "", p, p + 1);
-	}
-	g_string_append_printf(out, "    constant bytes (position=value): %s\n",
-			       constant->len ? constant->str : "none");
-	g_string_append_printf(out, "    count up by one: %s\n",
-			       by_one->len ? by_one->str : "none");
-	g_string_append_printf(out, "    rise monotonically: %s\n",
-			       mono->len ? mono->str : "none");
-	if (le16->len)
-		g_string_append_printf(out, "    rise as 16-bit little-endian: %s\n", le16->str);
-}
-
-char *
-lactd_capfile_describe(const LactdCapFile *cap)
-{
-	GString *out = g_string_new(NULL);
-	g_autoptr(GPtrArray) sums = g_ptr_array_new_with_free_func(summary_free);
-	g_autoptr(GHashTable) by_label = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_autofree char *start = iso8601(cap->start_us);
-	g_autofree char *end = iso8601(cap->end_us);
-	g_autofree char *dur = relative(cap->end_us, cap->start_us);
-
-	g_string_append_printf(out, "Capture of %s", *cap->address ? cap->address : "(unknown)");
-	if (cap->name && *cap->name)
-		g_string_append_printf(out, " \"%s\"", cap->name);
-	g_string_append_printf(out, " from %s\n", cap->source ? cap->source : "?");
-	g_string_append_printf(out, "From %s to %s (%s s), %u events\n", start, end, dur + 1,
-			       cap->events->len);
-
-	if (cap->chars->len > 0) {
-		g_string_append(out, "\nCharacteristics:\n");
-		for (guint i = 0; i < cap->chars->len; i++) {
-			const LactdCapChar *c = g_ptr_array_index(cap->chars, i);
-
-			g_string_append_printf(out, "  0x%04x %s [%s]", c->handle, c->uuid,
-					       c->flags);
-			if (c->service_uuid)
-				g_string_append_printf(out, " in service %s", c->service_uuid);
-			g_string_append_c(out, '\n');
-		}
-	}
-
-	g_string_append(out, "\nEvents (seconds from start, UTC time):\n");
-	for (guint i = 0; i < cap->events->len; i++) {
-		const LactdCapEvent *ev = g_ptr_array_index(cap->events, i);
-		g_autofree char *rel = relative(ev->time_us, cap->start_us);
-		g_autofree char *iso = iso8601(ev->time_us);
-		g_autofree char *label = NULL;
-		g_autofree char *key = NULL;
-		Summary *s;
-		gsize len = 0;
-		const guint8 *d;
-
-		g_string_append_printf(out, "%12s  %s  ", rel, iso);
-		if (ev->kind == LACTD_CAP_MARK) {
-			g_autoptr(GString) q = g_string_new(NULL);
-
-			append_quoted(q, ev->text ? ev->text : "");
-			g_string_append_printf(out, "---- mark %s\n", q->str);
-			continue;
-		}
-		label = event_label(ev);
-		d = ev->value ? g_bytes_get_data(ev->value, &len) : NULL;
-		g_string_append_printf(out, "%-8s 0x%04x %s\n%40s", lactd_cap_kind_to_string(ev->kind),
-				       ev->handle, label, "");
-		append_hex_spaced(out, d, len, "                                        ");
-		g_string_append_c(out, '\n');
-
-		/* One summary per characteristic: by UUID and handle, so that
-		 * each CCCD (one UUID, many handles) is its own. */
-		key = g_strdup_printf("%s@%04x", label, ev->handle);
-		s = g_hash_table_lookup(by_label, key);
-		if (s == NULL) {
-			s = g_new0(Summary, 1);
-			s->label = g_strdup(label);
-			s->handle = ev->handle;
-			s->from_device = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-			s->written = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-			g_ptr_array_add(sums, s);
-			g_hash_table_insert(by_label, g_steal_pointer(&key), s);
-		}
-		if ((guint)ev->kind < G_N_ELEMENTS(s->counts))
-			s->counts[ev->kind]++;
-		g_ptr_array_add(ev->kind == LACTD_CAP_WRITE ? s->written : s->from_device,
-				g_bytes_ref(ev->value));
-	}
-
-	g_string_append(out, "\nSummary by characteristic:\n");
-	if (sums->len == 0)
-		g_string_append(out, "  (no values)\n");
-	for (guint i = 0; i < sums->len; i++) {
-		Summary *s = g_ptr_array_index(sums, i);
-
-		g_string_append_printf(out, "  %s", s->label);
-		if (!g_str_has_prefix(s->label, "handle "))
-			g_string_append_printf(out, " (handle 0x%04x)", s->handle);
-		g_string_append_printf(out, ": %u notify, %u indicate, %u read, %u write\n",
-				       s->counts[LACTD_CAP_NOTIFY],
-				       s->counts[LACTD_CAP_INDICATE], s->counts[LACTD_CAP_READ],
-				       s->counts[LACTD_CAP_WRITE]);
-		if (s->from_device->len > 0) {
-			g_string_append_printf(out, "   from the device (%u values):\n",
-					       s->from_device->len);
-			append_analysis(out, s->from_device);
-		}
-		if (s->written->len > 0) {
-			g_string_append_printf(out, "   written to the device (%u values):\n",
-					       s->written->len);
-			append_analysis(out, s->written);
-		}
-	}
-	return g_string_free(out, FALSE);
 }

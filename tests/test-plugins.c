@@ -2,7 +2,7 @@
 /*
  * The plugin host on its own: loading and refusing modules, matching, and
  * the LactdHost helpers over fake device operations. The modules are
- * daemon/test-plugin.c, built four ways.
+ * tests/test-plugin.c, built four ways.
  */
 #include "config.h"
 
@@ -51,7 +51,7 @@ module_path(const char *name)
 {
 	g_autofree char *file = g_strconcat(name, ".so", NULL);
 
-	return g_test_build_filename(G_TEST_BUILT, "daemon", "test-modules", ".libs", file, NULL);
+	return g_test_build_filename(G_TEST_BUILT, "tests", "test-modules", ".libs", file, NULL);
 }
 
 static char *
