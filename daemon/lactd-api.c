@@ -8,6 +8,7 @@
 #include "lactd-api.h"
 #include "lactd-error.h"
 #include "lactd-plan.h"
+#include "lactd-session-columns.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
 #include "lactd-weighing.h"
@@ -25,58 +26,54 @@ struct _LactdApi {
 	char *write_failure; /* the last failed write, until one succeeds */
 };
 
-GVariant *
-lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
+/* Adds one entry to an open a{sv}: no format string to parse per key. */
+static inline void
+put(GVariantBuilder *b, const char *key, GVariant *value)
 {
-	GVariantBuilder b;
+	g_variant_builder_add_value(
+	    b, g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value)));
+}
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(s->id));
-	g_variant_builder_add(&b, "{sv}", "kind",
-			      g_variant_new_string(lactd_session_kind_to_string(s->kind)));
-	g_variant_builder_add(&b, "{sv}", "source",
-			      g_variant_new_string(lactd_session_source_to_string(s->source)));
-	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_us));
-	g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(s->end_us));
-	g_variant_builder_add(&b, "{sv}", "left_ml", g_variant_new_double(lactd_round_ml(s->left_ml)));
-	g_variant_builder_add(&b, "{sv}", "right_ml",
-			      g_variant_new_double(lactd_round_ml(s->right_ml)));
-	g_variant_builder_add(&b, "{sv}", "total_ml",
-			      g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
+/* The keys of one session, into @b opened as a{sv}: the one place that lists
+ * them (ListSessions, GetSession, SessionEnded). */
+static void
+session_build(GVariantBuilder *b, const LactdSession *s, GArray *samples)
+{
+	guint sides = lactd_session_sides(s);
+	const char *measured[4];
+	guint n = 0;
+
+	put(b, "id", g_variant_new_uint64(s->id));
+	put(b, "kind", g_variant_new_string(lactd_session_kind_to_string(s->kind)));
+	put(b, "source", g_variant_new_string(lactd_session_source_to_string(s->source)));
+	put(b, "start", g_variant_new_int64(s->start_us));
+	put(b, "end", g_variant_new_int64(s->end_us));
+	put(b, "left_ml", g_variant_new_double(lactd_round_ml(s->left_ml)));
+	put(b, "right_ml", g_variant_new_double(lactd_round_ml(s->right_ml)));
+	put(b, "total_ml", g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
 	if (s->extra_ml > 0)
-		g_variant_builder_add(&b, "{sv}", "weighed_ml",
-				      g_variant_new_double(lactd_round_ml(s->extra_ml)));
+		put(b, "weighed_ml", g_variant_new_double(lactd_round_ml(s->extra_ml)));
 	/* A side not measured has left_ml/right_ml 0: these say which is which. */
-	g_variant_builder_add(&b, "{sv}", "left_measured",
-			      g_variant_new_boolean((lactd_session_sides(s) & 1) != 0));
-	g_variant_builder_add(&b, "{sv}", "right_measured",
-			      g_variant_new_boolean((lactd_session_sides(s) & 2) != 0));
-	{
-		/* The same as one list, with the test-weighed intake: what a
-		 * client shows as measured, the rest as "not measured". */
-		const char *measured[4];
-		guint n = 0;
-		if (lactd_session_sides(s) & 1)
-			measured[n++] = "left";
-		if (lactd_session_sides(s) & 2)
-			measured[n++] = "right";
-		if (s->extra_ml > 0)
-			measured[n++] = "weighed";
-		g_variant_builder_add(&b, "{sv}", "measured", g_variant_new_strv(measured, n));
-	}
-	g_variant_builder_add(&b, "{sv}", "left_seconds", g_variant_new_uint32(s->left_seconds));
-	g_variant_builder_add(&b, "{sv}", "right_seconds", g_variant_new_uint32(s->right_seconds));
-	g_variant_builder_add(&b, "{sv}", "device",
-			      g_variant_new_string(s->device != NULL ? s->device : ""));
-	g_variant_builder_add(&b, "{sv}", "interrupted", g_variant_new_boolean(s->interrupted));
-	g_variant_builder_add(&b, "{sv}", "note", g_variant_new_string(s->note != NULL ? s->note : ""));
+	put(b, "left_measured", g_variant_new_boolean((sides & 1) != 0));
+	put(b, "right_measured", g_variant_new_boolean((sides & 2) != 0));
+	/* The same as one list, with the test-weighed intake: what a client
+	 * shows as measured, the rest as "not measured". */
+	if (sides & 1)
+		measured[n++] = "left";
+	if (sides & 2)
+		measured[n++] = "right";
+	if (s->extra_ml > 0)
+		measured[n++] = "weighed";
+	put(b, "measured", g_variant_new_strv(measured, n));
+	put(b, "left_seconds", g_variant_new_uint32(s->left_seconds));
+	put(b, "right_seconds", g_variant_new_uint32(s->right_seconds));
+	put(b, "device", g_variant_new_string(s->device != NULL ? s->device : ""));
+	put(b, "interrupted", g_variant_new_boolean(s->interrupted));
+	put(b, "note", g_variant_new_string(s->note != NULL ? s->note : ""));
 	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-		g_variant_builder_add(&b, "{sv}", "supplement_ml",
-				      g_variant_new_double(lactd_round_ml(s->supplement_ml)));
-		g_variant_builder_add(&b, "{sv}", "method",
-				      g_variant_new_string(s->method != NULL ? s->method : ""));
-		g_variant_builder_add(&b, "{sv}", "milk",
-				      g_variant_new_string(s->milk != NULL ? s->milk : ""));
+		put(b, "supplement_ml", g_variant_new_double(lactd_round_ml(s->supplement_ml)));
+		put(b, "method", g_variant_new_string(s->method != NULL ? s->method : ""));
+		put(b, "milk", g_variant_new_string(s->milk != NULL ? s->milk : ""));
 	}
 	if (samples != NULL) {
 		GVariantBuilder sb;
@@ -84,9 +81,38 @@ lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 		g_variant_builder_init(&sb, G_VARIANT_TYPE("a(xdd)"));
 		for (guint i = 0; i < samples->len; i++) {
 			const LactdSample *x = &g_array_index(samples, LactdSample, i);
-			g_variant_builder_add(&sb, "(xdd)", x->time_us, x->left_ml, x->right_ml);
+			g_variant_builder_add_value(
+			    &sb, g_variant_new_tuple((GVariant *[]){g_variant_new_int64(x->time_us),
+								    g_variant_new_double(x->left_ml),
+								    g_variant_new_double(x->right_ml)},
+						     3));
 		}
-		g_variant_builder_add(&b, "{sv}", "samples", g_variant_builder_end(&sb));
+		put(b, "samples", g_variant_builder_end(&sb));
+	}
+}
+
+GVariant *
+lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	session_build(&b, s, samples);
+	return g_variant_builder_end(&b);
+}
+
+/* ListSessions' reply: one builder for the whole array, each session a
+ * container opened in it rather than a variant of its own. */
+static GVariant *
+sessions_to_variant(GPtrArray *sessions)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < sessions->len; i++) {
+		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
+		session_build(&b, g_ptr_array_index(sessions, i), NULL);
+		g_variant_builder_close(&b);
 	}
 	return g_variant_builder_end(&b);
 }
@@ -180,18 +206,30 @@ handle_list_sessions(LactdManager1 *manager, GDBusMethodInvocation *invocation, 
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) sessions = NULL;
-	GVariantBuilder b;
 
 	if (!lactd_validate_range(from, to, &error))
 		return reply_error(api, invocation, error);
 	sessions = lactd_store_list_sessions(api->store, from, to, &error);
 	if (sessions == NULL)
 		return reply_error(api, invocation, error);
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (guint i = 0; i < sessions->len; i++)
-		g_variant_builder_add_value(
-		    &b, lactd_api_session_to_variant(g_ptr_array_index(sessions, i), NULL));
-	lactd_manager1_complete_list_sessions(manager, invocation, g_variant_builder_end(&b));
+	lactd_manager1_complete_list_sessions(manager, invocation, sessions_to_variant(sessions));
+	return TRUE;
+}
+
+static gboolean
+handle_list_sessions_columns(LactdManager1 *manager, GDBusMethodInvocation *invocation,
+			     gint64 from, gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) sessions = NULL;
+
+	if (!lactd_validate_range(from, to, &error))
+		return reply_error(api, invocation, error);
+	sessions = lactd_store_list_sessions(api->store, from, to, &error);
+	if (sessions == NULL)
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_list_sessions_columns(manager, invocation,
+						      lactd_session_columns_new(sessions));
 	return TRUE;
 }
 
@@ -514,6 +552,8 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 	lactd_api_storage_refresh(api);
 
 	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
+	g_signal_connect(api->manager, "handle-list-sessions-columns",
+			 G_CALLBACK(handle_list_sessions_columns), api);
 	g_signal_connect(api->manager, "handle-get-session", G_CALLBACK(handle_get_session), api);
 	g_signal_connect(api->manager, "handle-add-session", G_CALLBACK(handle_add_session), api);
 	g_signal_connect(api->manager, "handle-update-session", G_CALLBACK(handle_update_session),
