@@ -7,7 +7,9 @@
 
 #include "lactd-api.h"
 #include "lactd-error.h"
+#include "lactd-manager-export.h"
 #include "lactd-plan.h"
+#include "lactd-progress.h"
 #include "lactd-session-columns.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
@@ -20,9 +22,7 @@ struct _LactdApi {
 	LactdManager1 *manager;
 	GDBusObjectManagerServer *objects;
 	LactdApiAuthorizeFunc authorize;
-	LactdApiHookFunc export_func;
-	LactdApiHookFunc progress_func;
-	gpointer hook_data;
+	gpointer authorize_data;
 	char *write_failure; /* the last failed write, until one succeeds */
 };
 
@@ -197,7 +197,7 @@ authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 	if (api->authorize == NULL)
 		return TRUE;
 	return api->authorize(G_DBUS_INTERFACE_SKELETON(api->manager), invocation, action,
-			      api->hook_data);
+			      api->authorize_data);
 }
 
 static gboolean
@@ -496,41 +496,33 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 }
 
 static gboolean
-handle_hook(LactdApi *api, LactdApiHookFunc func, GDBusMethodInvocation *invocation,
-	    GUnixFDList *fds)
-{
-	if (func == NULL) {
-		g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
-						      G_DBUS_ERROR_NOT_SUPPORTED,
-						      "%s is not available in this build",
-						      g_dbus_method_invocation_get_method_name(invocation));
-		return TRUE;
-	}
-	func(invocation, fds, api->hook_data);
-	return TRUE;
-}
-
-static gboolean
 handle_get_progress(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdApi *api)
 {
-	return handle_hook(api, api->progress_func, invocation, NULL);
+	g_autoptr(GError) error = NULL;
+	GVariant *progress = NULL;
+	LactdPlan plan;
+
+	if (lactd_plan_load(api->store, &plan, &error))
+		progress = lactd_progress_compute(api->store, &plan, g_get_real_time(), &error);
+	if (progress == NULL)
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_get_progress(manager, invocation, progress);
+	return TRUE;
 }
 
 static gboolean
 handle_export(LactdManager1 *manager, GDBusMethodInvocation *invocation, GUnixFDList *fds,
 	      const char *format, gint64 from, gint64 to, GVariant *fd, LactdApi *api)
 {
-	return handle_hook(api, api->export_func, invocation, fds);
+	lactd_manager_export(api, invocation, fds, format, from, to, g_variant_get_handle(fd));
+	return TRUE;
 }
 
 void
-lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,
-		    LactdApiHookFunc export_func, gpointer user_data)
+lactd_api_set_authorize(LactdApi *api, LactdApiAuthorizeFunc authorize, gpointer user_data)
 {
 	api->authorize = authorize;
-	api->progress_func = progress;
-	api->export_func = export_func;
-	api->hook_data = user_data;
+	api->authorize_data = user_data;
 }
 
 LactdApi *

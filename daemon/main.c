@@ -19,8 +19,6 @@
 #include "lactd-devices.h"
 #include "lactd-error.h"
 #include "lactd-limits.h"
-#include "lactd-export.h"
-#include "lactd-progress.h"
 #include "lactd-plugins.h"
 #include "lactd-store.h"
 
@@ -245,10 +243,8 @@ main(int argc, char **argv)
 	if (lactd_store_is_locked(store))
 		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, &d);
 	/* Changes to recorded data are checked with polkit (lactd-auth.c) on
-	 * top of the bus policy; progress and export are answered by their
-	 * modules. */
-	lactd_api_set_hooks(api, lactd_auth_authorize, lactd_progress_handle, lactd_export_handle,
-			    api);
+	 * top of the bus policy. */
+	lactd_api_set_authorize(api, lactd_auth_authorize, NULL);
 	capture = lactd_capture_new(store, api, config);
 	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
 	if (plugins == NULL) {
