@@ -26,79 +26,10 @@ struct _LactdApi {
 	char *write_failure; /* the last failed write, until one succeeds */
 };
 
-/* Adds one entry to an open a{sv}: no format string to parse per key. */
-static inline void
-put(GVariantBuilder *b, const char *key, GVariant *value)
-{
-	g_variant_builder_add_value(
-	    b, g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value)));
-}
-
-/* The keys of one session, into @b opened as a{sv}: the one place that lists
- * them (ListSessions, GetSession, SessionEnded). */
-static void
-session_build(GVariantBuilder *b, const LactdSession *s, GArray *samples)
-{
-	guint sides = lactd_session_sides(s);
-	const char *measured[4];
-	guint n = 0;
-
-	put(b, "id", g_variant_new_uint64(s->id));
-	put(b, "kind", g_variant_new_string(lactd_session_kind_to_string(s->kind)));
-	put(b, "source", g_variant_new_string(lactd_session_source_to_string(s->source)));
-	put(b, "start", g_variant_new_int64(s->start_us));
-	put(b, "end", g_variant_new_int64(s->end_us));
-	put(b, "left_ml", g_variant_new_double(lactd_round_ml(s->left_ml)));
-	put(b, "right_ml", g_variant_new_double(lactd_round_ml(s->right_ml)));
-	put(b, "total_ml", g_variant_new_double(lactd_round_ml(lactd_session_total_ml(s))));
-	if (s->extra_ml > 0)
-		put(b, "weighed_ml", g_variant_new_double(lactd_round_ml(s->extra_ml)));
-	/* A side not measured has left_ml/right_ml 0: these say which is which. */
-	put(b, "left_measured", g_variant_new_boolean((sides & 1) != 0));
-	put(b, "right_measured", g_variant_new_boolean((sides & 2) != 0));
-	/* The same as one list, with the test-weighed intake: what a client
-	 * shows as measured, the rest as "not measured". */
-	if (sides & 1)
-		measured[n++] = "left";
-	if (sides & 2)
-		measured[n++] = "right";
-	if (s->extra_ml > 0)
-		measured[n++] = "weighed";
-	put(b, "measured", g_variant_new_strv(measured, n));
-	put(b, "left_seconds", g_variant_new_uint32(s->left_seconds));
-	put(b, "right_seconds", g_variant_new_uint32(s->right_seconds));
-	put(b, "device", g_variant_new_string(s->device != NULL ? s->device : ""));
-	put(b, "interrupted", g_variant_new_boolean(s->interrupted));
-	put(b, "note", g_variant_new_string(s->note != NULL ? s->note : ""));
-	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-		put(b, "supplement_ml", g_variant_new_double(lactd_round_ml(s->supplement_ml)));
-		put(b, "method", g_variant_new_string(s->method != NULL ? s->method : ""));
-		put(b, "milk", g_variant_new_string(s->milk != NULL ? s->milk : ""));
-	}
-	if (samples != NULL) {
-		GVariantBuilder sb;
-
-		g_variant_builder_init(&sb, G_VARIANT_TYPE("a(xdd)"));
-		for (guint i = 0; i < samples->len; i++) {
-			const LactdSample *x = &g_array_index(samples, LactdSample, i);
-			g_variant_builder_add_value(
-			    &sb, g_variant_new_tuple((GVariant *[]){g_variant_new_int64(x->time_us),
-								    g_variant_new_double(x->left_ml),
-								    g_variant_new_double(x->right_ml)},
-						     3));
-		}
-		put(b, "samples", g_variant_builder_end(&sb));
-	}
-}
-
 GVariant *
 lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	session_build(&b, s, samples);
-	return g_variant_builder_end(&b);
+	return lactd_session_to_variant(s, samples);
 }
 
 /* ListSessions' reply: one builder for the whole array, each session a
@@ -111,7 +42,7 @@ sessions_to_variant(GPtrArray *sessions)
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < sessions->len; i++) {
 		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
-		session_build(&b, g_ptr_array_index(sessions, i), NULL);
+		lactd_record_add_to_builder(&lactd_session_table, g_ptr_array_index(sessions, i), &b);
 		g_variant_builder_close(&b);
 	}
 	return g_variant_builder_end(&b);
@@ -120,19 +51,7 @@ sessions_to_variant(GPtrArray *sessions)
 GVariant *
 lactd_api_weighing_to_variant(const LactdWeighing *w)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(w->id));
-	g_variant_builder_add(&b, "{sv}", "time", g_variant_new_int64(w->time_us));
-	g_variant_builder_add(&b, "{sv}", "grams", g_variant_new_double(w->grams));
-	g_variant_builder_add(&b, "{sv}", "stable", g_variant_new_boolean(w->stable));
-	g_variant_builder_add(&b, "{sv}", "device",
-			      g_variant_new_string(w->device != NULL ? w->device : ""));
-	g_variant_builder_add(&b, "{sv}", "role",
-			      g_variant_new_string(w->role != NULL ? w->role : "bottle"));
-	g_variant_builder_add(&b, "{sv}", "session", g_variant_new_uint64(w->session));
-	return g_variant_builder_end(&b);
+	return lactd_weighing_to_variant(w);
 }
 
 /*
@@ -361,39 +280,17 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 static GVariant *
 day_to_variant(const LactdDaySummary *d)
 {
-	GVariantBuilder db;
-
-	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(d->day));
-	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(d->sessions));
-	/* Volumes only where something was measured: a day of feeds at the
-	 * breast without test-weighing has no volume, not 0 mL. */
-	if (d->measured) {
-		g_variant_builder_add(&db, "{sv}", "total_ml", g_variant_new_double(d->total_ml));
-		g_variant_builder_add(&db, "{sv}", "left_ml", g_variant_new_double(d->left_ml));
-		g_variant_builder_add(&db, "{sv}", "right_ml", g_variant_new_double(d->right_ml));
-		g_variant_builder_add(&db, "{sv}", "weighed_ml", g_variant_new_double(d->weighed_ml));
-	}
-	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(d->minutes));
-	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(d->overnight));
-	if (d->supplements > 0)
-		g_variant_builder_add(&db, "{sv}", "supplement_ml",
-				      g_variant_new_double(d->supplement_ml));
-	return g_variant_builder_end(&db);
+	return lactd_record_to_variant(&lactd_day_table, d);
 }
 
 /* A day with nothing recorded: no volume keys, since nothing was measured. */
 static GVariant *
 empty_day_to_variant(const char *day)
 {
-	GVariantBuilder db;
+	LactdDaySummary d = {0};
 
-	g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&db, "{sv}", "day", g_variant_new_string(day));
-	g_variant_builder_add(&db, "{sv}", "sessions", g_variant_new_uint32(0));
-	g_variant_builder_add(&db, "{sv}", "minutes", g_variant_new_uint32(0));
-	g_variant_builder_add(&db, "{sv}", "overnight", g_variant_new_boolean(FALSE));
-	return g_variant_builder_end(&db);
+	g_strlcpy(d.day, day, sizeof(d.day));
+	return day_to_variant(&d);
 }
 
 static gboolean

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "lactd-error.h"
@@ -23,18 +22,6 @@ lactd_plan_init_default(LactdPlan *plan)
 	plan->minutes_max = 20;
 }
 
-typedef struct {
-	const char *key;
-	gsize offset; /* of a guint; G_MAXSIZE for the strings handled apart */
-} PlanKey;
-
-static const PlanKey uint_keys[] = {
-    {"sessions_min", G_STRUCT_OFFSET(LactdPlan, sessions_min)},
-    {"sessions_max", G_STRUCT_OFFSET(LactdPlan, sessions_max)},
-    {"minutes_min", G_STRUCT_OFFSET(LactdPlan, minutes_min)},
-    {"minutes_max", G_STRUCT_OFFSET(LactdPlan, minutes_max)},
-};
-
 static gboolean
 invalid(GError **error, const char *key, const char *why)
 {
@@ -42,95 +29,13 @@ invalid(GError **error, const char *key, const char *why)
 	return FALSE;
 }
 
-static gboolean
-valid_date(const char *str)
-{
-	unsigned y, m, d;
-	char extra;
-
-	if (strlen(str) != 10 || sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &extra) != 3)
-		return FALSE;
-	return g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) && y >= 1970;
-}
-
-/* A name printed on a report and put in exports: text a person typed, so
- * no control characters (a newline would forge a CSV header line). */
-static gboolean
-valid_name(const char *str)
-{
-	if (strlen(str) > LACTD_PLAN_NAME_MAX || !g_utf8_validate(str, -1, NULL))
-		return FALSE;
-	for (const char *p = str; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static char *
-format_hhmm(guint minutes)
-{
-	return g_strdup_printf("%02u:%02u", minutes / 60, minutes % 60);
-}
-
 gboolean
 lactd_plan_apply(LactdPlan *plan, GVariant *changes, GError **error)
 {
 	LactdPlan p = *plan;
-	GVariantIter iter;
-	const char *key;
-	GVariant *value_raw;
 
-	/* iter_next with a scoped reference: an early return must not leak. */
-	g_variant_iter_init(&iter, changes);
-	while (g_variant_iter_next(&iter, "{&sv}", &key, &value_raw)) {
-		g_autoptr(GVariant) value = value_raw;
-		gboolean known = FALSE;
-
-		for (guint i = 0; i < G_N_ELEMENTS(uint_keys); i++) {
-			if (strcmp(key, uint_keys[i].key) != 0)
-				continue;
-			if (!g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32))
-				return invalid(error, key, "expected type 'u'");
-			*(guint *)(void *)((guint8 *)&p + uint_keys[i].offset) =
-			    g_variant_get_uint32(value);
-			known = TRUE;
-		}
-		if (known)
-			continue;
-		if (strcmp(key, "overnight_start") == 0 || strcmp(key, "overnight_end") == 0) {
-			guint minutes;
-			if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-				return invalid(error, key, "expected type 's'");
-			if (!lactd_parse_hhmm(g_variant_get_string(value, NULL), &minutes))
-				return invalid(error, key, "expected a local time HH:MM");
-			if (key[10] == 's')
-				p.overnight_start = minutes;
-			else
-				p.overnight_end = minutes;
-		} else if (strcmp(key, "start_date") == 0) {
-			const char *date;
-			if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-				return invalid(error, key, "expected type 's'");
-			date = g_variant_get_string(value, NULL);
-			if (date[0] != '\0' && !valid_date(date))
-				return invalid(error, key, "expected a date YYYY-MM-DD");
-			g_strlcpy(p.start_date, date, sizeof(p.start_date));
-		} else if (strcmp(key, "name") == 0) {
-			const char *name;
-			if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-				return invalid(error, key, "expected type 's'");
-			name = g_variant_get_string(value, NULL);
-			if (!valid_name(name))
-				return invalid(error, key,
-					       "expected at most 200 bytes of UTF-8 text without "
-					       "control characters");
-			g_strlcpy(p.name, name, sizeof(p.name));
-		} else {
-			return invalid(error, key, "unknown key");
-		}
-	}
+	if (!lactd_record_from_variant(&lactd_plan_table, &p, changes, error))
+		return FALSE;
 	if (p.sessions_min == 0)
 		return invalid(error, "sessions_min", "must be at least 1");
 	if (p.sessions_max > MAX_SESSIONS)
@@ -174,20 +79,7 @@ lactd_plan_load(LactdStore *store, LactdPlan *plan, GError **error)
 GVariant *
 lactd_plan_to_variant(const LactdPlan *plan)
 {
-	GVariantBuilder b;
-	g_autofree char *start = format_hhmm(plan->overnight_start);
-	g_autofree char *end = format_hhmm(plan->overnight_end);
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "sessions_min", g_variant_new_uint32(plan->sessions_min));
-	g_variant_builder_add(&b, "{sv}", "sessions_max", g_variant_new_uint32(plan->sessions_max));
-	g_variant_builder_add(&b, "{sv}", "overnight_start", g_variant_new_string(start));
-	g_variant_builder_add(&b, "{sv}", "overnight_end", g_variant_new_string(end));
-	g_variant_builder_add(&b, "{sv}", "minutes_min", g_variant_new_uint32(plan->minutes_min));
-	g_variant_builder_add(&b, "{sv}", "minutes_max", g_variant_new_uint32(plan->minutes_max));
-	g_variant_builder_add(&b, "{sv}", "start_date", g_variant_new_string(plan->start_date));
-	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(plan->name));
-	return g_variant_builder_end(&b);
+	return lactd_record_to_variant(&lactd_plan_table, plan);
 }
 
 gboolean

@@ -11,21 +11,7 @@
 
 G_BEGIN_DECLS
 
-#define LACTD_PLAN_NAME_MAX 200
-
-typedef struct {
-	guint sessions_min; /* per 24 h */
-	guint sessions_max;
-	guint overnight_start; /* minutes after local midnight */
-	guint overnight_end;
-	guint minutes_min; /* per breast per session */
-	guint minutes_max;
-	char start_date[11]; /* YYYY-MM-DD, "" when not set */
-	/* Whose log: the name the user sets for reports and exports, "" when
-	 * none. At most LACTD_PLAN_NAME_MAX bytes of UTF-8 without control
-	 * characters. */
-	char name[LACTD_PLAN_NAME_MAX + 1];
-} LactdPlan;
+/* LactdPlan and its field table are in lactd-model.h. */
 
 /* The defaults, from the clinical guidance in DESIGN.md. */
 void lactd_plan_init_default(LactdPlan *plan);

@@ -182,7 +182,7 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	 * an hour or two, and a session read too many is dropped by its day. */
 	gint64 from = lactd_local_day_start(now_us) - (TREND_DAYS + 1) * G_TIME_SPAN_DAY;
 	gint64 to = now_us < G_MAXINT64 ? now_us + 1 : now_us;
-	GVariantBuilder b;
+	LactdProgress p = {0};
 
 	/* The window that has fully ended last: while one is open, the one
 	 * before it; otherwise the last one to close. */
@@ -255,36 +255,19 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 		counted[i] = day >= data_from && (plan_day == 0 || day >= plan_day);
 	}
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "sessions_24h", g_variant_new_uint32(sessions_24h));
-	g_variant_builder_add(&b, "{sv}", "sessions_min", g_variant_new_uint32(plan->sessions_min));
-	g_variant_builder_add(&b, "{sv}", "sessions_max", g_variant_new_uint32(plan->sessions_max));
-	g_variant_builder_add(&b, "{sv}", "overnight_ok",
-			      g_variant_new_boolean(current_seen || target_seen));
-	g_variant_builder_add(&b, "{sv}", "minutes_per_breast_7d",
-			      g_variant_new_double(tidy(median(minutes))));
-	g_variant_builder_add(&b, "{sv}", "volume_today_ml",
-			      g_variant_new_double(tidy(volume_today)));
-	g_variant_builder_add(
-	    &b, "{sv}", "volume_7d_avg_ml",
-	    g_variant_new_double(tidy(mean_last(volume, counted, TREND_DAYS, AVERAGE_DAYS))));
-	g_variant_builder_add(&b, "{sv}", "volume_trend_ml_per_week",
-			      g_variant_new_double(tidy(weekly_slope(volume, counted, TREND_DAYS))));
-	g_variant_builder_add(
-	    &b, "{sv}", "supplement_7d_avg_ml",
-	    g_variant_new_double(tidy(mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS))));
-	g_variant_builder_add(
-	    &b, "{sv}", "supplement_trend_ml_per_week",
-	    g_variant_new_double(tidy(weekly_slope(supplement, counted, TREND_DAYS))));
-	{
-		guint n = 0;
-		for (guint i = TREND_DAYS - AVERAGE_DAYS; i < TREND_DAYS; i++)
-			n += counted[i];
-		/* Without it a 0 average could not be told from "no day yet". */
-		g_variant_builder_add(&b, "{sv}", "days_counted_7d", g_variant_new_uint32(n));
-	}
-	g_variant_builder_add(&b, "{sv}", "days_since_start",
-			      g_variant_new_uint32(plan_day != 0 && today > plan_day ? today - plan_day
-										     : 0));
-	return g_variant_builder_end(&b);
+	p.sessions_24h = sessions_24h;
+	p.sessions_min = plan->sessions_min;
+	p.sessions_max = plan->sessions_max;
+	p.overnight_ok = current_seen || target_seen;
+	p.minutes_per_breast_7d = tidy(median(minutes));
+	p.volume_today_ml = tidy(volume_today);
+	p.volume_7d_avg_ml = tidy(mean_last(volume, counted, TREND_DAYS, AVERAGE_DAYS));
+	p.volume_trend_ml_per_week = tidy(weekly_slope(volume, counted, TREND_DAYS));
+	p.supplement_7d_avg_ml = tidy(mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS));
+	p.supplement_trend_ml_per_week = tidy(weekly_slope(supplement, counted, TREND_DAYS));
+	/* Without it a 0 average could not be told from "no day yet". */
+	for (guint i = TREND_DAYS - AVERAGE_DAYS; i < TREND_DAYS; i++)
+		p.days_counted_7d += counted[i];
+	p.days_since_start = plan_day != 0 && today > plan_day ? today - plan_day : 0;
+	return lactd_record_to_variant(&lactd_progress_table, &p);
 }

@@ -7,116 +7,14 @@
 
 #include <gio/gio.h>
 
+#include "lactd-model.h"
+
 G_BEGIN_DECLS
 
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store.c for the migrations. */
 #define LACTD_STORE_SCHEMA_VERSION 4
-
-typedef enum {
-	LACTD_SESSION_PUMP = 0,
-	LACTD_SESSION_HAND,
-	LACTD_SESSION_NURSING,
-	LACTD_SESSION_SUPPLEMENT,
-} LactdSessionKind;
-
-typedef enum {
-	LACTD_SOURCE_DEVICE = 0,
-	LACTD_SOURCE_SCALE,
-	LACTD_SOURCE_MANUAL,
-} LactdSessionSource;
-
-/* One sample of a session: cumulative volumes at a time. */
-typedef struct {
-	gint64 time_us;
-	double left_ml;
-	double right_ml;
-} LactdSample;
-
-typedef struct {
-	guint64 id;
-	LactdSessionKind kind;
-	LactdSessionSource source;
-	gint64 start_us;
-	gint64 end_us; /* == start_us while live and nothing measured yet */
-	double left_ml;
-	double right_ml;
-	gboolean has_volume; /* FALSE: nothing measured (a scale may fill it in) */
-	/* Which sides were measured when has_volume: a side not measured has
-	 * no volume at all (its left_ml/right_ml is 0 and means nothing).
-	 * has_volume with neither set means both. */
-	gboolean left_measured;
-	gboolean right_measured;
-	double extra_ml;     /* measured for both sides together: a bottle on a
-			      * scale, or a baby's test-weighing intake */
-	guint32 left_seconds;
-	guint32 right_seconds;
-	char *device;	       /* address, or NULL */
-	guint32 device_session; /* the device's own session id, 0 when none */
-	gboolean interrupted;
-	gboolean live;
-	char *note;
-	/* supplements */
-	double supplement_ml;
-	char *method;
-	char *milk;
-} LactdSession;
-
-void lactd_session_free(LactdSession *session);
-/* left + right + what was measured for both together. */
-double lactd_session_total_ml(const LactdSession *session);
-/* Bit 0: left measured, bit 1: right measured; 0 when nothing was. */
-guint lactd_session_sides(const LactdSession *session);
-LactdSession *lactd_session_copy(const LactdSession *session);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
-
-const char *lactd_session_kind_to_string(LactdSessionKind kind);
-gboolean lactd_session_kind_from_string(const char *str, LactdSessionKind *kind);
-const char *lactd_session_source_to_string(LactdSessionSource source);
-
-typedef struct {
-	guint64 id;
-	gint64 time_us;
-	double grams;
-	gboolean stable;
-	char *device;
-	char *role;	  /* "bottle" or "baby" */
-	guint64 session; /* 0: attributed to none */
-} LactdWeighing;
-
-void lactd_weighing_free(LactdWeighing *weighing);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdWeighing, lactd_weighing_free)
-
-/* A device's user settings and last known state, kept across restarts. */
-typedef struct {
-	char *address;
-	char *name;
-	char *kind;   /* "pump", "scale", "unknown" */
-	char *plugin; /* "" when none */
-	char *side;   /* "left", "right", "both", "unknown" */
-	char *role;   /* "bottle", "baby" */
-	gboolean enabled;
-	gint64 last_seen_us;
-	guint32 rejected_packets;
-} LactdDeviceRow;
-
-void lactd_device_row_free(LactdDeviceRow *row);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdDeviceRow, lactd_device_row_free)
-
-typedef struct {
-	char day[11]; /* YYYY-MM-DD, local */
-	guint sessions;
-	double total_ml;
-	double left_ml;
-	double right_ml;
-	guint minutes;
-	gboolean overnight;
-	double supplement_ml;
-	double weighed_ml; /* intake by test-weighing, part of total_ml */
-	gboolean measured; /* some session of the day had a volume measured */
-	guint supplements; /* supplement sessions */
-} LactdDaySummary;
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
  * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over

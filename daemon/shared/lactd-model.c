@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The shared record types: names of their enums, copies, frees, and the
+ * field table of each. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lactd-error.h"
+#include "lactd-model.h"
+#include "lactd-util.h"
+
+static const char *const kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
+static const char *const source_names[] = {"device", "scale", "manual", NULL};
+
+const char *
+lactd_session_kind_to_string(LactdSessionKind kind)
+{
+	return (guint)kind < G_N_ELEMENTS(kind_names) - 1 ? kind_names[kind] : "unknown";
+}
+
+gboolean
+lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
+{
+	for (guint i = 0; kind_names[i] != NULL; i++) {
+		if (g_strcmp0(str, kind_names[i]) == 0) {
+			*kind = (LactdSessionKind)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+lactd_session_source_to_string(LactdSessionSource source)
+{
+	return (guint)source < G_N_ELEMENTS(source_names) - 1 ? source_names[source] : "unknown";
+}
+
+void
+lactd_session_free(LactdSession *session)
+{
+	if (session == NULL)
+		return;
+	g_free(session->device);
+	g_free(session->note);
+	g_free(session->method);
+	g_free(session->milk);
+	g_free(session);
+}
+
+guint
+lactd_session_sides(const LactdSession *s)
+{
+	guint sides = (s->left_measured ? 1u : 0u) | (s->right_measured ? 2u : 0u);
+
+	/* A writer that says only "measured" (older code, benchmarks) meant
+	 * both sides, as lactd always showed them. */
+	if (s->has_volume && sides == 0)
+		sides = 3;
+	return s->has_volume ? sides : 0;
+}
+
+double
+lactd_session_total_ml(const LactdSession *session)
+{
+	return session->left_ml + session->right_ml + session->extra_ml;
+}
+
+LactdSession *
+lactd_session_copy(const LactdSession *session)
+{
+	LactdSession *copy = g_memdup2(session, sizeof(*session));
+
+	copy->device = g_strdup(session->device);
+	copy->note = g_strdup(session->note);
+	copy->method = g_strdup(session->method);
+	copy->milk = g_strdup(session->milk);
+	return copy;
+}
+
+void
+lactd_weighing_free(LactdWeighing *weighing)
+{
+	if (weighing == NULL)
+		return;
+	g_free(weighing->device);
+	g_free(weighing->role);
+	g_free(weighing);
+}
+
+void
+lactd_device_row_free(LactdDeviceRow *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->address);
+	g_free(row->name);
+	g_free(row->kind);
+	g_free(row->plugin);
+	g_free(row->side);
+	g_free(row->role);
+	g_free(row);
+}
+
+/* ---- the field tables ------------------------------------------------------ */
+
+#define SESSION(member) .offset = G_STRUCT_OFFSET(LactdSession, member)
+
+static const char *const method_values[] = {"bottle", "supplementer", "cup", "syringe", "spoon",
+					    NULL};
+static const char *const milk_values[] = {"expressed", "donor", "formula", NULL};
+
+#define MAX_NOTE_BYTES 4096
+#define MAX_ML 1000.0
+
+static gboolean
+invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+invalid(GError **error, const char *format, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, format);
+	msg = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, msg);
+	return FALSE;
+}
+
+static gboolean
+check_ml(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	double v = g_variant_get_double(value);
+
+	if (isnan(v) || isinf(v))
+		return invalid(error, "%s: not a number", key);
+	if (v < 0)
+		return invalid(error, "%s: negative volume %.1f mL", key, v);
+	if (v > MAX_ML)
+		return invalid(error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
+	return TRUE;
+}
+
+/* A side a client gives is a side measured. */
+static gboolean
+check_left_ml(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	LactdSession *s = record;
+
+	s->has_volume = s->left_measured = TRUE;
+	return check_ml(record, key, value, error);
+}
+
+static gboolean
+check_right_ml(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	LactdSession *s = record;
+
+	s->has_volume = s->right_measured = TRUE;
+	return check_ml(record, key, value, error);
+}
+
+static gboolean
+check_note(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	if (strlen(g_variant_get_string(value, NULL)) > MAX_NOTE_BYTES)
+		return invalid(error, "%s: longer than %u bytes", key, MAX_NOTE_BYTES);
+	return TRUE;
+}
+
+static gboolean
+left_present(gconstpointer record)
+{
+	return (lactd_session_sides(record) & 1) != 0;
+}
+
+static gboolean
+right_present(gconstpointer record)
+{
+	return (lactd_session_sides(record) & 2) != 0;
+}
+
+static gboolean
+weighed_present(gconstpointer record)
+{
+	return ((const LactdSession *)record)->extra_ml > 0;
+}
+
+static gboolean
+total_present(gconstpointer record)
+{
+	return lactd_session_sides(record) != 0 || weighed_present(record);
+}
+
+static gboolean
+is_supplement(gconstpointer record)
+{
+	return ((const LactdSession *)record)->kind == LACTD_SESSION_SUPPLEMENT;
+}
+
+static GVariant *
+compute_total(gconstpointer record)
+{
+	return g_variant_new_double(lactd_round_ml(lactd_session_total_ml(record)));
+}
+
+static GVariant *
+compute_left_measured(gconstpointer record)
+{
+	return g_variant_new_boolean(left_present(record));
+}
+
+static GVariant *
+compute_right_measured(gconstpointer record)
+{
+	return g_variant_new_boolean(right_present(record));
+}
+
+/* What a client shows as measured, the rest as "not measured". */
+static GVariant *
+compute_measured(gconstpointer record)
+{
+	const char *measured[4];
+	guint n = 0;
+
+	if (left_present(record))
+		measured[n++] = "left";
+	if (right_present(record))
+		measured[n++] = "right";
+	if (weighed_present(record))
+		measured[n++] = "weighed";
+	return g_variant_new_strv(measured, n);
+}
+
+static GVariant *
+compute_sides(gconstpointer record)
+{
+	return g_variant_new_uint32(lactd_session_sides(record));
+}
+
+#define SAMPLE(member) .offset = G_STRUCT_OFFSET(LactdSample, member)
+#define ML (LACTD_FIELD_ROUND)
+#define SET (LACTD_FIELD_SETTABLE)
+
+/* A session. D-Bus keys in the order ListSessions always sent them; the
+ * lines without a D-Bus key are the store's own. */
+static const LactdField session_fields[] = {
+    {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", SESSION(id)},
+    {"kind", LACTD_FIELD_ENUM, NULL, "kind", "kind", "kind", "kind", SESSION(kind),
+     .flags = SET, .values = kind_names},
+    {"source", LACTD_FIELD_ENUM, NULL, "source", "source", "source", "source", SESSION(source),
+     .values = source_names},
+    {"start", LACTD_FIELD_INT64, "us", "start", "start_us", "start_us", "start_us",
+     SESSION(start_us), .flags = SET},
+    {"end", LACTD_FIELD_INT64, "us", "end", "end_us", "end_us", "end_us", SESSION(end_us),
+     .flags = SET},
+    {"left_ml", LACTD_FIELD_DOUBLE, "mL", "left_ml", "left_ml", "left_ml", "left_ml",
+     SESSION(left_ml), .flags = ML | SET | LACTD_FIELD_DBUS_ALWAYS, .present = left_present,
+     .check = check_left_ml},
+    {"right_ml", LACTD_FIELD_DOUBLE, "mL", "right_ml", "right_ml", "right_ml", "right_ml",
+     SESSION(right_ml), .flags = ML | SET | LACTD_FIELD_DBUS_ALWAYS, .present = right_present,
+     .check = check_right_ml},
+    {"total_ml", LACTD_FIELD_DOUBLE, "mL", "total_ml", "total_ml", "total_ml", NULL, 0,
+     .flags = ML | LACTD_FIELD_DBUS_ALWAYS, .present = total_present, .compute = compute_total},
+    {"extra_ml", LACTD_FIELD_DOUBLE, "mL", "weighed_ml", "weighed_ml", "weighed_ml", "extra_ml",
+     SESSION(extra_ml), .flags = ML, .present = weighed_present},
+    {"left_measured", LACTD_FIELD_BOOLEAN, NULL, "left_measured", NULL, NULL, NULL, 0,
+     .compute = compute_left_measured},
+    {"right_measured", LACTD_FIELD_BOOLEAN, NULL, "right_measured", NULL, NULL, NULL, 0,
+     .compute = compute_right_measured},
+    {"measured", LACTD_FIELD_STRV, NULL, "measured", "measured", "measured", NULL, 0,
+     .compute = compute_measured},
+    {"left_seconds", LACTD_FIELD_UINT32, "s", "left_seconds", "left_seconds", "left_seconds",
+     "left_s", SESSION(left_seconds), .flags = SET},
+    {"right_seconds", LACTD_FIELD_UINT32, "s", "right_seconds", "right_seconds",
+     "right_seconds", "right_s", SESSION(right_seconds), .flags = SET},
+    {"device", LACTD_FIELD_STRING, NULL, "device", "device", "device", "device",
+     SESSION(device), .flags = LACTD_FIELD_TEXT},
+    {"interrupted", LACTD_FIELD_BOOLEAN, NULL, "interrupted", "interrupted", "interrupted",
+     "interrupted", SESSION(interrupted)},
+    {"note", LACTD_FIELD_STRING, NULL, "note", "note", "note", "note", SESSION(note),
+     .flags = SET | LACTD_FIELD_TEXT, .check = check_note},
+    {"supplement_ml", LACTD_FIELD_DOUBLE, "mL", "supplement_ml", "supplement_ml",
+     "supplement_ml", "supplement_ml", SESSION(supplement_ml), .flags = ML | SET,
+     .present = is_supplement, .check = check_ml},
+    {"method", LACTD_FIELD_STRING, NULL, "method", "method", "method", "method",
+     SESSION(method), .flags = SET | LACTD_FIELD_TEXT, .values = method_values,
+     .present = is_supplement},
+    {"milk", LACTD_FIELD_STRING, NULL, "milk", "milk", "milk", "milk", SESSION(milk),
+     .flags = SET | LACTD_FIELD_TEXT, .values = milk_values, .present = is_supplement},
+    {"has_volume", LACTD_FIELD_BOOLEAN, NULL, NULL, NULL, NULL, "has_volume",
+     SESSION(has_volume)},
+    {"device_session", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "device_session",
+     SESSION(device_session)},
+    {"live", LACTD_FIELD_BOOLEAN, NULL, NULL, "live", NULL, "live", SESSION(live)},
+    {"sides", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "sides", 0, .compute = compute_sides},
+};
+
+const LactdRecord lactd_session_table = {"session", session_fields,
+					  G_N_ELEMENTS(session_fields)};
+
+/* One sample: a(xdd) on D-Bus, the store keeps them packed in a blob. */
+static const LactdField sample_fields[] = {
+    {"time_us", LACTD_FIELD_INT64, "us", "time", "time_us", "time_us", NULL,
+     SAMPLE(time_us)},
+    {"left_ml", LACTD_FIELD_DOUBLE, "mL", "left_ml", "left_ml", "left_ml", NULL,
+     SAMPLE(left_ml)},
+    {"right_ml", LACTD_FIELD_DOUBLE, "mL", "right_ml", "right_ml", "right_ml", NULL,
+     SAMPLE(right_ml)},
+};
+
+const LactdRecord lactd_sample_table = {"sample", sample_fields, G_N_ELEMENTS(sample_fields)};
+
+#define WEIGHING(member) .offset = G_STRUCT_OFFSET(LactdWeighing, member)
+
+static const LactdField weighing_fields[] = {
+    {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", WEIGHING(id)},
+    {"time_us", LACTD_FIELD_INT64, "us", "time", "time_us", "time_us", "time_us",
+     WEIGHING(time_us)},
+    {"grams", LACTD_FIELD_DOUBLE, "g", "grams", "grams", "grams", "grams", WEIGHING(grams)},
+    {"stable", LACTD_FIELD_BOOLEAN, NULL, "stable", "stable", "stable", "stable",
+     WEIGHING(stable)},
+    {"device", LACTD_FIELD_STRING, NULL, "device", "device", "device", "device",
+     WEIGHING(device), .flags = LACTD_FIELD_TEXT},
+    {"role", LACTD_FIELD_STRING, NULL, "role", "role", "role", "role", WEIGHING(role),
+     .fallback = "bottle"},
+    /* 0: attributed to none. */
+    {"session", LACTD_FIELD_UINT64, NULL, "session", "session", "session", "session",
+     WEIGHING(session), .flags = LACTD_FIELD_ZERO_NONE},
+};
+
+const LactdRecord lactd_weighing_table = {"weighing", weighing_fields,
+					   G_N_ELEMENTS(weighing_fields)};
+
+#define DAY(member) .offset = G_STRUCT_OFFSET(LactdDaySummary, member)
+
+static gboolean
+day_measured(gconstpointer record)
+{
+	return ((const LactdDaySummary *)record)->measured;
+}
+
+static gboolean
+day_supplemented(gconstpointer record)
+{
+	return ((const LactdDaySummary *)record)->supplements > 0;
+}
+
+/* A day: volumes only where something was measured (a day of feeds at the
+ * breast without test-weighing has no volume, not 0 mL). */
+static const LactdField day_fields[] = {
+    {"day", LACTD_FIELD_CHARS, NULL, "day", "day", "day", NULL, DAY(day), sizeof(char[11])},
+    {"sessions", LACTD_FIELD_UINT32, NULL, "sessions", "sessions", "sessions", NULL,
+     DAY(sessions)},
+    {"total_ml", LACTD_FIELD_DOUBLE, "mL", "total_ml", "total_ml", "total_ml", NULL,
+     DAY(total_ml), .present = day_measured},
+    {"left_ml", LACTD_FIELD_DOUBLE, "mL", "left_ml", "left_ml", "left_ml", NULL, DAY(left_ml),
+     .present = day_measured},
+    {"right_ml", LACTD_FIELD_DOUBLE, "mL", "right_ml", "right_ml", "right_ml", NULL,
+     DAY(right_ml), .present = day_measured},
+    {"weighed_ml", LACTD_FIELD_DOUBLE, "mL", "weighed_ml", "weighed_ml", "weighed_ml", NULL,
+     DAY(weighed_ml), .present = day_measured},
+    {"minutes", LACTD_FIELD_UINT32, "min", "minutes", "minutes", "minutes", NULL,
+     DAY(minutes)},
+    {"overnight", LACTD_FIELD_BOOLEAN, NULL, "overnight", "overnight", "overnight", NULL,
+     DAY(overnight)},
+    {"supplement_ml", LACTD_FIELD_DOUBLE, "mL", "supplement_ml", "supplement_ml",
+     "supplement_ml", NULL, DAY(supplement_ml), .present = day_supplemented},
+};
+
+const LactdRecord lactd_day_table = {"day", day_fields, G_N_ELEMENTS(day_fields)};
+
+#define PLAN(member) .offset = G_STRUCT_OFFSET(LactdPlan, member)
+
+static gboolean
+check_date(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	const char *str = g_variant_get_string(value, NULL);
+	unsigned y, m, d;
+	char extra;
+
+	if (str[0] == '\0' ||
+	    (strlen(str) == 10 && sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 &&
+	     g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) && y >= 1970))
+		return TRUE;
+	return invalid(error, "%s: expected a date YYYY-MM-DD", key);
+}
+
+/* A name printed on a report and put in exports: text a person typed, so
+ * no control characters (a newline would forge a CSV header line). */
+static gboolean
+check_name(gpointer record, const char *key, GVariant *value, GError **error)
+{
+	const char *str = g_variant_get_string(value, NULL);
+
+	if (strlen(str) <= LACTD_PLAN_NAME_MAX && g_utf8_validate(str, -1, NULL)) {
+		const char *p;
+		for (p = str; *p != '\0'; p = g_utf8_next_char(p)) {
+			gunichar c = g_utf8_get_char(p);
+			if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
+				break;
+		}
+		if (*p == '\0')
+			return TRUE;
+	}
+	return invalid(error,
+		       "%s: expected at most %u bytes of UTF-8 text without control characters",
+		       key, LACTD_PLAN_NAME_MAX);
+}
+
+static const LactdField plan_fields[] = {
+    {"sessions_min", LACTD_FIELD_UINT32, NULL, "sessions_min", "sessions_min", NULL, NULL,
+     PLAN(sessions_min), .flags = SET},
+    {"sessions_max", LACTD_FIELD_UINT32, NULL, "sessions_max", "sessions_max", NULL, NULL,
+     PLAN(sessions_max), .flags = SET},
+    {"overnight_start", LACTD_FIELD_HHMM, NULL, "overnight_start", "overnight_start", NULL,
+     NULL, PLAN(overnight_start), .flags = SET},
+    {"overnight_end", LACTD_FIELD_HHMM, NULL, "overnight_end", "overnight_end", NULL, NULL,
+     PLAN(overnight_end), .flags = SET},
+    {"minutes_min", LACTD_FIELD_UINT32, "min", "minutes_min", "minutes_min", NULL, NULL,
+     PLAN(minutes_min), .flags = SET},
+    {"minutes_max", LACTD_FIELD_UINT32, "min", "minutes_max", "minutes_max", NULL, NULL,
+     PLAN(minutes_max), .flags = SET},
+    {"start_date", LACTD_FIELD_CHARS, NULL, "start_date", "start_date", NULL, NULL,
+     PLAN(start_date), sizeof(char[11]), .flags = SET | LACTD_FIELD_ZERO_NONE,
+     .check = check_date},
+    /* The export puts the name at the top of the document, not in the plan. */
+    {"name", LACTD_FIELD_CHARS, NULL, "name", NULL, NULL, NULL, PLAN(name),
+     LACTD_PLAN_NAME_MAX + 1, .flags = SET | LACTD_FIELD_TEXT, .check = check_name},
+};
+
+const LactdRecord lactd_plan_table = {"plan", plan_fields, G_N_ELEMENTS(plan_fields)};
+
+#define PROGRESS(member) .offset = G_STRUCT_OFFSET(LactdProgress, member)
+#define PROGRESS_FIELD(member, type, unit)                                                       \
+	{#member, type, unit, #member, #member, #member, NULL, PROGRESS(member)}
+
+static const LactdField progress_fields[] = {
+    PROGRESS_FIELD(sessions_24h, LACTD_FIELD_UINT32, NULL),
+    PROGRESS_FIELD(sessions_min, LACTD_FIELD_UINT32, NULL),
+    PROGRESS_FIELD(sessions_max, LACTD_FIELD_UINT32, NULL),
+    PROGRESS_FIELD(overnight_ok, LACTD_FIELD_BOOLEAN, NULL),
+    PROGRESS_FIELD(minutes_per_breast_7d, LACTD_FIELD_DOUBLE, "min"),
+    PROGRESS_FIELD(volume_today_ml, LACTD_FIELD_DOUBLE, "mL"),
+    PROGRESS_FIELD(volume_7d_avg_ml, LACTD_FIELD_DOUBLE, "mL"),
+    PROGRESS_FIELD(volume_trend_ml_per_week, LACTD_FIELD_DOUBLE, "mL/week"),
+    PROGRESS_FIELD(supplement_7d_avg_ml, LACTD_FIELD_DOUBLE, "mL"),
+    PROGRESS_FIELD(supplement_trend_ml_per_week, LACTD_FIELD_DOUBLE, "mL/week"),
+    PROGRESS_FIELD(days_counted_7d, LACTD_FIELD_UINT32, NULL),
+    PROGRESS_FIELD(days_since_start, LACTD_FIELD_UINT32, NULL),
+};
+
+const LactdRecord lactd_progress_table = {"progress", progress_fields,
+					   G_N_ELEMENTS(progress_fields)};
+
+GVariant *
+lactd_session_to_variant(const LactdSession *session, GArray *samples)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	lactd_record_add_to_builder(&lactd_session_table, session, &b);
+	if (samples != NULL) {
+		GVariantBuilder sb;
+
+		g_variant_builder_init(&sb, G_VARIANT_TYPE("a(xdd)"));
+		for (guint i = 0; i < samples->len; i++)
+			g_variant_builder_add_value(
+			    &sb, lactd_record_to_tuple(&lactd_sample_table,
+						       &g_array_index(samples, LactdSample, i)));
+		g_variant_builder_add(&b, "{sv}", "samples", g_variant_builder_end(&sb));
+	}
+	return g_variant_builder_end(&b);
+}
+
+GVariant *
+lactd_weighing_to_variant(const LactdWeighing *weighing)
+{
+	return lactd_record_to_variant(&lactd_weighing_table, weighing);
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Field tables: each record type describes its fields once, as data (name,
+ * type, unit, D-Bus key, JSON key, CSV column, SQL column, where it sits in
+ * the struct, and when it is absent). Generic code derives every outside
+ * form from the table: the a{sv} of the D-Bus replies and their parsing,
+ * JSON, CSV, and the store's column lists.
+ *
+ * Adding a field to a record is one line in its table (lactd-model.c), for
+ * example a session's temperature:
+ *
+ *	{"temperature", LACTD_FIELD_DOUBLE, "°C", "temperature_c", "temperature_c",
+ *	 "temperature_c", "temperature_c", OFF(temperature_c), .present = measured_temp},
+ *
+ * plus the struct member and the store's migration that adds the column.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+/* json-glib's types, so that users of the model need not its flags. */
+typedef struct _JsonBuilder JsonBuilder;
+typedef struct _JsonNode JsonNode;
+
+G_BEGIN_DECLS
+
+typedef enum {
+	LACTD_FIELD_UINT64,  /* guint64, 't' */
+	LACTD_FIELD_INT64,   /* gint64, 'x' */
+	LACTD_FIELD_UINT32,  /* guint / guint32, 'u' */
+	LACTD_FIELD_BOOLEAN, /* gboolean, 'b' */
+	LACTD_FIELD_DOUBLE,  /* double, 'd' */
+	LACTD_FIELD_STRING,  /* char *, 's'; NULL is the field's `fallback` */
+	LACTD_FIELD_CHARS,   /* char[size] inside the struct, 's' */
+	LACTD_FIELD_ENUM,    /* an int enum, 's' outside: `values` names each value */
+	LACTD_FIELD_HHMM,    /* guint minutes after local midnight, 's' "HH:MM" */
+	LACTD_FIELD_STRV,    /* derived only ('as') */
+} LactdFieldType;
+
+typedef enum {
+	LACTD_FIELD_NONE = 0,
+	/* Volumes and weights at the API's 0.1 resolution. */
+	LACTD_FIELD_ROUND = 1 << 0,
+	/* A client may set it (AddSession, UpdateSession, SetPlan). */
+	LACTD_FIELD_SETTABLE = 1 << 1,
+	/* On D-Bus even when `present` says it was not measured (a session's
+	 * left_ml: left_measured says whether it means anything); JSON and CSV
+	 * still leave it out. */
+	LACTD_FIELD_DBUS_ALWAYS = 1 << 2,
+	/* Text a person or a device wrote: CSV guards it against formulas. */
+	LACTD_FIELD_TEXT = 1 << 3,
+	/* 0 means "none": null in JSON, an empty CSV cell (D-Bus keeps the 0). */
+	LACTD_FIELD_ZERO_NONE = 1 << 4,
+} LactdFieldFlags;
+
+typedef struct _LactdField LactdField;
+
+struct _LactdField {
+	const char *name; /* the struct member it describes */
+	LactdFieldType type;
+	const char *unit;	/* "mL", "g", "s", "min", "us"; NULL when none */
+	const char *dbus_key;	/* NULL: not in the a{sv} */
+	const char *json_key;	/* NULL: not in JSON */
+	const char *csv_column; /* NULL: not in CSV */
+	const char *sql_column; /* NULL: not a column of its own in the store */
+	gsize offset;		/* into the struct; unused when `compute` is set */
+	gsize size;		/* LACTD_FIELD_CHARS: the array's size */
+	LactdFieldFlags flags;
+	/* LACTD_FIELD_ENUM: the names, by value; LACTD_FIELD_STRING: the values
+	 * a client may set (any when NULL). NULL-terminated. */
+	const char *const *values;
+	/* LACTD_FIELD_STRING: what NULL stands for (default ""). */
+	const char *fallback;
+	/* FALSE: not measured or not applicable, so absent (NULL: always). */
+	gboolean (*present)(gconstpointer record);
+	/* A value derived from others instead of read at `offset`. */
+	GVariant *(*compute)(gconstpointer record);
+	/* Runs on a client's value before it is stored: range checks, and the
+	 * flags that go with it (a side given is a side measured). */
+	gboolean (*check)(gpointer record, const char *key, GVariant *value, GError **error);
+};
+
+typedef struct {
+	const char *name; /* "session", for messages */
+	const LactdField *fields;
+	guint n_fields;
+} LactdRecord;
+
+/* The D-Bus type of a field's value. */
+const GVariantType *lactd_field_type(const LactdField *field);
+/* The field's value as on D-Bus (a new floating reference), or NULL when it
+ * is absent and has no LACTD_FIELD_DBUS_ALWAYS. */
+GVariant *lactd_field_get(const LactdField *field, gconstpointer record);
+/* The field whose D-Bus key is `key`, or NULL. */
+const LactdField *lactd_record_lookup(const LactdRecord *rec, const char *key);
+
+/* Adds each present field to an a{sv} builder (so that a caller may add
+ * more, such as a session's samples). */
+void lactd_record_add_to_builder(const LactdRecord *rec, gconstpointer record,
+				 GVariantBuilder *builder);
+/* The a{sv} of a record: a floating reference. */
+GVariant *lactd_record_to_variant(const LactdRecord *rec, gconstpointer record);
+/* The record's fields in table order as one tuple, such as a sample's (xdd). */
+GVariant *lactd_record_to_tuple(const LactdRecord *rec, gconstpointer record);
+/* Applies a client's a{sv} to *record: an unknown key, a key the daemon sets
+ * or a value of the wrong type is LACTD_ERROR_INVALID_ARGS naming the key.
+ * Fields are written as they come; callers work on a copy. */
+gboolean lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dict,
+				   GError **error);
+
+/* Adds the record's JSON members to an open object (a value not measured is
+ * null, never 0). */
+void lactd_record_add_json_members(const LactdRecord *rec, gconstpointer record,
+				   JsonBuilder *builder);
+/* The record as one JSON object. */
+JsonNode *lactd_record_to_json(const LactdRecord *rec, gconstpointer record);
+
+/* CSV: the column names, and one record's cells as text (unquoted; a value
+ * not measured is an empty cell). Both NULL-terminated, in the same order. */
+GStrv lactd_record_csv_header(const LactdRecord *rec);
+GStrv lactd_record_csv_row(const LactdRecord *rec, gconstpointer record);
+/* Whether the CSV column at `index` holds text someone wrote. */
+gboolean lactd_record_csv_is_text(const LactdRecord *rec, guint index);
+
+/* The store's columns in table order, "id, kind, ...": for SELECT and
+ * INSERT. n_columns (may be NULL) is how many. */
+char *lactd_record_sql_columns(const LactdRecord *rec, guint *n_columns);
+/* The field stored in `column`, or NULL. */
+const LactdField *lactd_record_sql_field(const LactdRecord *rec, const char *column);
+
+G_END_DECLS
