@@ -20,6 +20,7 @@
 #include "lactd-error.h"
 #include "lactd-limits.h"
 #include "lactd-plugins.h"
+#include "lactd-session1.h"
 #include "lactd-store.h"
 
 typedef struct {
@@ -147,6 +148,7 @@ main(int argc, char **argv)
 	g_autoptr(LactdStore) store = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(LactdApi) api = NULL;
+	g_autoptr(LactdSessionObjects) sessions = NULL;
 	g_autoptr(LactdCapture) capture = NULL;
 	g_autoptr(LactdPluginHost) plugins = NULL;
 	g_autoptr(LactdDevices) devices = NULL;
@@ -245,7 +247,9 @@ main(int argc, char **argv)
 	/* Changes to recorded data are checked with polkit (lactd-auth.c) on
 	 * top of the bus policy. */
 	lactd_api_set_authorize(api, lactd_auth_authorize, NULL);
-	capture = lactd_capture_new(store, api, config);
+	/* Capture announces; Session1 objects and Manager1's signals show it. */
+	sessions = lactd_session_objects_new(api);
+	capture = lactd_capture_new(store, config, lactd_session_objects_listener(), sessions);
 	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
 	if (plugins == NULL) {
 		g_printerr("lactd: %s\n", error->message);
@@ -272,6 +276,7 @@ main(int argc, char **argv)
 	g_clear_pointer(&devices, lactd_devices_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);
+	g_clear_pointer(&sessions, lactd_session_objects_free);
 	g_clear_pointer(&api, lactd_api_free);
 	g_dbus_connection_flush_sync(bus, NULL, NULL);
 	g_clear_pointer(&store, lactd_store_close);
