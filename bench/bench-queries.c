@@ -93,6 +93,66 @@ build(const char *path, guint years, guint64 *n_sessions)
 	g_rand_free(rand);
 }
 
+/* ---- ListSessionsColumns (the bulk method) beside ListSessions and the store ---- */
+
+/* One year of sessions three ways in the same run: ListSessionsColumns and
+ * ListSessions through the daemon, and the store call in this process. */
+static void
+bench_list_sessions_columns(GDBusConnection *c, const char *db, gint64 now, gint repeat)
+{
+	gint64 from = now - 365 * G_TIME_SPAN_DAY;
+	g_autoptr(GArray) columns_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) dicts_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) direct_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GError) error = NULL;
+	g_autofree char *degraded = NULL;
+	g_autoptr(LactdStore) store = lactd_store_open(db, &degraded, &error);
+	gsize rows = 0;
+
+	g_assert_no_error(error);
+	for (gint i = 0; i < repeat; i++) {
+		gint64 a = g_get_monotonic_time();
+		g_autoptr(GVariant) r = lactd_test_call(c, "ListSessionsColumns",
+							g_variant_new("(xx)", from, now), "(a{sv})",
+							&error);
+		double ms = (g_get_monotonic_time() - a) / 1000.0;
+		g_autoptr(GVariant) dict = NULL;
+		g_autoptr(GVariant) ids = NULL;
+
+		g_assert_no_error(error);
+		dict = g_variant_get_child_value(r, 0);
+		ids = g_variant_lookup_value(dict, "id", G_VARIANT_TYPE("at"));
+		rows = g_variant_n_children(ids);
+		g_array_append_val(columns_ms, ms);
+	}
+	for (gint i = 0; i < repeat; i++) {
+		gint64 a = g_get_monotonic_time();
+		g_autoptr(GVariant) r = lactd_test_call(c, "ListSessions",
+							g_variant_new("(xx)", from, now), "(aa{sv})",
+							&error);
+		double ms = (g_get_monotonic_time() - a) / 1000.0;
+
+		g_assert_no_error(error);
+		g_array_append_val(dicts_ms, ms);
+	}
+	for (gint i = 0; i < repeat; i++) {
+		gint64 a = g_get_monotonic_time();
+		g_autoptr(GPtrArray) l = lactd_store_list_sessions(store, from, now, &error);
+		double ms = (g_get_monotonic_time() - a) / 1000.0;
+
+		g_assert_nonnull(l);
+		g_array_append_val(direct_ms, ms);
+	}
+	g_print("\n  ListSessionsColumns, one year: %" G_GSIZE_FORMAT " rows\n", rows);
+	report("ListSessionsColumns, D-Bus", columns_ms);
+	report("ListSessions, D-Bus (same run)", dicts_ms);
+	report("store direct (baseline)", direct_ms);
+	g_print("  %-44s %.2fx\n", "ListSessionsColumns / store (median ratio)",
+		median_of(columns_ms) / median_of(direct_ms));
+	g_print("  %-44s %.2fx\n", "ListSessions / store (median ratio)",
+		median_of(dicts_ms) / median_of(direct_ms));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -185,6 +245,7 @@ main(int argc, char **argv)
 		g_print("  %-44s %.2fx\n", "D-Bus and daemon overhead (median ratio)",
 			median_of(bus_ms) / median_of(direct_ms));
 	}
+	bench_list_sessions_columns(c, db, now, repeat);
 	lactd_test_daemon_stop(daemon);
 	return 0;
 }
