@@ -19,6 +19,7 @@
 #include "lactd-devices.h"
 #include "lactd-error.h"
 #include "lactd-limits.h"
+#include "lactd-manager-capture.h"
 #include "lactd-plugins.h"
 #include "lactd-session1.h"
 #include "lactd-store.h"
@@ -152,6 +153,7 @@ main(int argc, char **argv)
 	g_autoptr(LactdCapture) capture = NULL;
 	g_autoptr(LactdPluginHost) plugins = NULL;
 	g_autoptr(LactdDevices) devices = NULL;
+	g_autoptr(LactdManagerCapture) capture_methods = NULL;
 	g_autofree char *degraded = NULL;
 	Daemon d = {0};
 	guint owner_id;
@@ -261,6 +263,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
+	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
@@ -273,6 +276,7 @@ main(int argc, char **argv)
 	g_bus_unown_name(owner_id);
 	/* Devices detach their plugins first: what they say at the end still
 	 * reaches a live capture and store. */
+	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
 	g_clear_pointer(&devices, lactd_devices_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);

@@ -951,6 +951,12 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
 	return devices;
 }
 
+LactdRecorder *
+lactd_devices_get_recorder(LactdDevices *devices)
+{
+	return devices->recorder;
+}
+
 void
 lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
 			    gpointer user_data)

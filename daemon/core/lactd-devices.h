@@ -12,6 +12,7 @@
 #include "lactd-capture.h"
 #include "lactd-config.h"
 #include "lactd-plugins.h"
+#include "lactd-recorder.h"
 #include "lactd-store.h"
 
 G_BEGIN_DECLS
@@ -42,5 +43,7 @@ void lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc au
 
 /* "AA:BB:CC:DD:EE:FF" -> "/org/lactd/devices/AA_BB_CC_DD_EE_FF" */
 char *lactd_devices_object_path(const char *address);
+/* The recorder of raw captures that the devices feed. */
+LactdRecorder *lactd_devices_get_recorder(LactdDevices *devices);
 
 G_END_DECLS

@@ -110,8 +110,8 @@ lactd_api_storage_ok(LactdApi *api)
 	lactd_api_storage_refresh(api);
 }
 
-static gboolean
-authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
+gboolean
+lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 {
 	if (api->authorize == NULL)
 		return TRUE;
@@ -196,7 +196,7 @@ handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	session = lactd_store_get_session(api->store, id, &error);
 	if (session == NULL)
@@ -222,7 +222,7 @@ handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.delete-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.delete-data"))
 		return TRUE;
 	session = lactd_store_get_session(api->store, id, &error);
 	if (session == NULL)
@@ -268,7 +268,7 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	if (!lactd_weighing_assign(api->store, api->config, weighing, session, &error))
 		return reply_error(api, invocation, error);
@@ -381,7 +381,7 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 	g_autoptr(GError) error = NULL;
 	LactdPlan plan;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	if (!lactd_plan_load(api->store, &plan, &error) ||
 	    !lactd_plan_apply(&plan, changes, &error) ||

@@ -39,6 +39,10 @@ void lactd_api_storage_ok(LactdApi *api);
 /* Reads the store's state again (after lactd_store_retry). */
 void lactd_api_storage_refresh(LactdApi *api);
 
+/* Whether a call of Manager1 that changes data may go on now; FALSE when
+ * the check took the invocation (see LactdApiAuthorizeFunc). */
+gboolean lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation,
+			      const char *action);
 /* Plugs in the authorization check of data-changing methods. */
 void lactd_api_set_authorize(LactdApi *api, LactdApiAuthorizeFunc authorize, gpointer user_data);
 LactdStore *lactd_api_get_store(LactdApi *api);
