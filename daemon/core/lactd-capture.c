@@ -68,22 +68,6 @@ struct _LactdCapture {
 
 static void leave_session(Dev *dev, gboolean interrupted);
 
-static const char *
-phase_name(LactdPhase phase)
-{
-	switch (phase) {
-	case LACTD_PHASE_STIMULATION:
-		return "stimulation";
-	case LACTD_PHASE_EXPRESSION:
-		return "expression";
-	case LACTD_PHASE_PAUSED:
-		return "paused";
-	case LACTD_PHASE_IDLE:
-	default:
-		return "idle";
-	}
-}
-
 /* Which side a single-channel reading belongs to: the device's Side
  * setting, else the channel the device reported. */
 static gboolean
@@ -143,7 +127,7 @@ live_announce(Live *live, const char *device_path)
 	live->values.id = live->session->id;
 	live->values.left_ml = live->session->left_ml;
 	live->values.right_ml = live->session->right_ml;
-	live->values.phase = "idle";
+	live->values.phase = LACTD_PHASE_IDLE;
 	live->announced = TRUE;
 	if (capture->listener->session_started != NULL)
 		capture->listener->session_started(capture->listener_data, live->session,
@@ -414,7 +398,7 @@ take_phase(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 	    !join_session(dev, r->phase.device_session, r->phase.elapsed_s, now_us, error))
 		return FALSE;
 	set_elapsed(dev, r->phase.elapsed_s);
-	dev->live->values.phase = phase_name(r->phase.phase);
+	dev->live->values.phase = r->phase.phase;
 	live_changed(dev->live, LACTD_CAPTURE_LIVE_PHASE);
 	return TRUE;
 }

@@ -20,7 +20,7 @@ typedef struct _LactdCapture LactdCapture;
 typedef struct {
 	guint64 id;
 	double left_ml, right_ml;
-	const char *phase; /* "idle", "stimulation", "expression", "paused" */
+	LactdPhase phase;
 	guint suction;
 	guint32 elapsed_s;
 } LactdCaptureLive;

@@ -19,6 +19,23 @@ session_path(guint64 id)
 	return g_strdup_printf("/org/lactd/sessions/%" G_GUINT64_FORMAT, id);
 }
 
+/* Session1.Phase */
+static const char *
+phase_name(LactdPhase phase)
+{
+	switch (phase) {
+	case LACTD_PHASE_STIMULATION:
+		return "stimulation";
+	case LACTD_PHASE_EXPRESSION:
+		return "expression";
+	case LACTD_PHASE_PAUSED:
+		return "paused";
+	case LACTD_PHASE_IDLE:
+	default:
+		return "idle";
+	}
+}
+
 static void
 on_started(gpointer data, const LactdSession *session, const char *device_path)
 {
@@ -33,7 +50,7 @@ on_started(gpointer data, const LactdSession *session, const char *device_path)
 	lactd_session1_set_start(iface, session->start_us);
 	lactd_session1_set_left_ml(iface, session->left_ml);
 	lactd_session1_set_right_ml(iface, session->right_ml);
-	lactd_session1_set_phase(iface, "idle");
+	lactd_session1_set_phase(iface, phase_name(LACTD_PHASE_IDLE));
 	lactd_object_skeleton_set_session1(object, iface);
 	g_dbus_object_manager_server_export(lactd_api_get_object_manager(o->api),
 					    G_DBUS_OBJECT_SKELETON(object));
@@ -58,7 +75,7 @@ on_changed(gpointer data, const LactdCaptureLive *live, LactdCaptureLiveField wh
 		lactd_session1_set_right_ml(iface, live->right_ml);
 		break;
 	case LACTD_CAPTURE_LIVE_PHASE:
-		lactd_session1_set_phase(iface, live->phase);
+		lactd_session1_set_phase(iface, phase_name(live->phase));
 		break;
 	case LACTD_CAPTURE_LIVE_SUCTION:
 		lactd_session1_set_suction(iface, live->suction);
