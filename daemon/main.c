@@ -16,6 +16,7 @@
 #include "lactd-auth.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
+#include "lactd-device1.h"
 #include "lactd-devices.h"
 #include "lactd-error.h"
 #include "lactd-limits.h"
@@ -263,6 +264,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
+	lactd_device1_set_authorize(lactd_auth_authorize, NULL);
 	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
 
 	d.loop = g_main_loop_new(NULL, FALSE);
