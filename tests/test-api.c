@@ -9,6 +9,7 @@
 #include <math.h>
 #include <signal.h>
 
+#include "lactctl-list.h"
 #include "lactd-test.h"
 
 typedef struct {
@@ -555,6 +556,28 @@ test_api_sessions_columns(Fixture *f, gconstpointer data)
 	for (gsize i = 0; i < 4; i++) {
 		g_autoptr(GVariant) dict = g_variant_get_child_value(rows, i);
 		assert_row_matches(columns, i, dict);
+	}
+	/* lactctl reads the columns back into ListSessions' dictionaries. */
+	{
+		g_autoptr(GVariant) rebuilt = lactctl_columns_to_sessions(columns, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpuint(g_variant_n_children(rebuilt), ==, 4);
+		for (gsize i = 0; i < 4; i++) {
+			g_autoptr(GVariant) dict = g_variant_get_child_value(rows, i);
+			g_autoptr(GVariant) back = g_variant_get_child_value(rebuilt, i);
+			GVariantIter iter;
+			const char *key;
+			GVariant *value;
+
+			g_assert_cmpuint(g_variant_n_children(back), ==, g_variant_n_children(dict));
+			g_variant_iter_init(&iter, dict);
+			while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+				g_autoptr(GVariant) other = g_variant_lookup_value(back, key, NULL);
+				g_assert_nonnull(other);
+				g_assert_true(g_variant_equal(value, other));
+			}
+		}
 	}
 	/* The hand session measured the left side only. */
 	{
