@@ -4,20 +4,20 @@
 
 #include <unistd.h>
 
+#include "lactctl-columns.h"
 #include "lactctl-common.h"
 #include "lactctl-progress.h"
 #include "lactctl-util.h"
 
-static char *
-day_ml(GVariant *d, const char *key)
-{
-	double v;
+/* The summary's columns: all but NIGHT straight from a day's table. A day
+ * with nothing recorded carries no volumes: nothing was measured. */
+static const LactctlColumn day_columns[] = {
+    {"DAY", "day"},	    {"SESSIONS", "sessions"},	{"MINUTES", "minutes"},
+    {"LEFT", "left_ml"},    {"RIGHT", "right_ml"},	{"WEIGHED", "weighed_ml"},
+    {"TOTAL", "total_ml"}, {"SUPPL", "supplement_ml"}, {"NIGHT", NULL},
+};
 
-	/* A day with nothing recorded carries no volumes: nothing was measured. */
-	if (!g_variant_lookup(d, key, "d", &v))
-		return g_strdup(lactctl_not_measured());
-	return g_strdup_printf("%.1f", v);
-}
+#define N_DAY_COLUMNS G_N_ELEMENTS(day_columns)
 
 static const char summary_description[] =
     "Days are lactd's local days. LEFT + RIGHT + WEIGHED = TOTAL: WEIGHED is what\n"
@@ -34,9 +34,8 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON array, for scripts", NULL},
 	    {0},
 	};
-	static const char *const headers[] = {
-	    "DAY", ">SESSIONS", ">MINUTES", ">LEFT mL", ">RIGHT mL", ">WEIGHED mL", ">TOTAL mL",
-	    ">SUPPL mL", "NIGHT", NULL};
+	g_auto(GStrv) headers = lactctl_columns_headers(&lactd_day_table, day_columns,
+							N_DAY_COLUMNS);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) list = NULL;
 	g_autoptr(LactctlTable) table = NULL;
@@ -60,15 +59,13 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 		lactctl_print_json(list);
 		return 0;
 	}
-	table = lactctl_table_new(headers);
+	table = lactctl_table_new((const char *const *)headers);
 	for (gsize i = 0; i < g_variant_n_children(list); i++) {
 		g_autoptr(GVariant) d = g_variant_get_child_value(list, i);
-		const char *day = "";
 		guint32 sessions = 0, minutes = 0;
 		double v;
 		gboolean overnight = FALSE;
 
-		g_variant_lookup(d, "day", "&s", &day);
 		g_variant_lookup(d, "sessions", "u", &sessions);
 		g_variant_lookup(d, "minutes", "u", &minutes);
 		g_variant_lookup(d, "overnight", "b", &overnight);
@@ -83,15 +80,9 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 		if (g_variant_lookup(d, "weighed_ml", "d", &v))
 			weighed_sum += v;
 		{
-			char **row = g_new0(char *, 10);
-			row[0] = g_strdup(day);
-			row[1] = g_strdup_printf("%u", sessions);
-			row[2] = g_strdup_printf("%u", minutes);
-			row[3] = day_ml(d, "left_ml");
-			row[4] = day_ml(d, "right_ml");
-			row[5] = day_ml(d, "weighed_ml");
-			row[6] = day_ml(d, "total_ml");
-			row[7] = day_ml(d, "supplement_ml");
+			char **row = g_new0(char *, N_DAY_COLUMNS + 1);
+			for (guint c = 0; c < N_DAY_COLUMNS - 1; c++)
+				row[c] = lactctl_column_cell(&lactd_day_table, day_columns[c].key, d);
 			row[8] = g_strdup(overnight ? "yes" : sessions > 0 ? "no" : "");
 			lactctl_table_add_strv(table, row);
 		}
@@ -100,7 +91,7 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 		nights += overnight;
 	}
 	{
-		char **row = g_new0(char *, 10);
+		char **row = g_new0(char *, N_DAY_COLUMNS + 1);
 		row[0] = g_strdup("all days");
 		row[1] = g_strdup_printf("%u", sessions_sum);
 		row[2] = g_strdup_printf("%u", minutes_sum);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lactctl-columns.h"
 #include "lactctl-common.h"
 #include "lactctl-list.h"
 #include "lactctl-util.h"
@@ -25,16 +26,27 @@ was_measured(GVariant *s, const char *what)
 static char *
 ml_cell(GVariant *s, const char *key, const char *what)
 {
-	double v = 0;
-
-	if (!g_variant_lookup(s, key, "d", &v) || (what != NULL && !was_measured(s, what)))
+	if (what != NULL && !was_measured(s, what))
 		return g_strdup(lactctl_not_measured());
-	return g_strdup_printf("%.1f", v);
+	return lactctl_column_cell(&lactd_session_table, key, s);
 }
 
-static const char *const session_headers[] = {
-    "ID", "START", ">MIN", "KIND", ">LEFT mL", ">RIGHT mL", ">WEIGHED mL", ">TOTAL mL",
-    ">SUPPL mL", "SOURCE", "NOTE", NULL};
+/* The columns; START, MIN and NOTE are worked out from several keys. */
+static const LactctlColumn session_columns[] = {
+    {"ID", "id"},	      {"START", "start"},	  {">MIN", NULL},
+    {"KIND", "kind"},	      {"LEFT", "left_ml"},	  {"RIGHT", "right_ml"},
+    {"WEIGHED", "weighed_ml"}, {"TOTAL", "total_ml"},	  {"SUPPL", "supplement_ml"},
+    {"SOURCE", "source"},     {"NOTE", NULL},
+};
+
+static LactctlTable *
+session_table_new(void)
+{
+	g_auto(GStrv) headers = lactctl_columns_headers(&lactd_session_table, session_columns,
+							G_N_ELEMENTS(session_columns));
+
+	return lactctl_table_new((const char *const *)headers);
+}
 
 static void
 add_session_row(LactctlTable *table, GVariant *s)
@@ -44,7 +56,7 @@ add_session_row(LactctlTable *table, GVariant *s)
 	guint64 id = 0;
 	gboolean interrupted = FALSE;
 	g_autofree char *note_text = NULL;
-	char **row = g_new0(char *, 12);
+	char **row = g_new0(char *, G_N_ELEMENTS(session_columns) + 1);
 
 	g_variant_lookup(s, "id", "t", &id);
 	g_variant_lookup(s, "start", "x", &start);
@@ -132,7 +144,7 @@ lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
 		g_print("No sessions in that time yet.\n");
 		return 0;
 	}
-	table = lactctl_table_new(session_headers);
+	table = session_table_new();
 	for (gsize i = 0; i < g_variant_n_children(list); i++) {
 		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
 		add_session_row(table, s);
@@ -173,7 +185,7 @@ lactctl_cmd_show(LactctlCtx *ctx, int argc, char **argv)
 		lactctl_print_json(s);
 		return 0;
 	}
-	table = lactctl_table_new(session_headers);
+	table = session_table_new();
 	add_session_row(table, s);
 	lactctl_table_print(table);
 	/* The table cuts a long note to one line; here it is whole. */

@@ -27,17 +27,6 @@ lactd_rec_kind_intern(const char *kind)
 }
 
 void
-lactd_rec_info_free(LactdRecInfo *info)
-{
-	if (info == NULL)
-		return;
-	g_free(info->address);
-	g_free(info->name);
-	g_free(info->source);
-	g_free(info);
-}
-
-void
 lactd_rec_char_free(LactdRecChar *chr)
 {
 	if (chr == NULL)

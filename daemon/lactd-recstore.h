@@ -38,16 +38,7 @@ G_BEGIN_DECLS
 #define LACTD_REC_WRITE "write"
 #define LACTD_REC_MARK "mark"
 
-typedef struct {
-	guint64 id;
-	char *address; /* "" when unknown */
-	char *name;
-	char *source; /* "lactd" for a recording made here */
-	gint64 start_us;
-	gint64 end_us; /* 0 while recording */
-	gboolean raw;
-	guint events; /* filled in by get and list */
-} LactdRecInfo;
+/* LactdRecInfo, a recording's header, and its field table are in lactd-model.h. */
 
 typedef struct {
 	char *uuid;
@@ -65,10 +56,8 @@ typedef struct {
 	char *text;    /* marks only */
 } LactdRecEvent;
 
-void lactd_rec_info_free(LactdRecInfo *info);
 void lactd_rec_char_free(LactdRecChar *chr);
 void lactd_rec_event_free(LactdRecEvent *event);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecInfo, lactd_rec_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecChar, lactd_rec_char_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecEvent, lactd_rec_event_free)
 

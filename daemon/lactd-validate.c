@@ -12,22 +12,6 @@
 #define FUTURE_SLACK_US (60 * G_TIME_SPAN_SECOND)
 
 static gboolean
-invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-invalid(GError **error, const char *format, ...)
-{
-	va_list ap;
-	g_autofree char *msg = NULL;
-
-	va_start(ap, format);
-	msg = g_strdup_vprintf(format, ap);
-	va_end(ap);
-	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, msg);
-	return FALSE;
-}
-
-static gboolean
 has_key(GVariant *dict, const char *key)
 {
 	g_autoptr(GVariant) v = g_variant_lookup_value(dict, key, NULL);
@@ -46,38 +30,38 @@ lactd_validate_session(LactdSession *session, GVariant *changes, gboolean is_new
 	if (!lactd_record_from_variant(&lactd_session_table, s, changes, error))
 		return FALSE;
 	if (!is_new && s->kind != session->kind)
-		return invalid(error, "kind: cannot be changed; add a new session");
+		return lactd_error_invalid_args(error, "kind: cannot be changed; add a new session");
 	if (is_new) {
 		if (!has_key(changes, "kind"))
-			return invalid(error, "kind: missing");
+			return lactd_error_invalid_args(error, "kind: missing");
 		if (!has_key(changes, "start"))
-			return invalid(error, "start: missing");
+			return lactd_error_invalid_args(error, "start: missing");
 		if (!has_key(changes, "end"))
-			return invalid(error, "end: missing");
+			return lactd_error_invalid_args(error, "end: missing");
 		if (s->kind == LACTD_SESSION_SUPPLEMENT && !has_key(changes, "supplement_ml"))
-			return invalid(error, "supplement_ml: missing for a supplement");
+			return lactd_error_invalid_args(error, "supplement_ml: missing for a supplement");
 	}
 	if (s->start_us <= 0)
-		return invalid(error, "start: before 1970");
+		return lactd_error_invalid_args(error, "start: before 1970");
 	if (s->end_us < s->start_us)
-		return invalid(error, "end: before start");
+		return lactd_error_invalid_args(error, "end: before start");
 	if (s->start_us > now_us + FUTURE_SLACK_US)
-		return invalid(error, "start: in the future");
+		return lactd_error_invalid_args(error, "start: in the future");
 	if (s->end_us > now_us + FUTURE_SLACK_US)
-		return invalid(error, "end: in the future");
+		return lactd_error_invalid_args(error, "end: in the future");
 	duration = s->end_us - s->start_us;
 	if (duration > LACTD_MAX_SESSION_US)
-		return invalid(error, "end: a session lasts at most 24 hours");
+		return lactd_error_invalid_args(error, "end: a session lasts at most 24 hours");
 	if ((gint64)s->left_seconds * G_USEC_PER_SEC > duration)
-		return invalid(error, "left_seconds: longer than the session");
+		return lactd_error_invalid_args(error, "left_seconds: longer than the session");
 	if ((gint64)s->right_seconds * G_USEC_PER_SEC > duration)
-		return invalid(error, "right_seconds: longer than the session");
+		return lactd_error_invalid_args(error, "right_seconds: longer than the session");
 	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
 		if (s->left_ml != 0 || s->right_ml != 0)
-			return invalid(error,
+			return lactd_error_invalid_args(error,
 				       "left_ml: not used for supplements; use supplement_ml");
 	} else if (s->supplement_ml != 0 || s->method != NULL || s->milk != NULL) {
-		return invalid(error, "%s: only for supplements",
+		return lactd_error_invalid_args(error, "%s: only for supplements",
 			       s->supplement_ml != 0 ? "supplement_ml"
 			       : s->method != NULL   ? "method"
 						     : "milk");
@@ -96,6 +80,6 @@ gboolean
 lactd_validate_range(gint64 from_us, gint64 to_us, GError **error)
 {
 	if (to_us < from_us)
-		return invalid(error, "to: before from");
+		return lactd_error_invalid_args(error, "to: before from");
 	return TRUE;
 }

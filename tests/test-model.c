@@ -6,11 +6,15 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "lactd-error.h"
 #include "lactd-model.h"
+#include "lactd-store-private.h"
+#include "lactd-store.h"
 
 static LactdSession *
 make_session(void)
@@ -209,9 +213,11 @@ test_refused(void)
 		       "right_ml: negative volume");
 	expect_refused(&lactd_plan_table, &plan, one("sessions_min", g_variant_new_int32(8)),
 		       "sessions_min: expected type 'u', got 'i'");
-	expect_refused(&lactd_plan_table, &plan, one("overnight_end", g_variant_new_string("25:00")),
+	expect_refused(&lactd_plan_table, &plan,
+		       one("overnight_end", g_variant_new_string("25:00")),
 		       "overnight_end: expected a local time HH:MM");
-	expect_refused(&lactd_plan_table, &plan, one("start_date", g_variant_new_string("2024-02-30")),
+	expect_refused(&lactd_plan_table, &plan,
+		       one("start_date", g_variant_new_string("2024-02-30")),
 		       "start_date: expected a date YYYY-MM-DD");
 	expect_refused(&lactd_plan_table, &plan, one("name", g_variant_new_string("a\nb")),
 		       "name: expected at most");
@@ -303,7 +309,8 @@ test_progress(void)
 {
 	LactdProgress p = {.sessions_24h = 9, .overnight_ok = TRUE, .volume_7d_avg_ml = 410.5,
 			   .days_since_start = 12};
-	g_autoptr(GVariant) v = g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
+	g_autoptr(GVariant) v =
+		g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
 	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_progress_table, &p);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = parse_object(node, parser);
@@ -341,6 +348,33 @@ test_samples(void)
 	g_assert_cmpfloat(r, ==, 2.5);
 }
 
+static void
+test_capture(void)
+{
+	LactdRecInfo info = {.id = 5, .address = (char *)"AA:BB:CC:DD:EE:FF", .name = NULL,
+			     .source = (char *)"lactd", .start_us = 1700000000000000, .events = 12,
+			     .active = TRUE};
+	g_autoptr(GVariant) v =
+		g_variant_ref_sink(lactd_record_to_variant(&lactd_capture_table, &info));
+	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_capture_table, &info);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o = parse_object(node, parser);
+	const char *name = NULL;
+	gint64 start = 0;
+	gboolean active = FALSE;
+
+	g_assert_true(g_variant_lookup(v, "start", "x", &start));
+	g_assert_cmpint(start, ==, info.start_us);
+	g_assert_true(g_variant_lookup(v, "name", "&s", &name));
+	g_assert_cmpstr(name, ==, "");
+	g_assert_true(g_variant_lookup(v, "active", "b", &active));
+	g_assert_true(active);
+	/* JSON names the time by its unit, as the export does. */
+	g_assert_cmpint(json_object_get_int_member(o, "start_us"), ==, info.start_us);
+	g_assert_false(json_object_has_member(o, "start"));
+	g_assert_cmpint(json_object_get_int_member(o, "events"), ==, 12);
+}
+
 /* The store's columns come from the tables. */
 static void
 test_sql(void)
@@ -357,6 +391,49 @@ test_sql(void)
 	g_assert_null(lactd_record_sql_field(&lactd_session_table, "nothing"));
 }
 
+/* Every SQL column a table names exists in the store's schema, so that the
+ * store can select and insert by the table's list. */
+static void
+test_sql_schema(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-model-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "lactd.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *why = NULL;
+	g_autoptr(LactdStore) store = lactd_store_open(path, &why, &error);
+	const struct {
+		const LactdRecord *table;
+		const char *sql_table;
+	} stored[] = {
+	    {&lactd_session_table, "sessions"},
+	    {&lactd_weighing_table, "weighings"},
+	    {&lactd_capture_table, "captures"},
+	};
+
+	g_assert_no_error(error);
+	g_assert_null(why);
+	for (guint i = 0; i < G_N_ELEMENTS(stored); i++) {
+		g_autofree char *cols = lactd_record_sql_columns(stored[i].table, NULL);
+		g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s", cols, stored[i].sql_table);
+		sqlite3_stmt *stmt = lactd_store_prepare(store, sql, &error);
+
+		g_assert_no_error(error);
+		g_assert_nonnull(stmt);
+		sqlite3_finalize(stmt);
+	}
+	g_clear_pointer(&store, lactd_store_close);
+	{
+		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+		const char *name;
+
+		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+			g_autofree char *file = g_build_filename(dir, name, NULL);
+			g_assert_cmpint(g_unlink(file), ==, 0);
+		}
+	}
+	g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -370,6 +447,8 @@ main(int argc, char **argv)
 	g_test_add_func("/model/day", test_day);
 	g_test_add_func("/model/plan/roundtrip", test_plan_roundtrip);
 	g_test_add_func("/model/progress", test_progress);
+	g_test_add_func("/model/capture", test_capture);
 	g_test_add_func("/model/sql", test_sql);
+	g_test_add_func("/model/sql/schema", test_sql_schema);
 	return g_test_run();
 }

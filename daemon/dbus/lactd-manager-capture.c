@@ -103,20 +103,10 @@ handle_mark(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 i
 static GVariant *
 info_variant(LactdManagerCapture *mc, const LactdRecInfo *info)
 {
-	GVariantBuilder b;
+	LactdRecInfo shown = *info;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(info->id));
-	g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(info->address));
-	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(info->name));
-	g_variant_builder_add(&b, "{sv}", "source", g_variant_new_string(info->source));
-	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(info->start_us));
-	g_variant_builder_add(&b, "{sv}", "end", g_variant_new_int64(info->end_us));
-	g_variant_builder_add(&b, "{sv}", "events", g_variant_new_uint32(info->events));
-	g_variant_builder_add(&b, "{sv}", "active",
-			      g_variant_new_boolean(lactd_recorder_is_active(mc->rec, info->id)));
-	g_variant_builder_add(&b, "{sv}", "raw", g_variant_new_boolean(info->raw));
-	return g_variant_builder_end(&b);
+	shown.active = lactd_recorder_is_active(mc->rec, info->id);
+	return lactd_record_to_variant(&lactd_capture_table, &shown);
 }
 
 static gboolean

@@ -23,3 +23,16 @@ lactd_error_quark(void)
 					   G_N_ELEMENTS(error_entries));
 	return (GQuark)quark;
 }
+
+gboolean
+lactd_error_invalid_args(GError **error, const char *format, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, format);
+	msg = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, msg);
+	return FALSE;
+}

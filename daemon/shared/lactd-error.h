@@ -21,4 +21,8 @@ typedef enum {
 
 GQuark lactd_error_quark(void);
 
+/* Sets LACTD_ERROR_INVALID_ARGS with a message that starts with the field
+ * ("start: before 1970") and returns FALSE, for `return` lines. */
+gboolean lactd_error_invalid_args(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
 G_END_DECLS

@@ -11,20 +11,22 @@
 #include "lactd-model.h"
 #include "lactd-util.h"
 
-static const char *const kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
-static const char *const source_names[] = {"device", "scale", "manual", NULL};
+const char *const lactd_session_kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
+const char *const lactd_session_source_names[] = {"device", "scale", "manual", NULL};
 
 const char *
 lactd_session_kind_to_string(LactdSessionKind kind)
 {
-	return (guint)kind < G_N_ELEMENTS(kind_names) - 1 ? kind_names[kind] : "unknown";
+	return (guint)kind < G_N_ELEMENTS(lactd_session_kind_names) - 1
+		       ? lactd_session_kind_names[kind]
+		       : "unknown";
 }
 
 gboolean
 lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 {
-	for (guint i = 0; kind_names[i] != NULL; i++) {
-		if (g_strcmp0(str, kind_names[i]) == 0) {
+	for (guint i = 0; lactd_session_kind_names[i] != NULL; i++) {
+		if (g_strcmp0(str, lactd_session_kind_names[i]) == 0) {
 			*kind = (LactdSessionKind)i;
 			return TRUE;
 		}
@@ -35,7 +37,9 @@ lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 const char *
 lactd_session_source_to_string(LactdSessionSource source)
 {
-	return (guint)source < G_N_ELEMENTS(source_names) - 1 ? source_names[source] : "unknown";
+	return (guint)source < G_N_ELEMENTS(lactd_session_source_names) - 1
+		       ? lactd_session_source_names[source]
+		       : "unknown";
 }
 
 void
@@ -91,6 +95,17 @@ lactd_weighing_free(LactdWeighing *weighing)
 }
 
 void
+lactd_rec_info_free(LactdRecInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free(info->address);
+	g_free(info->name);
+	g_free(info->source);
+	g_free(info);
+}
+
+void
 lactd_device_row_free(LactdDeviceRow *row)
 {
 	if (row == NULL)
@@ -116,32 +131,17 @@ static const char *const milk_values[] = {"expressed", "donor", "formula", NULL}
 #define MAX_ML 1000.0
 
 static gboolean
-invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-invalid(GError **error, const char *format, ...)
-{
-	va_list ap;
-	g_autofree char *msg = NULL;
-
-	va_start(ap, format);
-	msg = g_strdup_vprintf(format, ap);
-	va_end(ap);
-	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, msg);
-	return FALSE;
-}
-
-static gboolean
 check_ml(gpointer record, const char *key, GVariant *value, GError **error)
 {
 	double v = g_variant_get_double(value);
 
 	if (isnan(v) || isinf(v))
-		return invalid(error, "%s: not a number", key);
+		return lactd_error_invalid_args(error, "%s: not a number", key);
 	if (v < 0)
-		return invalid(error, "%s: negative volume %.1f mL", key, v);
+		return lactd_error_invalid_args(error, "%s: negative volume %.1f mL", key, v);
 	if (v > MAX_ML)
-		return invalid(error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
+		return lactd_error_invalid_args(
+			error, "%s: more than %.0f mL on one side (%.1f mL)", key, MAX_ML, v);
 	return TRUE;
 }
 
@@ -168,7 +168,8 @@ static gboolean
 check_note(gpointer record, const char *key, GVariant *value, GError **error)
 {
 	if (strlen(g_variant_get_string(value, NULL)) > MAX_NOTE_BYTES)
-		return invalid(error, "%s: longer than %u bytes", key, MAX_NOTE_BYTES);
+		return lactd_error_invalid_args(error, "%s: longer than %u bytes", key,
+						MAX_NOTE_BYTES);
 	return TRUE;
 }
 
@@ -251,9 +252,9 @@ compute_sides(gconstpointer record)
 static const LactdField session_fields[] = {
     {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", SESSION(id)},
     {"kind", LACTD_FIELD_ENUM, NULL, "kind", "kind", "kind", "kind", SESSION(kind),
-     .flags = SET, .values = kind_names},
+     .flags = SET, .values = lactd_session_kind_names},
     {"source", LACTD_FIELD_ENUM, NULL, "source", "source", "source", "source", SESSION(source),
-     .values = source_names},
+     .values = lactd_session_source_names},
     {"start", LACTD_FIELD_INT64, "us", "start", "start_us", "start_us", "start_us",
      SESSION(start_us), .flags = SET},
     {"end", LACTD_FIELD_INT64, "us", "end", "end_us", "end_us", "end_us", SESSION(end_us),
@@ -387,7 +388,7 @@ check_date(gpointer record, const char *key, GVariant *value, GError **error)
 	    (strlen(str) == 10 && sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 &&
 	     g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) && y >= 1970))
 		return TRUE;
-	return invalid(error, "%s: expected a date YYYY-MM-DD", key);
+	return lactd_error_invalid_args(error, "%s: expected a date YYYY-MM-DD", key);
 }
 
 /* A name printed on a report and put in exports: text a person typed, so
@@ -407,7 +408,7 @@ check_name(gpointer record, const char *key, GVariant *value, GError **error)
 		if (*p == '\0')
 			return TRUE;
 	}
-	return invalid(error,
+	return lactd_error_invalid_args(error,
 		       "%s: expected at most %u bytes of UTF-8 text without control characters",
 		       key, LACTD_PLAN_NAME_MAX);
 }
@@ -456,6 +457,27 @@ static const LactdField progress_fields[] = {
 
 const LactdRecord lactd_progress_table = {"progress", progress_fields,
 					   G_N_ELEMENTS(progress_fields)};
+
+#define CAPTURE(member) .offset = G_STRUCT_OFFSET(LactdRecInfo, member)
+
+/* A recording's header: ListCaptures, GetCapture. */
+static const LactdField capture_fields[] = {
+    {"id", LACTD_FIELD_UINT64, NULL, "id", "id", "id", "id", CAPTURE(id)},
+    {"address", LACTD_FIELD_STRING, NULL, "address", "address", "address", "address",
+     CAPTURE(address), .flags = LACTD_FIELD_TEXT},
+    {"name", LACTD_FIELD_STRING, NULL, "name", "name", "name", "name", CAPTURE(name),
+     .flags = LACTD_FIELD_TEXT},
+    {"source", LACTD_FIELD_STRING, NULL, "source", "source", "source", "source",
+     CAPTURE(source), .flags = LACTD_FIELD_TEXT},
+    {"start", LACTD_FIELD_INT64, "us", "start", "start_us", "start_us", "start_us",
+     CAPTURE(start_us)},
+    {"end", LACTD_FIELD_INT64, "us", "end", "end_us", "end_us", "end_us", CAPTURE(end_us)},
+    {"events", LACTD_FIELD_UINT32, NULL, "events", "events", "events", NULL, CAPTURE(events)},
+    {"active", LACTD_FIELD_BOOLEAN, NULL, "active", "active", "active", NULL, CAPTURE(active)},
+    {"raw", LACTD_FIELD_BOOLEAN, NULL, "raw", "raw", "raw", "raw", CAPTURE(raw)},
+};
+
+const LactdRecord lactd_capture_table = {"capture", capture_fields, G_N_ELEMENTS(capture_fields)};
 
 GVariant *
 lactd_session_to_variant(const LactdSession *session, GArray *samples)

@@ -74,6 +74,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 const char *lactd_session_kind_to_string(LactdSessionKind kind);
 gboolean lactd_session_kind_from_string(const char *str, LactdSessionKind *kind);
 const char *lactd_session_source_to_string(LactdSessionSource source);
+/* The names of the kinds and sources, by value, NULL-terminated. */
+extern const char *const lactd_session_kind_names[];
+extern const char *const lactd_session_source_names[];
 
 typedef struct {
 	guint64 id;
@@ -151,6 +154,22 @@ typedef struct {
 	guint days_since_start;
 } LactdProgress;
 
+/* A recording of a device's GATT traffic (lactctl capture): its header. */
+typedef struct {
+	guint64 id;
+	char *address; /* "" when unknown */
+	char *name;
+	char *source; /* "lactd" for a recording made here */
+	gint64 start_us;
+	gint64 end_us; /* 0 while recording */
+	gboolean raw;
+	guint events;	 /* filled in by get and list */
+	gboolean active; /* being recorded now: set by the recorder */
+} LactdRecInfo;
+
+void lactd_rec_info_free(LactdRecInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecInfo, lactd_rec_info_free)
+
 /* The field tables. */
 extern const LactdRecord lactd_session_table;
 extern const LactdRecord lactd_sample_table;
@@ -158,6 +177,7 @@ extern const LactdRecord lactd_weighing_table;
 extern const LactdRecord lactd_day_table;
 extern const LactdRecord lactd_plan_table;
 extern const LactdRecord lactd_progress_table;
+extern const LactdRecord lactd_capture_table;
 
 /* A session's a{sv} (ListSessions, GetSession, SessionEnded), with its
  * samples as a(xdd) when `samples` (LactdSample) is not NULL. Floating. */

@@ -37,8 +37,16 @@ is_present(const LactdField *field, gconstpointer record)
 static GVariant *
 value_of(const LactdField *field, gconstpointer record)
 {
-	if (field->compute != NULL)
-		return field->compute(record);
+	if (field->compute != NULL) {
+		GVariant *v = field->compute(record);
+		if (v != NULL && field->type == LACTD_FIELD_DOUBLE &&
+		    (field->flags & LACTD_FIELD_ROUND)) {
+			double d = g_variant_get_double(g_variant_ref_sink(v));
+			g_variant_unref(v);
+			v = g_variant_new_double(lactd_round_ml(d));
+		}
+		return v;
+	}
 	switch (field->type) {
 	case LACTD_FIELD_UINT64:
 		return g_variant_new_uint64(*AT(record, field, const guint64));
@@ -86,14 +94,29 @@ lactd_field_get(const LactdField *field, gconstpointer record)
 	return value_of(field, record);
 }
 
-const LactdField *
-lactd_record_lookup(const LactdRecord *rec, const char *key)
+/* The field whose name at `member` (name, dbus_key, ...) is `value`. */
+static const LactdField *
+find(const LactdRecord *rec, gsize member, const char *value)
 {
+	if (value == NULL)
+		return NULL;
 	for (guint i = 0; i < rec->n_fields; i++) {
-		if (g_strcmp0(rec->fields[i].dbus_key, key) == 0)
+		if (g_strcmp0(G_STRUCT_MEMBER(const char *, &rec->fields[i], member), value) == 0)
 			return &rec->fields[i];
 	}
 	return NULL;
+}
+
+const LactdField *
+lactd_record_field(const LactdRecord *rec, const char *name)
+{
+	return find(rec, G_STRUCT_OFFSET(LactdField, name), name);
+}
+
+const LactdField *
+lactd_record_lookup(const LactdRecord *rec, const char *key)
+{
+	return find(rec, G_STRUCT_OFFSET(LactdField, dbus_key), key);
 }
 
 void
@@ -130,13 +153,6 @@ lactd_record_to_tuple(const LactdRecord *rec, gconstpointer record)
 	return g_variant_builder_end(&b);
 }
 
-static gboolean
-invalid(GError **error, const char *key, const char *why)
-{
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "%s: %s", key, why);
-	return FALSE;
-}
-
 /* "unknown kind 'x' (pump, hand, nursing or supplement)" */
 static gboolean
 not_one_of(GError **error, const LactdField *f, const char *value)
@@ -149,9 +165,8 @@ not_one_of(GError **error, const LactdField *f, const char *value)
 			g_string_append(list, i + 1 == n ? " or " : ", ");
 		g_string_append(list, f->values[i]);
 	}
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "%s: unknown %s '%s' (%s)",
-		    f->dbus_key, f->dbus_key, value, list->str);
-	return FALSE;
+	return lactd_error_invalid_args(error, "%s: unknown %s '%s' (%s)", f->dbus_key, f->dbus_key,
+					value, list->str);
 }
 
 static gboolean
@@ -166,7 +181,7 @@ set_string(const LactdField *f, gpointer record, const char *value, GError **err
 		return TRUE;
 	case LACTD_FIELD_CHARS:
 		if (strlen(value) >= f->size)
-			return invalid(error, f->dbus_key, "too long");
+			return lactd_error_invalid_args(error, "%s: too long", f->dbus_key);
 		g_strlcpy(AT(record, f, char), value, f->size);
 		return TRUE;
 	case LACTD_FIELD_ENUM:
@@ -179,7 +194,8 @@ set_string(const LactdField *f, gpointer record, const char *value, GError **err
 		return not_one_of(error, f, value);
 	case LACTD_FIELD_HHMM:
 		if (!lactd_parse_hhmm(value, AT(record, f, guint)))
-			return invalid(error, f->dbus_key, "expected a local time HH:MM");
+			return lactd_error_invalid_args(error, "%s: expected a local time HH:MM",
+							f->dbus_key);
 		return TRUE;
 	default:
 		g_return_val_if_reached(FALSE);
@@ -206,7 +222,8 @@ set_field(const LactdField *f, gpointer record, GVariant *value, GError **error)
 		*AT(record, f, double) = g_variant_get_double(value);
 		return TRUE;
 	case LACTD_FIELD_STRV:
-		return invalid(error, f->dbus_key, "set by the daemon, not by clients");
+		return lactd_error_invalid_args(error, "%s: set by the daemon, not by clients",
+						f->dbus_key);
 	default:
 		return set_string(f, record, g_variant_get_string(value, NULL), error);
 	}
@@ -221,9 +238,8 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 	GVariant *value_raw;
 
 	if (!g_variant_is_of_type(dict, G_VARIANT_TYPE_VARDICT)) {
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    "%s: expected a dictionary a{sv}", rec->name);
-		return FALSE;
+		return lactd_error_invalid_args(error, "%s: expected a dictionary a{sv}",
+						rec->name);
 	}
 	/* iter_next with a scoped reference: an early return must not leak. */
 	g_variant_iter_init(&iter, dict);
@@ -232,14 +248,14 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 		const LactdField *f = lactd_record_lookup(rec, key);
 
 		if (f == NULL)
-			return invalid(error, key, "unknown key");
+			return lactd_error_invalid_args(error, "%s: unknown key", key);
 		if (!(f->flags & LACTD_FIELD_SETTABLE))
-			return invalid(error, key, "set by the daemon, not by clients");
+			return lactd_error_invalid_args(
+				error, "%s: set by the daemon, not by clients", key);
 		if (!g_variant_is_of_type(value, lactd_field_type(f))) {
-			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-				    "%s: expected type '%s', got '%s'", key,
-				    type_strings[f->type], g_variant_get_type_string(value));
-			return FALSE;
+			return lactd_error_invalid_args(error, "%s: expected type '%s', got '%s'",
+							key, type_strings[f->type],
+							g_variant_get_type_string(value));
 		}
 		if (f->check != NULL && !f->check(record, key, value, error))
 			return FALSE;
@@ -249,15 +265,20 @@ lactd_record_from_variant(const LactdRecord *rec, gpointer record, GVariant *dic
 	return TRUE;
 }
 
-/* What JSON and CSV show: NULL when the value is absent or means "none". */
-static GVariant *
-shown_value(const LactdField *f, gconstpointer record)
+GVariant *
+lactd_field_shown(const LactdField *f, gconstpointer record)
 {
 	g_autoptr(GVariant) v = NULL;
 
 	if (!is_present(f, record))
 		return NULL;
-	v = g_variant_ref_sink(value_of(f, record));
+	/* A string never set is none; one set to "" is text, if empty. */
+	if ((f->flags & LACTD_FIELD_ZERO_NONE) && f->type == LACTD_FIELD_STRING &&
+	    f->compute == NULL && *AT(record, f, char *const) == NULL)
+		return NULL;
+	if ((v = value_of(f, record)) == NULL)
+		return NULL;
+	g_variant_ref_sink(v);
 	if ((f->flags & LACTD_FIELD_ZERO_NONE) &&
 	    ((f->type == LACTD_FIELD_UINT64 && g_variant_get_uint64(v) == 0) ||
 	     (f->type == LACTD_FIELD_UINT32 && g_variant_get_uint32(v) == 0) ||
@@ -277,8 +298,10 @@ lactd_record_add_json_members(const LactdRecord *rec, gconstpointer record, Json
 
 		if (f->json_key == NULL)
 			continue;
+		if ((f->flags & LACTD_FIELD_JSON_OMIT) && !is_present(f, record))
+			continue;
+		v = lactd_field_shown(f, record);
 		json_builder_set_member_name(b, f->json_key);
-		v = shown_value(f, record);
 		if (v == NULL) {
 			json_builder_add_null_value(b);
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) &&
@@ -320,7 +343,7 @@ lactd_record_csv_header(const LactdRecord *rec)
 static char *
 csv_cell(const LactdField *f, gconstpointer record)
 {
-	g_autoptr(GVariant) v = shown_value(f, record);
+	g_autoptr(GVariant) v = lactd_field_shown(f, record);
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
 	if (v == NULL)
@@ -397,9 +420,5 @@ lactd_record_sql_columns(const LactdRecord *rec, guint *n_columns)
 const LactdField *
 lactd_record_sql_field(const LactdRecord *rec, const char *column)
 {
-	for (guint i = 0; i < rec->n_fields; i++) {
-		if (g_strcmp0(rec->fields[i].sql_column, column) == 0)
-			return &rec->fields[i];
-	}
-	return NULL;
+	return find(rec, G_STRUCT_OFFSET(LactdField, sql_column), column);
 }

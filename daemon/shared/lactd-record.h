@@ -49,8 +49,12 @@ typedef enum {
 	LACTD_FIELD_DBUS_ALWAYS = 1 << 2,
 	/* Text a person or a device wrote: CSV guards it against formulas. */
 	LACTD_FIELD_TEXT = 1 << 3,
-	/* 0 means "none": null in JSON, an empty CSV cell (D-Bus keeps the 0). */
+	/* 0, a CHARS "" or a STRING never set (NULL) means "none": null in
+	 * JSON, an empty CSV cell (D-Bus keeps the 0 or ""). */
 	LACTD_FIELD_ZERO_NONE = 1 << 4,
+	/* JSON leaves the member out when absent, instead of null (what only
+	 * some kinds of record have, such as a supplement's milk). */
+	LACTD_FIELD_JSON_OMIT = 1 << 5,
 } LactdFieldFlags;
 
 typedef struct _LactdField LactdField;
@@ -73,7 +77,8 @@ struct _LactdField {
 	const char *fallback;
 	/* FALSE: not measured or not applicable, so absent (NULL: always). */
 	gboolean (*present)(gconstpointer record);
-	/* A value derived from others instead of read at `offset`. */
+	/* A value derived from others instead of read at `offset` (NULL: none,
+	 * as when absent). */
 	GVariant *(*compute)(gconstpointer record);
 	/* Runs on a client's value before it is stored: range checks, and the
 	 * flags that go with it (a side given is a side measured). */
@@ -91,6 +96,11 @@ const GVariantType *lactd_field_type(const LactdField *field);
 /* The field's value as on D-Bus (a new floating reference), or NULL when it
  * is absent and has no LACTD_FIELD_DBUS_ALWAYS. */
 GVariant *lactd_field_get(const LactdField *field, gconstpointer record);
+/* The field's value as JSON and CSV show it (a new reference), or NULL when
+ * it is absent or means "none" (see LACTD_FIELD_ZERO_NONE). */
+GVariant *lactd_field_shown(const LactdField *field, gconstpointer record);
+/* The field named `name`, or NULL. */
+const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */
 const LactdField *lactd_record_lookup(const LactdRecord *rec, const char *key);
 

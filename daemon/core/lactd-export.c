@@ -55,7 +55,7 @@ lactd_export_data_free(LactdExportData *data)
 static gboolean
 split_extra(LactdStore *store, LactdExportSession *e, GError **error)
 {
-	g_autoptr(GPtrArray) ws = lactd_store_session_weighings(store, e->s->id, error);
+	g_autoptr(GPtrArray) ws = lactd_store_session_weighings(store, e->s.id, error);
 	const LactdWeighing *first_baby = NULL, *last_baby = NULL;
 	gboolean bottle = FALSE;
 
@@ -77,7 +77,7 @@ split_extra(LactdStore *store, LactdExportSession *e, GError **error)
 	}
 	if (bottle) {
 		e->has_bottle = TRUE;
-		e->bottle_ml = lactd_round_ml(MAX(0.0, e->s->extra_ml - e->intake_ml));
+		e->bottle_ml = lactd_round_ml(MAX(0.0, e->s.extra_ml - e->intake_ml));
 	}
 	return TRUE;
 }
@@ -117,7 +117,7 @@ lactd_export_data_load(LactdStore *store, gint64 from_us, gint64 to_us, GError *
 					   data->owned->len);
 	for (guint i = 0; i < data->owned->len; i++) {
 		const LactdSession *s = g_ptr_array_index(data->owned, i);
-		LactdExportSession e = {.s = s};
+		LactdExportSession e = {.s = *s};
 		guint sides = lactd_session_sides(s);
 
 		if (s->kind != LACTD_SESSION_SUPPLEMENT) {
@@ -160,12 +160,6 @@ lactd_export_local_format(gint64 time_us, const char *format)
 	g_autoptr(GDateTime) local = dt != NULL ? g_date_time_to_local(dt) : NULL;
 
 	return local != NULL ? g_date_time_format(local, format) : NULL;
-}
-
-char *
-lactd_export_iso_local(gint64 time_us)
-{
-	return lactd_export_local_format(time_us, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
 double

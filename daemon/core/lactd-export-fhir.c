@@ -92,12 +92,20 @@ member_string(JsonBuilder *b, const char *key, const char *value)
 	json_builder_add_string_value(b, value);
 }
 
+/* {"system": system, key: value}, as an identifier or a tag */
 static void
-coding(JsonBuilder *b, const char *key, const char *system, const char *code,
-       const char *display)
+system_object(JsonBuilder *b, const char *system, const char *key, const char *value)
 {
-	json_builder_set_member_name(b, key);
 	json_builder_begin_object(b);
+	member_string(b, "system", system);
+	member_string(b, key, value);
+	json_builder_end_object(b);
+}
+
+/* "coding": [{system, code, display}] */
+static void
+coding_array(JsonBuilder *b, const char *system, const char *code, const char *display)
+{
 	json_builder_set_member_name(b, "coding");
 	json_builder_begin_array(b);
 	json_builder_begin_object(b);
@@ -106,6 +114,15 @@ coding(JsonBuilder *b, const char *key, const char *system, const char *code,
 	member_string(b, "display", display);
 	json_builder_end_object(b);
 	json_builder_end_array(b);
+}
+
+static void
+coding(JsonBuilder *b, const char *key, const char *system, const char *code,
+       const char *display)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_begin_object(b);
+	coding_array(b, system, code, display);
 	member_string(b, "text", display);
 	json_builder_end_object(b);
 }
@@ -147,16 +164,9 @@ entry_begin(Fhir *f, const char *id, const char *type, const char *system2, cons
 	member_string(b, "resourceType", type);
 	json_builder_set_member_name(b, "identifier");
 	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", URI_SYSTEM);
-	member_string(b, "value", id);
-	json_builder_end_object(b);
-	if (system2 != NULL) {
-		json_builder_begin_object(b);
-		member_string(b, "system", system2);
-		member_string(b, "value", value2);
-		json_builder_end_object(b);
-	}
+	system_object(b, URI_SYSTEM, "value", id);
+	if (system2 != NULL)
+		system_object(b, system2, "value", value2);
 	json_builder_end_array(b);
 }
 
@@ -185,34 +195,51 @@ category(JsonBuilder *b, const char *code, const char *display)
 	json_builder_set_member_name(b, "category");
 	json_builder_begin_array(b);
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "coding");
-	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", CATEGORY_CS);
-	member_string(b, "code", code);
-	member_string(b, "display", display);
-	json_builder_end_object(b);
-	json_builder_end_array(b);
+	coding_array(b, CATEGORY_CS, code, display);
 	json_builder_end_object(b);
 	json_builder_end_array(b);
 }
 
-static void
-component_quantity(JsonBuilder *b, const char *code, const char *display, double value,
-		   const char *unit)
-{
-	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, code, display);
-	quantity(b, "valueQuantity", value, unit);
-	json_builder_end_object(b);
-}
+/* A session's components: each one value of the export's session table
+ * (lactd-export-fields.c), which says its unit and when it is absent. */
+typedef struct {
+	const char *field;
+	const char *code; /* in lactd's CodeSystem */
+	const char *display;
+} Component;
 
+static const Component session_components[] = {
+    {"method", "supplement-method", "Supplement feeding method"},
+    {"milk", "supplement-milk", "Supplement milk"},
+    {"left_ml", "left-breast-volume", "Expressed milk volume, left breast"},
+    {"right_ml", "right-breast-volume", "Expressed milk volume, right breast"},
+    {"bottle_ml", "bottle-volume", "Expressed milk volume, both breasts, by weighing the bottle"},
+    {"total_ml", "expressed-volume", "Expressed milk volume, total"},
+    {"intake_ml", "test-weighed-intake", "Milk intake at the breast, by test-weighing"},
+    {"left_min", "left-breast-duration", "Duration, left breast"},
+    {"right_min", "right-breast-duration", "Duration, right breast"},
+    {"interrupted", "interrupted", "Session interrupted"},
+};
+
+/* One component, when its value was measured (absent otherwise). */
 static void
-component_string(JsonBuilder *b, const char *code, const char *display, const char *value)
+component(JsonBuilder *b, const Component *c, const LactdExportSession *e)
 {
+	const LactdField *field = lactd_record_field(&lactd_export_session_table, c->field);
+	g_autoptr(GVariant) v = lactd_field_shown(field, e);
+
+	if (v == NULL)
+		return;
 	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, code, display);
-	member_string(b, "valueString", value);
+	coding(b, "code", LACTD_CS, c->code, c->display);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_DOUBLE)) {
+		quantity(b, "valueQuantity", g_variant_get_double(v), field->unit);
+	} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN)) {
+		json_builder_set_member_name(b, "valueBoolean");
+		json_builder_add_boolean_value(b, g_variant_get_boolean(v));
+	} else {
+		member_string(b, "valueString", g_variant_get_string(v, NULL));
+	}
 	json_builder_end_object(b);
 }
 
@@ -235,7 +262,7 @@ static void
 session_entry(Fhir *f, const LactdExportSession *e, const char *patient)
 {
 	JsonBuilder *b = f->b;
-	const LactdSession *s = e->s;
+	const LactdSession *s = &e->s;
 	g_autofree char *name = g_strdup_printf("session/%" G_GUINT64_FORMAT, s->id);
 	g_autofree char *id = urn(f, name);
 	const char *code, *display;
@@ -286,40 +313,8 @@ session_entry(Fhir *f, const LactdExportSession *e, const char *patient)
 	}
 	json_builder_set_member_name(b, "component");
 	json_builder_begin_array(b);
-	if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-		if (s->method != NULL)
-			component_string(b, "supplement-method", "Supplement feeding method",
-					 s->method);
-		if (s->milk != NULL)
-			component_string(b, "supplement-milk", "Supplement milk", s->milk);
-	}
-	if (e->has_left)
-		component_quantity(b, "left-breast-volume", "Expressed milk volume, left breast",
-				   s->left_ml, "mL");
-	if (e->has_right)
-		component_quantity(b, "right-breast-volume",
-				   "Expressed milk volume, right breast", s->right_ml, "mL");
-	if (e->has_bottle)
-		component_quantity(b, "bottle-volume",
-				   "Expressed milk volume, both breasts, by weighing the bottle",
-				   e->bottle_ml, "mL");
-	if (e->has_total)
-		component_quantity(b, "expressed-volume", "Expressed milk volume, total",
-				   e->total_ml, "mL");
-	if (e->has_intake)
-		component_quantity(b, "test-weighed-intake",
-				   "Milk intake at the breast, by test-weighing", e->intake_ml, "mL");
-	if (s->left_seconds != 0)
-		component_quantity(b, "left-breast-duration", "Duration, left breast",
-				   s->left_seconds / 60.0, "min");
-	if (s->right_seconds != 0)
-		component_quantity(b, "right-breast-duration", "Duration, right breast",
-				   s->right_seconds / 60.0, "min");
-	json_builder_begin_object(b);
-	coding(b, "code", LACTD_CS, "interrupted", "Session interrupted");
-	json_builder_set_member_name(b, "valueBoolean");
-	json_builder_add_boolean_value(b, s->interrupted);
-	json_builder_end_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(session_components); i++)
+		component(b, &session_components[i], e);
 	json_builder_end_array(b);
 	entry_end(f, id, "Observation");
 }
@@ -373,10 +368,7 @@ patient_entry(Fhir *f, const char *id, const char *name, const char *description
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "tag");
 	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	member_string(b, "system", LACTD_CS);
-	member_string(b, "code", description);
-	json_builder_end_object(b);
+	system_object(b, LACTD_CS, "code", description);
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	entry_end(f, id, "Patient");
@@ -407,15 +399,12 @@ GBytes *
 lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GHashTable) devices = g_hash_table_new(g_str_hash, g_str_equal);
 	Fhir f = {.b = b, .transaction = transaction};
 	g_autofree char *patient = NULL;
 	g_autofree char *infant = NULL;
 	gboolean weights = FALSE;
-	gsize len;
-	char *text;
 
 	if (!parse_uuid(data->installation_id, f.ns)) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
@@ -425,7 +414,7 @@ lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **er
 	patient = urn(&f, "patient");
 	infant = urn(&f, "infant");
 	for (guint i = 0; i < data->sessions->len; i++) {
-		const LactdSession *s = g_array_index(data->sessions, LactdExportSession, i).s;
+		const LactdSession *s = &g_array_index(data->sessions, LactdExportSession, i).s;
 		if (s->device != NULL && s->device[0] != '\0')
 			g_hash_table_add(devices, s->device);
 	}
@@ -468,10 +457,5 @@ lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **er
 	json_builder_end_object(b);
 
 	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, &len);
-	text = g_realloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = '\0';
-	return g_bytes_new_take(text, len + 1);
+	return lactd_export_json_bytes(root);
 }

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /* One session as exported: every value below is absent (FALSE has_*) when
  * nothing measured it. */
 typedef struct {
-	const LactdSession *s;
+	LactdSession s; /* a shallow copy: LactdExportData.owned holds its strings */
 	gboolean has_left, has_right;
 	/* Measured for both sides together by weighing the bottle. */
 	gboolean has_bottle;
@@ -51,8 +51,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdExportData, lactd_export_data_free)
 
 /* "2024-03-10T06:30:00Z"; NULL outside the years 1 to 9999. */
 char *lactd_export_iso_utc(gint64 time_us);
-/* The local time with its UTC offset, "2024-03-10T07:30:00+01:00". */
-char *lactd_export_iso_local(gint64 time_us);
 /* strftime-like format of the local time (GDateTime syntax). */
 char *lactd_export_local_format(gint64 time_us, const char *format);
 /* Minutes, for durations. */
@@ -60,12 +58,19 @@ double lactd_export_duration_min(const LactdSession *s);
 /* The plan in one line of text, for headers. */
 char *lactd_export_plan_text(const LactdPlan *plan);
 
+/* The field tables of the documents' rows (lactd-export-fields.c): a
+ * LactdExportSession, and a LactdWeighing. */
+extern const LactdRecord lactd_export_session_table;
+extern const LactdRecord lactd_export_weighing_table;
+
 /* Each format's document. */
 GBytes *lactd_export_csv(const LactdExportData *data, GError **error);
 GBytes *lactd_export_csv_weighings(const LactdExportData *data, GError **error);
 /* Whether a spreadsheet would take this text for a formula (CSV guard). */
 gboolean lactd_export_csv_formula_like(const char *value);
 GBytes *lactd_export_json(const LactdExportData *data, GError **error);
+/* A JSON document as one line ended by a newline. */
+GBytes *lactd_export_json_bytes(JsonNode *root);
 GBytes *lactd_export_fhir(const LactdExportData *data, gboolean transaction, GError **error);
 
 G_END_DECLS
