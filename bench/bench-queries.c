@@ -223,6 +223,69 @@ bus_call(GDBusConnection *c, const char *method, gint64 from, gint64 to, gsize *
 	list = g_variant_get_child_value(r, 0);
 	*rows = g_variant_n_children(list);
 	return ms;
+/* ---- ListSessionsColumns (the bulk method) beside ListSessions and the store ---- */
+
+/* Times @repeat calls of @method over [from, now) into @ms; returns the
+ * reply's number of sessions (its "id" column for the columnar reply). */
+static gsize
+time_list(GDBusConnection *c, const char *method, gint64 from, gint64 now, gint repeat,
+	  GArray *ms)
+{
+	gboolean columns = g_str_equal(method, "ListSessionsColumns");
+	gsize rows = 0;
+
+	for (gint i = 0; i < repeat; i++) {
+		g_autoptr(GError) error = NULL;
+		gint64 a = g_get_monotonic_time();
+		g_autoptr(GVariant) r = lactd_test_call(c, method, g_variant_new("(xx)", from, now),
+							columns ? "(a{sv})" : "(aa{sv})", &error);
+		double t = (g_get_monotonic_time() - a) / 1000.0;
+		g_autoptr(GVariant) body = NULL;
+		g_autoptr(GVariant) ids = NULL;
+
+		g_assert_no_error(error);
+		body = g_variant_get_child_value(r, 0);
+		ids = columns ? g_variant_lookup_value(body, "id", G_VARIANT_TYPE("at"))
+			      : g_variant_ref(body);
+		rows = g_variant_n_children(ids);
+		g_array_append_val(ms, t);
+	}
+	return rows;
+}
+
+/* One year of sessions three ways in the same run: ListSessionsColumns and
+ * ListSessions through the daemon, and the store call in this process. */
+static void
+bench_list_sessions_columns(GDBusConnection *c, const char *db, gint64 now, gint repeat)
+{
+	gint64 from = now - 365 * G_TIME_SPAN_DAY;
+	g_autoptr(GArray) columns_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) dicts_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) direct_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GError) error = NULL;
+	g_autofree char *degraded = NULL;
+	g_autoptr(LactdStore) store = lactd_store_open(db, &degraded, &error);
+	gsize rows;
+
+	g_assert_no_error(error);
+	rows = time_list(c, "ListSessionsColumns", from, now, repeat, columns_ms);
+	g_assert_cmpuint(time_list(c, "ListSessions", from, now, repeat, dicts_ms), ==, rows);
+	for (gint i = 0; i < repeat; i++) {
+		gint64 a = g_get_monotonic_time();
+		g_autoptr(GPtrArray) l = lactd_store_list_sessions(store, from, now, &error);
+		double ms = (g_get_monotonic_time() - a) / 1000.0;
+
+		g_assert_nonnull(l);
+		g_array_append_val(direct_ms, ms);
+	}
+	g_print("\n  ListSessionsColumns, one year: %" G_GSIZE_FORMAT " rows\n", rows);
+	report("ListSessionsColumns, D-Bus", columns_ms);
+	report("ListSessions, D-Bus (same run)", dicts_ms);
+	report("store direct (baseline)", direct_ms);
+	g_print("  %-44s %.2fx\n", "ListSessionsColumns / store (median ratio)",
+		median_of(columns_ms) / median_of(direct_ms));
+	g_print("  %-44s %.2fx\n", "ListSessions / store (median ratio)",
+		median_of(dicts_ms) / median_of(direct_ms));
 }
 
 int
@@ -359,6 +422,7 @@ main(int argc, char **argv)
 	}
 	sqlite3_finalize(raw_stmt);
 	sqlite3_close(raw);
+	bench_list_sessions_columns(c, db, now, repeat);
 	lactd_test_daemon_stop(daemon);
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "lactctl-columns.h"
 #include "lactctl-common.h"
+#include "lactctl-list.h"
 #include "lactctl-util.h"
 
 /* ---- one session as a table row ------------------------------------------------ */
@@ -133,7 +134,7 @@ lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
 	lactctl_parse_when(since != NULL ? since : "7d", &from, NULL);
 	if (until != NULL)
 		lactctl_parse_when(until, &to, NULL);
-	if (!lactd_manager1_call_list_sessions_sync(ctx->manager, from, to, &list, NULL, &error))
+	if (!lactctl_list_sessions(ctx->manager, from, to, &list, &error))
 		return lactctl_fail(ctx, error);
 	if (ctx->json) {
 		lactctl_print_json(list);

@@ -16,12 +16,13 @@
 #include "lactd-auth.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
+#include "lactd-device1.h"
 #include "lactd-devices.h"
 #include "lactd-error.h"
 #include "lactd-limits.h"
-#include "lactd-export.h"
-#include "lactd-progress.h"
+#include "lactd-manager-capture.h"
 #include "lactd-plugins.h"
+#include "lactd-session1.h"
 #include "lactd-store.h"
 
 typedef struct {
@@ -149,9 +150,11 @@ main(int argc, char **argv)
 	g_autoptr(LactdStore) store = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(LactdApi) api = NULL;
+	g_autoptr(LactdSessionObjects) sessions = NULL;
 	g_autoptr(LactdCapture) capture = NULL;
 	g_autoptr(LactdPluginHost) plugins = NULL;
 	g_autoptr(LactdDevices) devices = NULL;
+	g_autoptr(LactdManagerCapture) capture_methods = NULL;
 	g_autofree char *degraded = NULL;
 	Daemon d = {0};
 	guint owner_id;
@@ -245,11 +248,11 @@ main(int argc, char **argv)
 	if (lactd_store_is_locked(store))
 		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, &d);
 	/* Changes to recorded data are checked with polkit (lactd-auth.c) on
-	 * top of the bus policy; progress and export are answered by their
-	 * modules. */
-	lactd_api_set_hooks(api, lactd_auth_authorize, lactd_progress_handle, lactd_export_handle,
-			    api);
-	capture = lactd_capture_new(store, api, config);
+	 * top of the bus policy. */
+	lactd_api_set_authorize(api, lactd_auth_authorize, NULL);
+	/* Capture announces; Session1 objects and Manager1's signals show it. */
+	sessions = lactd_session_objects_new(api);
+	capture = lactd_capture_new(store, config, lactd_session_objects_listener(), sessions);
 	plugins = lactd_plugin_host_new(config->plugin_dir, &error);
 	if (plugins == NULL) {
 		g_printerr("lactd: %s\n", error->message);
@@ -261,6 +264,8 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
+	lactd_device1_set_authorize(lactd_auth_authorize, NULL);
+	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
@@ -273,9 +278,11 @@ main(int argc, char **argv)
 	g_bus_unown_name(owner_id);
 	/* Devices detach their plugins first: what they say at the end still
 	 * reaches a live capture and store. */
+	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
 	g_clear_pointer(&devices, lactd_devices_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);
+	g_clear_pointer(&sessions, lactd_session_objects_free);
 	g_clear_pointer(&api, lactd_api_free);
 	g_dbus_connection_flush_sync(bus, NULL, NULL);
 	g_clear_pointer(&store, lactd_store_close);

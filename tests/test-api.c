@@ -9,6 +9,7 @@
 #include <math.h>
 #include <signal.h>
 
+#include "lactctl-list.h"
 #include "lactd-test.h"
 
 typedef struct {
@@ -457,6 +458,173 @@ test_api_bad_config(void)
 	}
 }
 
+/* ---- ListSessionsColumns: ListSessions' rows, one array per key ------------------- */
+
+static GVariant *
+list_columns(Fixture *f, gint64 from, gint64 to, GError **error)
+{
+	g_autoptr(GVariant) r = lactd_test_call(f->c, "ListSessionsColumns",
+						g_variant_new("(xx)", from, to), "(a{sv})", error);
+
+	return r != NULL ? g_variant_get_child_value(r, 0) : NULL;
+}
+
+/* Row @i of @columns holds what @dict (ListSessions' row @i) says. */
+static void
+assert_row_matches(GVariant *columns, gsize i, GVariant *dict)
+{
+	GVariantIter iter;
+	const char *key;
+	GVariant *column;
+
+	/* Every key of the dictionary is a column, or derived from measured. */
+	g_variant_iter_init(&iter, dict);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, NULL)) {
+		g_autoptr(GVariant) c = NULL;
+		if (g_str_equal(key, "left_measured") || g_str_equal(key, "right_measured"))
+			continue;
+		c = g_variant_lookup_value(columns, key, NULL);
+		g_assert_nonnull(c);
+	}
+	g_variant_iter_init(&iter, columns);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &column)) {
+		g_autoptr(GVariant) cell = g_variant_get_child_value(column, i);
+		g_autoptr(GVariant) value = g_variant_lookup_value(dict, key, NULL);
+
+		if (g_str_equal(key, "measured")) {
+			g_autofree const char **names = g_variant_get_strv(value, NULL);
+			guint8 bits = g_variant_get_byte(cell);
+			gboolean left = FALSE, right = FALSE;
+
+			g_assert_cmpuint((bits & 1) != 0, ==, g_strv_contains(names, "left"));
+			g_assert_cmpuint((bits & 2) != 0, ==, g_strv_contains(names, "right"));
+			g_assert_cmpuint((bits & 4) != 0, ==, g_strv_contains(names, "weighed"));
+			g_assert_true(g_variant_lookup(dict, "left_measured", "b", &left));
+			g_assert_true(g_variant_lookup(dict, "right_measured", "b", &right));
+			g_assert_cmpuint((bits & 1) != 0, ==, left);
+			g_assert_cmpuint((bits & 2) != 0, ==, right);
+		} else if (value != NULL) {
+			g_autofree char *a = g_variant_print(cell, TRUE);
+			g_autofree char *b = g_variant_print(value, TRUE);
+			g_test_message("row %" G_GSIZE_FORMAT " %s: %s / %s", i, key, a, b);
+			g_assert_true(g_variant_equal(cell, value));
+		} else if (g_variant_is_of_type(cell, G_VARIANT_TYPE_STRING)) {
+			/* A key ListSessions leaves out is an empty placeholder. */
+			g_assert_cmpstr(g_variant_get_string(cell, NULL), ==, "");
+		} else {
+			g_assert_cmpfloat(g_variant_get_double(cell), ==, 0);
+		}
+	}
+}
+
+static void
+test_api_sessions_columns(Fixture *f, gconstpointer data)
+{
+	gint64 start = g_get_real_time() - 6 * G_TIME_SPAN_HOUR;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) columns = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) ids = NULL;
+	guint64 id_hand;
+
+	add_session(f, session_dict("pump", start, start + 20 * G_TIME_SPAN_MINUTE, 62.4, 48.0));
+	id_hand = add_session(
+	    f, g_variant_new_parsed("{'kind': <'hand'>, 'start': <%x>, 'end': <%x>, "
+				    "'left_ml': <12.3>, 'note': <'only the left'>}",
+				    start + G_TIME_SPAN_HOUR, start + G_TIME_SPAN_HOUR + 600000000));
+	add_session(f, g_variant_new_parsed("{'kind': <'supplement'>, 'start': <%x>, 'end': <%x>, "
+					    "'supplement_ml': <30.0>, 'method': <'cup'>, "
+					    "'milk': <'donor'>}",
+					    start + 2 * G_TIME_SPAN_HOUR,
+					    start + 2 * G_TIME_SPAN_HOUR + 300000000));
+	add_session(f, g_variant_new_parsed("{'kind': <'nursing'>, 'start': <%x>, 'end': <%x>}",
+					    start + 3 * G_TIME_SPAN_HOUR,
+					    start + 3 * G_TIME_SPAN_HOUR + 900000000));
+
+	/* The same rows as ListSessions, in the same order, key by key. */
+	reply = lactd_test_call(f->c, "ListSessions", g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+				"(aa{sv})", &error);
+	g_assert_no_error(error);
+	rows = g_variant_get_child_value(reply, 0);
+	g_assert_cmpuint(g_variant_n_children(rows), ==, 4);
+	columns = list_columns(f, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	ids = g_variant_lookup_value(columns, "id", G_VARIANT_TYPE("at"));
+	g_assert_nonnull(ids);
+	g_assert_cmpuint(g_variant_n_children(ids), ==, 4);
+	for (gsize i = 0; i < 4; i++) {
+		g_autoptr(GVariant) dict = g_variant_get_child_value(rows, i);
+		assert_row_matches(columns, i, dict);
+	}
+	/* lactctl reads the columns back into ListSessions' dictionaries. */
+	{
+		g_autoptr(GVariant) rebuilt = lactctl_columns_to_sessions(columns, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpuint(g_variant_n_children(rebuilt), ==, 4);
+		for (gsize i = 0; i < 4; i++) {
+			g_autoptr(GVariant) dict = g_variant_get_child_value(rows, i);
+			g_autoptr(GVariant) back = g_variant_get_child_value(rebuilt, i);
+			GVariantIter iter;
+			const char *key;
+			GVariant *value;
+
+			g_assert_cmpuint(g_variant_n_children(back), ==, g_variant_n_children(dict));
+			g_variant_iter_init(&iter, dict);
+			while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+				g_autoptr(GVariant) other = g_variant_lookup_value(back, key, NULL);
+				g_assert_nonnull(other);
+				g_assert_true(g_variant_equal(value, other));
+			}
+		}
+	}
+	/* The hand session measured the left side only. */
+	{
+		g_autoptr(GVariant) measured = g_variant_lookup_value(columns, "measured", G_VARIANT_TYPE("ay"));
+		gsize n;
+		const guint8 *bits = g_variant_get_fixed_array(measured, &n, 1);
+		const guint64 *id = g_variant_get_fixed_array(ids, &n, sizeof(guint64));
+		g_assert_cmpuint(id[1], ==, id_hand);
+		g_assert_cmpuint(bits[1], ==, 1);
+		g_assert_cmpuint(bits[0], ==, 3);
+	}
+
+	/* An empty range: every column, no rows. */
+	{
+		g_autoptr(GVariant) empty = list_columns(f, 0, start - 1, &error);
+		GVariantIter iter;
+		GVariant *column;
+		guint n_columns = 0;
+
+		g_assert_no_error(error);
+		g_variant_iter_init(&iter, empty);
+		while (g_variant_iter_loop(&iter, "{&sv}", NULL, &column)) {
+			g_assert_true(g_variant_is_of_type(column, G_VARIANT_TYPE_ARRAY));
+			g_assert_cmpuint(g_variant_n_children(column), ==, 0);
+			n_columns++;
+		}
+		g_assert_cmpuint(n_columns, ==, g_variant_n_children(columns));
+	}
+
+	/* Bad arguments: a backwards range, and arguments of the wrong type. */
+	{
+		g_autoptr(GVariant) r = list_columns(f, 10, 5, &error);
+		g_assert_null(r);
+		assert_remote(error, "org.lactd.Error.InvalidArgs");
+		g_clear_error(&error);
+		r = lactd_test_call(f->c, "ListSessionsColumns", g_variant_new("(tt)", (guint64)0, (guint64)1),
+				    "(a{sv})", &error);
+		g_assert_null(r);
+		assert_remote(error, "org.freedesktop.DBus.Error.InvalidArgs");
+		g_clear_error(&error);
+		r = lactd_test_call(f->c, "ListSessionsColumns", g_variant_new("(x)", (gint64)0),
+				    "(a{sv})", &error);
+		g_assert_null(r);
+		assert_remote(error, "org.freedesktop.DBus.Error.InvalidArgs");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -465,6 +633,7 @@ main(int argc, char **argv)
 	ADD("/api/session/add-list-get", test_api_add_list_get);
 	ADD("/api/session/invalid-args", test_api_invalid_args);
 	ADD("/api/session/update-delete", test_api_update_delete);
+	ADD("/api/session/columns", test_api_sessions_columns);
 	ADD("/api/plan", test_api_plan);
 	ADD("/api/summary", test_api_summary);
 	ADD("/api/durability/sigkill", test_api_durable_across_sigkill);

@@ -11,6 +11,7 @@
 #include <lactd/plugin.h>
 
 #include "lactd-api.h"
+#include "lactd-session1.h"
 #include "lactd-capture.h"
 #include "lactd-error.h"
 #include "lactd-store.h"
@@ -22,6 +23,7 @@ typedef struct {
 	LactdStore *store;
 	LactdConfig *config;
 	LactdApi *api;
+	LactdSessionObjects *sessions;
 	LactdCapture *capture;
 	guint ended;
 	guint started;
@@ -68,7 +70,9 @@ setup(Fixture *f, gconstpointer data)
 	f->config->disconnect_grace_s = 1;
 	f->api = lactd_api_new(f->c, f->store, f->config, &error);
 	g_assert_no_error(error);
-	f->capture = lactd_capture_new(f->store, f->api, f->config);
+	f->sessions = lactd_session_objects_new(f->api);
+	f->capture = lactd_capture_new(f->store, f->config, lactd_session_objects_listener(),
+				       f->sessions);
 	f->sub_ended = g_dbus_connection_signal_subscribe(f->c, NULL, "org.lactd.Manager1",
 							  "SessionEnded", "/org/lactd", NULL,
 							  G_DBUS_SIGNAL_FLAGS_NONE, on_signal, f, NULL);
@@ -84,6 +88,7 @@ teardown(Fixture *f, gconstpointer data)
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub_ended);
 	g_dbus_connection_signal_unsubscribe(f->c, f->sub_started);
 	lactd_capture_free(f->capture);
+	lactd_session_objects_free(f->sessions);
 	lactd_api_free(f->api);
 	lactd_store_close(f->store);
 	lactd_config_free(f->config);

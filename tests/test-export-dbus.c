@@ -456,6 +456,72 @@ test_stalled_reader(Fixture *f, gconstpointer data)
 	g_free(export_file(f, "csv", 0, G_MAXINT64));
 }
 
+/* One client may have 2 exports being written at once: a third is
+ * org.lactd.Error.LimitExceeded while another client still exports; once
+ * the first two end, the client exports again. */
+static void
+test_per_client_limit(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GDBusConnection) other = lactd_test_bus_connect(f->bus);
+	g_autofree char *remote = NULL;
+	g_autofree char *path = NULL;
+	Call stalled[2] = {{0}, {0}};
+	Call third = {0};
+	int p[2][2];
+	int fd;
+
+	for (guint i = 0; i < 2; i++) {
+		g_assert_true(g_unix_open_pipe(p[i], FD_CLOEXEC, NULL));
+		export_start(f, "json", 0, G_MAXINT64, p[i][1], &stalled[i]);
+		close(p[i][1]);
+	}
+	/* Calls of one connection are handled in order: the two are under way. */
+	path = g_build_filename(lactd_test_bus_tmpdir(f->bus), "third.csv", NULL);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_assert_cmpint(fd, >=, 0);
+	export_start(f, "csv", 0, G_MAXINT64, fd, &third);
+	g_assert_true(lactd_test_wait_for(call_is_done, &third, 20000));
+	g_assert_false(stalled[0].done || stalled[1].done);
+	g_assert_nonnull(third.error);
+	remote = g_dbus_error_get_remote_error(third.error);
+	g_assert_cmpstr(remote, ==, "org.lactd.Error.LimitExceeded");
+	g_clear_error(&third.error);
+
+	/* Another client is not held back by the first one's exports. */
+	{
+		g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+		g_autoptr(GVariant) reply = NULL;
+		g_autoptr(GError) error = NULL;
+		gint index = g_unix_fd_list_append(fds, fd, &error);
+
+		g_assert_no_error(error);
+		reply = g_dbus_connection_call_with_unix_fd_list_sync(
+		    other, "org.lactd", "/org/lactd", "org.lactd.Manager1", "Export",
+		    g_variant_new("(sxxh)", "csv", (gint64)0, G_MAXINT64, index), G_VARIANT_TYPE_UNIT,
+		    G_DBUS_CALL_FLAGS_NONE, 20000, fds, NULL, NULL, &error);
+		g_assert_no_error(error);
+		g_assert_false(stalled[0].done || stalled[1].done);
+	}
+
+	/* The stalled ones end at their deadline; then the first client
+	 * exports again. */
+	for (guint i = 0; i < 2; i++) {
+		g_autofree char *name = NULL;
+		g_assert_true(lactd_test_wait_for(call_is_done, &stalled[i], 20000));
+		g_assert_nonnull(stalled[i].error);
+		name = g_dbus_error_get_remote_error(stalled[i].error);
+		g_assert_cmpstr(name, ==, "org.lactd.Error.Write");
+		g_clear_error(&stalled[i].error);
+		close(p[i][0]);
+	}
+	third = (Call){0};
+	export_start(f, "csv", 0, G_MAXINT64, fd, &third);
+	close(fd);
+	g_assert_true(lactd_test_wait_for(call_is_done, &third, 20000));
+	g_assert_no_error(third.error);
+	g_variant_unref(third.reply);
+}
+
 static void
 test_closed_pipe(Fixture *f, gconstpointer data)
 {
@@ -549,6 +615,7 @@ main(int argc, char **argv)
 	ADD("/export-dbus/course/list-measured", test_list_measured, TRUE);
 	ADD("/export-dbus/stalled-reader", test_stalled_reader, TRUE);
 	ADD("/export-dbus/closed-pipe", test_closed_pipe, FALSE);
+	ADD("/export-dbus/per-client-limit", test_per_client_limit, TRUE);
 	ADD("/export-dbus/plan-name", test_plan_name, FALSE);
 	return g_test_run();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lactd-api.h"
+#include "lactd-manager-capture.h"
 #include "lactd-config.h"
 #include "lactd-recorder.h"
 #include "lactd-recstore.h"
@@ -27,6 +28,7 @@ typedef struct {
 	LactdConfig *config;
 	LactdApi *api;
 	LactdRecorder *rec;
+	LactdManagerCapture *mc; /* its Manager1 methods */
 	GPtrArray *changed; /* addresses the recorder told the host of */
 } Fixture;
 
@@ -68,6 +70,7 @@ setup(Fixture *f, gconstpointer data)
 static void
 teardown(Fixture *f, gconstpointer data)
 {
+	g_clear_pointer(&f->mc, lactd_manager_capture_free);
 	g_clear_pointer(&f->rec, lactd_recorder_free);
 	lactd_api_free(f->api);
 	lactd_store_close(f->store);
@@ -182,6 +185,7 @@ test_cap_marks(Fixture *f, gconstpointer data)
 	guint64 id = running_capture(f, ADDR, 2);
 
 	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	assert_state(f, id, TRUE, 2);
 	for (guint i = 3; i <= CAP; i++) {
 		g_autofree char *text = g_strdup_printf("mark %u", i);
@@ -226,6 +230,7 @@ test_cap_resume_full(Fixture *f, gconstpointer data)
 	guint64 room = running_capture(f, "C0:FF:EE:00:00:0A", CAP - 1);
 
 	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	assert_state(f, full, FALSE, CAP);
 	assert_state(f, room, TRUE, CAP - 1);
 	g_assert_false(lactd_recorder_wants(f->rec, ADDR));
@@ -273,6 +278,7 @@ test_cap_import(Fixture *f, gconstpointer data)
 	guint64 id = 0;
 
 	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	ok = call(f, "ImportCapture", import_args(CAP), &error);
 	g_assert_no_error(error);
 	g_variant_get(ok, "(t)", &id);
@@ -291,6 +297,7 @@ test_cap_default(Fixture *f, gconstpointer data)
 	g_autoptr(GVariant) refused = NULL;
 
 	f->rec = lactd_recorder_new(f->store, f->api, &host, f);
+	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	refused = call(f, "ImportCapture", import_args(LACTD_REC_MAX_EVENTS + 1), &error);
 	g_assert_null(refused);
 	expect_invalid(error, "events: 200001, more than the 200000 a capture may hold");
@@ -338,6 +345,7 @@ test_get_too_large(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(bytes, >, LACTD_REC_MAX_REPLY);
 	g_assert_cmpuint(bytes, <, 2 * LACTD_REC_MAX_REPLY);
 	f->rec = lactd_recorder_new(f->store, f->api, &host, f);
+	f->mc = lactd_manager_capture_new(f->api, f->rec);
 
 	{
 		g_autoptr(GVariant) r = call(f, "GetCapture", g_variant_new("(t)", info.id), &error);

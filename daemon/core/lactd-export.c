@@ -22,7 +22,6 @@
 
 #include <glib/gstdio.h>
 
-#include "lactd-api.h"
 #include "lactd-error.h"
 #include "lactd-export-private.h"
 #include "lactd-export.h"
@@ -31,12 +30,6 @@
 
 /* The whole write, however the reader reads. docs/progress.md says so. */
 #define EXPORT_DEADLINE_S 60
-/* Exports being written at once: each holds a thread of GLib's pool for
- * up to the deadline, so a group member cannot take them all. */
-#define EXPORTS_MAX 4
-
-static guint exports_running;
-
 static const char *const formats[] = {"csv", "csv-weighings", "json", "fhir",
 				      "fhir-transaction", NULL};
 
@@ -306,11 +299,12 @@ lactd_export_write(LactdStore *store, const char *format, gint64 from_us, gint64
 			   error);
 }
 
+/* ---- writing off the main loop -------------------------------------------------------- */
+
 typedef struct {
 	int fd;
 	GBytes *doc;
 	gint64 deadline_us;
-	char *format;
 } WriteJob;
 
 static void
@@ -319,7 +313,6 @@ write_job_free(WriteJob *job)
 	if (job->fd >= 0)
 		close(job->fd);
 	g_bytes_unref(job->doc);
-	g_free(job->format);
 	g_free(job);
 }
 
@@ -345,24 +338,6 @@ write_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *can
 		g_task_return_error(task, error);
 }
 
-static void
-write_done(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GDBusMethodInvocation) invocation = user_data;
-	WriteJob *job = g_task_get_task_data(G_TASK(result));
-	g_autoptr(GError) error = NULL;
-
-	exports_running--;
-	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
-		g_message("export to %s failed: %s",
-			  g_dbus_method_invocation_get_sender(invocation), error->message);
-		g_dbus_method_invocation_return_gerror(invocation, error);
-		return;
-	}
-	g_info("%s export for %s", job->format, g_dbus_method_invocation_get_sender(invocation));
-	g_dbus_method_invocation_return_value(invocation, NULL);
-}
-
 static gint64
 deadline_s(void)
 {
@@ -375,68 +350,38 @@ deadline_s(void)
 	return EXPORT_DEADLINE_S;
 }
 
-void
-lactd_export_handle(GDBusMethodInvocation *invocation, GUnixFDList *fds, gpointer user_data)
+gboolean
+lactd_export_check(const char *format, gint64 from_us, gint64 to_us, GError **error)
 {
-	LactdApi *api = user_data;
+	return check_format(format, error) && lactd_validate_range(from_us, to_us, error);
+}
+
+void
+lactd_export_write_async(LactdStore *store, const char *format, gint64 from_us, gint64 to_us,
+			 int fd, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, callback, user_data);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) doc = NULL;
-	g_autoptr(GTask) task = NULL;
-	const char *format;
-	gint64 from, to;
-	gint32 index;
-	int fd, flags;
 	WriteJob *job;
 
-	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&sxxh)", &format, &from,
-		      &to, &index);
-	if (!check_format(format, &error) || !lactd_validate_range(from, to, &error)) {
-		g_dbus_method_invocation_return_gerror(invocation, error);
-		return;
-	}
-	if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length(fds)) {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR,
-						      LACTD_ERROR_INVALID_ARGS,
-						      "fd: no file descriptor at index %d", index);
-		return;
-	}
-	fd = g_unix_fd_list_get(fds, index, NULL);
-	flags = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
-		if (fd >= 0)
-			close(fd);
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR,
-						      LACTD_ERROR_INVALID_ARGS,
-						      "fd: not open for writing");
-		return;
-	}
-	if (exports_running >= EXPORTS_MAX) {
-		close(fd);
-		g_message("export for %s refused: %u exports under way",
-			  g_dbus_method_invocation_get_sender(invocation), exports_running);
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_WRITE,
-						      "%u exports are being written; try again "
-						      "when one has finished",
-						      exports_running);
-		return;
-	}
-	doc = lactd_export_build(lactd_api_get_store(api), format, from, to, &error);
+	g_task_set_source_tag(task, lactd_export_write_async);
+	doc = lactd_export_build(store, format, from_us, to_us, &error);
 	if (doc == NULL) {
 		close(fd);
-		if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-			lactd_api_set_storage_degraded(api, error->message);
-		g_message("export for %s failed: %s",
-			  g_dbus_method_invocation_get_sender(invocation), error->message);
-		g_dbus_method_invocation_return_gerror(invocation, error);
+		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	job = g_new0(WriteJob, 1);
 	job->fd = fd;
 	job->doc = g_steal_pointer(&doc);
 	job->deadline_us = g_get_monotonic_time() + deadline_s() * G_USEC_PER_SEC;
-	job->format = g_strdup(format);
-	task = g_task_new(NULL, NULL, write_done, g_object_ref(invocation));
 	g_task_set_task_data(task, job, (GDestroyNotify)write_job_free);
-	exports_running++;
 	g_task_run_in_thread(task, write_thread);
+}
+
+gboolean
+lactd_export_write_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
 }

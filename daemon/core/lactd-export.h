@@ -6,7 +6,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <gio/gunixfdlist.h>
 
 #include "lactd-store.h"
 
@@ -33,6 +32,24 @@ gboolean lactd_export_write(LactdStore *store, const char *format, gint64 from_u
  * document on the main loop, writes it from a worker thread, and replies
  * "()" once it is written and the daemon's copy of the fd closed, or an
  * org.lactd.Error when it failed or the deadline passed. */
-void lactd_export_handle(GDBusMethodInvocation *invocation, GUnixFDList *fds, gpointer user_data);
+/* Checks a format and a range: FALSE with LACTD_ERROR_INVALID_ARGS naming
+ * the field. */
+gboolean lactd_export_check(const char *format, gint64 from_us, gint64 to_us, GError **error);
+
+/*
+ * lactd_export_write_async:
+ * @fd: open for writing; the export owns it and closes it
+ *
+ * Builds the document now, from one read of @store on the calling thread,
+ * then writes it to @fd from a worker thread, so that a reader that stalls
+ * or trickles delays no one; the whole write has a deadline, after which
+ * it fails with LACTD_ERROR_WRITE. @callback runs in the caller's main
+ * context when the write has completed or failed (LACTD_ERROR_STORAGE when
+ * the store could not be read).
+ */
+void lactd_export_write_async(LactdStore *store, const char *format, gint64 from_us,
+			      gint64 to_us, int fd, GAsyncReadyCallback callback,
+			      gpointer user_data);
+gboolean lactd_export_write_finish(GAsyncResult *result, GError **error);
 
 G_END_DECLS

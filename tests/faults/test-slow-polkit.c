@@ -7,6 +7,11 @@
  * notifications must still be captured (Session1 moves) and GetPlan must be
  * answered, probed every 50 ms. A hung polkit must give a clear
  * org.lactd.Error.AccessDenied within the daemon's bound.
+ *
+ * "Meanwhile" is the window in which the fake polkit holds the question
+ * (asked, not yet answered): the pump's notifications that arrive in it
+ * must move Session1, and what Session1 announced in it must be in the
+ * store (ListSessions) afterwards.
  */
 /* setresuid(), setresgid() */
 #define _GNU_SOURCE
@@ -59,6 +64,8 @@ typedef struct {
 	LactdTestDaemon *daemon;
 	guint sub;
 	guint session_changes; /* Session1 PropertiesChanged seen */
+	guint window_changes;  /* ... while polkit held the question */
+	double window_left_ml; /* the highest LeftMl announced then */
 	/* the fake polkit */
 	gboolean hung;
 	GThread *thread;
@@ -68,6 +75,7 @@ typedef struct {
 	GCond cond;
 	gboolean up;
 	guint asked;
+	gboolean answered;
 	GPtrArray *held; /* invocations a hung polkit never answers */
 } Fixture;
 
@@ -75,7 +83,11 @@ static gboolean
 answer_no(gpointer user_data)
 {
 	GDBusMethodInvocation *invocation = user_data;
+	Fixture *f = g_object_get_data(G_OBJECT(invocation), "fixture");
 
+	g_mutex_lock(&f->lock);
+	f->answered = TRUE;
+	g_mutex_unlock(&f->lock);
 	g_dbus_method_invocation_return_value(
 	    invocation, g_variant_new("((bb@a{ss}))", FALSE, FALSE,
 				      g_variant_new_array(G_VARIANT_TYPE("{ss}"), NULL, 0)));
@@ -97,6 +109,7 @@ polkit_method(GDBusConnection *connection, const char *sender, const char *path,
 		g_ptr_array_add(f->held, invocation);
 		return;
 	}
+	g_object_set_data(G_OBJECT(invocation), "fixture", f);
 	/* Thinks for 3 s on its own main context, as a busy polkitd would. */
 	source = g_timeout_source_new(POLKIT_DELAY_MS);
 	g_source_set_callback(source, answer_no, invocation, NULL);
@@ -152,8 +165,43 @@ on_changed(GDBusConnection *c, const char *sender, const char *path, const char 
 	const char *changed_iface = NULL;
 
 	g_variant_get_child(params, 0, "&s", &changed_iface);
-	if (g_strcmp0(changed_iface, "org.lactd.Session1") == 0)
+	if (g_strcmp0(changed_iface, "org.lactd.Session1") == 0) {
+		g_autoptr(GVariant) changed = g_variant_get_child_value(params, 1);
+		gboolean in_window;
+		double left;
+
 		f->session_changes++;
+		g_mutex_lock(&f->lock);
+		in_window = f->asked > 0 && !f->answered;
+		g_mutex_unlock(&f->lock);
+		if (!in_window)
+			return;
+		f->window_changes++;
+		if (g_variant_lookup(changed, "LeftMl", "d", &left))
+			f->window_left_ml = MAX(f->window_left_ml, left);
+	}
+}
+
+/* The highest left volume of the sessions in the store. */
+static double
+stored_left_ml(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	    lactd_test_call(f->c, "ListSessions", g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+			    "(aa{sv})", &error);
+	g_autoptr(GVariant) list = NULL;
+	double best = 0;
+
+	g_assert_no_error(error);
+	list = g_variant_get_child_value(reply, 0);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
+		double left = 0;
+		if (g_variant_lookup(s, "left_ml", "d", &left))
+			best = MAX(best, left);
+	}
+	return best;
 }
 
 static gboolean
@@ -293,11 +341,12 @@ test_polkit(Fixture *f, gconstpointer data)
 	g_io_channel_set_close_on_unref(channel, TRUE);
 	g_io_channel_read_to_end(channel, &err, NULL, &error);
 	g_assert_no_error(error);
-	g_test_message("polkit %s: the call took %.2f s; meanwhile %u Session1 changes, "
+	g_test_message("polkit %s: the call took %.2f s; meanwhile %u Session1 changes "
+		       "(%u while polkit held the question, up to %.1f mL left), "
 		       "%u GetPlan replies, worst GetPlan %.1f ms",
 		       f->hung ? "hung" : "answering after 3 s", waited / 1e6,
-		       f->session_changes - changes_before, lactd_probe_replies(probe),
-		       lactd_probe_worst_us(probe) / 1e3);
+		       f->session_changes - changes_before, f->window_changes, f->window_left_ml,
+		       lactd_probe_replies(probe), lactd_probe_worst_us(probe) / 1e3);
 	g_assert_true(WIFEXITED(child.status));
 	g_assert_cmpint(WEXITSTATUS(child.status), !=, 125);
 	g_assert_cmpint(WEXITSTATUS(child.status), !=, 0);
@@ -312,6 +361,10 @@ test_polkit(Fixture *f, gconstpointer data)
 	}
 	/* Meanwhile the pump's notifications were captured and queries answered. */
 	g_assert_cmpuint(f->session_changes - changes_before, >=, 2);
+	/* ... while polkit held the question, and stored before announced. */
+	g_assert_cmpuint(f->window_changes, >=, 2);
+	g_assert_cmpfloat(f->window_left_ml, >, 0);
+	g_assert_cmpfloat(stored_left_ml(f), >=, f->window_left_ml);
 	g_assert_cmpuint(lactd_probe_failures(probe), ==, 0);
 	g_assert_cmpuint(lactd_probe_replies(probe), >=, 10);
 	g_assert_cmpint(lactd_probe_worst_us(probe), <, LACTD_PROBE_STALL_US);

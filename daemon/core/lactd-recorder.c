@@ -15,8 +15,6 @@
 #include "lactd-import.h"
 #include "lactd-recstore.h"
 
-#define CHANGE_ACTION "org.lactd.change-data"
-#define DELETE_ACTION "org.lactd.delete-data"
 
 typedef struct {
 	char *flags;
@@ -42,7 +40,6 @@ struct _LactdRecorder {
 	LactdApiAuthorizeFunc authorize;
 	gpointer authorize_data;
 	GHashTable *active; /* address -> Rec */
-	GArray *handlers;   /* signal ids on the manager */
 	guint max_events;   /* events one capture holds, recorded or imported */
 	LactdImport *import; /* ImportCaptureBegin ... Commit */
 };
@@ -288,32 +285,162 @@ stop(LactdRecorder *rec, Rec *r, const char *why)
 	rec->host->changed(rec->host_data, address);
 }
 
-/* --- Manager1 methods ---------------------------------------------------------------- */
+/* --- what the Manager1 capture methods call ------------------------------------------ */
 
 static gboolean
-reply_error(LactdRecorder *rec, GDBusMethodInvocation *invocation, GError *error)
+address_valid(const char *a)
 {
-	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-		lactd_api_set_storage_degraded(rec->api, error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
+	if (strlen(a) != 17)
+		return FALSE;
+	for (guint i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? a[i] != ':' : !g_ascii_isxdigit(a[i]))
+			return FALSE;
+	}
 	return TRUE;
 }
 
-static gboolean
-invalid(GDBusMethodInvocation *invocation, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-invalid(GDBusMethodInvocation *invocation, const char *fmt, ...)
+gboolean
+lactd_recorder_check_start(LactdRecorder *rec, const char *address, gboolean raw, GError **error)
 {
-	va_list ap;
-	g_autofree char *msg = NULL;
+	LactdRecorderDevice d = {0};
 
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_dbus_method_invocation_return_error_literal(invocation, LACTD_ERROR,
-						      LACTD_ERROR_INVALID_ARGS, msg);
+	if (!address_valid(address)) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "address: '%s' is not of the form AA:BB:CC:DD:EE:FF", address);
+		return FALSE;
+	}
+	if (!rec->host->lookup(rec->host_data, address, &d) || d.bdev == NULL) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "address: BlueZ knows no device %s", address);
+		return FALSE;
+	}
+	if (!lactd_bluez_device_get_paired(d.bdev)) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "address: %s is not paired; pair it first", address);
+		return FALSE;
+	}
+	if (d.plugin != NULL && !raw) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "raw: plugin %s claims %s; record it as well with raw set", d.plugin,
+			    address);
+		return FALSE;
+	}
+	if (g_hash_table_contains(rec->active, address)) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "address: capture %" G_GUINT64_FORMAT " is already recording %s",
+			    ((Rec *)g_hash_table_lookup(rec->active, address))->id, address);
+		return FALSE;
+	}
 	return TRUE;
+}
+
+gboolean
+lactd_recorder_start(LactdRecorder *rec, const char *address, gboolean raw, const char *who,
+		     guint64 *id, GError **error)
+{
+	g_autoptr(LactdRecInfo) info = NULL;
+	LactdRecorderDevice d = {0};
+	Rec *r;
+
+	/* Checked again: the device may have gone while polkit thought. */
+	if (!lactd_recorder_check_start(rec, address, raw, error))
+		return FALSE;
+	rec->host->lookup(rec->host_data, address, &d);
+	info = g_new0(LactdRecInfo, 1);
+	info->address = g_strdup(address);
+	info->name = lactd_bluez_device_dup_name(d.bdev);
+	info->source = g_strdup("lactd");
+	info->start_us = g_get_real_time();
+	info->raw = raw;
+	if (!lactd_recstore_add(rec->store, info, error))
+		return FALSE;
+	r = rec_new(info->id, address, raw);
+	g_hash_table_insert(rec->active, r->address, r);
+	g_message("capture %" G_GUINT64_FORMAT " of %s started by %s%s", r->id, address, who,
+		  raw ? " (raw)" : "");
+	*id = info->id;
+	rec->host->changed(rec->host_data, address);
+	/* Already connected (its plugin runs): nothing will report it ready. */
+	if (g_hash_table_lookup(rec->active, address) == r && r->bdev == NULL &&
+	    rec->host->lookup(rec->host_data, address, &d) && d.bdev != NULL &&
+	    lactd_bluez_device_is_ready(d.bdev))
+		lactd_recorder_ready(rec, d.bdev, d.plugin_runs);
+	return TRUE;
+}
+
+gboolean
+lactd_recorder_running(LactdRecorder *rec, guint64 id, guint64 *running_id, GError **error)
+{
+	GHashTableIter it;
+	Rec *r = NULL;
+
+	if (id != 0) {
+		if (rec_by_id(rec, id) == NULL) {
+			g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+				    "id: capture %" G_GUINT64_FORMAT " is not running", id);
+			return FALSE;
+		}
+		*running_id = id;
+		return TRUE;
+	}
+	if (g_hash_table_size(rec->active) != 1) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "id: %u captures are running; name one", g_hash_table_size(rec->active));
+		return FALSE;
+	}
+	g_hash_table_iter_init(&it, rec->active);
+	g_hash_table_iter_next(&it, NULL, (gpointer *)&r);
+	*running_id = r->id;
+	return TRUE;
+}
+
+void
+lactd_recorder_stop(LactdRecorder *rec, guint64 id)
+{
+	Rec *r = rec_by_id(rec, id);
+
+	if (r != NULL)
+		stop(rec, r, "asked to");
+}
+
+gboolean
+lactd_recorder_mark(LactdRecorder *rec, guint64 id, const char *text, GError **error)
+{
+	Rec *r = rec_by_id(rec, id);
+	guint before;
+
+	if (r == NULL) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "id: capture %" G_GUINT64_FORMAT " is not running", id);
+		return FALSE;
+	}
+	before = r->events;
+	add_event(rec, r, LACTD_REC_MARK, NULL, 0, NULL, 0, FALSE, text);
+	/* The mark may have filled the capture, which then stopped (and is freed). */
+	r = rec_by_id(rec, id);
+	if (r != NULL && r->events == before) {
+		g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "the mark was not stored");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+lactd_recorder_is_active(LactdRecorder *rec, guint64 id)
+{
+	return rec_by_id(rec, id) != NULL;
+}
+
+LactdStore *
+lactd_recorder_get_store(LactdRecorder *rec)
+{
+	return rec->store;
+}
+
+guint
+lactd_recorder_get_max_events(LactdRecorder *rec)
+{
+	return rec->max_events;
 }
 
 static gboolean
@@ -332,258 +459,6 @@ lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation,
 	return authorized(rec, invocation, action);
 }
 
-static gboolean
-address_valid(const char *a)
-{
-	if (strlen(a) != 17)
-		return FALSE;
-	for (guint i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? a[i] != ':' : !g_ascii_isxdigit(a[i]))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-handle_start(LactdManager1 *manager, GDBusMethodInvocation *invocation, const char *address_in,
-	     gboolean raw, LactdRecorder *rec)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *address = g_ascii_strup(address_in, -1);
-	g_autoptr(LactdRecInfo) info = NULL;
-	LactdRecorderDevice d = {0};
-	Rec *r;
-
-	if (!address_valid(address))
-		return invalid(invocation, "address: '%s' is not of the form AA:BB:CC:DD:EE:FF",
-			       address_in);
-	if (!rec->host->lookup(rec->host_data, address, &d) || d.bdev == NULL) {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
-						      "address: BlueZ knows no device %s", address);
-		return TRUE;
-	}
-	if (!lactd_bluez_device_get_paired(d.bdev))
-		return invalid(invocation, "address: %s is not paired; pair it first", address);
-	if (d.plugin != NULL && !raw)
-		return invalid(invocation,
-			       "raw: plugin %s claims %s; record it as well with raw set", d.plugin,
-			       address);
-	if (g_hash_table_contains(rec->active, address))
-		return invalid(invocation, "address: capture %" G_GUINT64_FORMAT " is already recording %s",
-			       ((Rec *)g_hash_table_lookup(rec->active, address))->id, address);
-	if (!authorized(rec, invocation, CHANGE_ACTION))
-		return TRUE;
-	info = g_new0(LactdRecInfo, 1);
-	info->address = g_strdup(address);
-	info->name = lactd_bluez_device_dup_name(d.bdev);
-	info->source = g_strdup("lactd");
-	info->start_us = g_get_real_time();
-	info->raw = raw;
-	if (!lactd_recstore_add(rec->store, info, &error))
-		return reply_error(rec, invocation, error);
-	r = rec_new(info->id, address, raw);
-	g_hash_table_insert(rec->active, r->address, r);
-	g_message("capture %" G_GUINT64_FORMAT " of %s started by %s%s", r->id, address,
-		  g_dbus_method_invocation_get_sender(invocation), raw ? " (raw)" : "");
-	lactd_manager1_complete_start_capture(manager, invocation, info->id);
-	rec->host->changed(rec->host_data, address);
-	/* Already connected (its plugin runs): nothing will report it ready. */
-	if (g_hash_table_lookup(rec->active, address) == r && r->bdev == NULL &&
-	    rec->host->lookup(rec->host_data, address, &d) && d.bdev != NULL &&
-	    lactd_bluez_device_is_ready(d.bdev))
-		lactd_recorder_ready(rec, d.bdev, d.plugin_runs);
-	return TRUE;
-}
-
-/* The running capture @id names, or the only one for 0. */
-static Rec *
-running(LactdRecorder *rec, GDBusMethodInvocation *invocation, guint64 id)
-{
-	GHashTableIter it;
-	Rec *r = NULL;
-
-	if (id != 0) {
-		r = rec_by_id(rec, id);
-		if (r == NULL)
-			invalid(invocation, "id: capture %" G_GUINT64_FORMAT " is not running", id);
-		return r;
-	}
-	if (g_hash_table_size(rec->active) != 1) {
-		invalid(invocation, "id: %u captures are running; name one",
-			g_hash_table_size(rec->active));
-		return NULL;
-	}
-	g_hash_table_iter_init(&it, rec->active);
-	g_hash_table_iter_next(&it, NULL, (gpointer *)&r);
-	return r;
-}
-
-static gboolean
-handle_stop(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	    LactdRecorder *rec)
-{
-	Rec *r = running(rec, invocation, id);
-
-	if (r == NULL)
-		return TRUE;
-	if (!authorized(rec, invocation, CHANGE_ACTION))
-		return TRUE;
-	stop(rec, r, "asked to");
-	lactd_manager1_complete_stop_capture(manager, invocation);
-	return TRUE;
-}
-
-static gboolean
-handle_mark(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	    const char *text, LactdRecorder *rec)
-{
-	Rec *r;
-	guint before;
-
-	if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT)
-		return invalid(invocation, "text: 1 to %u bytes", LACTD_REC_MAX_TEXT);
-	r = running(rec, invocation, id);
-	if (r == NULL)
-		return TRUE;
-	if (!authorized(rec, invocation, CHANGE_ACTION))
-		return TRUE;
-	id = r->id;
-	before = r->events;
-	add_event(rec, r, LACTD_REC_MARK, NULL, 0, NULL, 0, FALSE, text);
-	/* The mark may have filled the capture, which then stopped (and is freed). */
-	r = rec_by_id(rec, id);
-	if (r != NULL && r->events == before) {
-		g_dbus_method_invocation_return_error_literal(invocation, LACTD_ERROR,
-							      LACTD_ERROR_STORAGE,
-							      "the mark was not stored");
-		return TRUE;
-	}
-	lactd_manager1_complete_mark_capture(manager, invocation);
-	return TRUE;
-}
-
-static GVariant *
-info_variant(LactdRecorder *rec, const LactdRecInfo *info)
-{
-	LactdRecInfo shown = *info;
-
-	shown.active = rec_by_id(rec, info->id) != NULL;
-	return lactd_record_to_variant(&lactd_capture_table, &shown);
-}
-
-static gboolean
-handle_list(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdRecorder *rec)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) list = lactd_recstore_list(rec->store, &error);
-	GVariantBuilder b;
-
-	if (list == NULL)
-		return reply_error(rec, invocation, error);
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (guint i = 0; i < list->len; i++)
-		g_variant_builder_add_value(&b, info_variant(rec, list->pdata[i]));
-	lactd_manager1_complete_list_captures(manager, invocation, g_variant_builder_end(&b));
-	return TRUE;
-}
-
-static GVariant *
-chars_variant(GPtrArray *chars)
-{
-	GVariantBuilder cb;
-
-	g_variant_builder_init(&cb, G_VARIANT_TYPE("a(ssqs)"));
-	for (guint i = 0; i < chars->len; i++) {
-		LactdRecChar *c = chars->pdata[i];
-		g_variant_builder_add(&cb, "(ssqs)", c->uuid, c->flags, c->handle,
-				      c->service_uuid != NULL ? c->service_uuid : "");
-	}
-	return g_variant_builder_end(&cb);
-}
-
-static GVariant *
-events_variant(GPtrArray *events)
-{
-	GVariantBuilder eb;
-
-	g_variant_builder_init(&eb, G_VARIANT_TYPE("a(xssqays)"));
-	for (guint i = 0; i < events->len; i++) {
-		LactdRecEvent *e = events->pdata[i];
-		gsize len = 0;
-		gconstpointer data = e->value != NULL ? g_bytes_get_data(e->value, &len) : NULL;
-
-		g_variant_builder_add(&eb, "(xssq@ays)", e->time_us, e->kind,
-				      e->uuid != NULL ? e->uuid : "", e->handle,
-				      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
-								len > 0 ? data : "", len, 1),
-				      e->text != NULL ? e->text : "");
-	}
-	return g_variant_builder_end(&eb);
-}
-
-/* GetCapture and GetCapturePage: the whole capture, or @max events from
- * the @first. GetCapture (@paged FALSE) refuses a capture too large for one
- * message before reading its events, naming the call that pages. */
-static gboolean
-reply_capture(LactdRecorder *rec, GDBusMethodInvocation *invocation, guint64 id,
-	      gboolean paged, guint first, guint max)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = lactd_recstore_get(rec->store, id, &error);
-	g_autoptr(GPtrArray) chars = NULL;
-	g_autoptr(GPtrArray) events = NULL;
-	LactdManager1 *manager = lactd_api_get_manager(rec->api);
-
-	if (info == NULL)
-		return reply_error(rec, invocation, error);
-	if (!paged) {
-		guint64 bytes = 0;
-
-		if (!lactd_recstore_events_bytes(rec->store, id, &bytes, &error))
-			return reply_error(rec, invocation, error);
-		if (bytes > LACTD_REC_MAX_REPLY)
-			return invalid(invocation,
-				       "capture %" G_GUINT64_FORMAT ": its %u events take up to "
-				       "%" G_GUINT64_FORMAT " bytes, more than the %u one "
-				       "GetCapture reply carries; read them with GetCapturePage",
-				       id, info->events, bytes, LACTD_REC_MAX_REPLY);
-	}
-	chars = lactd_recstore_chars(rec->store, id, &error);
-	if (chars == NULL)
-		return reply_error(rec, invocation, error);
-	events = paged ? lactd_recstore_events_range(rec->store, id, first, max, &error)
-		       : lactd_recstore_events(rec->store, id, &error);
-	if (events == NULL)
-		return reply_error(rec, invocation, error);
-	if (paged)
-		lactd_manager1_complete_get_capture_page(manager, invocation,
-							 info_variant(rec, info),
-							 chars_variant(chars),
-							 events_variant(events));
-	else
-		lactd_manager1_complete_get_capture(manager, invocation, info_variant(rec, info),
-						    chars_variant(chars), events_variant(events));
-	return TRUE;
-}
-
-static gboolean
-handle_get(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	   LactdRecorder *rec)
-{
-	return reply_capture(rec, invocation, id, FALSE, 0, 0);
-}
-
-static gboolean
-handle_get_page(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-		guint first, guint max, LactdRecorder *rec)
-{
-	if (max == 0)
-		return invalid(invocation, "max: 1 or more (at most %u are returned)",
-			       LACTD_REC_PAGE_EVENTS);
-	return reply_capture(rec, invocation, id, TRUE, first, MIN(max, LACTD_REC_PAGE_EVENTS));
-}
-
-/* 128-bit UUID text, any case: 8-4-4-4-12 hex digits. */
 static gboolean
 uuid_valid(const char *u)
 {
@@ -810,52 +685,6 @@ lactd_recorder_parse_events(GVariant *array, const LactdRecInfo *info, guint max
 	return g_steal_pointer(&out);
 }
 
-static gboolean
-handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant *dict,
-	      GVariant *chars_v, GVariant *events_v, LactdRecorder *rec)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = g_new0(LactdRecInfo, 1);
-	g_autoptr(GPtrArray) chars = NULL;
-	g_autoptr(GPtrArray) events = NULL;
-
-	if (!lactd_recorder_parse_info(dict, info, &error))
-		return reply_error(rec, invocation, error);
-	chars = lactd_recorder_parse_chars(chars_v, &error);
-	if (chars == NULL)
-		return reply_error(rec, invocation, error);
-	events = lactd_recorder_parse_events(events_v, info, rec->max_events, &error);
-	if (events == NULL)
-		return reply_error(rec, invocation, error);
-	if (!authorized(rec, invocation, CHANGE_ACTION))
-		return TRUE;
-	if (!lactd_recstore_import(rec->store, info, chars, events, &error))
-		return reply_error(rec, invocation, error);
-	g_message("capture %" G_GUINT64_FORMAT " imported by %s: %u events from %s", info->id,
-		  g_dbus_method_invocation_get_sender(invocation), events->len, info->source);
-	lactd_manager1_complete_import_capture(manager, invocation, info->id);
-	return TRUE;
-}
-
-static gboolean
-handle_delete(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	      LactdRecorder *rec)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (rec_by_id(rec, id) != NULL)
-		return invalid(invocation,
-			       "id: capture %" G_GUINT64_FORMAT " is recording; stop it first", id);
-	if (!authorized(rec, invocation, DELETE_ACTION))
-		return TRUE;
-	if (!lactd_recstore_delete(rec->store, id, &error))
-		return reply_error(rec, invocation, error);
-	g_message("capture %" G_GUINT64_FORMAT " deleted by %s", id,
-		  g_dbus_method_invocation_get_sender(invocation));
-	lactd_manager1_complete_delete_capture(manager, invocation);
-	return TRUE;
-}
-
 /* --- life ---------------------------------------------------------------------------- */
 
 LactdRecorder *
@@ -870,10 +699,8 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 			gpointer host_data, guint max_events)
 {
 	LactdRecorder *rec = g_new0(LactdRecorder, 1);
-	LactdManager1 *manager = lactd_api_get_manager(api);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) list = NULL;
-	gulong id;
 
 	rec->store = store;
 	rec->api = api;
@@ -881,19 +708,6 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 	rec->host_data = host_data;
 	rec->max_events = CLAMP(max_events, 1, LACTD_REC_MAX_EVENTS);
 	rec->active = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)rec_free);
-	rec->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
-#define CONNECT(sig, fn)                                                             \
-	id = g_signal_connect(manager, sig, G_CALLBACK(fn), rec);                    \
-	g_array_append_val(rec->handlers, id)
-	CONNECT("handle-start-capture", handle_start);
-	CONNECT("handle-stop-capture", handle_stop);
-	CONNECT("handle-mark-capture", handle_mark);
-	CONNECT("handle-list-captures", handle_list);
-	CONNECT("handle-get-capture", handle_get);
-	CONNECT("handle-get-capture-page", handle_get_page);
-	CONNECT("handle-import-capture", handle_import);
-	CONNECT("handle-delete-capture", handle_delete);
-#undef CONNECT
 	rec->import = lactd_import_new(rec, store, api, rec->max_events);
 
 	/* Captures running when lactd stopped go on when their device returns. */
@@ -948,14 +762,8 @@ lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize
 void
 lactd_recorder_free(LactdRecorder *rec)
 {
-	LactdManager1 *manager;
-
 	if (rec == NULL)
 		return;
-	manager = lactd_api_get_manager(rec->api);
-	for (guint i = 0; i < rec->handlers->len; i++)
-		g_signal_handler_disconnect(manager, g_array_index(rec->handlers, gulong, i));
-	g_array_unref(rec->handlers);
 	lactd_import_free(rec->import);
 	/* Running captures stay open in the store: they resume at the next start. */
 	g_hash_table_destroy(rec->active);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lactd-api.h"
 #include "lactd-error.h"
 #include "lactd-progress.h"
 #include "lactd-util.h"
@@ -271,24 +270,4 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 		p.days_counted_7d += counted[i];
 	p.days_since_start = plan_day != 0 && today > plan_day ? today - plan_day : 0;
 	return lactd_record_to_variant(&lactd_progress_table, &p);
-}
-
-void
-lactd_progress_handle(GDBusMethodInvocation *invocation, GUnixFDList *fds, gpointer user_data)
-{
-	LactdApi *api = user_data;
-	LactdStore *store = lactd_api_get_store(api);
-	g_autoptr(GError) error = NULL;
-	GVariant *progress = NULL;
-	LactdPlan plan;
-
-	if (lactd_plan_load(store, &plan, &error))
-		progress = lactd_progress_compute(store, &plan, g_get_real_time(), &error);
-	if (progress == NULL) {
-		if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-			lactd_api_set_storage_degraded(api, error->message);
-		g_dbus_method_invocation_return_gerror(invocation, error);
-		return;
-	}
-	g_dbus_method_invocation_return_value(invocation, g_variant_new_tuple(&progress, 1));
 }

@@ -11,121 +11,12 @@
 #include <string.h>
 
 #include "lactd-bluez.h"
-#include "lactd-devices.h"
+#include "lactd-device1.h"
+#include "lactd-devices-private.h"
 #include "lactd-error.h"
 #include "lactd-recorder.h"
 
-#define CHANGE_ACTION "org.lactd.change-data"
 #define BATTERY_UNKNOWN 255
-
-typedef struct _Entry Entry;
-
-struct _LactdDevices {
-	LactdStore *store;
-	LactdApi *api;
-	LactdCapture *capture;
-	LactdPluginHost *plugins;
-	const LactdConfig *config;
-	LactdApiAuthorizeFunc authorize;
-	gpointer authorize_data;
-	GHashTable *entries; /* address -> Entry */
-	LactdBluez *bluez;
-	LactdRecorder *recorder;
-};
-
-struct _Entry {
-	LactdDevices *devices;
-	char *address;
-	char *object_path;
-	LactdBluezDevice *bdev; /* the BlueZ device it follows */
-	GPtrArray *others;	/* the same address on another adapter */
-	LactdObjectSkeleton *object;
-	LactdDevice1 *iface;
-	const LactdPluginDesc *desc;
-	LactdPluginMatch how;
-	LactdDevice *pdev; /* the plugin over this device, while desc is set */
-	gboolean side_user_set;
-	gboolean link_reported; /* capture was told the link is up */
-	/* No plugin fits or the plugin could not attach: left alone until
-	 * something changes (Device1.Problem says why). */
-	gboolean blocked;
-};
-
-/* --- a Device1 skeleton whose writable properties are checked ------------------ */
-
-/*
- * The generated skeleton sets any well-typed value a client writes. Giving
- * GDBus no set_property makes it route Properties.Set to method_call with
- * the invocation, where the value is checked, authorized and stored before
- * it is set, and a refusal goes back as an org.lactd.Error.
- */
-typedef struct {
-	LactdDevice1Skeleton parent;
-	Entry *entry;
-} DeviceSkel;
-
-typedef struct {
-	LactdDevice1SkeletonClass parent_class;
-} DeviceSkelClass;
-
-static GType device_skel_get_type(void);
-G_DEFINE_TYPE(DeviceSkel, device_skel, LACTD_TYPE_DEVICE1_SKELETON)
-
-static GDBusInterfaceVTable *(*parent_get_vtable)(GDBusInterfaceSkeleton *skeleton);
-static GDBusInterfaceMethodCallFunc parent_method_call;
-
-static void handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters);
-
-static void
-skel_method_call(GDBusConnection *connection, const char *sender, const char *object_path,
-		 const char *interface_name, const char *method_name, GVariant *parameters,
-		 GDBusMethodInvocation *invocation, gpointer user_data)
-{
-	DeviceSkel *skel = user_data;
-
-	if (g_strcmp0(interface_name, "org.freedesktop.DBus.Properties") == 0 &&
-	    g_strcmp0(method_name, "Set") == 0) {
-		if (skel->entry == NULL) {
-			g_dbus_method_invocation_return_error_literal(
-			    invocation, LACTD_ERROR, LACTD_ERROR_NOT_FOUND, "the device is gone");
-			return;
-		}
-		handle_set(skel->entry, invocation, parameters);
-		return;
-	}
-	parent_method_call(connection, sender, object_path, interface_name, method_name, parameters,
-			   invocation, user_data);
-}
-
-static GDBusInterfaceVTable *
-skel_get_vtable(GDBusInterfaceSkeleton *skeleton)
-{
-	static GDBusInterfaceVTable vtable;
-
-	if (vtable.method_call == NULL) {
-		GDBusInterfaceVTable *parent = parent_get_vtable(skeleton);
-
-		parent_method_call = parent->method_call;
-		vtable.get_property = parent->get_property;
-		vtable.set_property = NULL;
-		vtable.method_call = skel_method_call;
-	}
-	return &vtable;
-}
-
-static void
-device_skel_class_init(DeviceSkelClass *klass)
-{
-	GDBusInterfaceSkeletonClass *skeleton_class = G_DBUS_INTERFACE_SKELETON_CLASS(klass);
-
-	parent_get_vtable = skeleton_class->get_vtable;
-	skeleton_class->get_vtable = skel_get_vtable;
-}
-
-static void
-device_skel_init(DeviceSkel *skel)
-{
-}
 
 /* --- helpers ------------------------------------------------------------------------ */
 
@@ -149,15 +40,15 @@ kind_name(const LactdPluginDesc *desc)
 	return desc->kind == LACTD_KIND_PUMP ? "pump" : "scale";
 }
 
-static gboolean
-side_valid(const char *side)
+gboolean
+lactd_devices_side_valid(const char *side)
 {
 	return g_strcmp0(side, "left") == 0 || g_strcmp0(side, "right") == 0 ||
 	       g_strcmp0(side, "both") == 0 || g_strcmp0(side, "unknown") == 0;
 }
 
-static gboolean
-role_valid(const char *role)
+gboolean
+lactd_devices_role_valid(const char *role)
 {
 	return g_strcmp0(role, "bottle") == 0 || g_strcmp0(role, "baby") == 0;
 }
@@ -179,8 +70,8 @@ capture_device(Entry *e)
 	return cd;
 }
 
-static LactdDeviceRow *
-entry_row(Entry *e)
+LactdDeviceRow *
+lactd_devices_entry_row(Entry *e)
 {
 	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
 
@@ -207,7 +98,7 @@ save_state(Entry *e)
 
 	if (e->desc == NULL)
 		return;
-	row = entry_row(e);
+	row = lactd_devices_entry_row(e);
 	if (!lactd_store_put_device(e->devices->store, row, &error))
 		g_message("%s: device state not stored: %s", e->address, error->message);
 }
@@ -376,7 +267,6 @@ set_desc(Entry *e, const LactdPluginDesc *desc, LactdPluginMatch how)
 	lactd_device1_set_kind(e->iface, kind_name(desc));
 }
 
-static void update(Entry *e);
 
 /*
  * Leaves the device alone: no reconnection in a loop for a device that no
@@ -391,12 +281,12 @@ block(Entry *e, const char *problem)
 		  problem);
 	e->blocked = TRUE;
 	lactd_device1_set_problem(e->iface, problem);
-	update(e);
+	lactd_devices_update(e);
 }
 
 /* Matches again and applies the policy after any change. */
-static void
-update(Entry *e)
+void
+lactd_devices_update(Entry *e)
 {
 	LactdDevices *devices = e->devices;
 	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
@@ -442,127 +332,6 @@ update(Entry *e)
 	update_discovery(devices);
 }
 
-/* --- property writes and Forget ---------------------------------------------------- */
-
-static gboolean
-authorized(Entry *e, GDBusMethodInvocation *invocation)
-{
-	LactdDevices *devices = e->devices;
-
-	if (devices->authorize == NULL)
-		return TRUE;
-	return devices->authorize(G_DBUS_INTERFACE_SKELETON(e->iface), invocation, CHANGE_ACTION,
-				  devices->authorize_data);
-}
-
-static void
-handle_set(Entry *e, GDBusMethodInvocation *invocation, GVariant *parameters)
-{
-	const char *iface_name, *prop;
-	g_autoptr(GVariant) value = NULL;
-	g_autoptr(LactdDeviceRow) row = NULL;
-	g_autoptr(GError) error = NULL;
-	gboolean was_enabled = lactd_device1_get_enabled(e->iface);
-
-	g_variant_get(parameters, "(&s&sv)", &iface_name, &prop, &value);
-	if (g_strcmp0(prop, "Side") == 0 || g_strcmp0(prop, "Role") == 0) {
-		const char *s = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
-				    ? g_variant_get_string(value, NULL)
-				    : NULL;
-		gboolean side = prop[0] == 'S';
-
-		if (side ? !side_valid(s) : !role_valid(s)) {
-			g_dbus_method_invocation_return_error(
-			    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    side ? "Side must be left, right, both or unknown"
-				 : "Role must be bottle or baby");
-			return;
-		}
-	} else if (g_strcmp0(prop, "Enabled") == 0) {
-		if (!g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
-			g_dbus_method_invocation_return_error_literal(
-			    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS, "Enabled is a boolean");
-			return;
-		}
-	} else {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR,
-						      LACTD_ERROR_INVALID_ARGS,
-						      "property %s is not writable", prop);
-		return;
-	}
-	if (!authorized(e, invocation))
-		return;
-
-	row = entry_row(e);
-	if (g_strcmp0(prop, "Side") == 0) {
-		g_free(row->side);
-		row->side = g_variant_dup_string(value, NULL);
-	} else if (g_strcmp0(prop, "Role") == 0) {
-		g_free(row->role);
-		row->role = g_variant_dup_string(value, NULL);
-	} else {
-		row->enabled = g_variant_get_boolean(value);
-	}
-	/* Stored first: a setting the client saw accepted survives a restart. */
-	if (!lactd_store_put_device(e->devices->store, row, &error)) {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
-						      "%s", error->message);
-		return;
-	}
-	if (g_strcmp0(prop, "Side") == 0) {
-		e->side_user_set = TRUE;
-		lactd_device1_set_side(e->iface, row->side);
-	} else if (g_strcmp0(prop, "Role") == 0) {
-		lactd_device1_set_role(e->iface, row->role);
-	} else {
-		lactd_device1_set_enabled(e->iface, row->enabled);
-		/* The user's way to say "try again". */
-		e->blocked = FALSE;
-		lactd_device1_set_problem(e->iface, "");
-	}
-	g_message("%s: %s set to %s by %s", e->address, prop,
-		  g_strcmp0(prop, "Enabled") == 0 ? (row->enabled ? "true" : "false")
-		  : g_strcmp0(prop, "Side") == 0  ? row->side
-						  : row->role,
-		  g_dbus_method_invocation_get_sender(invocation));
-	g_dbus_method_invocation_return_value(invocation, NULL);
-	if (was_enabled != lactd_device1_get_enabled(e->iface) || g_strcmp0(prop, "Enabled") == 0)
-		update(e);
-}
-
-static gboolean
-handle_forget(LactdDevice1 *iface, GDBusMethodInvocation *invocation, gpointer user_data)
-{
-	Entry *e = user_data;
-	g_autoptr(GError) error = NULL;
-
-	if (!authorized(e, invocation))
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	if (!lactd_store_delete_device(e->devices->store, e->address, &error)) {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
-						      "%s", error->message);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
-	g_message("%s: forgotten by %s", e->address,
-		  g_dbus_method_invocation_get_sender(invocation));
-	/* Capture stops until the user enables it again (or pairs it anew and
-	 * restarts): forgetting a device must not reconnect it at once. */
-	e->side_user_set = FALSE;
-	lactd_device1_set_side(e->iface, "unknown");
-	lactd_device1_set_role(e->iface, "bottle");
-	lactd_device1_set_enabled(e->iface, FALSE);
-	lactd_device1_set_rejected_packets(e->iface, 0);
-	update(e);
-	/* Leaving the link saves the device's state: drop that row too. */
-	if (!lactd_store_delete_device(e->devices->store, e->address, &error)) {
-		g_dbus_method_invocation_return_error(invocation, LACTD_ERROR, LACTD_ERROR_STORAGE,
-						      "%s", error->message);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
-	lactd_device1_complete_forget(iface, invocation);
-	return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
 /* --- entries ----------------------------------------------------------------------- */
 
 static Entry *
@@ -571,16 +340,13 @@ entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 	Entry *e = g_new0(Entry, 1);
 	g_autoptr(LactdDeviceRow) row = NULL;
 	g_autoptr(GError) error = NULL;
-	DeviceSkel *skel;
 
 	e->devices = devices;
 	e->bdev = bdev;
 	e->address = g_strdup(lactd_bluez_device_get_address(bdev));
 	e->object_path = lactd_devices_object_path(e->address);
 	e->others = g_ptr_array_new();
-	skel = g_object_new(device_skel_get_type(), NULL);
-	skel->entry = e;
-	e->iface = LACTD_DEVICE1(skel);
+	e->iface = lactd_device1_checked_new(devices, e->address);
 	lactd_device1_set_address(e->iface, e->address);
 	lactd_device1_set_name(e->iface, "");
 	lactd_device1_set_kind(e->iface, "unknown");
@@ -595,11 +361,11 @@ entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 	if (error != NULL)
 		g_message("%s: stored settings not readable: %s", e->address, error->message);
 	if (row != NULL) {
-		if (side_valid(row->side) && g_strcmp0(row->side, "unknown") != 0) {
+		if (lactd_devices_side_valid(row->side) && g_strcmp0(row->side, "unknown") != 0) {
 			lactd_device1_set_side(e->iface, row->side);
 			e->side_user_set = TRUE;
 		}
-		if (role_valid(row->role))
+		if (lactd_devices_role_valid(row->role))
 			lactd_device1_set_role(e->iface, row->role);
 		lactd_device1_set_enabled(e->iface, row->enabled);
 		lactd_device1_set_last_seen(e->iface, row->last_seen_us);
@@ -607,7 +373,6 @@ entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 		if (row->name != NULL)
 			lactd_device1_set_name(e->iface, row->name);
 	}
-	g_signal_connect(e->iface, "handle-forget", G_CALLBACK(handle_forget), e);
 
 	e->object = lactd_object_skeleton_new(e->object_path);
 	lactd_object_skeleton_set_device1(e->object, e->iface);
@@ -624,9 +389,7 @@ entry_free(Entry *e)
 	g_clear_pointer(&e->pdev, lactd_plugin_device_free);
 	g_dbus_object_manager_server_unexport(lactd_api_get_object_manager(e->devices->api),
 					      e->object_path);
-	g_signal_handlers_disconnect_by_data(e->iface, e);
-	/* A client call may still hold the skeleton: it must find no entry. */
-	((DeviceSkel *)e->iface)->entry = NULL;
+	/* A client call may still hold the skeleton: it finds no entry. */
 	g_object_unref(e->iface);
 	g_object_unref(e->object);
 	g_ptr_array_unref(e->others);
@@ -660,7 +423,7 @@ prefer(Entry *e, LactdBluezDevice *bdev)
 	g_ptr_array_remove(e->others, bdev);
 	g_ptr_array_add(e->others, old);
 	e->bdev = bdev;
-	update(e);
+	lactd_devices_update(e);
 }
 
 static void
@@ -679,7 +442,7 @@ on_device_added(LactdBluezDevice *bdev, gpointer user_data)
 	e = entry_new(devices, bdev);
 	g_hash_table_insert(devices->entries, e->address, e);
 	lactd_bluez_device_set_user_data(bdev, e);
-	update(e);
+	lactd_devices_update(e);
 }
 
 static Entry *
@@ -698,7 +461,7 @@ on_device_changed(LactdBluezDevice *bdev, gpointer user_data)
 	if (e == NULL)
 		return;
 	if (e->bdev == bdev)
-		update(e);
+		lactd_devices_update(e);
 	else
 		prefer(e, bdev); /* paired now, perhaps */
 }
@@ -838,7 +601,7 @@ on_device_removed(LactdBluezDevice *bdev, gpointer user_data)
 				best = i;
 		}
 		e->bdev = g_ptr_array_steal_index(e->others, best);
-		update(e);
+		lactd_devices_update(e);
 		return;
 	}
 	g_hash_table_remove(devices->entries, address);
@@ -894,7 +657,7 @@ rec_changed(gpointer user_data, const char *address)
 
 	if (e == NULL)
 		return;
-	update(e);
+	lactd_devices_update(e);
 	/* A device only the recording kept connected is let go: no longer connected. */
 	if (!lactd_recorder_wants(devices->recorder, address) && !captured(e))
 		lactd_device1_set_connected(e->iface, FALSE);
@@ -953,12 +716,16 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
 	return devices;
 }
 
+LactdRecorder *
+lactd_devices_get_recorder(LactdDevices *devices)
+{
+	return devices->recorder;
+}
+
 void
 lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
 			    gpointer user_data)
 {
-	devices->authorize = authorize;
-	devices->authorize_data = user_data;
 	lactd_recorder_set_authorize(devices->recorder, authorize, user_data);
 }
 

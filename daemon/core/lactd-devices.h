@@ -12,6 +12,7 @@
 #include "lactd-capture.h"
 #include "lactd-config.h"
 #include "lactd-plugins.h"
+#include "lactd-recorder.h"
 #include "lactd-store.h"
 
 G_BEGIN_DECLS
@@ -42,5 +43,16 @@ void lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc au
 
 /* "AA:BB:CC:DD:EE:FF" -> "/org/lactd/devices/AA_BB_CC_DD_EE_FF" */
 char *lactd_devices_object_path(const char *address);
+/* Device1's writable properties: whether @value may be written to @prop
+ * (Side, Role or Enabled); then storing and applying it for @address, said
+ * in the log to be done by @who. NOT_FOUND when the device is gone. */
+gboolean lactd_devices_check_setting(const char *prop, GVariant *value, GError **error);
+gboolean lactd_devices_apply_setting(LactdDevices *devices, const char *address, const char *prop,
+				     GVariant *value, const char *who, GError **error);
+/* Device1.Forget: its settings are deleted and capture stops. */
+gboolean lactd_devices_forget(LactdDevices *devices, const char *address, const char *who,
+			      GError **error);
+/* The recorder of raw captures that the devices feed. */
+LactdRecorder *lactd_devices_get_recorder(LactdDevices *devices);
 
 G_END_DECLS

@@ -14,8 +14,42 @@
 
 G_BEGIN_DECLS
 
-typedef struct _LactdApi LactdApi;
 typedef struct _LactdCapture LactdCapture;
+
+/* What a client sees move in a live session. */
+typedef struct {
+	guint64 id;
+	double left_ml, right_ml;
+	LactdPhase phase;
+	guint suction;
+	guint32 elapsed_s;
+} LactdCaptureLive;
+
+typedef enum {
+	LACTD_CAPTURE_LIVE_VOLUME,
+	LACTD_CAPTURE_LIVE_PHASE,
+	LACTD_CAPTURE_LIVE_SUCTION,
+	LACTD_CAPTURE_LIVE_ELAPSED,
+} LactdCaptureLiveField;
+
+/*
+ * What capture announces, each after it is stored: the layer above (the
+ * D-Bus objects and signals) listens. Any callback may be NULL.
+ */
+typedef struct {
+	/* A live session began; @device_path is its device's object, or NULL. */
+	void (*session_started)(gpointer data, const LactdSession *session,
+				const char *device_path);
+	/* @what moved in @live. */
+	void (*session_changed)(gpointer data, const LactdCaptureLive *live,
+				LactdCaptureLiveField what);
+	/* A live session ended, as stored. */
+	void (*session_ended)(gpointer data, const LactdSession *session);
+	/* A scale's stable weight was stored. */
+	void (*weight_measured)(gpointer data, const LactdWeighing *weighing);
+	/* A write failed for @reason, or (NULL) a write succeeded again. */
+	void (*storage_changed)(gpointer data, const char *reason);
+} LactdCaptureListener;
 
 /* What capture needs to know of the device a reading came from. */
 typedef struct {
@@ -31,7 +65,9 @@ typedef struct {
 	double weight_resolution_g;
 } LactdCaptureDevice;
 
-LactdCapture *lactd_capture_new(LactdStore *store, LactdApi *api, const LactdConfig *config);
+/* @listener (may be NULL) must outlive the capture. */
+LactdCapture *lactd_capture_new(LactdStore *store, const LactdConfig *config,
+				const LactdCaptureListener *listener, gpointer listener_data);
 void lactd_capture_free(LactdCapture *capture);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdCapture, lactd_capture_free)
 

@@ -57,6 +57,21 @@ gboolean lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *in
 				   const char *action);
 /* The checks of ImportCapture's arguments, shared with the paged import:
  * InvalidArgs naming the field for anything out of bounds. */
+/* StartCapture, in two steps around the authorization: whether @address
+ * (upper case) may be recorded now, then recording it (checked again). */
+gboolean lactd_recorder_check_start(LactdRecorder *rec, const char *address, gboolean raw,
+				    GError **error);
+gboolean lactd_recorder_start(LactdRecorder *rec, const char *address, gboolean raw,
+			      const char *who, guint64 *id, GError **error);
+/* The running capture @id names, or the only one when @id is 0. */
+gboolean lactd_recorder_running(LactdRecorder *rec, guint64 id, guint64 *running_id,
+				GError **error);
+void lactd_recorder_stop(LactdRecorder *rec, guint64 id);
+gboolean lactd_recorder_mark(LactdRecorder *rec, guint64 id, const char *text, GError **error);
+gboolean lactd_recorder_is_active(LactdRecorder *rec, guint64 id);
+LactdStore *lactd_recorder_get_store(LactdRecorder *rec);
+guint lactd_recorder_get_max_events(LactdRecorder *rec);
+
 gboolean lactd_recorder_parse_info(GVariant *dict, LactdRecInfo *info, GError **error);
 /* Elements are LactdRecChar; NULL with @error. */
 GPtrArray *lactd_recorder_parse_chars(GVariant *array, GError **error);

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <gio/gunixfdlist.h>
 
 #include "lactd-plan.h"
 #include "lactd-store.h"
@@ -23,7 +22,4 @@ GVariant *lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint6
 				 GError **error);
 
 /* The GetProgress hook (LactdApiHookFunc): user_data is the LactdApi. */
-void lactd_progress_handle(GDBusMethodInvocation *invocation, GUnixFDList *fds,
-			   gpointer user_data);
-
 G_END_DECLS

@@ -7,7 +7,10 @@
 
 #include "lactd-api.h"
 #include "lactd-error.h"
+#include "lactd-manager-export.h"
 #include "lactd-plan.h"
+#include "lactd-progress.h"
+#include "lactd-session-columns.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
 #include "lactd-weighing.h"
@@ -19,9 +22,7 @@ struct _LactdApi {
 	LactdManager1 *manager;
 	GDBusObjectManagerServer *objects;
 	LactdApiAuthorizeFunc authorize;
-	LactdApiHookFunc export_func;
-	LactdApiHookFunc progress_func;
-	gpointer hook_data;
+	gpointer authorize_data;
 	char *write_failure; /* the last failed write, until one succeeds */
 };
 
@@ -29,6 +30,22 @@ GVariant *
 lactd_api_session_to_variant(const LactdSession *s, GArray *samples)
 {
 	return lactd_session_to_variant(s, samples);
+}
+
+/* ListSessions' reply: one builder for the whole array, each session a
+ * container opened in it rather than a variant of its own. */
+static GVariant *
+sessions_to_variant(GPtrArray *sessions)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < sessions->len; i++) {
+		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
+		lactd_record_add_to_builder(&lactd_session_table, g_ptr_array_index(sessions, i), &b);
+		g_variant_builder_close(&b);
+	}
+	return g_variant_builder_end(&b);
 }
 
 GVariant *
@@ -93,13 +110,13 @@ lactd_api_storage_ok(LactdApi *api)
 	lactd_api_storage_refresh(api);
 }
 
-static gboolean
-authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
+gboolean
+lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 {
 	if (api->authorize == NULL)
 		return TRUE;
 	return api->authorize(G_DBUS_INTERFACE_SKELETON(api->manager), invocation, action,
-			      api->hook_data);
+			      api->authorize_data);
 }
 
 static gboolean
@@ -108,18 +125,30 @@ handle_list_sessions(LactdManager1 *manager, GDBusMethodInvocation *invocation, 
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) sessions = NULL;
-	GVariantBuilder b;
 
 	if (!lactd_validate_range(from, to, &error))
 		return reply_error(api, invocation, error);
 	sessions = lactd_store_list_sessions(api->store, from, to, &error);
 	if (sessions == NULL)
 		return reply_error(api, invocation, error);
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (guint i = 0; i < sessions->len; i++)
-		g_variant_builder_add_value(
-		    &b, lactd_api_session_to_variant(g_ptr_array_index(sessions, i), NULL));
-	lactd_manager1_complete_list_sessions(manager, invocation, g_variant_builder_end(&b));
+	lactd_manager1_complete_list_sessions(manager, invocation, sessions_to_variant(sessions));
+	return TRUE;
+}
+
+static gboolean
+handle_list_sessions_columns(LactdManager1 *manager, GDBusMethodInvocation *invocation,
+			     gint64 from, gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) sessions = NULL;
+
+	if (!lactd_validate_range(from, to, &error))
+		return reply_error(api, invocation, error);
+	sessions = lactd_store_list_sessions(api->store, from, to, &error);
+	if (sessions == NULL)
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_list_sessions_columns(manager, invocation,
+						      lactd_session_columns_new(sessions));
 	return TRUE;
 }
 
@@ -167,7 +196,7 @@ handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	session = lactd_store_get_session(api->store, id, &error);
 	if (session == NULL)
@@ -193,7 +222,7 @@ handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.delete-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.delete-data"))
 		return TRUE;
 	session = lactd_store_get_session(api->store, id, &error);
 	if (session == NULL)
@@ -239,7 +268,7 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	if (!lactd_weighing_assign(api->store, api->config, weighing, session, &error))
 		return reply_error(api, invocation, error);
@@ -352,7 +381,7 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 	g_autoptr(GError) error = NULL;
 	LactdPlan plan;
 
-	if (!authorized(api, invocation, "org.lactd.change-data"))
+	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	if (!lactd_plan_load(api->store, &plan, &error) ||
 	    !lactd_plan_apply(&plan, changes, &error) ||
@@ -364,41 +393,33 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 }
 
 static gboolean
-handle_hook(LactdApi *api, LactdApiHookFunc func, GDBusMethodInvocation *invocation,
-	    GUnixFDList *fds)
-{
-	if (func == NULL) {
-		g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
-						      G_DBUS_ERROR_NOT_SUPPORTED,
-						      "%s is not available in this build",
-						      g_dbus_method_invocation_get_method_name(invocation));
-		return TRUE;
-	}
-	func(invocation, fds, api->hook_data);
-	return TRUE;
-}
-
-static gboolean
 handle_get_progress(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdApi *api)
 {
-	return handle_hook(api, api->progress_func, invocation, NULL);
+	g_autoptr(GError) error = NULL;
+	GVariant *progress = NULL;
+	LactdPlan plan;
+
+	if (lactd_plan_load(api->store, &plan, &error))
+		progress = lactd_progress_compute(api->store, &plan, g_get_real_time(), &error);
+	if (progress == NULL)
+		return reply_error(api, invocation, error);
+	lactd_manager1_complete_get_progress(manager, invocation, progress);
+	return TRUE;
 }
 
 static gboolean
 handle_export(LactdManager1 *manager, GDBusMethodInvocation *invocation, GUnixFDList *fds,
 	      const char *format, gint64 from, gint64 to, GVariant *fd, LactdApi *api)
 {
-	return handle_hook(api, api->export_func, invocation, fds);
+	lactd_manager_export(api, invocation, fds, format, from, to, g_variant_get_handle(fd));
+	return TRUE;
 }
 
 void
-lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,
-		    LactdApiHookFunc export_func, gpointer user_data)
+lactd_api_set_authorize(LactdApi *api, LactdApiAuthorizeFunc authorize, gpointer user_data)
 {
 	api->authorize = authorize;
-	api->progress_func = progress;
-	api->export_func = export_func;
-	api->hook_data = user_data;
+	api->authorize_data = user_data;
 }
 
 LactdApi *
@@ -420,6 +441,8 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 	lactd_api_storage_refresh(api);
 
 	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
+	g_signal_connect(api->manager, "handle-list-sessions-columns",
+			 G_CALLBACK(handle_list_sessions_columns), api);
 	g_signal_connect(api->manager, "handle-get-session", G_CALLBACK(handle_get_session), api);
 	g_signal_connect(api->manager, "handle-add-session", G_CALLBACK(handle_add_session), api);
 	g_signal_connect(api->manager, "handle-update-session", G_CALLBACK(handle_update_session),

@@ -18,7 +18,6 @@
 
 #include <math.h>
 
-#include "lactd-api.h"
 #include "lactd-capture.h"
 #include "lactd-error.h"
 #include "lactd-settle.h"
@@ -52,37 +51,22 @@ typedef struct {
 struct _Live {
 	LactdCapture *capture;
 	LactdSession *session;
-	LactdObjectSkeleton *object;
-	LactdSession1 *iface;
+	gboolean announced; /* the listener knows it as started */
+	LactdCaptureLive values; /* what a client sees move */
 	GPtrArray *members; /* Dev, not owned */
 	guint idle_source;
 };
 
 struct _LactdCapture {
 	LactdStore *store;
-	LactdApi *api;
 	const LactdConfig *config;
+	const LactdCaptureListener *listener;
+	gpointer listener_data;
 	GHashTable *devices; /* address -> Dev */
 	GPtrArray *lives;    /* Live, owned */
 };
 
 static void leave_session(Dev *dev, gboolean interrupted);
-
-static const char *
-phase_name(LactdPhase phase)
-{
-	switch (phase) {
-	case LACTD_PHASE_STIMULATION:
-		return "stimulation";
-	case LACTD_PHASE_EXPRESSION:
-		return "expression";
-	case LACTD_PHASE_PAUSED:
-		return "paused";
-	case LACTD_PHASE_IDLE:
-	default:
-		return "idle";
-	}
-}
 
 /* Which side a single-channel reading belongs to: the device's Side
  * setting, else the channel the device reported. */
@@ -104,23 +88,30 @@ is_single_side(const Dev *dev)
 
 /* ---- live sessions ------------------------------------------------------- */
 
+/* A write failed for @reason, or (NULL) one succeeded. */
 static void
-live_unexport(Live *live)
+storage_failed(LactdCapture *capture, const char *reason)
 {
-	if (live->object == NULL)
+	if (capture->listener->storage_changed != NULL)
+		capture->listener->storage_changed(capture->listener_data, reason);
+}
+
+/* Tells the listener what moved in a live session it knows. */
+static void
+live_changed(Live *live, LactdCaptureLiveField what)
+{
+	LactdCapture *capture = live->capture;
+
+	if (!live->announced || capture->listener->session_changed == NULL)
 		return;
-	g_dbus_object_manager_server_unexport(
-	    lactd_api_get_object_manager(live->capture->api),
-	    g_dbus_object_get_object_path(G_DBUS_OBJECT(live->object)));
-	g_clear_object(&live->iface);
-	g_clear_object(&live->object);
+	live->values.id = live->session->id;
+	capture->listener->session_changed(capture->listener_data, &live->values, what);
 }
 
 static void
 live_free(Live *live)
 {
 	g_clear_handle_id(&live->idle_source, g_source_remove);
-	live_unexport(live);
 	for (guint i = 0; i < live->members->len; i++)
 		((Dev *)g_ptr_array_index(live->members, i))->live = NULL;
 	g_ptr_array_unref(live->members);
@@ -129,25 +120,18 @@ live_free(Live *live)
 }
 
 static void
-live_export(Live *live, const char *device_path)
+live_announce(Live *live, const char *device_path)
 {
-	g_autofree char *path =
-	    g_strdup_printf("/org/lactd/sessions/%" G_GUINT64_FORMAT, live->session->id);
+	LactdCapture *capture = live->capture;
 
-	live->object = lactd_object_skeleton_new(path);
-	live->iface = lactd_session1_skeleton_new();
-	lactd_session1_set_id(live->iface, live->session->id);
-	lactd_session1_set_device(live->iface, device_path != NULL ? device_path : "/");
-	lactd_session1_set_kind(live->iface, lactd_session_kind_to_string(live->session->kind));
-	lactd_session1_set_start(live->iface, live->session->start_us);
-	lactd_session1_set_left_ml(live->iface, live->session->left_ml);
-	lactd_session1_set_right_ml(live->iface, live->session->right_ml);
-	lactd_session1_set_phase(live->iface, "idle");
-	lactd_object_skeleton_set_session1(live->object, live->iface);
-	g_dbus_object_manager_server_export(lactd_api_get_object_manager(live->capture->api),
-					    G_DBUS_OBJECT_SKELETON(live->object));
-	lactd_manager1_emit_session_started(lactd_api_get_manager(live->capture->api),
-					    live->session->id, path);
+	live->values.id = live->session->id;
+	live->values.left_ml = live->session->left_ml;
+	live->values.right_ml = live->session->right_ml;
+	live->values.phase = LACTD_PHASE_IDLE;
+	live->announced = TRUE;
+	if (capture->listener->session_started != NULL)
+		capture->listener->session_started(capture->listener_data, live->session,
+						   device_path);
 }
 
 static gboolean
@@ -195,17 +179,16 @@ live_end(Live *live, gboolean interrupted)
 	    !lactd_store_compact_samples(capture->store, session->id, &error)) {
 		/* The samples are safe as live rows; the session stays readable. */
 		g_message("ending session %" G_GUINT64_FORMAT ": %s", session->id, error->message);
-		lactd_api_set_storage_degraded(capture->api, error->message);
+		storage_failed(capture, error->message);
 	}
-	live_unexport(live);
 	/* Volumes are health data: the journal at its default level gets the
 	 * event, only debug output the values (lactd(8), LOGGING). */
 	g_message("session %" G_GUINT64_FORMAT " ended%s", session->id,
 		  interrupted ? " (interrupted)" : "");
 	g_debug("session %" G_GUINT64_FORMAT ": left %.1f mL, right %.1f mL", session->id,
 		session->left_ml, session->right_ml);
-	lactd_manager1_emit_session_ended(lactd_api_get_manager(capture->api), session->id,
-					  lactd_api_session_to_variant(session, NULL));
+	if (live->announced && capture->listener->session_ended != NULL)
+		capture->listener->session_ended(capture->listener_data, session);
 	g_ptr_array_remove(capture->lives, live);
 }
 
@@ -374,7 +357,7 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 	dev->last_elapsed_s = elapsed_s;
 	g_ptr_array_add(live->members, dev);
 	if (fresh)
-		live_export(live, dev->device_path);
+		live_announce(live, dev->device_path);
 	return TRUE;
 }
 
@@ -390,9 +373,8 @@ set_elapsed(Dev *dev, guint32 elapsed_s)
 	end = dev->start_us + (gint64)elapsed_s * G_USEC_PER_SEC;
 	if (end > s->end_us)
 		s->end_us = end;
-	if (dev->live->iface != NULL)
-		lactd_session1_set_elapsed(dev->live->iface,
-					   (guint32)((s->end_us - s->start_us) / G_USEC_PER_SEC));
+	dev->live->values.elapsed_s = (guint32)((s->end_us - s->start_us) / G_USEC_PER_SEC);
+	live_changed(dev->live, LACTD_CAPTURE_LIVE_ELAPSED);
 }
 
 /* A different device session while one is live: the old one ended unseen. */
@@ -416,8 +398,8 @@ take_phase(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 	    !join_session(dev, r->phase.device_session, r->phase.elapsed_s, now_us, error))
 		return FALSE;
 	set_elapsed(dev, r->phase.elapsed_s);
-	if (dev->live->iface != NULL)
-		lactd_session1_set_phase(dev->live->iface, phase_name(r->phase.phase));
+	dev->live->values.phase = r->phase.phase;
+	live_changed(dev->live, LACTD_CAPTURE_LIVE_PHASE);
 	return TRUE;
 }
 
@@ -500,10 +482,9 @@ take_volume(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		return FALSE;
 	lactd_session_free(dev->live->session);
 	dev->live->session = g_steal_pointer(&updated);
-	if (dev->live->iface != NULL) {
-		lactd_session1_set_left_ml(dev->live->iface, sample.left_ml);
-		lactd_session1_set_right_ml(dev->live->iface, sample.right_ml);
-	}
+	dev->live->values.left_ml = sample.left_ml;
+	dev->live->values.right_ml = sample.right_ml;
+	live_changed(dev->live, LACTD_CAPTURE_LIVE_VOLUME);
 	return TRUE;
 }
 
@@ -667,8 +648,8 @@ take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, g
 	g_message("%s: weighing %" G_GUINT64_FORMAT " stored (%s), session %" G_GUINT64_FORMAT,
 		  dev->address, w->id, w->role, w->session);
 	g_debug("weighing %" G_GUINT64_FORMAT ": %.1f g", w->id, w->grams);
-	lactd_manager1_emit_weight_measured(lactd_api_get_manager(capture->api),
-					    lactd_api_weighing_to_variant(w));
+	if (capture->listener->weight_measured != NULL)
+		capture->listener->weight_measured(capture->listener_data, w);
 	return TRUE;
 }
 
@@ -713,8 +694,10 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		ok = take_weight(dev, device, reading, now_us, &local);
 		break;
 	case LACTD_READING_SUCTION:
-		if (dev->live != NULL && dev->live->iface != NULL)
-			lactd_session1_set_suction(dev->live->iface, reading->suction.level);
+		if (dev->live != NULL) {
+			dev->live->values.suction = reading->suction.level;
+			live_changed(dev->live, LACTD_CAPTURE_LIVE_SUCTION);
+		}
 		break;
 	case LACTD_READING_BATTERY:
 	case LACTD_READING_FEATURES:
@@ -726,13 +709,13 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 	}
 	if (!ok) {
 		if (g_error_matches(local, LACTD_ERROR, LACTD_ERROR_STORAGE))
-			lactd_api_set_storage_degraded(capture->api, local->message);
+			storage_failed(capture, local->message);
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
 	/* These were written: a failed write before is over. */
 	if (reading->type == LACTD_READING_VOLUME || reading->type == LACTD_READING_RECORD)
-		lactd_api_storage_ok(capture->api);
+		storage_failed(capture, NULL);
 	if (dev->live != NULL)
 		live_touch(dev->live);
 	return TRUE;
@@ -783,13 +766,16 @@ lactd_capture_last_record(LactdCapture *capture, const char *address)
 }
 
 LactdCapture *
-lactd_capture_new(LactdStore *store, LactdApi *api, const LactdConfig *config)
+lactd_capture_new(LactdStore *store, const LactdConfig *config,
+		  const LactdCaptureListener *listener, gpointer listener_data)
 {
+	static const LactdCaptureListener nobody = {0};
 	LactdCapture *capture = g_new0(LactdCapture, 1);
 
 	capture->store = store;
-	capture->api = api;
 	capture->config = config;
+	capture->listener = listener != NULL ? listener : &nobody;
+	capture->listener_data = listener_data;
 	capture->devices =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)dev_free);
 	capture->lives = g_ptr_array_new_with_free_func((GDestroyNotify)live_free);

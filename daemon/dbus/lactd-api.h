@@ -22,9 +22,6 @@ typedef struct _LactdApi LactdApi;
 typedef gboolean (*LactdApiAuthorizeFunc)(GDBusInterfaceSkeleton *skeleton,
 					  GDBusMethodInvocation *invocation, const char *action_id,
 					  gpointer user_data);
-/* Answers a method implemented outside this module (progress, export). */
-typedef void (*LactdApiHookFunc)(GDBusMethodInvocation *invocation, GUnixFDList *fds,
-				 gpointer user_data);
 
 LactdApi *lactd_api_new(GDBusConnection *connection, LactdStore *store,
 			const LactdConfig *config, GError **error);
@@ -42,9 +39,12 @@ void lactd_api_storage_ok(LactdApi *api);
 /* Reads the store's state again (after lactd_store_retry). */
 void lactd_api_storage_refresh(LactdApi *api);
 
-/* Plugs in the authorization check and the methods other modules answer. */
-void lactd_api_set_hooks(LactdApi *api, LactdApiAuthorizeFunc authorize, LactdApiHookFunc progress,
-			 LactdApiHookFunc export_func, gpointer user_data);
+/* Whether a call of Manager1 that changes data may go on now; FALSE when
+ * the check took the invocation (see LactdApiAuthorizeFunc). */
+gboolean lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation,
+			      const char *action);
+/* Plugs in the authorization check of data-changing methods. */
+void lactd_api_set_authorize(LactdApi *api, LactdApiAuthorizeFunc authorize, gpointer user_data);
 LactdStore *lactd_api_get_store(LactdApi *api);
 
 /* Converts a session to the a{sv} of ListSessions and SessionEnded. */

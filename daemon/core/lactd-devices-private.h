@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the files of the devices service share: the devices and one entry
+ * per device address (lactd-devices.c, lactd-devices-settings.c).
+ */
+#pragma once
+
+#include "lactd-bluez.h"
+#include "lactd-devices.h"
+#include "lactd-recorder.h"
+
+G_BEGIN_DECLS
+
+typedef struct _Entry Entry;
+
+struct _LactdDevices {
+	LactdStore *store;
+	LactdApi *api;
+	LactdCapture *capture;
+	LactdPluginHost *plugins;
+	const LactdConfig *config;
+	GHashTable *entries; /* address -> Entry */
+	LactdBluez *bluez;
+	LactdRecorder *recorder;
+};
+
+struct _Entry {
+	LactdDevices *devices;
+	char *address;
+	char *object_path;
+	LactdBluezDevice *bdev; /* the BlueZ device it follows */
+	GPtrArray *others;	/* the same address on another adapter */
+	LactdObjectSkeleton *object;
+	LactdDevice1 *iface;
+	const LactdPluginDesc *desc;
+	LactdPluginMatch how;
+	LactdDevice *pdev; /* the plugin over this device, while desc is set */
+	gboolean side_user_set;
+	gboolean link_reported; /* capture was told the link is up */
+	/* No plugin fits or the plugin could not attach: left alone until
+	 * something changes (Device1.Problem says why). */
+	gboolean blocked;
+};
+
+gboolean lactd_devices_side_valid(const char *side);
+gboolean lactd_devices_role_valid(const char *role);
+/* The entry as the store keeps it. */
+LactdDeviceRow *lactd_devices_entry_row(Entry *e);
+/* Applies the capture policy to the entry after a change. */
+void lactd_devices_update(Entry *e);
+
+G_END_DECLS
