@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared parts of the scale emulators (lactd-emu-scale.h). */
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "lactd-emu-scale.h"
+
+static const char *const common_keys[] = {"emulator", "name", "weighings", "interval_ms",
+					  "battery", NULL};
+
+gboolean
+lactd_emu_key_uint(GKeyFile *kf, const char *group, const char *key, guint64 min, guint64 max,
+		   guint64 *out, GError **error)
+{
+	g_autofree char *text = g_key_file_get_string(kf, group, key, NULL);
+
+	if (text == NULL)
+		return TRUE;
+	if (!g_ascii_string_to_unsigned(text, 10, min, max, out, NULL)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] %s: %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT, group, key,
+			    min, max);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group, const char *emulator,
+		     const char *const *extra_keys, gint64 interval_ms, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
+	guint64 interval = (guint64)interval_ms, battery = 80;
+
+	s->weighings = g_array_new(FALSE, FALSE, sizeof(LactdEmuWeighing));
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		if (!g_strv_contains(common_keys, keys[i]) &&
+		    (extra_keys == NULL || !g_strv_contains(extra_keys, keys[i]))) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "[%s] %s: not a key of the %s emulator", group, keys[i],
+				    emulator);
+			return FALSE;
+		}
+	}
+	if (!lactd_emu_key_uint(kf, group, "interval_ms", 10, 5000, &interval, error) ||
+	    !lactd_emu_key_uint(kf, group, "battery", 0, 100, &battery, error))
+		return FALSE;
+	s->interval_ms = (gint64)interval;
+	s->battery = (guint)battery;
+	return weighings == NULL || lactd_emu_parse_weighings(weighings, group,
+							      LACTD_EMU_SCALE_MAX_GRAMS,
+							      s->weighings, error);
+}
+
+void
+lactd_emu_scale_clear(LactdEmuScale *s)
+{
+	g_clear_pointer(&s->weighings, g_array_unref);
+}
+
+double
+lactd_emu_scale_load_at(const LactdEmuScale *s, gint64 t, gboolean *stable)
+{
+	double before = 0, now = 0;
+	gint64 since = -1;
+	gboolean settled = TRUE;
+
+	for (guint i = 0; i < s->weighings->len; i++) {
+		const LactdEmuWeighing *w = &g_array_index(s->weighings, LactdEmuWeighing, i);
+
+		if (w->at_ms > t)
+			break;
+		before = now;
+		now = w->grams;
+		since = w->at_ms;
+	}
+	if (since >= 0 && t - since < LACTD_EMU_SCALE_SETTLE_MS) {
+		settled = FALSE;
+		now = before + (now - before) * (double)(t - since) / LACTD_EMU_SCALE_SETTLE_MS;
+	}
+	if (stable != NULL)
+		*stable = settled;
+	return now;
+}
+
+gboolean
+lactd_emu_scale_tick(LactdEmuScale *s, gint64 sim_ms)
+{
+	if (s->done_ms + s->interval_ms > sim_ms)
+		return FALSE;
+	s->done_ms += s->interval_ms;
+	return TRUE;
+}
+
+gboolean
+lactd_emu_scale_finished(const LactdEmuScale *s, gint64 hold_ms)
+{
+	gint64 last = 0;
+
+	if (s->weighings->len > 0)
+		last = g_array_index(s->weighings, LactdEmuWeighing, s->weighings->len - 1).at_ms;
+	return s->done_ms >= last + LACTD_EMU_SCALE_SETTLE_MS + hold_ms;
+}
+
+gboolean
+lactd_emu_scale_check_write(const char *uuid, const char *writable, GError **error)
+{
+	if (g_strcmp0(uuid, writable) == 0)
+		return TRUE;
+	g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
+	return FALSE;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared parts of the plugins' unit tests (lactd-test-plugin.h). */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lactd-test-plugin.h"
+
+gsize
+lactd_test_unhex(const char *hex, guint8 *buf, gsize max)
+{
+	gsize n = 0;
+
+	for (const char *p = hex; p[0] != '\0';) {
+		if (!g_ascii_isxdigit(p[0])) {
+			p++;
+			continue;
+		}
+		g_assert_true(g_ascii_isxdigit(p[1]));
+		g_assert_cmpuint(n, <, max);
+		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
+		p += 2;
+	}
+	return n;
+}
+
+void
+lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
+		       const LactdParseCase *cases, gsize n_cases)
+{
+	for (gsize i = 0; i < n_cases; i++) {
+		const LactdParseCase *c = &cases[i];
+		guint64 state[256] = {0};
+		LactdReading r[LACTD_READINGS_MAX];
+		guint8 buf[256];
+		const char *reason = NULL;
+		gsize len = lactd_test_unhex(c->hex, buf, sizeof(buf));
+		int n;
+
+		g_test_message("frame \"%s\"", c->hex);
+		memset(r, 0, sizeof(r));
+		n = parse(state, char_uuid, buf, len, r, G_N_ELEMENTS(r), &reason);
+		g_assert_cmpint(n, ==, c->n);
+		if (n < 0) {
+			g_assert_cmpstr(reason, ==, c->reason);
+			continue;
+		}
+		if (n == 0 || c->type == 0)
+			continue;
+		g_assert_cmpint(r[0].type, ==, c->type);
+		if (c->type == LACTD_READING_WEIGHT) {
+			g_assert_cmpfloat_with_epsilon(r[0].weight.grams, c->value, 1e-6);
+			if (c->stable >= 0)
+				g_assert_cmpint(r[0].weight.stable, ==, c->stable);
+		} else if (c->type == LACTD_READING_BATTERY) {
+			g_assert_cmpfloat(r[0].battery.percent, ==, c->value);
+		}
+	}
+}
+
+const LactdPluginDesc *
+lactd_test_plugin_open(const char *name, LactdKind kind, const char *hidden, GModule **module)
+{
+	g_autofree char *file = g_strdup_printf("%s.so", name);
+	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", name, ".libs", file,
+						      NULL);
+	const uint32_t *abi = NULL;
+	const LactdPluginDesc *const *descp = NULL;
+	gpointer other = NULL;
+
+	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
+	g_assert_nonnull(*module);
+	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
+	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
+	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
+	if (hidden != NULL)
+		g_assert_false(g_module_symbol(*module, hidden, &other));
+	g_assert_cmpuint((*descp)->abi_version, ==, LACTD_PLUGIN_ABI_VERSION);
+	g_assert_cmpstr((*descp)->name, ==, name);
+	g_assert_cmpint((*descp)->kind, ==, kind);
+	return *descp;
+}
+
+gboolean
+lactd_test_plugin_name_matches(const LactdPluginDesc *desc, const char *name)
+{
+	for (guint i = 0; desc->name_patterns != NULL && desc->name_patterns[i] != NULL; i++) {
+		if (g_pattern_match_simple(desc->name_patterns[i], name))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+LactdEmu *
+lactd_test_emu_new(const char *scenario)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = g_strdup_printf("[d]\n%s\n", scenario);
+	LactdEmu *emu;
+
+	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
+	emu = lactd_emu_new(kf, "d", &error);
+	g_assert_no_error(error);
+	return emu;
+}
+
+void
+lactd_test_emu_refuses(const char *emulator, const char *const *lines, gsize n_lines)
+{
+	for (gsize i = 0; i < n_lines; i++) {
+		g_autoptr(GKeyFile) kf = g_key_file_new();
+		g_autoptr(GError) error = NULL;
+		g_autofree char *text = g_strdup_printf("[d]\nemulator=%s\n%s\n", emulator, lines[i]);
+		g_autoptr(LactdEmu) emu = NULL;
+
+		g_test_message("%s", lines[i]);
+		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
+		emu = lactd_emu_new(kf, "d", &error);
+		g_assert_null(emu);
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	}
+}
+
+void
+lactd_test_collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
+		   gpointer user_data)
+{
+	LactdTestSent *s = user_data;
+
+	g_assert_cmpstr(uuid, ==, s->uuid);
+	g_ptr_array_add(s->values, g_bytes_new(data, len));
+}
+
+LactdTestHost *
+lactd_test_host_with_emu(const char *address, const LactdPluginDesc *desc, const char *scenario)
+{
+	LactdTestHost *th = lactd_test_host_new(address, desc);
+
+	th->emu = lactd_test_emu_new(scenario);
+	th->emu->notify = lactd_test_host_notify;
+	th->owns_emu = TRUE;
+	lactd_emu_set_link(th->emu, TRUE);
+	return th;
+}
