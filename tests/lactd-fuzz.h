@@ -13,6 +13,10 @@
 /* A reading type allowed in a result, for lactd_fuzz_check's @types. */
 #define LACTD_FUZZ_TYPE(t) (1u << (t))
 
+/* The descriptor's parse() as a type. */
+typedef int (*LactdFuzzParse)(void *state, const char *char_uuid, const uint8_t *data,
+			      size_t len, LactdReading *out, size_t max_out, const char **reason);
+
 /*
  * lactd_fuzz_check:
  * Traps unless the parser kept the ABI's promises: a refusal says why; no
@@ -42,27 +46,63 @@ lactd_fuzz_check(int n, const char *reason, const LactdReading *out, int max_n, 
 	}
 }
 
+
+/* The whole input as one notification on @uuid through @parse with
+ * @state (may be NULL), checked by lactd_fuzz_check(). */
+static inline void
+lactd_fuzz_one(LactdFuzzParse parse, void *state, const char *uuid, const uint8_t *data,
+	       size_t size, int max_n, guint types, gboolean never_stable)
+{
+	LactdReading out[LACTD_READINGS_MAX];
+	const char *reason = NULL;
+	int n = parse(state, uuid, data, size, out, LACTD_READINGS_MAX, &reason);
+
+	lactd_fuzz_check(n, reason, out, max_n, types, never_stable);
+}
+
+/* A stateful parser under lactd_fuzz_stream(). */
+typedef struct {
+	LactdFuzzParse parse;
+	void *state;
+	/* A notification's characteristic: uuids[0], or with uuids[1] set, the
+	 * one a selector byte's low bit picks. */
+	const char *uuids[2];
+	int max_n;	  /* readings one notification may give */
+	guint types;	  /* LACTD_FUZZ_TYPE bits allowed */
+	gboolean never_stable;
+	/* May be NULL: FALSE when the state broke a bound after a call; it may
+	 * also clear what the caller reads once per call. */
+	gboolean (*state_ok)(void *state);
+} LactdFuzzStream;
+
 /*
- * lactd_fuzz_chunks:
- * Splits a fuzz input into notifications for a stateful parser: each is
- * one byte whose low bit picks @uuids[0] or @uuids[1], one byte of length,
- * then that many bytes (fewer at the end). Calls @feed on each in order.
+ * lactd_fuzz_stream:
+ * Splits a fuzz input into notifications for a stateful parser, so that
+ * frames split across and packed into notifications are exercised: each
+ * is a selector byte (only when @f->uuids[1] is set), one byte of length,
+ * then that many bytes (fewer at the end). Every result goes through
+ * lactd_fuzz_check() and @f->state_ok.
  */
 static inline void
-lactd_fuzz_chunks(const uint8_t *data, size_t size, const char *const uuids[2],
-		  void (*feed)(const char *uuid, const uint8_t *data, size_t len, void *user),
-		  void *user)
+lactd_fuzz_stream(const LactdFuzzStream *f, const uint8_t *data, size_t size)
 {
+	size_t head = f->uuids[1] != NULL ? 2 : 1;
 	size_t pos = 0;
 
-	while (pos + 2 <= size) {
-		const char *uuid = uuids[data[pos] & 1];
-		size_t len = data[pos + 1];
+	while (pos + head <= size) {
+		const char *uuid = head == 2 ? f->uuids[data[pos] & 1] : f->uuids[0];
+		size_t len = data[pos + head - 1];
+		LactdReading out[LACTD_READINGS_MAX];
+		const char *reason = NULL;
+		int n;
 
-		pos += 2;
+		pos += head;
 		if (len > size - pos)
 			len = size - pos;
-		feed(uuid, data + pos, len, user);
+		n = f->parse(f->state, uuid, data + pos, len, out, LACTD_READINGS_MAX, &reason);
+		lactd_fuzz_check(n, reason, out, f->max_n, f->types, f->never_stable);
+		if (f->state_ok != NULL && !f->state_ok(f->state))
+			__builtin_trap();
 		pos += len;
 	}
 }

@@ -11,10 +11,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	HiroiaParseState st = {0};
-	LactdReading out[LACTD_READINGS_MAX];
-	const char *reason = NULL;
-	int n = hiroia_parse(&st, HIROIA_NOTIFY, data, size, out, G_N_ELEMENTS(out), &reason);
 
-	lactd_fuzz_check(n, reason, out, 1, LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), TRUE);
+	lactd_fuzz_one(hiroia_parse, &st, HIROIA_NOTIFY, data, size, 1,
+		       LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), TRUE);
 	return 0;
 }

@@ -10,10 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	LactdReading out[LACTD_READINGS_MAX];
-	const char *reason = NULL;
-	int n = skale_parse(NULL, SKALE_NOTIFY, data, size, out, G_N_ELEMENTS(out), &reason);
-
-	lactd_fuzz_check(n, reason, out, 1, LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), TRUE);
+	lactd_fuzz_one(skale_parse, NULL, SKALE_NOTIFY, data, size, 1,
+		       LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), TRUE);
 	return 0;
 }

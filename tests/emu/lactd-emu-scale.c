@@ -6,8 +6,7 @@
 
 #include "lactd-emu-scale.h"
 
-static const char *const common_keys[] = {"emulator", "name", "weighings", "interval_ms",
-					  "battery", NULL};
+static const char *const common_keys[] = {"emulator", "name", "weighings", "interval_ms", NULL};
 
 gboolean
 lactd_emu_key_uint(GKeyFile *kf, const char *group, const char *key, guint64 min, guint64 max,
@@ -44,7 +43,9 @@ lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group, const ch
 			return FALSE;
 		}
 	}
-	if (!lactd_emu_key_uint(kf, group, "interval_ms", 10, 5000, &interval, error) ||
+	if (!lactd_emu_key_uint(kf, group, "interval_ms", 10, 5000, &interval, error))
+		return FALSE;
+	if (extra_keys != NULL && g_strv_contains(extra_keys, "battery") &&
 	    !lactd_emu_key_uint(kf, group, "battery", 0, 100, &battery, error))
 		return FALSE;
 	s->interval_ms = (gint64)interval;

@@ -28,11 +28,12 @@ typedef struct {
 
 /*
  * lactd_emu_scale_init:
- * Reads the keys every scale emulator takes: `weighings=`, `interval_ms=`
- * (10 to 5000, default @interval_ms) and `battery=` (0 to 100, default 80)
- * besides `emulator=` and `name=`; @extra_keys (NULL-terminated, may be
- * NULL) are the emulator's own, read by it. Any other key is an error
- * naming @emulator; so is a value out of range.
+ * Reads the keys every scale emulator takes: `weighings=` and
+ * `interval_ms=` (10 to 5000, default @interval_ms) besides `emulator=` and
+ * `name=`; @extra_keys (NULL-terminated, may be NULL) are the emulator's
+ * own, read by it, except `battery=` (0 to 100, default 80), read here
+ * when listed there. Any other key is an error naming @emulator; so is a
+ * value out of range.
  */
 gboolean lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group,
 			      const char *emulator, const char *const *extra_keys,

@@ -134,6 +134,65 @@ lactd_test_collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize le
 	g_ptr_array_add(s->values, g_bytes_new(data, len));
 }
 
+GPtrArray *
+lactd_test_emu_stream(LactdEmu *emu, const char *uuid, gint64 subscribe_ms, gint64 until_ms)
+{
+	LactdTestSent sent = {uuid, g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
+
+	emu->notify = lactd_test_collect;
+	emu->user_data = &sent;
+	lactd_emu_set_link(emu, TRUE);
+	lactd_emu_advance_to(emu, subscribe_ms);
+	g_assert_cmpuint(sent.values->len, ==, 0);
+	lactd_emu_set_subscribed(emu, uuid, TRUE);
+	lactd_emu_advance_to(emu, until_ms);
+	emu->notify = NULL;
+	emu->user_data = NULL;
+	return sent.values;
+}
+
+GArray *
+lactd_test_parse_all(LactdTestParseFunc parse, void *state, const char *uuid, GPtrArray *values)
+{
+	GArray *readings = g_array_new(FALSE, TRUE, sizeof(LactdReading));
+
+	for (guint i = 0; i < values->len; i++) {
+		gsize len;
+		const guint8 *d = g_bytes_get_data(g_ptr_array_index(values, i), &len);
+		LactdReading r[LACTD_READINGS_MAX];
+		const char *reason = NULL;
+		int n = parse(state, uuid, d, len, r, G_N_ELEMENTS(r), &reason);
+
+		if (n < 0)
+			g_error("notification %u refused: %s", i, reason);
+		g_array_append_vals(readings, r, (guint)n);
+	}
+	return readings;
+}
+
+void
+lactd_test_assert_settled(GArray *readings, const double *want, gsize n_want)
+{
+	gboolean was_stable = FALSE;
+	double last = 0;
+	gsize settled = 0;
+
+	for (guint i = 0; i < readings->len; i++) {
+		const LactdReading *r = &g_array_index(readings, LactdReading, i);
+
+		if (r->type != LACTD_READING_WEIGHT)
+			continue;
+		if (r->weight.stable && (!was_stable || r->weight.grams != last)) {
+			g_assert_cmpuint(settled, <, n_want);
+			g_assert_cmpfloat_with_epsilon(r->weight.grams, want[settled], 1e-9);
+			settled++;
+		}
+		was_stable = r->weight.stable;
+		last = r->weight.grams;
+	}
+	g_assert_cmpuint(settled, ==, n_want);
+}
+
 LactdTestHost *
 lactd_test_host_with_emu(const char *address, const LactdPluginDesc *desc, const char *scenario)
 {

@@ -80,6 +80,25 @@ typedef struct {
 void lactd_test_collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 			gpointer user_data);
 
+/*
+ * lactd_test_emu_stream:
+ * Runs @emu (made with lactd_test_emu_new) with the link up: asserts that
+ * nothing comes before notifications on @uuid are enabled at @subscribe_ms,
+ * then returns what it notified on @uuid up to @until_ms (GBytes).
+ */
+GPtrArray *lactd_test_emu_stream(LactdEmu *emu, const char *uuid, gint64 subscribe_ms,
+				 gint64 until_ms);
+
+/* Every notification of @values through @parse with one @state, in order,
+ * none refused; the readings (LactdReading). */
+GArray *lactd_test_parse_all(LactdTestParseFunc parse, void *state, const char *uuid,
+			     GPtrArray *values);
+
+/* Asserts that the weights that became stable in @readings (LactdReading:
+ * a stable weight after an unstable one, or after another stable weight)
+ * are @want, in order. */
+void lactd_test_assert_settled(GArray *readings, const double *want, gsize n_want);
+
 /* A test host for @desc wired to an emulator made from @scenario, link up:
  * what the plugin subscribes and writes reaches the emulator, what the
  * emulator notifies reaches the plugin. Freed with lactd_test_host_free(),
