@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "lactd-emu-scale.h"
 
@@ -112,4 +113,61 @@ lactd_emu_scale_check_write(const char *uuid, const char *writable, GError **err
 		return TRUE;
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
 	return FALSE;
+}
+
+gboolean
+lactd_emu_packer_init(LactdEmuPacker *p, GKeyFile *kf, const char *group, GError **error)
+{
+	g_autofree char *packing = g_key_file_get_string(kf, group, "packing", NULL);
+
+	if (packing == NULL || g_str_equal(packing, "single"))
+		p->packing = LACTD_EMU_PACK_SINGLE;
+	else if (g_str_equal(packing, "split"))
+		p->packing = LACTD_EMU_PACK_SPLIT;
+	else if (g_str_equal(packing, "packed"))
+		p->packing = LACTD_EMU_PACK_PACKED;
+	else {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[%s] packing: single, split or packed", group);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+lactd_emu_packer_send(LactdEmuPacker *p, LactdEmu *emu, const char *uuid, const guint8 *f,
+		      gsize len, gsize split_at)
+{
+	guint8 two[2 * LACTD_EMU_FRAME_MAX];
+
+	g_assert(len <= LACTD_EMU_FRAME_MAX);
+	if (split_at == 0 || split_at >= len)
+		split_at = len / 2;
+	switch (p->packing) {
+	case LACTD_EMU_PACK_SINGLE:
+		lactd_emu_send(emu, uuid, f, len);
+		break;
+	case LACTD_EMU_PACK_SPLIT:
+		lactd_emu_send(emu, uuid, f, split_at);
+		lactd_emu_send(emu, uuid, f + split_at, len - split_at);
+		break;
+	case LACTD_EMU_PACK_PACKED:
+		if (!p->holding) {
+			memcpy(p->held, f, len);
+			p->held_len = len;
+			p->holding = TRUE;
+			break;
+		}
+		memcpy(two, p->held, p->held_len);
+		memcpy(two + p->held_len, f, len);
+		p->holding = FALSE;
+		lactd_emu_send(emu, uuid, two, p->held_len + len);
+		break;
+	}
+}
+
+void
+lactd_emu_packer_reset(LactdEmuPacker *p)
+{
+	p->holding = FALSE;
 }

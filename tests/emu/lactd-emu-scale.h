@@ -62,4 +62,32 @@ gboolean lactd_emu_scale_finished(const LactdEmuScale *s, gint64 hold_ms);
 /* A write to any characteristic but @writable is refused (G_IO_ERROR). */
 gboolean lactd_emu_scale_check_write(const char *uuid, const char *writable, GError **error);
 
+/* How frames go into notifications (`packing=`): one frame each, each
+ * frame cut in two notifications, or two frames a notification, as radios
+ * and firmwares do. */
+typedef enum {
+	LACTD_EMU_PACK_SINGLE,
+	LACTD_EMU_PACK_SPLIT,
+	LACTD_EMU_PACK_PACKED,
+} LactdEmuPacking;
+
+#define LACTD_EMU_FRAME_MAX 64
+
+typedef struct {
+	LactdEmuPacking packing;
+	guint8 held[LACTD_EMU_FRAME_MAX]; /* packed: a frame waiting for its pair */
+	gsize held_len;
+	gboolean holding;
+} LactdEmuPacker;
+
+/* Reads `packing=` (single, the default, split or packed). */
+gboolean lactd_emu_packer_init(LactdEmuPacker *p, GKeyFile *kf, const char *group,
+			       GError **error);
+/* Sends frame @f (at most LACTD_EMU_FRAME_MAX bytes) on @uuid as packed:
+ * split cuts it after @split_at bytes (0: half way). */
+void lactd_emu_packer_send(LactdEmuPacker *p, LactdEmu *emu, const char *uuid, const guint8 *f,
+			   gsize len, gsize split_at);
+/* The link went away: a frame held for its pair is dropped. */
+void lactd_emu_packer_reset(LactdEmuPacker *p);
+
 G_END_DECLS
