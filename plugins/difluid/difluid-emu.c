@@ -27,6 +27,7 @@
 
 typedef struct {
 	LactdEmuScale scale;
+	guint64 battery;
 	LactdEmuPacker packer;
 	guint8 unit;
 	gboolean auto_send;
@@ -61,7 +62,9 @@ difluid_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			    "[%s] unit: g, oz or grain", group);
 		return FALSE;
 	}
+	s->battery = 80;
 	return lactd_emu_scale_init(&s->scale, kf, group, "difluid", own_keys, 100, error) &&
+	       lactd_emu_key_uint(kf, group, "battery", 0, 100, &s->battery, error) &&
 	       lactd_emu_packer_init(&s->packer, kf, group, error);
 }
 
@@ -112,7 +115,7 @@ difluid_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 		s->unit = data[5];
 	}
 	if (data[2] == DIFLUID_FUNC_DATA && data[3] == DIFLUID_CMD_STATUS)
-		n = difluid_encode_status(reply, (guint8)s->scale.battery);
+		n = difluid_encode_status(reply, (guint8)s->battery);
 	else /* the document's replies repeat the command */
 		n = difluid_build(reply, data[2], data[3], data + DIFLUID_HEAD_LEN, data[4]);
 	if (emu->connected)

@@ -32,7 +32,7 @@ lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group, const ch
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
 	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	guint64 interval = (guint64)interval_ms, battery = 80;
+	guint64 interval = (guint64)interval_ms;
 
 	s->weighings = g_array_new(FALSE, FALSE, sizeof(LactdEmuWeighing));
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
@@ -46,14 +46,11 @@ lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group, const ch
 	}
 	if (!lactd_emu_key_uint(kf, group, "interval_ms", 10, 5000, &interval, error))
 		return FALSE;
-	if (extra_keys != NULL && g_strv_contains(extra_keys, "battery") &&
-	    !lactd_emu_key_uint(kf, group, "battery", 0, 100, &battery, error))
-		return FALSE;
 	s->interval_ms = (gint64)interval;
-	s->battery = (guint)battery;
-	return weighings == NULL || lactd_emu_parse_weighings(weighings, group,
-							      LACTD_EMU_SCALE_MAX_GRAMS,
-							      s->weighings, error);
+	if (s->max_grams <= 0)
+		s->max_grams = LACTD_EMU_SCALE_MAX_GRAMS;
+	return weighings == NULL ||
+	       lactd_emu_parse_weighings(weighings, group, s->max_grams, s->weighings, error);
 }
 
 void

@@ -23,7 +23,7 @@ typedef struct {
 	GArray *weighings;  /* LactdEmuWeighing, by time */
 	gint64 interval_ms; /* between two frames */
 	gint64 done_ms;	    /* scenario time of the last frame due */
-	guint battery;	    /* percent, for emulators that report it */
+	double max_grams;   /* set before init: the scale's capacity (0: 3 kg) */
 } LactdEmuScale;
 
 /*
@@ -31,8 +31,7 @@ typedef struct {
  * Reads the keys every scale emulator takes: `weighings=` and
  * `interval_ms=` (10 to 5000, default @interval_ms) besides `emulator=` and
  * `name=`; @extra_keys (NULL-terminated, may be NULL) are the emulator's
- * own, read by it, except `battery=` (0 to 100, default 80), read here
- * when listed there. Any other key is an error naming @emulator; so is a
+ * own, read by it. Any other key is an error naming @emulator; so is a
  * value out of range.
  */
 gboolean lactd_emu_scale_init(LactdEmuScale *s, GKeyFile *kf, const char *group,
