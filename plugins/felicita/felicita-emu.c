@@ -19,7 +19,6 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <string.h>
 
 #include "felicita-encode.h"
 #include "lactd-emu-scale.h"
@@ -28,10 +27,8 @@ typedef struct {
 	LactdEmuScale scale;
 	gboolean oz;
 	guint64 battery;
-	guint64 chunk;
+	LactdEmuChunker out;
 	double tare;
-	guint8 pending[FELICITA_NOTIFY_MAX + FELICITA_FRAME_LEN];
-	gsize npending;
 	guint units_toggled;
 } Felicita;
 
@@ -54,12 +51,12 @@ felicita_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 	g_autofree char *unit = g_key_file_get_string(kf, group, "unit", NULL);
 
 	s->battery = 150;
-	s->chunk = FELICITA_FRAME_LEN;
+	s->out.chunk = FELICITA_FRAME_LEN;
 	s->scale.max_grams = 2000.0; /* the Arc weighs up to 2 kg */
 	if (!lactd_emu_scale_init(&s->scale, kf, group, "felicita", own_keys, 100, error) ||
 	    !lactd_emu_key_uint(kf, group, "battery", FELICITA_BATTERY_MIN, FELICITA_BATTERY_MAX,
 				&s->battery, error) ||
-	    !lactd_emu_key_uint(kf, group, "chunk", 1, FELICITA_NOTIFY_MAX, &s->chunk, error))
+	    !lactd_emu_key_uint(kf, group, "chunk", 1, FELICITA_NOTIFY_MAX, &s->out.chunk, error))
 		return FALSE;
 	if (unit != NULL && !g_str_equal(unit, "g") && !g_str_equal(unit, "oz")) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "[%s] unit: g or oz",
@@ -88,14 +85,7 @@ felicita_advance(LactdEmu *emu)
 		if (!lactd_emu_is_subscribed(emu, FELICITA_CHAR) ||
 		    !felicita_encode(f, grams, s->oz, (guint8)s->battery))
 			continue;
-		memcpy(s->pending + s->npending, f, sizeof(f));
-		s->npending += sizeof(f);
-		/* Whole chunks go out; the rest waits for the next frame. */
-		while (s->npending >= s->chunk) {
-			lactd_emu_send(emu, FELICITA_CHAR, s->pending, s->chunk);
-			memmove(s->pending, s->pending + s->chunk, s->npending - s->chunk);
-			s->npending -= s->chunk;
-		}
+		lactd_emu_chunker_send(&s->out, emu, FELICITA_CHAR, f, sizeof(f));
 	}
 }
 
@@ -125,7 +115,7 @@ felicita_link(LactdEmu *emu, gboolean up)
 	Felicita *s = emu->priv;
 
 	if (!up)
-		s->npending = 0;
+		s->out.npending = 0;
 }
 
 static gboolean

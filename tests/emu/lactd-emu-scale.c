@@ -168,3 +168,21 @@ lactd_emu_packer_reset(LactdEmuPacker *p)
 {
 	p->holding = FALSE;
 }
+
+void
+lactd_emu_chunker_send(LactdEmuChunker *c, LactdEmu *emu, const char *uuid, const guint8 *f,
+		       gsize len)
+{
+	if (c->chunk == 0) {
+		lactd_emu_send(emu, uuid, f, len);
+		return;
+	}
+	g_assert(len <= LACTD_EMU_STREAM_MAX / 2 && c->chunk <= LACTD_EMU_STREAM_MAX / 2);
+	memcpy(c->pending + c->npending, f, len);
+	c->npending += len;
+	while (c->npending >= c->chunk) {
+		lactd_emu_send(emu, uuid, c->pending, c->chunk);
+		memmove(c->pending, c->pending + c->chunk, c->npending - c->chunk);
+		c->npending -= c->chunk;
+	}
+}

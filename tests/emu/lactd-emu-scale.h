@@ -89,4 +89,19 @@ void lactd_emu_packer_send(LactdEmuPacker *p, LactdEmu *emu, const char *uuid, c
 /* The link went away: a frame held for its pair is dropped. */
 void lactd_emu_packer_reset(LactdEmuPacker *p);
 
+/* A device that writes a byte stream and notifies it in chunks of a fixed
+ * size, cutting frames anywhere (`chunk=`). */
+#define LACTD_EMU_STREAM_MAX 512
+
+typedef struct {
+	guint64 chunk; /* 0: each frame as it is */
+	guint8 pending[LACTD_EMU_STREAM_MAX];
+	gsize npending;
+} LactdEmuChunker;
+
+/* Queues frame @f and sends every whole chunk on @uuid; @len and chunk
+ * must each stay within LACTD_EMU_STREAM_MAX / 2. */
+void lactd_emu_chunker_send(LactdEmuChunker *c, LactdEmu *emu, const char *uuid, const guint8 *f,
+			    gsize len);
+
 G_END_DECLS
