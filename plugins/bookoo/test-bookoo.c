@@ -18,25 +18,7 @@
 #include "bookoo-encode.h"
 #include "bookoo-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 static void
 test_parse_vectors(void)
@@ -64,7 +46,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[32];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		BookooWeight w;
@@ -89,7 +71,7 @@ test_parse_vectors(void)
 		};
 		for (guint i = 0; i < G_N_ELEMENTS(none); i++) {
 			guint8 buf[32];
-			gsize len = unhex(none[i], buf, sizeof(buf));
+			gsize len = lactd_test_unhex(none[i], buf, sizeof(buf));
 			LactdReading r[2];
 			const char *reason = NULL;
 			BookooParseState st = {0};
@@ -114,12 +96,12 @@ test_parse_stable(void)
 {
 	const char *f = "03 0b 00ea60 02 2b 002e4a 2d 0032 07 0032 03 01 00 e7";
 	guint8 buf[32], other[32];
-	gsize len = unhex(f, buf, sizeof(buf));
+	gsize len = lactd_test_unhex(f, buf, sizeof(buf));
 	BookooParseState st = {0};
 	LactdReading r[2];
 	const char *reason = NULL;
 
-	unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", other, sizeof(other));
+	lactd_test_unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", other, sizeof(other));
 	for (guint i = 1; i <= BOOKOO_STABLE_COUNT + 2; i++) {
 		g_assert_cmpint(bookoo_parse(&st, BOOKOO_NOTIFY, buf, len, r, 2, &reason), ==, 2);
 		g_assert_cmpint(r[0].weight.stable, ==, i >= BOOKOO_STABLE_COUNT);
@@ -164,7 +146,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		guint8 buf[32];
-		gsize len = unhex(bad[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(bad[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		BookooParseState st = {0};
@@ -180,7 +162,7 @@ test_parse_refusals(void)
 	/* No room for both readings. */
 	{
 		guint8 buf[32];
-		gsize len = unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", buf, 32);
+		gsize len = lactd_test_unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", buf, 32);
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -198,15 +180,15 @@ test_commands(void)
 	 * tare-and-start; their XOR is 0d, 0c, 0f and 0e (the Ultra's document
 	 * now writes "checkSum" there), and the XOR is what is sent. */
 	bookoo_build_command(b, BOOKOO_CMD_TARE, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 01 00 00 08", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 01 00 00 08", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_START, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 04 00 00 0d", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 04 00 00 0d", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_STOP, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 05 00 00 0c", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 05 00 00 0c", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_RESET, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 06 00 00 0f", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 06 00 00 0f", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TARE_AND_START, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 07 00 00 0e", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 07 00 00 0e", want, 6));
 }
 
 static void
@@ -393,22 +375,11 @@ test_emulator_scenario(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	 "battery=101\n",	 "battery=x\n",
-			     "unit=kg\n",	 "interval_ms=5\n",	 "weighings=1\n",
-			     "weighings=x:10\n", "weighings=1:-5\n",	 "weighings=1:2500\n"};
+	static const char *const bad[] = {"colour=red",	 "battery=101",	 "battery=x",
+			     "unit=kg",	 "interval_ms=5",	 "weighings=1",
+			     "weighings=x:10", "weighings=1:-5",	 "weighings=1:2500"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=bookoo\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("bookoo", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
@@ -480,7 +451,7 @@ test_module(void)
 	{
 		guint8 junk[BOOKOO_FRAME_LEN];
 		guint before = hd->emitted->len;
-		gsize n = unhex("03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", junk, 20);
+		gsize n = lactd_test_unhex("03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", junk, 20);
 
 		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
 		junk[19] ^= 0xff;

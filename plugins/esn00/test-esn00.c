@@ -16,25 +16,7 @@
 #include "esn00-encode.h"
 #include "esn00-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 typedef struct {
 	const char *frame;
@@ -94,7 +76,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(samples); i++) {
 		guint8 buf[32];
-		gsize len = unhex(samples[i].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(samples[i].frame, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		Esn00ParseState st = {0};
@@ -109,13 +91,13 @@ test_parse_vectors(void)
 	/* Exact where no unit conversion is involved. */
 	{
 		guint8 buf[32];
-		gsize len = unhex(samples[7].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(samples[7].frame, buf, sizeof(buf));
 		LactdReading r;
 		const char *reason = NULL;
 
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 1, &reason), ==, 1);
 		g_assert_cmpfloat(r.weight.grams, ==, 450.0);
-		len = unhex(samples[15].frame, buf, sizeof(buf));
+		len = lactd_test_unhex(samples[15].frame, buf, sizeof(buf));
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 1, &reason), ==, 1);
 		g_assert_cmpfloat(r.weight.grams, ==, -523.0);
 	}
@@ -125,7 +107,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(others); i++) {
 		guint8 buf[32];
-		gsize len = unhex(others[i], buf, sizeof(buf));
+		gsize len = lactd_test_unhex(others[i], buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -176,7 +158,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		guint8 buf[32];
-		gsize len = unhex(bad[i].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(bad[i].frame, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -195,7 +177,7 @@ test_parse_refusals(void)
 	/* No room for the reading. */
 	{
 		guint8 buf[32];
-		gsize len = unhex("fe ef c0 a2 d0 05 00 11 94 00 01 7b", buf, sizeof(buf));
+		gsize len = lactd_test_unhex("fe ef c0 a2 d0 05 00 11 94 00 01 7b", buf, sizeof(buf));
 		LactdReading r;
 		const char *reason = NULL;
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 0, &reason), ==, -1);
@@ -219,7 +201,7 @@ test_commands(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(cmds); i++) {
 		guint8 want[16], got[16];
-		gsize n = unhex(cmds[i].hex, want, sizeof(want));
+		gsize n = lactd_test_unhex(cmds[i].hex, want, sizeof(want));
 
 		g_assert_cmpuint(esn00_build_frame(got, sizeof(got), cmds[i].type, &cmds[i].value, 1),
 				 ==, n);
@@ -440,22 +422,11 @@ test_emulator_commands(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	     "unit=kg\n",	     "weighings=1\n",
-			     "weighings=1:2:3\n",    "weighings=x:10\n",     "weighings=1:-5\n",
-			     "weighings=1:6000\n",   "weighings=1:10g\n"};
+	static const char *const bad[] = {"colour=red",	     "unit=kg",	     "weighings=1",
+			     "weighings=1:2:3",    "weighings=x:10",     "weighings=1:-5",
+			     "weighings=1:6000",   "weighings=1:10g"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=esn00\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("esn00", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module through a recording host ---------------------------- */

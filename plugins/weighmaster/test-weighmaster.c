@@ -14,34 +14,16 @@
 #include <string.h>
 
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "weighmaster-encode.h"
 #include "weighmaster-parse.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 static int
 parse_hex(WeighmasterParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
 	guint8 buf[64];
-	gsize len = unhex(hex, buf, sizeof(buf));
+	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
 
 	return weighmaster_parse(st, WEIGHMASTER_NOTIFY, buf, len, r, max, reason);
 }
@@ -255,35 +237,14 @@ test_emulator(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	 "packing=tight\n",	"interval_ms=0\n",
-			     "interval_ms=x\n",	 "weighings=1\n",	"weighings=1:-5\n",
-			     "weighings=1:4000\n"};
+	static const char *const bad[] = {"colour=red",	 "packing=tight",	"interval_ms=0",
+			     "interval_ms=x",	 "weighings=1",	"weighings=1:-5",
+			     "weighings=1:4000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=weighmaster\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("weighmaster", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
-
-static gboolean
-name_matches(const LactdPluginDesc *desc, const char *name)
-{
-	for (guint i = 0; desc->name_patterns[i] != NULL; i++) {
-		if (g_pattern_match_simple(desc->name_patterns[i], name))
-			return TRUE;
-	}
-	return FALSE;
-}
 
 static void
 test_module(void)
@@ -313,13 +274,13 @@ test_module(void)
 	/* It sends its own stable flag. */
 	g_assert_cmpuint(hd->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, ==, 0);
 	g_assert_cmpfloat(hd->desc->weight_resolution_g, ==, 0.1);
-	g_assert_true(name_matches(hd->desc, "WeighMaster ECS-02"));
-	g_assert_true(name_matches(hd->desc, "MANTABREW-1234"));
-	g_assert_true(name_matches(hd->desc, "mantabrew"));
+	g_assert_true(lactd_test_plugin_name_matches(hd->desc, "WeighMaster ECS-02"));
+	g_assert_true(lactd_test_plugin_name_matches(hd->desc, "MANTABREW-1234"));
+	g_assert_true(lactd_test_plugin_name_matches(hd->desc, "mantabrew"));
 	/* The other FFF0 scales are not its own. */
-	g_assert_false(name_matches(hd->desc, "Decent Scale"));
-	g_assert_false(name_matches(hd->desc, "EspressiScale"));
-	g_assert_false(name_matches(hd->desc, "AKU MINI"));
+	g_assert_false(lactd_test_plugin_name_matches(hd->desc, "Decent Scale"));
+	g_assert_false(lactd_test_plugin_name_matches(hd->desc, "EspressiScale"));
+	g_assert_false(lactd_test_plugin_name_matches(hd->desc, "AKU MINI"));
 	g_assert_cmpuint(hd->desc->state_size, <=, sizeof(hd->state));
 
 	g_assert_true(g_key_file_load_from_data(
