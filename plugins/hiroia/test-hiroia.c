@@ -100,40 +100,21 @@ static void
 test_emulator(void)
 {
 	g_autoptr(LactdEmu) emu = lactd_test_emu_new("emulator=hiroia\nunit=oz\nweighings=1:150");
-	LactdTestSent sent = {HIROIA_NOTIFY,
-			      g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
-	g_autoptr(GError) error = NULL;
-	guint at_150 = 0;
+	g_autoptr(GPtrArray) sent = lactd_test_emu_stream(emu, HIROIA_NOTIFY, 500, 5000);
+	g_autoptr(GArray) r = lactd_test_parse_all(hiroia_parse, NULL, HIROIA_NOTIFY, sent);
 
-	emu->notify = lactd_test_collect;
-	emu->user_data = &sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_advance_to(emu, 500);
-	g_assert_cmpuint(sent.values->len, ==, 0);
-	lactd_emu_set_subscribed(emu, HIROIA_NOTIFY, TRUE);
-	lactd_emu_advance_to(emu, 5000);
-	g_assert_cmpuint(sent.values->len, >, 40);
-	for (guint i = 0; i < sent.values->len; i++) {
-		gsize len;
-		const guint8 *d = g_bytes_get_data(g_ptr_array_index(sent.values, i), &len);
-		LactdReading r[1];
-		const char *reason = NULL;
-
-		g_assert_cmpint(hiroia_parse(NULL, HIROIA_NOTIFY, d, len, r, 1, &reason), ==, 1);
-		g_assert_cmpuint(d[0], ==, 9); /* mode 1, in ounces */
-		at_150 += fabs(r[0].weight.grams - 150.0) < 0.015;
-	}
-	g_assert_cmpuint(at_150, >, 20);
+	g_assert_cmpuint(sent->len, >, 40);
+	/* Mode 1, in ounces. */
+	g_assert_cmpuint(((const guint8 *)g_bytes_get_data(sent->pdata[0], NULL))[0], ==, 9);
+	g_assert_cmpuint(lactd_test_count_weights(r, 150.0, 0.015), >, 20);
 	/* Commands: two bytes on ...1823 only. */
-	g_assert_true(emu->klass->write(emu, HIROIA_WRITE, (const guint8 *)"\x0b\x00", 2, &error));
-	g_assert_false(emu->klass->write(emu, HIROIA_WRITE, (const guint8 *)"\x0b", 1, &error));
-	g_clear_error(&error);
-	g_assert_false(emu->klass->write(emu, HIROIA_NOTIFY, (const guint8 *)"\x0b\x00", 2, &error));
-	g_clear_error(&error);
+	g_assert_true(lactd_test_emu_takes(emu, HIROIA_WRITE, "0b 00"));
+	g_assert_false(lactd_test_emu_takes(emu, HIROIA_WRITE, "0b"));
+	g_assert_false(lactd_test_emu_takes(emu, HIROIA_WRITE, "99 00"));
+	g_assert_false(lactd_test_emu_takes(emu, HIROIA_NOTIFY, "0b 00"));
 	g_assert_false(emu->klass->finished(emu));
 	lactd_emu_advance_to(emu, 30000);
 	g_assert_true(emu->klass->finished(emu));
-	g_ptr_array_unref(sent.values);
 }
 
 static void
@@ -151,17 +132,14 @@ test_module(void)
 	GModule *module = NULL;
 	const LactdPluginDesc *d = lactd_test_plugin_open("hiroia", LACTD_KIND_SCALE,
 							  "hiroia_parse", &module);
+	static const char *const chars[] = {HIROIA_NOTIFY, HIROIA_WRITE, NULL};
 	g_autoptr(LactdTestHost) hd = NULL;
-	guint weights = 0;
 
-	g_assert_cmpstr(d->service_uuids[0], ==, HIROIA_SERVICE);
+	lactd_test_assert_scale_desc(d, HIROIA_SERVICE, chars, LACTD_PLUGIN_FLAG_HOST_STABILITY,
+				     0.1);
 	g_assert_true(lactd_test_plugin_name_matches(d, "HIROIA JIMMY"));
 	g_assert_true(lactd_test_plugin_name_matches(d, "hiroia-1234"));
 	g_assert_false(lactd_test_plugin_name_matches(d, "Jimmy"));
-	g_assert_cmpstr(d->required_chars[0], ==, HIROIA_NOTIFY);
-	g_assert_cmpstr(d->required_chars[1], ==, HIROIA_WRITE);
-	g_assert_cmpuint(d->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, !=, 0);
-	g_assert_cmpfloat(d->weight_resolution_g, ==, 0.1);
 
 	/* A scale left in ounces. */
 	hd = lactd_test_host_with_emu("C0:FF:EE:00:00:31", d,
@@ -176,13 +154,7 @@ test_module(void)
 	g_assert_cmpuint(hd->writes_with_response, ==, 1);
 	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
 	/* Every weight in grams, the one in ounces before the toggle too. */
-	for (guint i = 0; i < hd->emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
-
-		g_assert_cmpint(r->type, ==, LACTD_READING_WEIGHT);
-		weights += fabs(r->weight.grams - 120.0) < 0.015;
-	}
-	g_assert_cmpuint(weights, >=, 25);
+	g_assert_cmpuint(lactd_test_count_weights(hd->emitted, 120.0, 0.015), >=, 25);
 	g_assert_cmpfloat(g_array_index(hd->emitted, LactdReading, hd->emitted->len - 1).weight.grams,
 			  ==, 120.0);
 

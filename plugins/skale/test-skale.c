@@ -85,46 +85,24 @@ test_roundtrip(void)
 static void
 test_emulator(void)
 {
-	g_autoptr(LactdEmu) emu =
-	    lactd_test_emu_new("emulator=skale\nunit=oz\nexponent=-2\nweighings=1:150");
-	LactdTestSent sent = {SKALE_NOTIFY,
-			      g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
-	g_autoptr(GError) error = NULL;
-	guint at_150 = 0;
+	g_autoptr(LactdEmu) emu = lactd_test_emu_new("emulator=skale\nunit=oz\nexponent=-2\nweighings=1:150");
+	g_autoptr(GPtrArray) sent = lactd_test_emu_stream(emu, SKALE_NOTIFY, 500, 5000);
+	g_autoptr(GArray) r = lactd_test_parse_all(skale_parse, NULL, SKALE_NOTIFY, sent);
 
-	emu->notify = lactd_test_collect;
-	emu->user_data = &sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_advance_to(emu, 500);
-	g_assert_cmpuint(sent.values->len, ==, 0);
-	lactd_emu_set_subscribed(emu, SKALE_NOTIFY, TRUE);
-	lactd_emu_advance_to(emu, 5000);
-	g_assert_cmpuint(sent.values->len, >, 40);
-	for (guint i = 0; i < sent.values->len; i++) {
-		gsize len;
-		const guint8 *d = g_bytes_get_data(g_ptr_array_index(sent.values, i), &len);
-		LactdReading r[1];
-		const char *reason = NULL;
-
-		g_assert_cmpint(skale_parse(NULL, SKALE_NOTIFY, d, len, r, 1, &reason), ==, 1);
-		g_assert_cmpuint(d[4], ==, 0xfe);
-		at_150 += r[0].weight.grams == 150.0;
-	}
-	g_assert_cmpuint(at_150, >, 20);
+	g_assert_cmpuint(sent->len, >, 40);
+	/* The exponent asked for: 10^-2. */
+	g_assert_cmpuint(((const guint8 *)g_bytes_get_data(sent->pdata[0], NULL))[4], ==, 0xfe);
+	g_assert_cmpuint(lactd_test_count_weights(r, 150.0, 0), >, 20);
 	/* The display's unit follows the commands; the frames stay grams. */
 	g_assert_cmpstr(skale_emu_display_unit(emu), ==, "oz");
-	g_assert_true(emu->klass->write(emu, SKALE_WRITE, (const guint8 *)"\x03", 1, &error));
+	g_assert_true(lactd_test_emu_takes(emu, SKALE_WRITE, "03"));
 	g_assert_cmpstr(skale_emu_display_unit(emu), ==, "g");
-	g_assert_false(emu->klass->write(emu, SKALE_WRITE, (const guint8 *)"\x03\x03", 2, &error));
-	g_clear_error(&error);
-	g_assert_false(emu->klass->write(emu, SKALE_WRITE, (const guint8 *)"\x77", 1, &error));
-	g_clear_error(&error);
-	g_assert_false(emu->klass->write(emu, SKALE_NOTIFY, (const guint8 *)"\x03", 1, &error));
-	g_clear_error(&error);
+	g_assert_false(lactd_test_emu_takes(emu, SKALE_WRITE, "03 03"));
+	g_assert_false(lactd_test_emu_takes(emu, SKALE_WRITE, "77"));
+	g_assert_false(lactd_test_emu_takes(emu, SKALE_NOTIFY, "03"));
 	g_assert_false(emu->klass->finished(emu));
 	lactd_emu_advance_to(emu, 30000);
 	g_assert_true(emu->klass->finished(emu));
-	g_ptr_array_unref(sent.values);
 }
 
 static void
@@ -142,18 +120,14 @@ test_module(void)
 	GModule *module = NULL;
 	const LactdPluginDesc *d = lactd_test_plugin_open("skale", LACTD_KIND_SCALE,
 							  "skale_parse", &module);
+	static const char *const chars[] = {SKALE_NOTIFY, SKALE_WRITE, NULL};
 	g_autoptr(LactdTestHost) hd = NULL;
-	guint weights = 0;
 
-	g_assert_cmpstr(d->service_uuids[0], ==, SKALE_SERVICE);
+	lactd_test_assert_scale_desc(d, SKALE_SERVICE, chars, LACTD_PLUGIN_FLAG_HOST_STABILITY,
+				     0.1);
 	g_assert_true(lactd_test_plugin_name_matches(d, "Skale"));
 	g_assert_true(lactd_test_plugin_name_matches(d, "SKALE-1234"));
 	g_assert_false(lactd_test_plugin_name_matches(d, "Decent Scale"));
-	g_assert_cmpstr(d->required_chars[0], ==, SKALE_NOTIFY);
-	g_assert_cmpstr(d->required_chars[1], ==, SKALE_WRITE);
-	g_assert_null(d->required_chars[2]);
-	g_assert_cmpuint(d->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, !=, 0);
-	g_assert_cmpfloat(d->weight_resolution_g, ==, 0.1);
 	g_assert_null(d->value);
 	g_assert_null(d->timer);
 
@@ -171,13 +145,7 @@ test_module(void)
 	g_assert_cmpstr(skale_emu_display_unit(hd->emu), ==, "g");
 	lactd_emu_advance_to(hd->emu, 5000);
 	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
-	for (guint i = 0; i < hd->emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
-
-		g_assert_cmpint(r->type, ==, LACTD_READING_WEIGHT);
-		weights += r->weight.grams == 120.0;
-	}
-	g_assert_cmpuint(weights, >=, 25);
+	g_assert_cmpuint(lactd_test_count_weights(hd->emitted, 120.0, 0), >=, 25);
 
 	/* A garbled frame is refused through the host with its reason. */
 	lactd_test_host_notify(hd->emu, SKALE_NOTIFY, (const guint8 *)"\x00\x01\x02\x03\x7f", 5,

@@ -83,6 +83,23 @@ lactd_test_plugin_open(const char *name, LactdKind kind, const char *hidden, GMo
 	return *descp;
 }
 
+void
+lactd_test_assert_scale_desc(const LactdPluginDesc *desc, const char *service,
+			     const char *const *chars, uint32_t flags, double resolution)
+{
+	guint i = 0;
+
+	g_assert_cmpint(desc->kind, ==, LACTD_KIND_SCALE);
+	g_assert_cmpstr(desc->service_uuids[0], ==, service);
+	g_assert_nonnull(desc->name_patterns);
+	for (; chars[i] != NULL; i++)
+		g_assert_cmpstr(desc->required_chars[i], ==, chars[i]);
+	g_assert_null(desc->required_chars[i]);
+	g_assert_cmphex(desc->flags, ==, flags);
+	g_assert_cmpfloat(desc->weight_resolution_g, ==, resolution);
+	g_assert_cmpuint(desc->state_size, <=, sizeof(((LactdTestHost *)NULL)->state));
+}
+
 gboolean
 lactd_test_plugin_name_matches(const LactdPluginDesc *desc, const char *name)
 {
@@ -191,6 +208,31 @@ lactd_test_assert_settled(GArray *readings, const double *want, gsize n_want)
 		last = r->weight.grams;
 	}
 	g_assert_cmpuint(settled, ==, n_want);
+}
+
+guint
+lactd_test_count_weights(GArray *readings, double grams, double tolerance)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < readings->len; i++) {
+		const LactdReading *r = &g_array_index(readings, LactdReading, i);
+
+		n += r->type == LACTD_READING_WEIGHT && fabs(r->weight.grams - grams) <= tolerance;
+	}
+	return n;
+}
+
+gboolean
+lactd_test_emu_takes(LactdEmu *emu, const char *uuid, const char *hex)
+{
+	g_autoptr(GError) error = NULL;
+	guint8 buf[256];
+	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
+	gboolean ok = emu->klass->write(emu, uuid, buf, len, &error);
+
+	g_assert_true(ok == (error == NULL));
+	return ok;
 }
 
 LactdTestHost *

@@ -58,6 +58,12 @@ void lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
 const LactdPluginDesc *lactd_test_plugin_open(const char *name, LactdKind kind,
 					      const char *hidden, GModule **module);
 
+/* Asserts a scale plugin's match data: its first service @service, its
+ * required characteristics exactly @chars (NULL-terminated), its @flags
+ * and its @resolution in grams. */
+void lactd_test_assert_scale_desc(const LactdPluginDesc *desc, const char *service,
+				  const char *const *chars, uint32_t flags, double resolution);
+
 /* Whether any of the descriptor's name patterns matches @name. */
 gboolean lactd_test_plugin_name_matches(const LactdPluginDesc *desc, const char *name);
 
@@ -98,6 +104,14 @@ GArray *lactd_test_parse_all(LactdTestParseFunc parse, void *state, const char *
  * a stable weight after an unstable one, or after another stable weight)
  * are @want, in order. */
 void lactd_test_assert_settled(GArray *readings, const double *want, gsize n_want);
+
+/* How many weights in @readings (LactdReading) are within @tolerance of
+ * @grams. */
+guint lactd_test_count_weights(GArray *readings, double grams, double tolerance);
+
+/* Whether @emu takes the write of @hex on @uuid (a refusal's error is
+ * dropped). */
+gboolean lactd_test_emu_takes(LactdEmu *emu, const char *uuid, const char *hex);
 
 /* A test host for @desc wired to an emulator made from @scenario, link up:
  * what the plugin subscribes and writes reaches the emulator, what the
