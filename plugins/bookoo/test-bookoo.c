@@ -389,23 +389,17 @@ static LactdTestHost *hd;
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "bookoo", ".libs",
-						      "bookoo.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("bookoo", LACTD_KIND_SCALE, "bookoo_parse", &module);
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
 	const double want[] = {0, 150, 0, 90};
 	guint stable = 0, batteries = 0;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "bookoo_parse", &other));
-	hd = lactd_test_host_new("C0:FF:EE:00:00:05", *descp);
+	hd = lactd_test_host_new("C0:FF:EE:00:00:05", desc0);
 	hd->timer_id = 9;
 	g_assert_cmpstr(hd->desc->name, ==, "bookoo");
 	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);

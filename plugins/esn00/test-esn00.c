@@ -436,11 +436,9 @@ static LactdTestHost *host_data;
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "esn00", ".libs",
-						      "esn00.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("esn00", LACTD_KIND_SCALE, "esn00_parse", &module);
 	const LactdPluginDesc *desc;
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -450,12 +448,8 @@ test_module(void)
 	const guint8 junk[] = {0xfe, 0xef, 0xc0, 0xa2, 0xd0, 0x05, 0, 0, 0, 0, 1, 0};
 	guint8 frame[ESN00_MEASUREMENT_LEN];
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "esn00_parse", &other));
-	desc = *descp;
+	desc = desc0;
 	g_assert_cmpstr(desc->name, ==, "esn00");
 	g_assert_cmpint(desc->kind, ==, LACTD_KIND_SCALE);
 	g_assert_cmpstr(desc->service_uuids[0], ==, "00001910-0000-1000-8000-00805f9b34fb");

@@ -237,19 +237,7 @@ run_until(gint64 until)
 static const LactdPluginDesc *
 load(GModule **module)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "felicita", ".libs",
-						      "felicita.so", NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-	gpointer other = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	g_assert_false(g_module_symbol(*module, "felicita_parse", &other));
-	return *descp;
+	return lactd_test_plugin_open("felicita", LACTD_KIND_SCALE, "felicita_parse", module);
 }
 
 static void

@@ -161,19 +161,8 @@ static LactdTestHost *hd;
 static const LactdPluginDesc *
 load(const char *name, GModule **module)
 {
-	g_autofree char *file = g_strdup_printf("%s.so", name);
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "timemore-basic",
-						      ".libs", file, NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	g_assert_cmpstr((*descp)->name, ==, name);
-	return *descp;
+	return lactd_test_plugin_open_in("timemore-basic", name, LACTD_KIND_SCALE, "tmbasic_parse",
+					 module);
 }
 
 static void

@@ -132,18 +132,7 @@ test_roundtrip(void)
 static const LactdPluginDesc *
 load(const char *name, GModule **module)
 {
-	g_autofree char *file = g_strdup_printf("%s.so", name);
-	g_autofree char *path =
-	    g_test_build_filename(G_TEST_BUILT, "plugins", name, ".libs", file, NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	return *descp;
+	return lactd_test_plugin_open(name, LACTD_KIND_SCALE, NULL, module);
 }
 
 /* The real descriptors through the host's match: by name before the

@@ -63,8 +63,15 @@ lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
 const LactdPluginDesc *
 lactd_test_plugin_open(const char *name, LactdKind kind, const char *hidden, GModule **module)
 {
+	return lactd_test_plugin_open_in(name, name, kind, hidden, module);
+}
+
+const LactdPluginDesc *
+lactd_test_plugin_open_in(const char *dir, const char *name, LactdKind kind, const char *hidden,
+			  GModule **module)
+{
 	g_autofree char *file = g_strdup_printf("%s.so", name);
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", name, ".libs", file,
+	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", dir, ".libs", file,
 						      NULL);
 	const uint32_t *abi = NULL;
 	const LactdPluginDesc *const *descp = NULL;

@@ -57,6 +57,10 @@ void lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
  */
 const LactdPluginDesc *lactd_test_plugin_open(const char *name, LactdKind kind,
 					      const char *hidden, GModule **module);
+/* The same for a plugin @name built in folder plugins/@dir. */
+const LactdPluginDesc *lactd_test_plugin_open_in(const char *dir, const char *name,
+						 LactdKind kind, const char *hidden,
+						 GModule **module);
 
 /* Asserts a scale plugin's match data: its first service @service, its
  * required characteristics exactly @chars (NULL-terminated), its @flags
