@@ -8,6 +8,13 @@
  * the FFB0 service and its FFB2 characteristic. A weight is emitted when
  * it or its stable flag changes; a failed emit is retried on the next
  * frame.
+ *
+ * Frames are not split or joined: no public source documents a frame
+ * start, a length or a checksum (Beanconqueror's blackcoffeeScale.ts takes
+ * any notification of 15 bytes or more as one frame, REA's blackcoffee
+ * scale any of 7 or more), so each notification is one frame, and a
+ * frame cut across two notifications is refused and counted rather than
+ * guessed at.
  */
 #include "config.h"
 

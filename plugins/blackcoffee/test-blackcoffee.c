@@ -75,6 +75,31 @@ test_parse_refusals(void)
 	g_assert_cmpstr(reason, ==, "blackcoffee: no room for the reading");
 }
 
+/* No public source documents framing (blackcoffee-parse.h): a frame cut
+ * across two notifications is refused, both halves counted, and two frames
+ * in one notification read as the first with the rest ignored. */
+static void
+test_parse_no_framing(void)
+{
+	guint8 two[2 * BLACKCOFFEE_EMU_LEN];
+	LactdReading r[LACTD_READINGS_MAX];
+	const char *reason = NULL;
+
+	g_assert_true(blackcoffee_encode_weight(two, 118.5, TRUE));
+	g_assert_true(blackcoffee_encode_weight(two + BLACKCOFFEE_EMU_LEN, 250.4, TRUE));
+	g_assert_cmpint(blackcoffee_parse(NULL, BLACKCOFFEE_NOTIFY, two, 8, r, 1, &reason), ==, -1);
+	g_assert_cmpstr(reason, ==, "blackcoffee: frame shorter than 15 bytes");
+	reason = NULL;
+	g_assert_cmpint(blackcoffee_parse(NULL, BLACKCOFFEE_NOTIFY, two + 8,
+					  BLACKCOFFEE_EMU_LEN - 8, r, 1, &reason),
+			==, -1);
+	g_assert_cmpstr(reason, ==, "blackcoffee: frame shorter than 15 bytes");
+	g_assert_cmpint(blackcoffee_parse(NULL, BLACKCOFFEE_NOTIFY, two, sizeof(two), r,
+					  G_N_ELEMENTS(r), &reason),
+			==, 1);
+	g_assert_cmpfloat_with_epsilon(r[0].weight.grams, 118.5, 1e-9);
+}
+
 static void
 test_roundtrip(void)
 {
@@ -208,6 +233,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/plugin/blackcoffee/parse/vectors", test_parse_vectors);
 	g_test_add_func("/plugin/blackcoffee/parse/refusals", test_parse_refusals);
+	g_test_add_func("/plugin/blackcoffee/parse/no-framing", test_parse_no_framing);
 	g_test_add_func("/plugin/blackcoffee/parse/roundtrip", test_roundtrip);
 	g_test_add_func("/plugin/blackcoffee/emulator/weighings", test_emulator);
 	g_test_add_func("/plugin/blackcoffee/emulator/bad-scenario", test_emulator_bad_scenario);
