@@ -18,13 +18,12 @@
  */
 #include "config.h"
 
+#include "common/lactd-weight-dedup.h"
 #include "blackcoffee-parse.h"
 
 typedef struct {
 	BlackcoffeeParseState parse;
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } BlackcoffeeDevice;
 
 static int
@@ -46,16 +45,7 @@ blackcoffee_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (st->have_last && st->last_grams == r[i].weight.grams &&
-		    st->last_stable == r[i].weight.stable)
-			continue;
-		if (host->emit(dev, &r[i]) < 0)
-			continue;
-		st->have_last = TRUE;
-		st->last_grams = r[i].weight.grams;
-		st->last_stable = r[i].weight.stable;
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 }
 
 static void
