@@ -114,38 +114,36 @@ test_commands(void)
 static void
 test_parse_refusals(void)
 {
-	const struct {
-		const char *name, *hex, *reason;
-	} bad[] = {
-	    {"empty", "", "difluid: empty notification"},
-	    {"short, stateless", "df df 01 04 01 00", "difluid: incomplete frame"},
-	    {"no start", "de df 01 04 01 00 c3", "difluid: bytes outside a frame"},
-	    {"checksum", "df df 01 04 01 00 c5", "difluid: bad checksum"},
-	    {"data length", "df df 01 04 21", "difluid: data length over 32"},
-	    {"over 30 kg", "df df 03 00 0d 00 04 93 e1 00 00 00 00 00 00 00 00 00 46",
-	     "difluid: weight out of range"},
-	    {"unit 2", "df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 02 63",
-	     "difluid: weight in unit 2, whose conversion is not documented"},
-	    {"unit 3", "df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 03 64",
-	     "difluid: unknown weight unit"},
-	    {"sensor data 12 bytes", "df df 03 00 0c 00 00 00 00 00 00 00 00 00 00 00 00 cd",
-	     "difluid: sensor data is not 13 bytes"},
-	    {"status 7 bytes", "df df 03 05 07 05 64 01 00 00 00 00 37",
-	     "difluid: device status is not 8 bytes"},
-	    {"battery 101", "df df 03 05 08 05 65 01 00 00 00 00 00 39",
-	     "difluid: battery over 100 %"},
-	    {"data cmd 7", "df df 03 07 00 c8", "difluid: unknown data command"},
-	    {"func 2", "df df 02 00 00 c0", "difluid: unknown function"},
+	static const LactdParseCase bad[] = {
+	    /* empty */
+	    LACTD_PARSE_REFUSED("", "difluid: empty notification"),
+	    /* short, stateless */
+	    LACTD_PARSE_REFUSED("df df 01 04 01 00", "difluid: incomplete frame"),
+	    /* no start */
+	    LACTD_PARSE_REFUSED("de df 01 04 01 00 c3", "difluid: bytes outside a frame"),
+	    /* checksum */
+	    LACTD_PARSE_REFUSED("df df 01 04 01 00 c5", "difluid: bad checksum"),
+	    /* data length */
+	    LACTD_PARSE_REFUSED("df df 01 04 21", "difluid: data length over 32"),
+	    /* over 30 kg */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 04 93 e1 00 00 00 00 00 00 00 00 00 46", "difluid: weight out of range"),
+	    /* unit 2 */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 02 63", "difluid: weight in unit 2, whose conversion is not documented"),
+	    /* unit 3 */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 03 64", "difluid: unknown weight unit"),
+	    /* sensor data 12 bytes */
+	    LACTD_PARSE_REFUSED("df df 03 00 0c 00 00 00 00 00 00 00 00 00 00 00 00 cd", "difluid: sensor data is not 13 bytes"),
+	    /* status 7 bytes */
+	    LACTD_PARSE_REFUSED("df df 03 05 07 05 64 01 00 00 00 00 37", "difluid: device status is not 8 bytes"),
+	    /* battery 101 */
+	    LACTD_PARSE_REFUSED("df df 03 05 08 05 65 01 00 00 00 00 00 39", "difluid: battery over 100 %"),
+	    /* data cmd 7 */
+	    LACTD_PARSE_REFUSED("df df 03 07 00 c8", "difluid: unknown data command"),
+	    /* func 2 */
+	    LACTD_PARSE_REFUSED("df df 02 00 00 c0", "difluid: unknown function"),
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		LactdReading r[2];
-		const char *reason = NULL;
-
-		g_test_message("%s", bad[i].name);
-		g_assert_cmpint(parse_hex(NULL, bad[i].hex, r, 2, &reason), ==, -1);
-		g_assert_cmpstr(reason, ==, bad[i].reason);
-	}
+	lactd_test_parse_cases(difluid_parse, DIFLUID_CHAR, bad, G_N_ELEMENTS(bad));
 	/* No room: the frame is refused, not written past the array. */
 	{
 		DifluidParseState st = {0};

@@ -78,27 +78,26 @@ test_parse_vectors(void)
 static void
 test_parse_refusals(void)
 {
-	const struct {
-		const char *name, *hex, *reason;
-	} bad[] = {
-	    {"empty", "", "espressi: empty notification"},
-	    {"short, stateless", "03 ce 04 a1 00 00", "espressi: incomplete frame"},
-	    {"wrong first byte", "04 ce 04 a1 00 00 6f", "espressi: bytes outside a frame"},
-	    {"checksum", "03 ce 04 a1 00 00 69", "espressi: bad checksum"},
-	    {"unknown type", "03 42 00 00 00 00 41", "espressi: unknown frame type"},
-	    {"reply to LED on", "03 0a 00 00 4b 03 41", "espressi: unknown frame type"},
-	    {"button 0", "03 aa 00 01 00 00 a8", "espressi: reserved button value"},
-	    {"button 3", "03 aa 03 01 00 00 ab", "espressi: reserved button value"},
+	static const LactdParseCase bad[] = {
+	    /* empty */
+	    LACTD_PARSE_REFUSED("", "espressi: empty notification"),
+	    /* short, stateless */
+	    LACTD_PARSE_REFUSED("03 ce 04 a1 00 00", "espressi: incomplete frame"),
+	    /* wrong first byte */
+	    LACTD_PARSE_REFUSED("04 ce 04 a1 00 00 6f", "espressi: bytes outside a frame"),
+	    /* checksum */
+	    LACTD_PARSE_REFUSED("03 ce 04 a1 00 00 69", "espressi: bad checksum"),
+	    /* unknown type */
+	    LACTD_PARSE_REFUSED("03 42 00 00 00 00 41", "espressi: unknown frame type"),
+	    /* reply to LED on */
+	    LACTD_PARSE_REFUSED("03 0a 00 00 4b 03 41", "espressi: unknown frame type"),
+	    /* button 0 */
+	    LACTD_PARSE_REFUSED("03 aa 00 01 00 00 a8", "espressi: reserved button value"),
+	    /* button 3 */
+	    LACTD_PARSE_REFUSED("03 aa 03 01 00 00 ab", "espressi: reserved button value"),
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		LactdReading r[2];
-		const char *reason = NULL;
-
-		g_test_message("%s", bad[i].name);
-		g_assert_cmpint(parse_hex(NULL, bad[i].hex, r, 2, &reason), ==, -1);
-		g_assert_cmpstr(reason, ==, bad[i].reason);
-	}
+	lactd_test_parse_cases(espressi_parse, ESPRESSI_NOTIFY, bad, G_N_ELEMENTS(bad));
 	/* No room: the frame is refused, not written past the array. */
 	{
 		EspressiParseState st = {0};

@@ -77,26 +77,24 @@ test_parse_vectors(void)
 static void
 test_parse_refusals(void)
 {
-	const struct {
-		const char *name, *hex, *reason;
-	} bad[] = {
-	    {"empty", "", "weighmaster: empty notification"},
-	    {"short, stateless", "01 02 00 80 00 03", "weighmaster: incomplete frame"},
-	    {"wrong first byte", "02 02 00 80 00 03 e8", "weighmaster: bytes outside a frame"},
-	    {"wrong second byte", "01 03 00 80 00 03 e8", "weighmaster: bytes outside a frame"},
-	    {"wrong third byte", "01 02 01 80 00 03 e8", "weighmaster: bytes outside a frame"},
-	    {"over 30 kg", "01 02 00 80 04 93 e1", "weighmaster: weight out of range"},
-	    {"largest 24 bits", "01 02 00 80 ff ff ff", "weighmaster: weight out of range"},
+	static const LactdParseCase bad[] = {
+	    /* empty */
+	    LACTD_PARSE_REFUSED("", "weighmaster: empty notification"),
+	    /* short, stateless */
+	    LACTD_PARSE_REFUSED("01 02 00 80 00 03", "weighmaster: incomplete frame"),
+	    /* wrong first byte */
+	    LACTD_PARSE_REFUSED("02 02 00 80 00 03 e8", "weighmaster: bytes outside a frame"),
+	    /* wrong second byte */
+	    LACTD_PARSE_REFUSED("01 03 00 80 00 03 e8", "weighmaster: bytes outside a frame"),
+	    /* wrong third byte */
+	    LACTD_PARSE_REFUSED("01 02 01 80 00 03 e8", "weighmaster: bytes outside a frame"),
+	    /* over 30 kg */
+	    LACTD_PARSE_REFUSED("01 02 00 80 04 93 e1", "weighmaster: weight out of range"),
+	    /* largest 24 bits */
+	    LACTD_PARSE_REFUSED("01 02 00 80 ff ff ff", "weighmaster: weight out of range"),
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		LactdReading r[2];
-		const char *reason = NULL;
-
-		g_test_message("%s", bad[i].name);
-		g_assert_cmpint(parse_hex(NULL, bad[i].hex, r, 2, &reason), ==, -1);
-		g_assert_cmpstr(reason, ==, bad[i].reason);
-	}
+	lactd_test_parse_cases(weighmaster_parse, WEIGHMASTER_NOTIFY, bad, G_N_ELEMENTS(bad));
 	/* No room: the frame is refused, not written past the array. */
 	{
 		WeighmasterParseState st = {0};

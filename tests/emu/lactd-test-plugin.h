@@ -42,8 +42,9 @@ typedef struct {
 #define LACTD_PARSE_WEIGHT(hex, n, grams, stable)                                          \
 	{(hex), (n), NULL, LACTD_READING_WEIGHT, (grams), (stable)}
 
-/* Runs each case through @parse on @char_uuid, each with fresh zeroed
- * state, and asserts the outcome; the failing case is named. */
+/* Runs each case through @parse on @char_uuid without state (NULL: a
+ * stream parser takes the notification alone), and asserts the outcome;
+ * the failing case is named. */
 void lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
 			    const LactdParseCase *cases, gsize n_cases);
 
