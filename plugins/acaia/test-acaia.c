@@ -20,12 +20,10 @@
 const LactdEmuService *lactd_emu_acaia_services(LactdEmu *emu);
 
 static int
-parse_hex(AcaiaParseState *st, const char *hex, LactdReading *r, gsize max, const char **reason)
+parse_hex(AcaiaParseState *st, const char *hex, LactdReading *r, gsize max,
+	  const char **reason)
 {
-	guint8 buf[128];
-	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
-
-	return acaia_parse(st, ACAIA_NEW_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(acaia_parse, st, ACAIA_NEW_NOTIFY, hex, r, max, reason);
 }
 
 static void

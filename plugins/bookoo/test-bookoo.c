@@ -240,37 +240,14 @@ test_roundtrip(void)
 
 /* ---- the emulator -------------------------------------------------------- */
 
-typedef struct {
-	GPtrArray *values; /* GBytes */
-} Sent;
-
-static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Sent *s = user_data;
-
-	g_assert_cmpstr(uuid, ==, BOOKOO_NOTIFY);
-	g_ptr_array_add(s->values, g_bytes_new(data, len));
-}
+typedef LactdTestSent Sent;
 
 static LactdEmu *
 make_emu(const char *scenario, Sent *sent)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf("[device scale]\nemulator=bookoo\n%s", scenario);
-	LactdEmu *emu;
+	g_autofree char *text = g_strconcat("emulator=bookoo\n", scenario, NULL);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, &error));
-	emu = lactd_emu_new(kf, "device scale", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(emu);
-	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_set_subscribed(emu, BOOKOO_NOTIFY, TRUE);
-	return emu;
+	return lactd_test_emu_collecting(text, BOOKOO_NOTIFY, sent);
 }
 
 /* Settled weights, once each, from frames [from, to). */

@@ -268,46 +268,14 @@ test_roundtrip(void)
 
 /* ---- the emulator -------------------------------------------------------- */
 
-typedef struct {
-	GPtrArray *values; /* GBytes */
-} Sent;
-
-static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Sent *s = user_data;
-
-	g_assert_cmpstr(uuid, ==, DECENT_NOTIFY);
-	g_ptr_array_add(s->values, g_bytes_new(data, len));
-}
+typedef LactdTestSent Sent;
 
 static LactdEmu *
 make_emu(const char *scenario, Sent *sent)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf("[device scale]\nemulator=decent\n%s", scenario);
-	LactdEmu *emu;
+	g_autofree char *text = g_strconcat("emulator=decent\n", scenario, NULL);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, &error));
-	emu = lactd_emu_new(kf, "device scale", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(emu);
-	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_set_subscribed(emu, DECENT_NOTIFY, TRUE);
-	return emu;
-}
-
-static void
-write_cmd(LactdEmu *emu, const guint8 *cmd)
-{
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(emu->klass->write(emu, DECENT_WRITE, cmd, DECENT_FRAME_LEN, &error));
-	g_assert_no_error(error);
+	return lactd_test_emu_collecting(text, DECENT_NOTIFY, sent);
 }
 
 /* Settled weights as the plugin would emit them, once each; *weights

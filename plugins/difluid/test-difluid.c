@@ -22,10 +22,7 @@ static int
 parse_hex(DifluidParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
-	guint8 buf[64];
-	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
-
-	return difluid_parse(st, DIFLUID_CHAR, buf, len, r, max, reason);
+	return lactd_test_parse_hex(difluid_parse, st, DIFLUID_CHAR, hex, r, max, reason);
 }
 
 static void

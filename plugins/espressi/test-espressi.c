@@ -22,10 +22,7 @@ static int
 parse_hex(EspressiParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
-	guint8 buf[64];
-	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
-
-	return espressi_parse(st, ESPRESSI_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(espressi_parse, st, ESPRESSI_NOTIFY, hex, r, max, reason);
 }
 
 static void

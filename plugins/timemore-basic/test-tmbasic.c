@@ -41,12 +41,10 @@ test_crc_and_commands(void)
 }
 
 static int
-parse_hex(TmbasicParseState *st, const char *hex, LactdReading *r, gsize max, const char **reason)
+parse_hex(TmbasicParseState *st, const char *hex, LactdReading *r, gsize max,
+	  const char **reason)
 {
-	guint8 buf[256];
-	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
-
-	return tmbasic_parse(st, TMBASIC_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(tmbasic_parse, st, TMBASIC_NOTIFY, hex, r, max, reason);
 }
 
 static void

@@ -22,10 +22,7 @@ static int
 parse_hex(WeighmasterParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
-	guint8 buf[64];
-	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
-
-	return weighmaster_parse(st, WEIGHMASTER_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(weighmaster_parse, st, WEIGHMASTER_NOTIFY, hex, r, max, reason);
 }
 
 static void

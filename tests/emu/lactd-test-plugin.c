@@ -26,6 +26,17 @@ lactd_test_unhex(const char *hex, guint8 *buf, gsize max)
 	return n;
 }
 
+int
+lactd_test_parse_hex(LactdTestParseFunc parse, void *state, const char *uuid, const char *hex,
+		     LactdReading *r, gsize max, const char **reason)
+{
+	guint8 buf[256];
+	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
+
+	*reason = NULL;
+	return parse(state, uuid, buf, len, r, max, reason);
+}
+
 void
 lactd_test_parse_cases(LactdTestParseFunc parse, const char *char_uuid,
 		       const LactdParseCase *cases, gsize n_cases)
@@ -155,6 +166,20 @@ lactd_test_collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize le
 
 	g_assert_cmpstr(uuid, ==, s->uuid);
 	g_ptr_array_add(s->values, g_bytes_new(data, len));
+}
+
+LactdEmu *
+lactd_test_emu_collecting(const char *scenario, const char *uuid, LactdTestSent *sent)
+{
+	LactdEmu *emu = lactd_test_emu_new(scenario);
+
+	sent->uuid = uuid;
+	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	emu->notify = lactd_test_collect;
+	emu->user_data = sent;
+	lactd_emu_set_link(emu, TRUE);
+	lactd_emu_set_subscribed(emu, uuid, TRUE);
+	return emu;
 }
 
 GPtrArray *

@@ -26,6 +26,11 @@ typedef int (*LactdTestParseFunc)(void *state, const char *char_uuid, const uint
  * digits pair up and fit @max. Returns the byte count. */
 gsize lactd_test_unhex(const char *hex, guint8 *buf, gsize max);
 
+/* @hex through @parse on @uuid with @state (may be NULL), into at most
+ * @max readings: parse()'s result, *reason set on a refusal. */
+int lactd_test_parse_hex(LactdTestParseFunc parse, void *state, const char *uuid,
+			 const char *hex, LactdReading *r, gsize max, const char **reason);
+
 /* One notification and what the parser must make of it. */
 typedef struct {
 	const char *hex;
@@ -90,6 +95,10 @@ typedef struct {
 /* An emulator's notify callback; user_data is a LactdTestSent. */
 void lactd_test_collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 			gpointer user_data);
+
+/* An emulator from @scenario, link up and notifications on @uuid enabled,
+ * collecting what it notifies there into @sent (values made here). */
+LactdEmu *lactd_test_emu_collecting(const char *scenario, const char *uuid, LactdTestSent *sent);
 
 /*
  * lactd_test_emu_stream:
