@@ -278,6 +278,15 @@ make_emu(const char *scenario, Sent *sent)
 	return lactd_test_emu_collecting(text, DECENT_NOTIFY, sent);
 }
 
+static void
+write_cmd(LactdEmu *emu, const guint8 *cmd)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(emu->klass->write(emu, DECENT_WRITE, cmd, DECENT_FRAME_LEN, &error));
+	g_assert_no_error(error);
+}
+
 /* Settled weights as the plugin would emit them, once each; *weights
  * counts weight frames, *batteries the battery readings. */
 static GArray *
