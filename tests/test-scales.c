@@ -49,6 +49,12 @@ static const Case cases[] = {
     {"bookoo", "bookoo", "emulator=bookoo\ninterval_ms=500\nweighings=5:118.5\n", "10",
      "0000ff11-0000-1000-8000-00805f9b34fb",
      "03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", FALSE},
+    /* Left in ounces: converted, then toggled back to grams. */
+    {"hiroia", "hiroia", "emulator=hiroia\nunit=oz\nweighings=5:118.5\n", "10",
+     "06c31824-8682-4744-9211-febc93e3bece", "01 00 00 00 a1", FALSE},
+    /* Left showing ounces: set to grams on connection. */
+    {"skale", "skale", "emulator=skale\nunit=oz\nweighings=5:118.5\n", "10",
+     "0000ef81-0000-1000-8000-00805f9b34fb", "00 a1 04 00 7f", FALSE},
 };
 
 typedef struct {

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "common/lactd-weight-dedup.h"
 #include "acaia-parse.h"
 
 typedef struct {
@@ -21,9 +22,7 @@ typedef struct {
 	guint32 timer;
 	guint64 frames_seen; /* parse.frames at the last heartbeat */
 	guint quiet;	     /* heartbeats since a frame came */
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } AcaiaDevice;
 
 static const char *
@@ -90,20 +89,7 @@ acaia_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid, cons
 	/* One refusal for each frame refused, even when others were good. */
 	for (guint i = 0; i < st->parse.call_refused; i++)
 		host->reject(dev, st->parse.call_reasons[MIN(i, ACAIA_REASONS_MAX - 1)]);
-	for (int i = 0; i < n; i++) {
-		if (r[i].type == LACTD_READING_WEIGHT) {
-			if (st->have_last && st->last_grams == r[i].weight.grams &&
-			    st->last_stable == r[i].weight.stable)
-				continue;
-			if (host->emit(dev, &r[i]) < 0)
-				continue;
-			st->have_last = TRUE;
-			st->last_grams = r[i].weight.grams;
-			st->last_stable = r[i].weight.stable;
-		} else {
-			host->emit(dev, &r[i]);
-		}
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 }
 
 static void

@@ -15,34 +15,15 @@
 #include "acaia-encode.h"
 #include "acaia-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 
 const LactdEmuService *lactd_emu_acaia_services(LactdEmu *emu);
 
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
-
 static int
-parse_hex(AcaiaParseState *st, const char *hex, LactdReading *r, gsize max, const char **reason)
+parse_hex(AcaiaParseState *st, const char *hex, LactdReading *r, gsize max,
+	  const char **reason)
 {
-	guint8 buf[128];
-	gsize len = unhex(hex, buf, sizeof(buf));
-
-	return acaia_parse(st, ACAIA_NEW_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(acaia_parse, st, ACAIA_NEW_NOTIFY, hex, r, max, reason);
 }
 
 static void
@@ -60,22 +41,22 @@ test_commands(void)
 
 	/* de1app acaia_send_ident: "012345678901234" and 9A 6D. */
 	n = acaia_build_identify(buf, TRUE);
-	w = unhex("ef dd 0b 30 31 32 33 34 35 36 37 38 39 30 31 32 33 34 9a 6d", want, 20);
+	w = lactd_test_unhex("ef dd 0b 30 31 32 33 34 35 36 37 38 39 30 31 32 33 34 9a 6d", want, 20);
 	g_assert_cmpmem(buf, n, want, w);
 	/* pyacaia encodeId() for the older scales: fifteen 0x2d. */
 	n = acaia_build_identify(buf, FALSE);
-	w = unhex("ef dd 0b 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 68 3b", want, 20);
+	w = lactd_test_unhex("ef dd 0b 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 2d 68 3b", want, 20);
 	g_assert_cmpmem(buf, n, want, w);
 	/* pyacaia encodeNotificationRequest(). */
 	n = acaia_build_notification_request(buf);
-	w = unhex("ef dd 0c 09 00 01 01 02 02 05 03 04 15 06", want, 20);
+	w = lactd_test_unhex("ef dd 0c 09 00 01 01 02 02 05 03 04 15 06", want, 20);
 	g_assert_cmpmem(buf, n, want, w);
 	/* de1app acaia_send_heartbeat: 00 02 00 02 00; pyacaia encodeHeartbeat. */
 	n = acaia_build_heartbeat(buf);
-	w = unhex("ef dd 00 02 00 02 00", want, 20);
+	w = lactd_test_unhex("ef dd 00 02 00 02 00", want, 20);
 	g_assert_cmpmem(buf, n, want, w);
 
-	w = unhex(de1app_config, want, 20);
+	w = lactd_test_unhex(de1app_config, want, 20);
 	g_assert_true(acaia_check_command(want, w, &type, &p, &plen, &reason));
 	g_assert_cmpuint(type, ==, ACAIA_MSG_EVENT);
 	g_assert_cmpuint(plen, ==, 9);
@@ -150,7 +131,7 @@ test_parse_vectors(void)
 		LactdReading r;
 		const char *reason = NULL;
 		guint8 buf[16];
-		gsize n = unhex(v[0].hex, buf, sizeof(buf));
+		gsize n = lactd_test_unhex(v[0].hex, buf, sizeof(buf));
 
 		g_assert_cmpint(acaia_parse(&st, ACAIA_OLD_CHAR, buf, n, &r, 1, &reason), ==, 1);
 		g_assert_cmpint(acaia_parse(&st, ACAIA_NEW_WRITE, buf, n, &r, 1, &reason), ==, 0);
@@ -553,21 +534,11 @@ test_emulator_old_generation(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n", "generation=2\n",	"weighings=1:5000\n",
-			     "weighings=a:1\n", "battery=101\n",	"chunk=0\n",
-			     "chunk=245\n"};
+	static const char *const bad[] = {"colour=red", "generation=2",	"weighings=1:5000",
+			     "weighings=a:1", "battery=101",	"chunk=0",
+			     "chunk=245"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=acaia\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("acaia", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */

@@ -17,10 +17,12 @@
  *   28 bits of byte 3's low nibble and bytes 4-6, big endian, in
  *   milligrams. Bytes 0-1 and from 7 on carry nothing lactd reads.
  *
- *   Neither source documents a frame start, a length field or a checksum,
- *   so a notification cannot be split into several frames nor joined with
- *   the next: each notification is taken as one frame, and one shorter
- *   than 15 bytes is refused.
+ *   Neither source documents a frame start, a length field or a checksum
+ *   (both were read again for this: Beanconqueror takes a notification of
+ *   15 bytes or more, REA one of 7 or more, each as one frame), so a
+ *   notification cannot be split into several frames nor joined with the
+ *   next: each notification is taken as one frame, and one shorter than 15
+ *   bytes is refused. A test shows both cases refused and counted.
  */
 #pragma once
 

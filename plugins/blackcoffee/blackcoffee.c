@@ -8,16 +8,22 @@
  * the FFB0 service and its FFB2 characteristic. A weight is emitted when
  * it or its stable flag changes; a failed emit is retried on the next
  * frame.
+ *
+ * Frames are not split or joined: no public source documents a frame
+ * start, a length or a checksum (Beanconqueror's blackcoffeeScale.ts takes
+ * any notification of 15 bytes or more as one frame, REA's blackcoffee
+ * scale any of 7 or more), so each notification is one frame, and a
+ * frame cut across two notifications is refused and counted rather than
+ * guessed at.
  */
 #include "config.h"
 
+#include "common/lactd-weight-dedup.h"
 #include "blackcoffee-parse.h"
 
 typedef struct {
 	BlackcoffeeParseState parse;
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } BlackcoffeeDevice;
 
 static int
@@ -39,16 +45,7 @@ blackcoffee_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (st->have_last && st->last_grams == r[i].weight.grams &&
-		    st->last_stable == r[i].weight.stable)
-			continue;
-		if (host->emit(dev, &r[i]) < 0)
-			continue;
-		st->have_last = TRUE;
-		st->last_grams = r[i].weight.grams;
-		st->last_stable = r[i].weight.stable;
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 }
 
 static void

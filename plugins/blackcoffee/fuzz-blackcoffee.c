@@ -6,39 +6,18 @@
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdint.h>
-
 #include "blackcoffee-parse.h"
+#include "lactd-fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const uuids[] = {BLACKCOFFEE_NOTIFY, BLACKCOFFEE_SERVICE};
 	BlackcoffeeParseState st = {0};
-	size_t pos = 0;
+	const LactdFuzzStream f = {blackcoffee_parse, &st, {BLACKCOFFEE_NOTIFY, BLACKCOFFEE_SERVICE}, 1,
+				   LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), FALSE, NULL};
 
-	while (pos + 2 <= size) {
-		const char *uuid = uuids[data[pos] & 1];
-		size_t len = data[pos + 1];
-		LactdReading out[LACTD_READINGS_MAX];
-		const char *reason = NULL;
-		int n;
-
-		pos += 2;
-		if (len > size - pos)
-			len = size - pos;
-		n = blackcoffee_parse(&st, uuid, data + pos, len, out, G_N_ELEMENTS(out), &reason);
-		if (n < 0 && reason == NULL)
-			__builtin_trap(); /* every refusal says why */
-		if (n > 1)
-			__builtin_trap();
-		if (n == 1 && (out[0].type != LACTD_READING_WEIGHT ||
-			       !(fabs(out[0].weight.grams) <= LACTD_MAX_WEIGHT_G)))
-			__builtin_trap();
-		pos += len;
-	}
+	lactd_fuzz_stream(&f, data, size);
 	return 0;
 }

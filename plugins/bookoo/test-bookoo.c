@@ -18,25 +18,7 @@
 #include "bookoo-encode.h"
 #include "bookoo-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 static void
 test_parse_vectors(void)
@@ -64,7 +46,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[32];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		BookooWeight w;
@@ -89,7 +71,7 @@ test_parse_vectors(void)
 		};
 		for (guint i = 0; i < G_N_ELEMENTS(none); i++) {
 			guint8 buf[32];
-			gsize len = unhex(none[i], buf, sizeof(buf));
+			gsize len = lactd_test_unhex(none[i], buf, sizeof(buf));
 			LactdReading r[2];
 			const char *reason = NULL;
 			BookooParseState st = {0};
@@ -114,12 +96,12 @@ test_parse_stable(void)
 {
 	const char *f = "03 0b 00ea60 02 2b 002e4a 2d 0032 07 0032 03 01 00 e7";
 	guint8 buf[32], other[32];
-	gsize len = unhex(f, buf, sizeof(buf));
+	gsize len = lactd_test_unhex(f, buf, sizeof(buf));
 	BookooParseState st = {0};
 	LactdReading r[2];
 	const char *reason = NULL;
 
-	unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", other, sizeof(other));
+	lactd_test_unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", other, sizeof(other));
 	for (guint i = 1; i <= BOOKOO_STABLE_COUNT + 2; i++) {
 		g_assert_cmpint(bookoo_parse(&st, BOOKOO_NOTIFY, buf, len, r, 2, &reason), ==, 2);
 		g_assert_cmpint(r[0].weight.stable, ==, i >= BOOKOO_STABLE_COUNT);
@@ -164,7 +146,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		guint8 buf[32];
-		gsize len = unhex(bad[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(bad[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		BookooParseState st = {0};
@@ -180,7 +162,7 @@ test_parse_refusals(void)
 	/* No room for both readings. */
 	{
 		guint8 buf[32];
-		gsize len = unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", buf, 32);
+		gsize len = lactd_test_unhex("03 0b 000000 01 00 000708 00 0000 50 0005 01 00 00 52", buf, 32);
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -198,15 +180,15 @@ test_commands(void)
 	 * tare-and-start; their XOR is 0d, 0c, 0f and 0e (the Ultra's document
 	 * now writes "checkSum" there), and the XOR is what is sent. */
 	bookoo_build_command(b, BOOKOO_CMD_TARE, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 01 00 00 08", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 01 00 00 08", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_START, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 04 00 00 0d", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 04 00 00 0d", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_STOP, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 05 00 00 0c", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 05 00 00 0c", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TIMER_RESET, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 06 00 00 0f", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 06 00 00 0f", want, 6));
 	bookoo_build_command(b, BOOKOO_CMD_TARE_AND_START, 0, 0);
-	g_assert_cmpmem(b, 6, want, unhex("03 0a 07 00 00 0e", want, 6));
+	g_assert_cmpmem(b, 6, want, lactd_test_unhex("03 0a 07 00 00 0e", want, 6));
 }
 
 static void
@@ -258,37 +240,14 @@ test_roundtrip(void)
 
 /* ---- the emulator -------------------------------------------------------- */
 
-typedef struct {
-	GPtrArray *values; /* GBytes */
-} Sent;
-
-static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Sent *s = user_data;
-
-	g_assert_cmpstr(uuid, ==, BOOKOO_NOTIFY);
-	g_ptr_array_add(s->values, g_bytes_new(data, len));
-}
+typedef LactdTestSent Sent;
 
 static LactdEmu *
 make_emu(const char *scenario, Sent *sent)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf("[device scale]\nemulator=bookoo\n%s", scenario);
-	LactdEmu *emu;
+	g_autofree char *text = g_strconcat("emulator=bookoo\n", scenario, NULL);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, &error));
-	emu = lactd_emu_new(kf, "device scale", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(emu);
-	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_set_subscribed(emu, BOOKOO_NOTIFY, TRUE);
-	return emu;
+	return lactd_test_emu_collecting(text, BOOKOO_NOTIFY, sent);
 }
 
 /* Settled weights, once each, from frames [from, to). */
@@ -393,22 +352,11 @@ test_emulator_scenario(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	 "battery=101\n",	 "battery=x\n",
-			     "unit=kg\n",	 "interval_ms=5\n",	 "weighings=1\n",
-			     "weighings=x:10\n", "weighings=1:-5\n",	 "weighings=1:2500\n"};
+	static const char *const bad[] = {"colour=red",	 "battery=101",	 "battery=x",
+			     "unit=kg",	 "interval_ms=5",	 "weighings=1",
+			     "weighings=x:10", "weighings=1:-5",	 "weighings=1:2500"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=bookoo\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("bookoo", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
@@ -418,23 +366,17 @@ static LactdTestHost *hd;
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "bookoo", ".libs",
-						      "bookoo.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("bookoo", LACTD_KIND_SCALE, "bookoo_parse", &module);
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
 	const double want[] = {0, 150, 0, 90};
 	guint stable = 0, batteries = 0;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "bookoo_parse", &other));
-	hd = lactd_test_host_new("C0:FF:EE:00:00:05", *descp);
+	hd = lactd_test_host_new("C0:FF:EE:00:00:05", desc0);
 	hd->timer_id = 9;
 	g_assert_cmpstr(hd->desc->name, ==, "bookoo");
 	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);
@@ -480,7 +422,7 @@ test_module(void)
 	{
 		guint8 junk[BOOKOO_FRAME_LEN];
 		guint before = hd->emitted->len;
-		gsize n = unhex("03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", junk, 20);
+		gsize n = lactd_test_unhex("03 0b 000000 01 2b 2dc6c1 2b 0000 50 0005 01 00 00 77", junk, 20);
 
 		hd->desc->value(NULL, &lactd_test_host, BOOKOO_NOTIFY, junk, n, LACTD_VALUE_NOTIFY);
 		junk[19] ^= 0xff;

@@ -16,14 +16,13 @@
 
 #include <string.h>
 
+#include "common/lactd-weight-dedup.h"
 #include "decent-parse.h"
 
 typedef struct {
 	DecentParseState parse;
 	guint32 timer;
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } DecentDevice;
 
 static void
@@ -74,20 +73,7 @@ decent_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid, con
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (r[i].type != LACTD_READING_WEIGHT) {
-			host->emit(dev, &r[i]);
-			continue;
-		}
-		if (st->have_last && st->last_grams == r[i].weight.grams &&
-		    st->last_stable == r[i].weight.stable)
-			continue;
-		if (host->emit(dev, &r[i]) < 0)
-			continue;
-		st->have_last = TRUE;
-		st->last_grams = r[i].weight.grams;
-		st->last_stable = r[i].weight.stable;
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 }
 
 static void

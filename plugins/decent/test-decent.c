@@ -17,31 +17,13 @@
 #include "decent-encode.h"
 #include "decent-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 static int
 parse_hex(DecentParseState *st, const char *hex, LactdReading *r, const char **reason)
 {
 	guint8 buf[32];
-	gsize len = unhex(hex, buf, sizeof(buf));
+	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
 
 	return decent_parse(st, DECENT_NOTIFY, buf, len, r, 1, reason);
 }
@@ -186,7 +168,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		guint8 buf[32];
-		gsize len = unhex(bad[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(bad[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		DecentParseState st = {0};
@@ -207,12 +189,12 @@ test_parse_refusals(void)
 	/* No room for the reading. */
 	{
 		guint8 buf[8];
-		gsize len = unhex("03 ce 0065 0000 a8", buf, sizeof(buf));
+		gsize len = lactd_test_unhex("03 ce 0065 0000 a8", buf, sizeof(buf));
 		LactdReading r;
 		const char *reason = NULL;
 
 		g_assert_cmpint(decent_parse(NULL, DECENT_NOTIFY, buf, len, &r, 0, &reason), ==, -1);
-		len = unhex("03 0a 0000 4b 03 41", buf, sizeof(buf));
+		len = lactd_test_unhex("03 0a 0000 4b 03 41", buf, sizeof(buf));
 		g_assert_cmpint(decent_parse(NULL, DECENT_NOTIFY, buf, len, &r, 0, &reason), ==, -1);
 	}
 }
@@ -226,25 +208,25 @@ test_commands(void)
 	 * and the heartbeat itself; decentscale_api: tare and LED off, with
 	 * the older 00 last data byte. */
 	decent_build_led_on(b, TRUE);
-	g_assert_cmpmem(b, 7, want, unhex("03 0a 01 01 00 01 08", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0a 01 01 00 01 08", want, 7));
 	decent_build_heartbeat(b);
-	g_assert_cmpmem(b, 7, want, unhex("03 0a 03 ff ff 00 0a", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0a 03 ff ff 00 0a", want, 7));
 	g_assert_true(decent_is_heartbeat(b, 7));
 	g_assert_false(decent_is_heartbeat(b, 6));
 	decent_build_tare(b, TRUE);
-	g_assert_cmpmem(b, 7, want, unhex("03 0f 00 00 00 01 0d", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0f 00 00 00 01 0d", want, 7));
 	g_assert_false(decent_is_heartbeat(b, 7));
 	decent_build_tare(b, FALSE);
-	g_assert_cmpmem(b, 7, want, unhex("03 0f 00 00 00 00 0c", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0f 00 00 00 00 0c", want, 7));
 	decent_build_led_on(b, FALSE);
-	g_assert_cmpmem(b, 7, want, unhex("03 0a 01 01 00 00 09", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0a 01 01 00 00 09", want, 7));
 	/* Timer start, stop, zero (decentscale_api). */
 	decent_build(b, DECENT_TIMER, 3, 0, 0, 0);
-	g_assert_cmpmem(b, 7, want, unhex("03 0b 03 00 00 00 0b", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0b 03 00 00 00 0b", want, 7));
 	decent_build(b, DECENT_TIMER, 0, 0, 0, 0);
-	g_assert_cmpmem(b, 7, want, unhex("03 0b 00 00 00 00 08", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0b 00 00 00 00 08", want, 7));
 	decent_build(b, DECENT_TIMER, 2, 0, 0, 0);
-	g_assert_cmpmem(b, 7, want, unhex("03 0b 02 00 00 00 0a", want, 7));
+	g_assert_cmpmem(b, 7, want, lactd_test_unhex("03 0b 02 00 00 00 0a", want, 7));
 }
 
 static void
@@ -286,37 +268,14 @@ test_roundtrip(void)
 
 /* ---- the emulator -------------------------------------------------------- */
 
-typedef struct {
-	GPtrArray *values; /* GBytes */
-} Sent;
-
-static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Sent *s = user_data;
-
-	g_assert_cmpstr(uuid, ==, DECENT_NOTIFY);
-	g_ptr_array_add(s->values, g_bytes_new(data, len));
-}
+typedef LactdTestSent Sent;
 
 static LactdEmu *
 make_emu(const char *scenario, Sent *sent)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf("[device scale]\nemulator=decent\n%s", scenario);
-	LactdEmu *emu;
+	g_autofree char *text = g_strconcat("emulator=decent\n", scenario, NULL);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, &error));
-	emu = lactd_emu_new(kf, "device scale", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(emu);
-	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_set_subscribed(emu, DECENT_NOTIFY, TRUE);
-	return emu;
+	return lactd_test_emu_collecting(text, DECENT_NOTIFY, sent);
 }
 
 static void
@@ -481,23 +440,12 @@ test_emulator_heartbeat(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	  "firmware=v2\n",	 "battery=101\n",
-			     "battery=mains\n",	  "interval_ms=0\n",	 "interval_ms=x\n",
-			     "weighings=1\n",	  "weighings=x:10\n",	 "weighings=1:-5\n",
-			     "weighings=1:4000\n", "weighings=1:10g\n"};
+	static const char *const bad[] = {"colour=red",	  "firmware=v2",	 "battery=101",
+			     "battery=mains",	  "interval_ms=0",	 "interval_ms=x",
+			     "weighings=1",	  "weighings=x:10",	 "weighings=1:-5",
+			     "weighings=1:4000", "weighings=1:10g"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=decent\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("decent", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
@@ -518,11 +466,9 @@ run_until(gint64 until, gboolean timer)
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "decent", ".libs",
-						      "decent.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("decent", LACTD_KIND_SCALE, "decent_parse", &module);
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
@@ -532,12 +478,8 @@ test_module(void)
 	const double want[] = {0, 150, 0, 90};
 	guint stable = 0, batteries = 0, emitted;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "decent_parse", &other));
-	hd = lactd_test_host_new("C0:FF:EE:00:00:04", *descp);
+	hd = lactd_test_host_new("C0:FF:EE:00:00:04", desc0);
 	hd->timer_id = 9;
 	g_assert_cmpstr(hd->desc->name, ==, "decent");
 	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);

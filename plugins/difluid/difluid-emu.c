@@ -8,7 +8,7 @@
  *                (0: taken off); it settles one second later
  *   interval_ms= time between sensor data frames (default 100)
  *   unit=        g (default), oz or grain: the unit the scale was left in
- *   battery=     percent the device status reports (default 70)
+ *   battery=     percent the device status reports (default 80)
  *   packing=     single (default: one frame a notification), split (each
  *                frame in two notifications) or packed (two frames a
  *                notification)
@@ -21,30 +21,15 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <string.h>
 
-#include "lactd-emu.h"
 #include "difluid-encode.h"
-
-#define SETTLE_MS 1000
-#define MAX_GRAMS 3000.0
-
-typedef enum {
-	PACK_SINGLE,
-	PACK_SPLIT,
-	PACK_PACKED,
-} Packing;
+#include "lactd-emu-scale.h"
 
 typedef struct {
-	gint64 interval_ms;
-	Packing packing;
-	GArray *weighings; /* LactdEmuWeighing, by time */
-	gint64 done_ms;
-	guint8 held[DIFLUID_MAX_FRAME]; /* PACK_PACKED: a frame waiting for its pair */
-	gsize held_len;
-	gboolean holding;
+	LactdEmuScale scale;
+	guint64 battery;
+	LactdEmuPacker packer;
 	guint8 unit;
-	guint8 battery;
 	gboolean auto_send;
 } Difluid;
 
@@ -58,23 +43,14 @@ static const LactdEmuService difluid_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "weighings", "interval_ms",
-					 "packing", "unit", "battery", NULL};
+static const char *const own_keys[] = {"packing", "unit", "battery", NULL};
 
 static gboolean
 difluid_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Difluid *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	g_autofree char *interval = g_key_file_get_string(kf, group, "interval_ms", NULL);
-	g_autofree char *packing = g_key_file_get_string(kf, group, "packing", NULL);
 	g_autofree char *unit = g_key_file_get_string(kf, group, "unit", NULL);
-	g_autofree char *battery = g_key_file_get_string(kf, group, "battery", NULL);
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(LactdEmuWeighing));
-	s->interval_ms = 100;
-	s->battery = 70;
 	if (unit == NULL || g_str_equal(unit, "g"))
 		s->unit = DIFLUID_UNIT_GRAM;
 	else if (g_str_equal(unit, "oz"))
@@ -86,108 +62,16 @@ difluid_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			    "[%s] unit: g, oz or grain", group);
 		return FALSE;
 	}
-	if (battery != NULL) {
-		guint64 v;
-
-		if (!g_ascii_string_to_unsigned(battery, 10, 0, 100, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] battery: 0 to 100", group);
-			return FALSE;
-		}
-		s->battery = (guint8)v;
-	}
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(known_keys, keys[i])) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] %s: not a key of the difluid emulator", group,
-				    keys[i]);
-			return FALSE;
-		}
-	}
-	if (interval != NULL) {
-		guint64 v;
-
-		if (!g_ascii_string_to_unsigned(interval, 10, 10, 5000, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] interval_ms: 10 to 5000", group);
-			return FALSE;
-		}
-		s->interval_ms = (gint64)v;
-	}
-	if (packing == NULL || g_str_equal(packing, "single"))
-		s->packing = PACK_SINGLE;
-	else if (g_str_equal(packing, "split"))
-		s->packing = PACK_SPLIT;
-	else if (g_str_equal(packing, "packed"))
-		s->packing = PACK_PACKED;
-	else {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "[%s] packing: single, split or packed", group);
-		return FALSE;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	s->battery = 80;
+	return lactd_emu_scale_init(&s->scale, kf, group, "difluid", own_keys, 100, error) &&
+	       lactd_emu_key_uint(kf, group, "battery", 0, 100, &s->battery, error) &&
+	       lactd_emu_packer_init(&s->packer, kf, group, error);
 }
 
 static void
 difluid_finalize(LactdEmu *emu)
 {
-	Difluid *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-/* The load at time t, and whether it has settled. */
-static double
-load_at(Difluid *s, gint64 t, gboolean *stable)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const LactdEmuWeighing *w = &g_array_index(s->weighings, LactdEmuWeighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS) {
-		*stable = FALSE;
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	}
-	*stable = TRUE;
-	return now;
-}
-
-static void
-send_frame(LactdEmu *emu, Difluid *s, const guint8 *f, gsize len)
-{
-	guint8 two[2 * DIFLUID_MAX_FRAME];
-
-	switch (s->packing) {
-	case PACK_SINGLE:
-		lactd_emu_send(emu, DIFLUID_CHAR, f, len);
-		break;
-	case PACK_SPLIT:
-		lactd_emu_send(emu, DIFLUID_CHAR, f, len / 2);
-		lactd_emu_send(emu, DIFLUID_CHAR, f + len / 2, len - len / 2);
-		break;
-	case PACK_PACKED:
-		if (!s->holding) {
-			memcpy(s->held, f, len);
-			s->held_len = len;
-			s->holding = TRUE;
-			break;
-		}
-		memcpy(two, s->held, s->held_len);
-		memcpy(two + s->held_len, f, len);
-		s->holding = FALSE;
-		lactd_emu_send(emu, DIFLUID_CHAR, two, s->held_len + len);
-		break;
-	}
+	lactd_emu_scale_clear(&((Difluid *)emu->priv)->scale);
 }
 
 static void
@@ -195,26 +79,17 @@ difluid_advance(LactdEmu *emu)
 {
 	Difluid *s = emu->priv;
 
-	while (s->done_ms + s->interval_ms <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 f[DIFLUID_MAX_FRAME];
-		gboolean stable;
 		gsize n;
 
-		s->done_ms += s->interval_ms;
-		if (!emu->connected || !s->auto_send || !lactd_emu_is_subscribed(emu, DIFLUID_CHAR))
+		if (!s->auto_send)
 			continue;
-		n = difluid_encode_sensor(f, load_at(s, s->done_ms, &stable), s->unit,
-					  (guint32)s->done_ms);
+		n = difluid_encode_sensor(f, lactd_emu_scale_load_at(&s->scale, s->scale.done_ms, NULL),
+					  s->unit, (guint32)s->scale.done_ms);
 		if (n > 0)
-			send_frame(emu, s, f, n);
+			lactd_emu_packer_send(&s->packer, emu, DIFLUID_CHAR, f, n, 0);
 	}
-}
-
-static GBytes *
-difluid_read(LactdEmu *emu, const char *uuid, GError **error)
-{
-	g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not readable", uuid);
-	return NULL;
 }
 
 static gboolean
@@ -225,10 +100,8 @@ difluid_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 	guint8 reply[DIFLUID_MAX_FRAME];
 	gsize n;
 
-	if (!g_str_equal(uuid, DIFLUID_CHAR)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
+	if (!lactd_emu_scale_check_write(uuid, DIFLUID_CHAR, error))
 		return FALSE;
-	}
 	if (len < DIFLUID_HEAD_LEN + 1 || data[0] != DIFLUID_MAGIC || data[1] != DIFLUID_MAGIC ||
 	    len != DIFLUID_HEAD_LEN + data[4] + 1u || difluid_sum(data, len - 1) != data[len - 1]) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -242,11 +115,11 @@ difluid_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 		s->unit = data[5];
 	}
 	if (data[2] == DIFLUID_FUNC_DATA && data[3] == DIFLUID_CMD_STATUS)
-		n = difluid_encode_status(reply, s->battery);
+		n = difluid_encode_status(reply, (guint8)s->battery);
 	else /* the document's replies repeat the command */
 		n = difluid_build(reply, data[2], data[3], data + DIFLUID_HEAD_LEN, data[4]);
-	if (emu->connected && lactd_emu_is_subscribed(emu, DIFLUID_CHAR))
-		send_frame(emu, s, reply, n);
+	if (emu->connected)
+		lactd_emu_packer_send(&s->packer, emu, DIFLUID_CHAR, reply, n, 0);
 	return TRUE;
 }
 
@@ -255,7 +128,7 @@ difluid_link(LactdEmu *emu, gboolean up)
 {
 	Difluid *s = emu->priv;
 
-	s->holding = FALSE;
+	lactd_emu_packer_reset(&s->packer);
 	if (!up)
 		s->auto_send = FALSE;
 }
@@ -264,11 +137,8 @@ static gboolean
 difluid_finished(LactdEmu *emu)
 {
 	Difluid *s = emu->priv;
-	gint64 last = 0;
 
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, LactdEmuWeighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + 3 * s->interval_ms;
+	return lactd_emu_scale_finished(&s->scale, 3 * s->scale.interval_ms);
 }
 
 const LactdEmuClass lactd_emu_difluid = {
@@ -278,7 +148,6 @@ const LactdEmuClass lactd_emu_difluid = {
     .priv_size = sizeof(Difluid),
     .init = difluid_init,
     .advance = difluid_advance,
-    .read = difluid_read,
     .write = difluid_write,
     .link = difluid_link,
     .finished = difluid_finished,

@@ -7,44 +7,27 @@
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdint.h>
-
 #include "difluid-parse.h"
+#include "lactd-fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static gboolean
+state_ok(void *state)
+{
+	DifluidParseState *st = state;
+
+	st->late_reason = NULL;
+	return st->len < DIFLUID_MAX_FRAME;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const uuids[] = {DIFLUID_CHAR, DIFLUID_SERVICE};
 	DifluidParseState st = {0};
-	size_t pos = 0;
+	const LactdFuzzStream f = {difluid_parse, &st, {DIFLUID_CHAR, DIFLUID_SERVICE}, LACTD_READINGS_MAX,
+				   LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT) | LACTD_FUZZ_TYPE(LACTD_READING_BATTERY), TRUE, state_ok};
 
-	while (pos + 2 <= size) {
-		const char *uuid = uuids[data[pos] & 1];
-		size_t len = data[pos + 1];
-		LactdReading out[LACTD_READINGS_MAX];
-		const char *reason = NULL;
-		int n;
-
-		pos += 2;
-		if (len > size - pos)
-			len = size - pos;
-		n = difluid_parse(&st, uuid, data + pos, len, out, G_N_ELEMENTS(out), &reason);
-		if (n < 0 && reason == NULL)
-			__builtin_trap(); /* every refusal says why */
-		if (n > (int)G_N_ELEMENTS(out) || st.len >= DIFLUID_MAX_FRAME)
-			__builtin_trap();
-		for (int i = 0; i < n; i++) {
-			if (out[i].type == LACTD_READING_BATTERY && out[i].battery.percent <= 100)
-				continue;
-			if (out[i].type != LACTD_READING_WEIGHT || out[i].weight.stable ||
-			    !(fabs(out[i].weight.grams) <= LACTD_MAX_WEIGHT_G))
-				__builtin_trap();
-		}
-		st.late_reason = NULL;
-		pos += len;
-	}
+	lactd_fuzz_stream(&f, data, size);
 	return 0;
 }

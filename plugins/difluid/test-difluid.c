@@ -14,36 +14,15 @@
 #include <string.h>
 
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "difluid-encode.h"
 #include "difluid-parse.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 static int
 parse_hex(DifluidParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
-	guint8 buf[64];
-	gsize len = unhex(hex, buf, sizeof(buf));
-
-	return difluid_parse(st, DIFLUID_CHAR, buf, len, r, max, reason);
+	return lactd_test_parse_hex(difluid_parse, st, DIFLUID_CHAR, hex, r, max, reason);
 }
 
 static void
@@ -117,53 +96,51 @@ test_commands(void)
 
 	/* The document's examples of the three commands lactd writes. */
 	n = difluid_build_unit_grams(b);
-	g_assert_cmpmem(b, n, want, unhex("df df 01 04 01 00 c4", want, sizeof(want)));
+	g_assert_cmpmem(b, n, want, lactd_test_unhex("df df 01 04 01 00 c4", want, sizeof(want)));
 	n = difluid_build_auto_send(b, TRUE);
-	g_assert_cmpmem(b, n, want, unhex("df df 01 00 01 01 c1", want, sizeof(want)));
+	g_assert_cmpmem(b, n, want, lactd_test_unhex("df df 01 00 01 01 c1", want, sizeof(want)));
 	n = difluid_build_status_request(b);
-	g_assert_cmpmem(b, n, want, unhex("df df 03 05 00 c6", want, sizeof(want)));
+	g_assert_cmpmem(b, n, want, lactd_test_unhex("df df 03 05 00 c6", want, sizeof(want)));
 	/* And others of its examples, through the same builder. */
 	n = difluid_build(b, 3, 0, NULL, 0);
-	g_assert_cmpmem(b, n, want, unhex("df df 03 00 00 c1", want, sizeof(want)));
+	g_assert_cmpmem(b, n, want, lactd_test_unhex("df df 03 00 00 c1", want, sizeof(want)));
 	n = difluid_build(b, 0, 0, NULL, 0);
-	g_assert_cmpmem(b, n, want, unhex("df df 00 00 00 be", want, sizeof(want)));
+	g_assert_cmpmem(b, n, want, lactd_test_unhex("df df 00 00 00 be", want, sizeof(want)));
 }
 
 static void
 test_parse_refusals(void)
 {
-	const struct {
-		const char *name, *hex, *reason;
-	} bad[] = {
-	    {"empty", "", "difluid: empty notification"},
-	    {"short, stateless", "df df 01 04 01 00", "difluid: incomplete frame"},
-	    {"no start", "de df 01 04 01 00 c3", "difluid: bytes outside a frame"},
-	    {"checksum", "df df 01 04 01 00 c5", "difluid: bad checksum"},
-	    {"data length", "df df 01 04 21", "difluid: data length over 32"},
-	    {"over 30 kg", "df df 03 00 0d 00 04 93 e1 00 00 00 00 00 00 00 00 00 46",
-	     "difluid: weight out of range"},
-	    {"unit 2", "df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 02 63",
-	     "difluid: weight in unit 2, whose conversion is not documented"},
-	    {"unit 3", "df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 03 64",
-	     "difluid: unknown weight unit"},
-	    {"sensor data 12 bytes", "df df 03 00 0c 00 00 00 00 00 00 00 00 00 00 00 00 cd",
-	     "difluid: sensor data is not 13 bytes"},
-	    {"status 7 bytes", "df df 03 05 07 05 64 01 00 00 00 00 37",
-	     "difluid: device status is not 8 bytes"},
-	    {"battery 101", "df df 03 05 08 05 65 01 00 00 00 00 00 39",
-	     "difluid: battery over 100 %"},
-	    {"data cmd 7", "df df 03 07 00 c8", "difluid: unknown data command"},
-	    {"func 2", "df df 02 00 00 c0", "difluid: unknown function"},
+	static const LactdParseCase bad[] = {
+	    /* empty */
+	    LACTD_PARSE_REFUSED("", "difluid: empty notification"),
+	    /* short, stateless */
+	    LACTD_PARSE_REFUSED("df df 01 04 01 00", "difluid: incomplete frame"),
+	    /* no start */
+	    LACTD_PARSE_REFUSED("de df 01 04 01 00 c3", "difluid: bytes outside a frame"),
+	    /* checksum */
+	    LACTD_PARSE_REFUSED("df df 01 04 01 00 c5", "difluid: bad checksum"),
+	    /* data length */
+	    LACTD_PARSE_REFUSED("df df 01 04 21", "difluid: data length over 32"),
+	    /* over 30 kg */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 04 93 e1 00 00 00 00 00 00 00 00 00 46", "difluid: weight out of range"),
+	    /* unit 2 */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 02 63", "difluid: weight in unit 2, whose conversion is not documented"),
+	    /* unit 3 */
+	    LACTD_PARSE_REFUSED("df df 03 00 0d 00 00 00 93 00 00 00 00 00 00 00 00 03 64", "difluid: unknown weight unit"),
+	    /* sensor data 12 bytes */
+	    LACTD_PARSE_REFUSED("df df 03 00 0c 00 00 00 00 00 00 00 00 00 00 00 00 cd", "difluid: sensor data is not 13 bytes"),
+	    /* status 7 bytes */
+	    LACTD_PARSE_REFUSED("df df 03 05 07 05 64 01 00 00 00 00 37", "difluid: device status is not 8 bytes"),
+	    /* battery 101 */
+	    LACTD_PARSE_REFUSED("df df 03 05 08 05 65 01 00 00 00 00 00 39", "difluid: battery over 100 %"),
+	    /* data cmd 7 */
+	    LACTD_PARSE_REFUSED("df df 03 07 00 c8", "difluid: unknown data command"),
+	    /* func 2 */
+	    LACTD_PARSE_REFUSED("df df 02 00 00 c0", "difluid: unknown function"),
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		LactdReading r[2];
-		const char *reason = NULL;
-
-		g_test_message("%s", bad[i].name);
-		g_assert_cmpint(parse_hex(NULL, bad[i].hex, r, 2, &reason), ==, -1);
-		g_assert_cmpstr(reason, ==, bad[i].reason);
-	}
+	lactd_test_parse_cases(difluid_parse, DIFLUID_CHAR, bad, G_N_ELEMENTS(bad));
 	/* No room: the frame is refused, not written past the array. */
 	{
 		DifluidParseState st = {0};
@@ -336,44 +313,21 @@ test_emulator(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	 "packing=tight\n",	"interval_ms=0\n",
-			     "interval_ms=x\n",	 "weighings=1\n",	"weighings=1:-5\n",
-			     "weighings=1:4000\n", "unit=lb\n", "battery=101\n"};
+	static const char *const bad[] = {"colour=red",	 "packing=tight",	"interval_ms=0",
+			     "interval_ms=x",	 "weighings=1",	"weighings=1:-5",
+			     "weighings=1:4000", "unit=lb", "battery=101"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=difluid\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("difluid", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
 
-static gboolean
-name_matches(const LactdPluginDesc *desc, const char *name)
-{
-	for (guint i = 0; desc->name_patterns[i] != NULL; i++) {
-		if (g_pattern_match_simple(desc->name_patterns[i], name))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "difluid", ".libs",
-						      "difluid.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("difluid", LACTD_KIND_SCALE, "difluid_parse", &module);
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdTestHost) hd = NULL;
@@ -382,11 +336,7 @@ test_module(void)
 	guint8 cmd[DIFLUID_MAX_FRAME];
 	gboolean saw150 = FALSE;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
-	hd = lactd_test_host_new("C0:FF:EE:00:00:22", *descp);
+	hd = lactd_test_host_new("C0:FF:EE:00:00:22", desc0);
 	hd->timer_id = 7;
 	g_assert_cmpstr(hd->desc->name, ==, "difluid");
 	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);
@@ -396,10 +346,10 @@ test_module(void)
 	/* No stable flag: the host decides. */
 	g_assert_cmpuint(hd->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, !=, 0);
 	g_assert_cmpfloat(hd->desc->weight_resolution_g, ==, 0.1);
-	g_assert_true(name_matches(hd->desc, "Microbalance"));
-	g_assert_true(name_matches(hd->desc, "DiFluid Microbalance Ti"));
-	g_assert_false(name_matches(hd->desc, "R2 Extract"));
-	g_assert_false(name_matches(hd->desc, "Decent Scale"));
+	g_assert_true(lactd_test_plugin_name_matches(hd->desc, "Microbalance"));
+	g_assert_true(lactd_test_plugin_name_matches(hd->desc, "DiFluid Microbalance Ti"));
+	g_assert_false(lactd_test_plugin_name_matches(hd->desc, "R2 Extract"));
+	g_assert_false(lactd_test_plugin_name_matches(hd->desc, "Decent Scale"));
 	g_assert_cmpuint(hd->desc->state_size, <=, sizeof(hd->state));
 
 	/* A scale left in ounces. */

@@ -13,13 +13,12 @@
 
 #include <string.h>
 
+#include "common/lactd-weight-dedup.h"
 #include "esn00-parse.h"
 
 typedef struct {
 	Esn00ParseState parse;
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } Esn00Device;
 
 static int
@@ -41,16 +40,7 @@ esn00_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid, cons
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (st->have_last && st->last_grams == r[i].weight.grams &&
-		    st->last_stable == r[i].weight.stable)
-			continue;
-		if (host->emit(dev, &r[i]) < 0)
-			continue;
-		st->have_last = TRUE;
-		st->last_grams = r[i].weight.grams;
-		st->last_stable = r[i].weight.stable;
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 }
 
 static int

@@ -16,25 +16,7 @@
 #include "esn00-encode.h"
 #include "esn00-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 typedef struct {
 	const char *frame;
@@ -94,7 +76,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(samples); i++) {
 		guint8 buf[32];
-		gsize len = unhex(samples[i].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(samples[i].frame, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 		Esn00ParseState st = {0};
@@ -109,13 +91,13 @@ test_parse_vectors(void)
 	/* Exact where no unit conversion is involved. */
 	{
 		guint8 buf[32];
-		gsize len = unhex(samples[7].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(samples[7].frame, buf, sizeof(buf));
 		LactdReading r;
 		const char *reason = NULL;
 
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 1, &reason), ==, 1);
 		g_assert_cmpfloat(r.weight.grams, ==, 450.0);
-		len = unhex(samples[15].frame, buf, sizeof(buf));
+		len = lactd_test_unhex(samples[15].frame, buf, sizeof(buf));
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 1, &reason), ==, 1);
 		g_assert_cmpfloat(r.weight.grams, ==, -523.0);
 	}
@@ -125,7 +107,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(others); i++) {
 		guint8 buf[32];
-		gsize len = unhex(others[i], buf, sizeof(buf));
+		gsize len = lactd_test_unhex(others[i], buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -176,7 +158,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		guint8 buf[32];
-		gsize len = unhex(bad[i].frame, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(bad[i].frame, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -195,7 +177,7 @@ test_parse_refusals(void)
 	/* No room for the reading. */
 	{
 		guint8 buf[32];
-		gsize len = unhex("fe ef c0 a2 d0 05 00 11 94 00 01 7b", buf, sizeof(buf));
+		gsize len = lactd_test_unhex("fe ef c0 a2 d0 05 00 11 94 00 01 7b", buf, sizeof(buf));
 		LactdReading r;
 		const char *reason = NULL;
 		g_assert_cmpint(esn00_parse(NULL, ESN00_NOTIFY, buf, len, &r, 0, &reason), ==, -1);
@@ -219,7 +201,7 @@ test_commands(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(cmds); i++) {
 		guint8 want[16], got[16];
-		gsize n = unhex(cmds[i].hex, want, sizeof(want));
+		gsize n = lactd_test_unhex(cmds[i].hex, want, sizeof(want));
 
 		g_assert_cmpuint(esn00_build_frame(got, sizeof(got), cmds[i].type, &cmds[i].value, 1),
 				 ==, n);
@@ -269,37 +251,14 @@ test_roundtrip(void)
 
 /* ---- the emulator -------------------------------------------------------- */
 
-typedef struct {
-	GPtrArray *values; /* GBytes */
-} Sent;
-
-static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Sent *s = user_data;
-
-	g_assert_cmpstr(uuid, ==, ESN00_NOTIFY);
-	g_ptr_array_add(s->values, g_bytes_new(data, len));
-}
+typedef LactdTestSent Sent;
 
 static LactdEmu *
 make_emu(const char *scenario, Sent *sent)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf("[device scale]\nemulator=esn00\n%s", scenario);
-	LactdEmu *emu;
+	g_autofree char *text = g_strconcat("emulator=esn00\n", scenario, NULL);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, &error));
-	emu = lactd_emu_new(kf, "device scale", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(emu);
-	sent->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	lactd_emu_set_subscribed(emu, ESN00_NOTIFY, TRUE);
-	return emu;
+	return lactd_test_emu_collecting(text, ESN00_NOTIFY, sent);
 }
 
 /* The settled weights, once each, as the plugin emits them. */
@@ -440,22 +399,11 @@ test_emulator_commands(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	     "unit=kg\n",	     "weighings=1\n",
-			     "weighings=1:2:3\n",    "weighings=x:10\n",     "weighings=1:-5\n",
-			     "weighings=1:6000\n",   "weighings=1:10g\n"};
+	static const char *const bad[] = {"colour=red",	     "unit=kg",	     "weighings=1",
+			     "weighings=1:2:3",    "weighings=x:10",     "weighings=1:-5",
+			     "weighings=1:6000",   "weighings=1:10g"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=esn00\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("esn00", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module through a recording host ---------------------------- */
@@ -465,11 +413,9 @@ static LactdTestHost *host_data;
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "esn00", ".libs",
-						      "esn00.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("esn00", LACTD_KIND_SCALE, "esn00_parse", &module);
 	const LactdPluginDesc *desc;
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -479,12 +425,8 @@ test_module(void)
 	const guint8 junk[] = {0xfe, 0xef, 0xc0, 0xa2, 0xd0, 0x05, 0, 0, 0, 0, 1, 0};
 	guint8 frame[ESN00_MEASUREMENT_LEN];
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "esn00_parse", &other));
-	desc = *descp;
+	desc = desc0;
 	g_assert_cmpstr(desc->name, ==, "esn00");
 	g_assert_cmpint(desc->kind, ==, LACTD_KIND_SCALE);
 	g_assert_cmpstr(desc->service_uuids[0], ==, "00001910-0000-1000-8000-00805f9b34fb");

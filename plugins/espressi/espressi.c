@@ -12,13 +12,12 @@
  */
 #include "config.h"
 
+#include "common/lactd-weight-dedup.h"
 #include "espressi-parse.h"
 
 typedef struct {
 	EspressiParseState parse;
-	gboolean have_last;
-	double last_grams;
-	gboolean last_stable;
+	LactdWeightDedup dedup;
 } EspressiDevice;
 
 static int
@@ -40,16 +39,7 @@ espressi_value(LactdDevice *dev, const LactdHost *host, const char *char_uuid,
 		host->reject(dev, reason);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (st->have_last && st->last_grams == r[i].weight.grams &&
-		    st->last_stable == r[i].weight.stable)
-			continue;
-		if (host->emit(dev, &r[i]) < 0)
-			continue;
-		st->have_last = TRUE;
-		st->last_grams = r[i].weight.grams;
-		st->last_stable = r[i].weight.stable;
-	}
+	lactd_weight_dedup_emit(&st->dedup, dev, host, r, n);
 	if (st->parse.late_reason != NULL) {
 		host->reject(dev, st->parse.late_reason);
 		st->parse.late_reason = NULL;

@@ -14,36 +14,15 @@
 #include <string.h>
 
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "espressi-encode.h"
 #include "espressi-parse.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 static int
 parse_hex(EspressiParseState *st, const char *hex, LactdReading *r, gsize max,
 	  const char **reason)
 {
-	guint8 buf[64];
-	gsize len = unhex(hex, buf, sizeof(buf));
-
-	return espressi_parse(st, ESPRESSI_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(espressi_parse, st, ESPRESSI_NOTIFY, hex, r, max, reason);
 }
 
 static void
@@ -96,27 +75,26 @@ test_parse_vectors(void)
 static void
 test_parse_refusals(void)
 {
-	const struct {
-		const char *name, *hex, *reason;
-	} bad[] = {
-	    {"empty", "", "espressi: empty notification"},
-	    {"short, stateless", "03 ce 04 a1 00 00", "espressi: incomplete frame"},
-	    {"wrong first byte", "04 ce 04 a1 00 00 6f", "espressi: bytes outside a frame"},
-	    {"checksum", "03 ce 04 a1 00 00 69", "espressi: bad checksum"},
-	    {"unknown type", "03 42 00 00 00 00 41", "espressi: unknown frame type"},
-	    {"reply to LED on", "03 0a 00 00 4b 03 41", "espressi: unknown frame type"},
-	    {"button 0", "03 aa 00 01 00 00 a8", "espressi: reserved button value"},
-	    {"button 3", "03 aa 03 01 00 00 ab", "espressi: reserved button value"},
+	static const LactdParseCase bad[] = {
+	    /* empty */
+	    LACTD_PARSE_REFUSED("", "espressi: empty notification"),
+	    /* short, stateless */
+	    LACTD_PARSE_REFUSED("03 ce 04 a1 00 00", "espressi: incomplete frame"),
+	    /* wrong first byte */
+	    LACTD_PARSE_REFUSED("04 ce 04 a1 00 00 6f", "espressi: bytes outside a frame"),
+	    /* checksum */
+	    LACTD_PARSE_REFUSED("03 ce 04 a1 00 00 69", "espressi: bad checksum"),
+	    /* unknown type */
+	    LACTD_PARSE_REFUSED("03 42 00 00 00 00 41", "espressi: unknown frame type"),
+	    /* reply to LED on */
+	    LACTD_PARSE_REFUSED("03 0a 00 00 4b 03 41", "espressi: unknown frame type"),
+	    /* button 0 */
+	    LACTD_PARSE_REFUSED("03 aa 00 01 00 00 a8", "espressi: reserved button value"),
+	    /* button 3 */
+	    LACTD_PARSE_REFUSED("03 aa 03 01 00 00 ab", "espressi: reserved button value"),
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		LactdReading r[2];
-		const char *reason = NULL;
-
-		g_test_message("%s", bad[i].name);
-		g_assert_cmpint(parse_hex(NULL, bad[i].hex, r, 2, &reason), ==, -1);
-		g_assert_cmpstr(reason, ==, bad[i].reason);
-	}
+	lactd_test_parse_cases(espressi_parse, ESPRESSI_NOTIFY, bad, G_N_ELEMENTS(bad));
 	/* No room: the frame is refused, not written past the array. */
 	{
 		EspressiParseState st = {0};
@@ -189,61 +167,22 @@ test_roundtrip(void)
 /* ---- the emulator -------------------------------------------------------- */
 
 static void
-collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	g_assert_cmpstr(uuid, ==, ESPRESSI_NOTIFY);
-	g_ptr_array_add(user_data, g_bytes_new(data, len));
-}
-
-static void
 check_packing(const char *packing, guint want_notifications)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strdup_printf(
-	    "[s]\nemulator=espressi\npacking=%s\nweighings=2:118.5;10:0;20:250.4\n", packing);
-	g_autoptr(LactdEmu) emu = NULL;
-	g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	g_autofree char *scenario = g_strdup_printf(
+	    "emulator=espressi\npacking=%s\nweighings=2:118.5;10:0;20:250.4", packing);
+	g_autoptr(LactdEmu) emu = lactd_test_emu_new(scenario);
+	g_autoptr(GPtrArray) sent = lactd_test_emu_stream(emu, ESPRESSI_NOTIFY, 1000, 30000);
 	EspressiParseState st = {0};
+	g_autoptr(GArray) r = lactd_test_parse_all(espressi_parse, &st, ESPRESSI_NOTIFY, sent);
 	const double want[] = {0, 118.5, 0, 250.4};
-	guint settled = 0, weights = 0;
-	gboolean last_stable = FALSE;
 
 	g_test_message("packing %s", packing);
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-	emu = lactd_emu_new(kf, "s", &error);
-	g_assert_no_error(error);
-	emu->notify = collect;
-	emu->user_data = sent;
-	lactd_emu_set_link(emu, TRUE);
-	/* Nothing until notifications are on. */
-	lactd_emu_advance_to(emu, 1000);
-	g_assert_cmpuint(sent->len, ==, 0);
-	lactd_emu_set_subscribed(emu, ESPRESSI_NOTIFY, TRUE);
-	lactd_emu_advance_to(emu, 30000);
 	g_assert_true(emu->klass->finished(emu));
 	g_assert_cmpuint(sent->len, ==, want_notifications);
-	for (guint i = 0; i < sent->len; i++) {
-		gsize len;
-		const guint8 *d = g_bytes_get_data(g_ptr_array_index(sent, i), &len);
-		LactdReading r[LACTD_READINGS_MAX];
-		const char *reason = NULL;
-		int n = espressi_parse(&st, ESPRESSI_NOTIFY, d, len, r, G_N_ELEMENTS(r), &reason);
-
-		g_assert_cmpint(n, >=, 0);
-		g_assert_null(st.late_reason);
-		for (int j = 0; j < n; j++) {
-			weights++;
-			if (r[j].weight.stable && !last_stable) {
-				g_assert_cmpuint(settled, <, G_N_ELEMENTS(want));
-				g_assert_cmpfloat_with_epsilon(r[j].weight.grams, want[settled], 1e-9);
-				settled++;
-			}
-			last_stable = r[j].weight.stable;
-		}
-	}
-	g_assert_cmpuint(settled, ==, G_N_ELEMENTS(want));
-	g_assert_cmpuint(weights, ==, 290);
+	g_assert_null(st.late_reason);
+	g_assert_cmpuint(r->len, ==, 290);
+	lactd_test_assert_settled(r, want, G_N_ELEMENTS(want));
 }
 
 static void
@@ -257,101 +196,49 @@ test_emulator(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n",	 "packing=tight\n",	"interval_ms=0\n",
-			     "interval_ms=x\n",	 "weighings=1\n",	"weighings=1:-5\n",
-			     "weighings=1:4000\n", "buttons=x\n"};
+	static const char *const bad[] = {"colour=red",	 "packing=tight",	"interval_ms=0",
+			     "interval_ms=x",	 "weighings=1",	"weighings=1:-5",
+			     "weighings=1:4000", "buttons=x"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=espressi\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("espressi", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module, wired to the emulator through a fake host ---------- */
 
-static gboolean
-name_matches(const LactdPluginDesc *desc, const char *name)
-{
-	for (guint i = 0; desc->name_patterns[i] != NULL; i++) {
-		if (g_pattern_match_simple(desc->name_patterns[i], name))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "espressi",
-						      ".libs", "espressi.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("espressi", LACTD_KIND_SCALE, "espressi_parse", &module);
+	static const char *const chars[] = {ESPRESSI_NOTIFY, ESPRESSI_WRITE, NULL};
+	const LactdPluginDesc *d = desc0;
 	g_autoptr(LactdTestHost) hd = NULL;
 	const double want[] = {0, 150, 0, 90, 0};
-	guint stable = 0;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
-	hd = lactd_test_host_new("C0:FF:EE:00:00:21", *descp);
-	g_assert_cmpstr(hd->desc->name, ==, "espressi");
-	g_assert_cmpint(hd->desc->kind, ==, LACTD_KIND_SCALE);
-	g_assert_cmpstr(hd->desc->service_uuids[0], ==, "0000fff0-0000-1000-8000-00805f9b34fb");
-	g_assert_cmpstr(hd->desc->required_chars[0], ==, ESPRESSI_NOTIFY);
-	g_assert_cmpstr(hd->desc->required_chars[1], ==, ESPRESSI_WRITE);
-	g_assert_null(hd->desc->required_chars[2]);
 	/* It sends its own stable flag. */
-	g_assert_cmpuint(hd->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, ==, 0);
-	g_assert_cmpfloat(hd->desc->weight_resolution_g, ==, 0.1);
-	g_assert_true(name_matches(hd->desc, "EspressiScale"));
-	g_assert_true(name_matches(hd->desc, "espressiscale-42"));
+	lactd_test_assert_scale_desc(d, "0000fff0-0000-1000-8000-00805f9b34fb", chars, 0, 0.1);
+	g_assert_true(lactd_test_plugin_name_matches(d, "EspressiScale"));
+	g_assert_true(lactd_test_plugin_name_matches(d, "espressiscale-42"));
 	/* The other FFF0 scales are not its own: the Decent Scale has the
 	 * same characteristics, only the name tells them apart. */
-	g_assert_false(name_matches(hd->desc, "Decent Scale"));
-	g_assert_false(name_matches(hd->desc, "WeighMaster ECS-02"));
-	g_assert_false(name_matches(hd->desc, "AKU MINI"));
-	g_assert_false(name_matches(hd->desc, "My EspressiScale"));
-	g_assert_cmpuint(hd->desc->state_size, <=, sizeof(hd->state));
+	g_assert_false(lactd_test_plugin_name_matches(d, "Decent Scale"));
+	g_assert_false(lactd_test_plugin_name_matches(d, "WeighMaster ECS-02"));
+	g_assert_false(lactd_test_plugin_name_matches(d, "AKU MINI"));
+	g_assert_false(lactd_test_plugin_name_matches(d, "My EspressiScale"));
 
-	g_assert_true(g_key_file_load_from_data(
-	    kf, "[s]\nemulator=espressi\npacking=packed\nweighings=1:150;8:0;12:90\nbuttons=15\n", -1, 0,
-	    NULL));
-	hd->emu = lactd_emu_new(kf, "s", &error);
-	g_assert_no_error(error);
-	hd->emu->notify = lactd_test_host_notify;
-	lactd_emu_set_link(hd->emu, TRUE);
+	hd = lactd_test_host_with_emu("C0:FF:EE:00:00:21", d,
+				      "emulator=espressi\npacking=packed\nweighings=1:150;8:0;12:90\nbuttons=15");
 
 	/* Subscribe, and nothing written: no tare, no vendor bytes. */
-	g_assert_cmpint(hd->desc->attach(NULL, &lactd_test_host), ==, 0);
+	g_assert_cmpint(d->attach(NULL, &lactd_test_host), ==, 0);
 	g_assert_cmpuint(hd->log->len, ==, 1);
 	g_assert_cmpstr(g_ptr_array_index(hd->log, 0), ==,
 			"subscribe 0000fff4-0000-1000-8000-00805f9b34fb");
 	lactd_emu_advance_to(hd->emu, 20000);
 	g_assert_cmpuint(lactd_test_host_count(hd, "write"), ==, 0);
 	g_assert_cmpuint(lactd_test_host_count(hd, "reject"), ==, 0);
-	for (guint i = 0; i < hd->emitted->len; i++) {
-		const LactdReading *r = &g_array_index(hd->emitted, LactdReading, i);
-
-		g_assert_cmpint(r->type, ==, LACTD_READING_WEIGHT);
-		if (r->weight.stable) {
-			g_assert_cmpuint(stable, <, G_N_ELEMENTS(want));
-			g_assert_cmpfloat_with_epsilon(r->weight.grams, want[stable], 1e-9);
-			stable++;
-		}
-	}
-	g_assert_cmpuint(stable, ==, G_N_ELEMENTS(want));
+	lactd_test_assert_settled(hd->emitted, want, G_N_ELEMENTS(want));
 	/* 200 frames, emitted only as they change. */
 	g_assert_cmpuint(hd->emitted->len, <, 60);
 
@@ -361,11 +248,11 @@ test_module(void)
 		const guint8 big[] = {0x03, 0xce, 0x03, 0xe8, 0x00, 0x00, 0x27};
 		guint emitted = hd->emitted->len;
 
-		hd->desc->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, junk, sizeof(junk),
+		d->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, junk, sizeof(junk),
 				LACTD_VALUE_NOTIFY);
-		hd->desc->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, big, sizeof(big),
+		d->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, big, sizeof(big),
 				LACTD_VALUE_NOTIFY);
-		hd->desc->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, big, 0,
+		d->value(NULL, &lactd_test_host, ESPRESSI_NOTIFY, big, 0,
 				LACTD_VALUE_NOTIFY);
 		g_assert_cmpuint(lactd_test_host_count(hd, "reject espressi: bytes outside a frame"),
 				 ==, 1);
@@ -378,10 +265,9 @@ test_module(void)
 		g_assert_cmpfloat(g_array_index(hd->emitted, LactdReading, emitted).weight.grams, ==,
 				  100.0);
 	}
-	hd->desc->detach(NULL, &lactd_test_host);
+	d->detach(NULL, &lactd_test_host);
 	g_assert_cmpuint(hd->timers, ==, 0);
-	lactd_emu_free(hd->emu);
-	hd->emu = NULL;
+	g_clear_pointer(&hd, lactd_test_host_free);
 	g_module_close(module);
 }
 

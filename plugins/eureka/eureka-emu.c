@@ -18,22 +18,15 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <math.h>
 
 #include "eureka-encode.h"
-#include "lactd-emu.h"
+#include "lactd-emu-scale.h"
 
-#define SETTLE_MS 1000
-#define HOLD_MS	  20000
-#define MAX_GRAMS 2000.0
-#define OUNCE_G	  28.349523125
-
-typedef LactdEmuWeighing Weighing;
+#define HOLD_MS	20000
+#define OUNCE_G 28.349523125
 
 typedef struct {
-	gint64 interval_ms;
-	GArray *weighings;
-	gint64 done_ms;
+	LactdEmuScale scale;
 	guint8 unit;
 	double tare;
 } Eureka;
@@ -49,29 +42,15 @@ static const LactdEmuService eureka_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "weighings", "unit", "interval_ms",
-					 NULL};
+static const char *const own_keys[] = {"unit", NULL};
 
 static gboolean
 eureka_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Eureka *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
 	g_autofree char *unit = g_key_file_get_string(kf, group, "unit", NULL);
-	g_autofree char *interval = g_key_file_get_string(kf, group, "interval_ms", NULL);
-	guint64 v;
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(Weighing));
-	s->interval_ms = 100;
 	s->unit = EUREKA_UNIT_GRAMS;
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(known_keys, keys[i])) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] %s: not a key of the eureka emulator", group, keys[i]);
-			return FALSE;
-		}
-	}
 	if (unit != NULL) {
 		if (g_str_equal(unit, "g"))
 			s->unit = EUREKA_UNIT_GRAMS;
@@ -85,45 +64,14 @@ eureka_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			return FALSE;
 		}
 	}
-	if (interval != NULL) {
-		if (!g_ascii_string_to_unsigned(interval, 10, 10, 5000, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] interval_ms: 10 to 5000", group);
-			return FALSE;
-		}
-		s->interval_ms = (gint64)v;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	s->scale.max_grams = 2000.0;
+	return lactd_emu_scale_init(&s->scale, kf, group, "eureka", own_keys, 100, error);
 }
 
 static void
 eureka_finalize(LactdEmu *emu)
 {
-	Eureka *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-static double
-load_at(Eureka *s, gint64 t)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const Weighing *w = &g_array_index(s->weighings, Weighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS)
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	return now;
+	lactd_emu_scale_clear(&((Eureka *)emu->priv)->scale);
 }
 
 static void
@@ -131,12 +79,10 @@ eureka_advance(LactdEmu *emu)
 {
 	Eureka *s = emu->priv;
 
-	while (s->done_ms + s->interval_ms <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 buf[EUREKA_FRAME_LEN];
-		double g;
+		double g = lactd_emu_scale_load_at(&s->scale, s->scale.done_ms, NULL) - s->tare;
 
-		s->done_ms += s->interval_ms;
-		g = load_at(s, s->done_ms) - s->tare;
 		if (s->unit == EUREKA_UNIT_OUNCES)
 			g /= OUNCE_G;
 		if (eureka_encode_status(buf, g, FALSE, 0))
@@ -149,10 +95,8 @@ eureka_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GEr
 {
 	Eureka *s = emu->priv;
 
-	if (!g_str_equal(uuid, EUREKA_WRITE)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
+	if (!lactd_emu_scale_check_write(uuid, EUREKA_WRITE, error))
 		return FALSE;
-	}
 	if (len == 4 && data[0] == EUREKA_HEADER && data[1] == 0x03 && data[2] == EUREKA_CMD_UNIT &&
 	    data[3] <= EUREKA_UNIT_MILLILITRES) {
 		s->unit = data[3];
@@ -160,7 +104,7 @@ eureka_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GEr
 	}
 	if (len == 4 && data[0] == EUREKA_HEADER && data[1] == 0x02 && data[2] == data[3]) {
 		if (data[2] == EUREKA_CMD_TARE)
-			s->tare = load_at(s, emu->sim_ms);
+			s->tare = lactd_emu_scale_load_at(&s->scale, emu->sim_ms, NULL);
 		return TRUE;
 	}
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a Eureka command");
@@ -170,12 +114,7 @@ eureka_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GEr
 static gboolean
 eureka_finished(LactdEmu *emu)
 {
-	Eureka *s = emu->priv;
-	gint64 last = 0;
-
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, Weighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + HOLD_MS;
+	return lactd_emu_scale_finished(&((Eureka *)emu->priv)->scale, HOLD_MS);
 }
 
 const LactdEmuClass lactd_emu_eureka = {

@@ -18,25 +18,7 @@
 #include "eureka-encode.h"
 #include "eureka-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
+#include "lactd-test-plugin.h"
 
 static void
 test_parse_vectors(void)
@@ -58,7 +40,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[16];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -90,7 +72,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[16];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -147,19 +129,9 @@ test_roundtrip(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"unit=lb", "interval_ms=1", "colour=red", "weighings=1:5000"};
+	static const char *const bad[] = {"unit=lb", "interval_ms=1", "colour=red", "weighings=1:5000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=eureka\n%s\n", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_nonnull(error);
-	}
+	lactd_test_emu_refuses("eureka", bad, G_N_ELEMENTS(bad));
 }
 
 /* The plugin over an emulated scale left in @unit: every weight the host
@@ -169,11 +141,9 @@ static void
 module_with_unit(gconstpointer data)
 {
 	const char *unit = data;
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "eureka", ".libs",
-						      "eureka.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("eureka", LACTD_KIND_SCALE, "eureka_parse", &module);
 	const LactdPluginDesc *d;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
@@ -182,11 +152,7 @@ module_with_unit(gconstpointer data)
 	    g_strdup_printf("[s]\nemulator=eureka\nunit=%s\nweighings=1:150\n", unit);
 	guint at_150 = 0;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
-	d = *descp;
+	d = desc0;
 	g_assert_cmpstr(d->name, ==, "eureka");
 	g_assert_true(g_pattern_match_simple(d->name_patterns[0], "CFS-9002"));
 	g_assert_cmpuint(d->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY, !=, 0);

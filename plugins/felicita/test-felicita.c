@@ -15,7 +15,7 @@
 #include "felicita-encode.h"
 #include "felicita-parse.h"
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 
 /* Beanconqueror's sample frame: +0.00 g, battery byte 137. */
 static const guint8 sample[FELICITA_FRAME_LEN] = {1,  2,  43, 48, 48, 48, 48, 48, 48,
@@ -237,19 +237,7 @@ run_until(gint64 until)
 static const LactdPluginDesc *
 load(GModule **module)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "felicita", ".libs",
-						      "felicita.so", NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-	gpointer other = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	g_assert_false(g_module_symbol(*module, "felicita_parse", &other));
-	return *descp;
+	return lactd_test_plugin_open("felicita", LACTD_KIND_SCALE, "felicita_parse", module);
 }
 
 static void
@@ -357,20 +345,10 @@ test_module(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n", "unit=kg\n", "battery=100\n", "chunk=0\n",
-			     "chunk=65\n",   "interval_ms=1\n", "weighings=1:3000\n"};
+	static const char *const bad[] = {"colour=red", "unit=kg", "battery=100", "chunk=0",
+			     "chunk=65",   "interval_ms=1", "weighings=1:3000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=felicita\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
+	lactd_test_emu_refuses("felicita", bad, G_N_ELEMENTS(bad));
 }
 
 int

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lactd-emu.h"
+#include "lactd-test-plugin.h"
 #include "opp-encode.h"
 #include "opp-parse.h"
 
@@ -1003,41 +1004,30 @@ test_emulator_end_while_away(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {
-	    "colour=red\n",
-	    "channels=both\n",
-	    "left_ml=2000\n",
-	    "right_ml=-1\n",
-	    "phases=pumping:10\n",
-	    "phases=stimulation:abc\n",
-	    "phases=expression\n",
-	    "phases=expression:40000;paused:40000\n",
-	    "history=1:2:3\n",
-	    "history=0:2:3:4:5:0\n",
-	    "history=1:2:3:4:5:8\n",
-	    "history=1:2:x:4:5:0\n",
-	    "history=1:2:3:4:5000:0\n",
-	    "history=2:2:3:4:5:0;1:2:3:4:5:0\n",
-	    "history=3:2:3:4:5:0\nfirst_session_id=3\n",
-	    "suction=12\n",
-	    "battery=150\n",
-	    "clock=maybe\n",
-	    "repeat=0\n",
-	    "max_suction=300\n",
+	static const char *const bad[] = {
+	    "colour=red",
+	    "channels=both",
+	    "left_ml=2000",
+	    "right_ml=-1",
+	    "phases=pumping:10",
+	    "phases=stimulation:abc",
+	    "phases=expression",
+	    "phases=expression:40000;paused:40000",
+	    "history=1:2:3",
+	    "history=0:2:3:4:5:0",
+	    "history=1:2:3:4:5:8",
+	    "history=1:2:x:4:5:0",
+	    "history=1:2:3:4:5000:0",
+	    "history=2:2:3:4:5:0;1:2:3:4:5:0",
+	    "history=3:2:3:4:5:0\nfirst_session_id=3",
+	    "suction=12",
+	    "battery=150",
+	    "clock=maybe",
+	    "repeat=0",
+	    "max_suction=300",
 	};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=opp\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_test_message("%s", bad[i]);
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_nonnull(error);
-	}
+	lactd_test_emu_refuses("opp", bad, G_N_ELEMENTS(bad));
 }
 
 /* ---- the plugin module ------------------------------------------------------ */

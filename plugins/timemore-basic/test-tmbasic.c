@@ -14,28 +14,11 @@
 #include <string.h>
 
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "tmbasic-encode.h"
 #include "tmbasic-parse.h"
 
 void tmbasic_emu_counts(LactdEmu *emu, guint *set_grams, guint *set_mode);
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 /* 118.5 g, then battery 80 %, with their CRCs (computed apart from this
  * code, from the documented polynomial). */
@@ -51,19 +34,17 @@ test_crc_and_commands(void)
 	/* The CRC-16/MODBUS check value. */
 	g_assert_cmphex(tmbasic_crc16((const guint8 *)"123456789", 9), ==, 0x4b37);
 	g_assert_cmpmem(b, tmbasic_build(b, 3, TMBASIC_SET_UNIT, grams, 1), want,
-			unhex("a5 5a 03 06 0001 00 e8a7", want, sizeof(want)));
+			lactd_test_unhex("a5 5a 03 06 0001 00 e8a7", want, sizeof(want)));
 	g_assert_cmpmem(b, tmbasic_build(b, 3, TMBASIC_SET_MODE, standard, 2), want,
-			unhex("a5 5a 03 08 0002 0100 eb31", want, sizeof(want)));
+			lactd_test_unhex("a5 5a 03 08 0002 0100 eb31", want, sizeof(want)));
 	g_assert_cmpuint(tmbasic_build(b, 3, 1, want, TMBASIC_DATA_MAX + 1), ==, 0);
 }
 
 static int
-parse_hex(TmbasicParseState *st, const char *hex, LactdReading *r, gsize max, const char **reason)
+parse_hex(TmbasicParseState *st, const char *hex, LactdReading *r, gsize max,
+	  const char **reason)
 {
-	guint8 buf[256];
-	gsize len = unhex(hex, buf, sizeof(buf));
-
-	return tmbasic_parse(st, TMBASIC_NOTIFY, buf, len, r, max, reason);
+	return lactd_test_parse_hex(tmbasic_parse, st, TMBASIC_NOTIFY, hex, r, max, reason);
 }
 
 static void
@@ -102,7 +83,7 @@ static void
 test_parse_split(void)
 {
 	guint8 stream[64];
-	gsize len = unhex(W1185 B80 W1185, stream, sizeof(stream));
+	gsize len = lactd_test_unhex(W1185 B80 W1185, stream, sizeof(stream));
 
 	for (gsize cut = 1; cut < len; cut++) {
 		TmbasicParseState st = {0};
@@ -178,19 +159,8 @@ static LactdTestHost *hd;
 static const LactdPluginDesc *
 load(const char *name, GModule **module)
 {
-	g_autofree char *file = g_strdup_printf("%s.so", name);
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "timemore-basic",
-						      ".libs", file, NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	g_assert_cmpstr((*descp)->name, ==, name);
-	return *descp;
+	return lactd_test_plugin_open_in("timemore-basic", name, LACTD_KIND_SCALE, "tmbasic_parse",
+					 module);
 }
 
 static void
@@ -293,7 +263,7 @@ test_module(void)
 	g_assert_cmpuint(hd->emitted->len, <, 60);
 	{
 		guint8 f[TMBASIC_FRAME_MAX];
-		gsize n = unhex(W1185, f, sizeof(f));
+		gsize n = lactd_test_unhex(W1185, f, sizeof(f));
 
 		guint emitted = hd->emitted->len;
 
@@ -331,35 +301,10 @@ test_module(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"colour=red\n", "model=black-mirror\n", "encrypted=maybe\n",
-			     "battery=101\n", "chunk=0\n",	     "weighings=1:3000\n"};
+	static const char *const bad[] = {"colour=red", "model=black-mirror", "encrypted=maybe",
+			     "battery=101", "chunk=0",	     "weighings=1:3000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=timemore-basic\n%s", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	}
-	/* Commands with a bad CRC are refused by the emulated scale. */
-	{
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(LactdEmu) emu = NULL;
-		g_autoptr(GError) error = NULL;
-		guint8 cmd[16];
-		gsize n = unhex("a5 5a 03 06 0001 00 e8a8", cmd, sizeof(cmd));
-
-		g_assert_true(g_key_file_load_from_data(kf, "[d]\nemulator=timemore-basic\n", -1, 0,
-							NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_no_error(error);
-		g_assert_false(emu->klass->write(emu, TMBASIC_WRITE, cmd, n, &error));
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-	}
+	lactd_test_emu_refuses("timemore-basic", bad, G_N_ELEMENTS(bad));
 }
 
 int

@@ -21,24 +21,19 @@
 
 #include <gio/gio.h>
 
-#include "lactd-emu.h"
+#include "lactd-emu-scale.h"
 #include "tmbasic-encode.h"
 
-#define SETTLE_MS    1000
-#define INTERVAL_MS  100
-#define BATTERY_MS   5000
-#define MAX_GRAMS    2000.0
+#define BATTERY_MS 5000
 
 typedef struct {
-	GArray *weighings;
+	LactdEmuScale scale;
 	gboolean dot;
 	gboolean encrypted;
-	guint8 battery;
-	guint chunk;
-	gint64 done_ms;
+	guint64 battery;
+	gint64 battery_ms; /* when the battery was last sent */
+	LactdEmuChunker out;
 	double tare;
-	guint8 pending[TMBASIC_NOTIFY_MAX + TMBASIC_FRAME_MAX];
-	gsize npending;
 	guint set_grams; /* commands taken, for tests */
 	guint set_mode;
 } Tmbasic;
@@ -54,8 +49,7 @@ static const LactdEmuService tmbasic_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name",	"model", "encrypted",
-					 "weighings", "battery", "chunk", NULL};
+static const char *const own_keys[] = {"model", "encrypted", "battery", "chunk", NULL};
 
 static gboolean
 bad(GError **error, const char *group, const char *what)
@@ -68,20 +62,16 @@ static gboolean
 tmbasic_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Tmbasic *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
 	g_autofree char *model = g_key_file_get_string(kf, group, "model", NULL);
 	g_autofree char *enc = g_key_file_get_string(kf, group, "encrypted", NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	g_autofree char *battery = g_key_file_get_string(kf, group, "battery", NULL);
-	g_autofree char *chunk = g_key_file_get_string(kf, group, "chunk", NULL);
-	guint64 v;
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(LactdEmuWeighing));
 	s->battery = 70;
 	s->encrypted = TRUE;
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-		if (!g_strv_contains(known_keys, keys[i]))
-			return bad(error, group, "not a key of the timemore-basic emulator");
+	s->scale.max_grams = 2000.0;
+	if (!lactd_emu_scale_init(&s->scale, kf, group, "timemore-basic", own_keys, 100, error) ||
+	    !lactd_emu_key_uint(kf, group, "battery", 0, 100, &s->battery, error) ||
+	    !lactd_emu_key_uint(kf, group, "chunk", 1, TMBASIC_NOTIFY_MAX, &s->out.chunk, error))
+		return FALSE;
 	if (model != NULL && !g_str_equal(model, "basic3") && !g_str_equal(model, "dot"))
 		return bad(error, group, "model: basic3 or dot");
 	s->dot = model != NULL && g_str_equal(model, "dot");
@@ -90,63 +80,13 @@ tmbasic_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 			return bad(error, group, "encrypted: true or false");
 		s->encrypted = g_str_equal(enc, "true");
 	}
-	if (battery != NULL) {
-		if (!g_ascii_string_to_unsigned(battery, 10, 0, 100, &v, NULL))
-			return bad(error, group, "battery: 0 to 100");
-		s->battery = (guint8)v;
-	}
-	if (chunk != NULL) {
-		if (!g_ascii_string_to_unsigned(chunk, 10, 1, TMBASIC_NOTIFY_MAX, &v, NULL))
-			return bad(error, group, "chunk: 1 to 244");
-		s->chunk = (guint)v;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	return TRUE;
 }
 
 static void
 tmbasic_finalize(LactdEmu *emu)
 {
-	Tmbasic *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-static double
-load_at(Tmbasic *s, gint64 t)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const LactdEmuWeighing *w = &g_array_index(s->weighings, LactdEmuWeighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS)
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	return now;
-}
-
-static void
-queue(LactdEmu *emu, Tmbasic *s, const guint8 *f, gsize n)
-{
-	if (s->chunk == 0) {
-		lactd_emu_send(emu, TMBASIC_NOTIFY, f, n);
-		return;
-	}
-	memcpy(s->pending + s->npending, f, n);
-	s->npending += n;
-	while (s->npending >= s->chunk) {
-		lactd_emu_send(emu, TMBASIC_NOTIFY, s->pending, s->chunk);
-		memmove(s->pending, s->pending + s->chunk, s->npending - s->chunk);
-		s->npending -= s->chunk;
-	}
+	lactd_emu_scale_clear(&((Tmbasic *)emu->priv)->scale);
 }
 
 static void
@@ -154,22 +94,22 @@ tmbasic_advance(LactdEmu *emu)
 {
 	Tmbasic *s = emu->priv;
 
-	while (s->done_ms + INTERVAL_MS <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 f[TMBASIC_FRAME_MAX];
 		gsize n;
 
-		s->done_ms += INTERVAL_MS;
-		if (!emu->connected || !lactd_emu_is_subscribed(emu, TMBASIC_NOTIFY))
-			continue;
 		/* The Dot keeps silent on a link that is not encrypted. */
-		if (s->dot && !s->encrypted)
+		if (!lactd_emu_is_subscribed(emu, TMBASIC_NOTIFY) || (s->dot && !s->encrypted))
 			continue;
-		n = tmbasic_encode_weight(f, load_at(s, s->done_ms) - s->tare);
+		n = tmbasic_encode_weight(f, lactd_emu_scale_load_at(&s->scale, s->scale.done_ms,
+								     NULL) -
+						 s->tare);
 		if (n > 0)
-			queue(emu, s, f, n);
-		if (s->done_ms % BATTERY_MS == 0) {
-			n = tmbasic_encode_battery(f, s->battery);
-			queue(emu, s, f, n);
+			lactd_emu_chunker_send(&s->out, emu, TMBASIC_NOTIFY, f, n);
+		if (s->scale.done_ms - s->battery_ms >= BATTERY_MS) {
+			s->battery_ms = s->scale.done_ms;
+			n = tmbasic_encode_battery(f, (guint8)s->battery);
+			lactd_emu_chunker_send(&s->out, emu, TMBASIC_NOTIFY, f, n);
 		}
 	}
 }
@@ -180,10 +120,8 @@ tmbasic_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GE
 	Tmbasic *s = emu->priv;
 	gsize dlen;
 
-	if (!g_str_equal(uuid, TMBASIC_WRITE)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
+	if (!lactd_emu_scale_check_write(uuid, TMBASIC_WRITE, error))
 		return FALSE;
-	}
 	dlen = len >= 6 ? ((gsize)data[4] << 8 | data[5]) : 0;
 	if (len < 8 || data[0] != 0xa5 || data[1] != 0x5a || len != 8 + dlen ||
 	    tmbasic_crc16(data, 6 + dlen) != (guint16)(data[6 + dlen] << 8 | data[7 + dlen]) ||
@@ -197,7 +135,7 @@ tmbasic_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GE
 	else if (data[3] == TMBASIC_SET_MODE)
 		s->set_mode++;
 	else if (data[3] == TMBASIC_TARE)
-		s->tare = load_at(s, emu->sim_ms);
+		s->tare = lactd_emu_scale_load_at(&s->scale, emu->sim_ms, NULL);
 	return TRUE;
 }
 
@@ -207,18 +145,13 @@ tmbasic_link(LactdEmu *emu, gboolean up)
 	Tmbasic *s = emu->priv;
 
 	if (!up)
-		s->npending = 0;
+		s->out.npending = 0;
 }
 
 static gboolean
 tmbasic_finished(LactdEmu *emu)
 {
-	Tmbasic *s = emu->priv;
-	gint64 last = 0;
-
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, LactdEmuWeighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + 3000;
+	return lactd_emu_scale_finished(&((Tmbasic *)emu->priv)->scale, 3000);
 }
 
 /* What the emulator counted, for tests: set-grams and set-mode commands. */

@@ -5,9 +5,7 @@
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdint.h>
-
+#include "lactd-fuzz.h"
 #include "timemore-parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,22 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	LactdReading out[LACTD_READINGS_MAX];
-	const char *reason = NULL;
-	int n = timemore_parse(NULL, TIMEMORE_WEIGHT, data, size, out, G_N_ELEMENTS(out), &reason);
-
-	if (n < 0 && reason == NULL)
-		__builtin_trap(); /* every refusal says why */
-	if (n > 1)
-		__builtin_trap();
-	for (int i = 0; i < n; i++) {
-		if (out[i].type == LACTD_READING_WEIGHT &&
-		    (!(fabs(out[i].weight.grams) <= LACTD_MAX_WEIGHT_G) || out[i].weight.stable))
-			__builtin_trap();
-		if (out[i].type == LACTD_READING_BATTERY && out[i].battery.percent > 100)
-			__builtin_trap();
-		if (out[i].type != LACTD_READING_WEIGHT && out[i].type != LACTD_READING_BATTERY)
-			__builtin_trap();
-	}
+	lactd_fuzz_one(timemore_parse, NULL, TIMEMORE_WEIGHT, data, size, 1,
+		       LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT) | LACTD_FUZZ_TYPE(LACTD_READING_BATTERY), TRUE);
 	return 0;
 }

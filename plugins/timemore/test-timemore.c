@@ -16,28 +16,10 @@
 
 #include "lactd-emu.h"
 #include "lactd-plugin-match.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "timemore-encode.h"
 #include "timemore-parse.h"
 #include "wss/wss-parse.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 static void
 test_parse_vectors(void)
@@ -60,7 +42,7 @@ test_parse_vectors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[16];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -90,7 +72,7 @@ test_parse_refusals(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
 		guint8 buf[16];
-		gsize len = unhex(v[i].hex, buf, sizeof(buf));
+		gsize len = lactd_test_unhex(v[i].hex, buf, sizeof(buf));
 		LactdReading r[2];
 		const char *reason = NULL;
 
@@ -150,18 +132,7 @@ test_roundtrip(void)
 static const LactdPluginDesc *
 load(const char *name, GModule **module)
 {
-	g_autofree char *file = g_strdup_printf("%s.so", name);
-	g_autofree char *path =
-	    g_test_build_filename(G_TEST_BUILT, "plugins", name, ".libs", file, NULL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
-
-	*module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	g_assert_nonnull(*module);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(*module, "lactd_plugin_desc", (gpointer *)&descp));
-	return *descp;
+	return lactd_test_plugin_open(name, LACTD_KIND_SCALE, NULL, module);
 }
 
 /* The real descriptors through the host's match: by name before the
@@ -264,19 +235,9 @@ test_emulator_scenario(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"interval_ms=1", "colour=red", "weighings=1:5000"};
+	static const char *const bad[] = {"interval_ms=1", "colour=red", "weighings=1:5000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=timemore\n%s\n", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_nonnull(error);
-	}
+	lactd_test_emu_refuses("timemore", bad, G_N_ELEMENTS(bad));
 }
 
 static void

@@ -18,20 +18,14 @@
 #include <gio/gio.h>
 #include <math.h>
 
-#include "lactd-emu.h"
+#include "lactd-emu-scale.h"
 #include "timemore-encode.h"
 
-#define SETTLE_MS 1000
 #define STARVE_MS 6000
 #define HOLD_MS	  20000
-#define MAX_GRAMS 2000.0
-
-typedef LactdEmuWeighing Weighing;
 
 typedef struct {
-	gint64 interval_ms;
-	GArray *weighings;
-	gint64 done_ms;
+	LactdEmuScale scale;
 	gboolean requested;
 	gint64 last_beat_ms;
 	double tare;
@@ -48,65 +42,19 @@ static const LactdEmuService timemore_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "weighings", "interval_ms", NULL};
-
 static gboolean
 timemore_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Timemore *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	g_autofree char *interval = g_key_file_get_string(kf, group, "interval_ms", NULL);
-	guint64 v;
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(Weighing));
-	s->interval_ms = 100;
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(known_keys, keys[i])) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] %s: not a key of the timemore emulator", group, keys[i]);
-			return FALSE;
-		}
-	}
-	if (interval != NULL) {
-		if (!g_ascii_string_to_unsigned(interval, 10, 10, 5000, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] interval_ms: 10 to 5000", group);
-			return FALSE;
-		}
-		s->interval_ms = (gint64)v;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	s->scale.max_grams = 2000.0;
+	return lactd_emu_scale_init(&s->scale, kf, group, "timemore", NULL, 100, error);
 }
 
 static void
 timemore_finalize(LactdEmu *emu)
 {
-	Timemore *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-static double
-load_at(Timemore *s, gint64 t)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const Weighing *w = &g_array_index(s->weighings, Weighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS)
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	return now;
+	lactd_emu_scale_clear(&((Timemore *)emu->priv)->scale);
 }
 
 static void
@@ -114,14 +62,14 @@ timemore_advance(LactdEmu *emu)
 {
 	Timemore *s = emu->priv;
 
-	while (s->done_ms + s->interval_ms <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 buf[TIMEMORE_FRAME_LEN];
 		double g;
 
-		s->done_ms += s->interval_ms;
-		if (!s->requested || s->done_ms - s->last_beat_ms > STARVE_MS)
+		if (!s->requested || s->scale.done_ms - s->last_beat_ms > STARVE_MS)
 			continue;
-		g = round((load_at(s, s->done_ms) - s->tare) * 10) / 10;
+		g = lactd_emu_scale_load_at(&s->scale, s->scale.done_ms, NULL) - s->tare;
+		g = round(g * 10) / 10;
 		timemore_encode_weight(buf, g, g);
 		lactd_emu_send(emu, TIMEMORE_WEIGHT, buf, sizeof(buf));
 	}
@@ -147,7 +95,7 @@ timemore_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, G
 	}
 	if (g_str_equal(uuid, TIMEMORE_COMMAND) && len == 1) {
 		if (data[0] == TIMEMORE_CMD_TARE)
-			s->tare = load_at(s, emu->sim_ms);
+			s->tare = lactd_emu_scale_load_at(&s->scale, emu->sim_ms, NULL);
 		return TRUE;
 	}
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "not a Timemore command");
@@ -166,12 +114,7 @@ timemore_link(LactdEmu *emu, gboolean up)
 static gboolean
 timemore_finished(LactdEmu *emu)
 {
-	Timemore *s = emu->priv;
-	gint64 last = 0;
-
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, Weighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + HOLD_MS;
+	return lactd_emu_scale_finished(&((Timemore *)emu->priv)->scale, HOLD_MS);
 }
 
 const LactdEmuClass lactd_emu_timemore = {

@@ -14,33 +14,15 @@
 #include <string.h>
 
 #include "lactd-emu.h"
-#include "lactd-test-host.h"
+#include "lactd-test-plugin.h"
 #include "varia-encode.h"
 #include "varia-parse.h"
-
-static gsize
-unhex(const char *hex, guint8 *buf, gsize max)
-{
-	gsize n = 0;
-
-	for (const char *p = hex; p[0] != '\0';) {
-		if (!g_ascii_isxdigit(p[0])) {
-			p++;
-			continue;
-		}
-		g_assert_true(g_ascii_isxdigit(p[1]));
-		g_assert_cmpuint(n, <, max);
-		buf[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		p += 2;
-	}
-	return n;
-}
 
 static int
 parse_hex(const char *hex, LactdReading *r, const char **reason)
 {
 	guint8 buf[64];
-	gsize len = unhex(hex, buf, sizeof(buf));
+	gsize len = lactd_test_unhex(hex, buf, sizeof(buf));
 
 	*reason = NULL;
 	return varia_parse(NULL, VARIA_NOTIFY, buf, len, r, LACTD_READINGS_MAX, reason);
@@ -125,7 +107,7 @@ test_parse_refusals(void)
 		g_assert_cmpstr(reason, ==, v[i].reason);
 	}
 	/* Another characteristic's bytes are not frames. */
-	unhex("fa 01 03 00 2e 4a 66", ok, sizeof(ok));
+	lactd_test_unhex("fa 01 03 00 2e 4a 66", ok, sizeof(ok));
 	g_assert_cmpint(varia_parse(NULL, VARIA_WRITE, ok, 7, r, 8, &reason), ==, -1);
 	g_assert_cmpstr(reason, ==, "varia: not the weight characteristic");
 }
@@ -222,29 +204,17 @@ test_emulator_scenario(void)
 static void
 test_emulator_bad_scenario(void)
 {
-	const char *bad[] = {"battery=101", "interval_ms=1", "colour=red", "weighings=1:5000"};
+	static const char *const bad[] = {"battery=101", "interval_ms=1", "colour=red", "weighings=1:5000"};
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autoptr(GError) error = NULL;
-		g_autofree char *text = g_strdup_printf("[d]\nemulator=varia\n%s\n", bad[i]);
-		g_autoptr(LactdEmu) emu = NULL;
-
-		g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-		emu = lactd_emu_new(kf, "d", &error);
-		g_assert_null(emu);
-		g_assert_nonnull(error);
-	}
+	lactd_test_emu_refuses("varia", bad, G_N_ELEMENTS(bad));
 }
 
 static void
 test_module(void)
 {
-	g_autofree char *path = g_test_build_filename(G_TEST_BUILT, "plugins", "varia", ".libs",
-						      "varia.so", NULL);
-	GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	const uint32_t *abi = NULL;
-	const LactdPluginDesc *const *descp = NULL;
+	GModule *module = NULL;
+	const LactdPluginDesc *desc0 =
+	    lactd_test_plugin_open("varia", LACTD_KIND_SCALE, "varia_parse", &module);
 	const LactdPluginDesc *d;
 	gpointer other = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -252,12 +222,8 @@ test_module(void)
 	g_autoptr(LactdTestHost) hd = NULL;
 	guint weights = 0, batteries = 0;
 
-	g_assert_nonnull(module);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_abi", (gpointer *)&abi));
-	g_assert_cmpuint(*abi, ==, LACTD_PLUGIN_ABI_VERSION);
-	g_assert_true(g_module_symbol(module, "lactd_plugin_desc", (gpointer *)&descp));
 	g_assert_false(g_module_symbol(module, "varia_parse", &other));
-	d = *descp;
+	d = desc0;
 	g_assert_cmpstr(d->name, ==, "varia");
 	g_assert_cmpint(d->kind, ==, LACTD_KIND_SCALE);
 	g_assert_cmpstr(d->service_uuids[0], ==, VARIA_SERVICE);

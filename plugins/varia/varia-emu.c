@@ -16,23 +16,16 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <math.h>
 
-#include "lactd-emu.h"
+#include "lactd-emu-scale.h"
 #include "varia-encode.h"
 
-#define SETTLE_MS 1000
-#define MAX_GRAMS 3000.0
 /* After the last weighing: time enough for a host to see it hold. */
 #define HOLD_MS 20000
 
-typedef LactdEmuWeighing Weighing;
-
 typedef struct {
-	guint8 battery;
-	gint64 interval_ms;
-	GArray *weighings;
-	gint64 done_ms;
+	LactdEmuScale scale;
+	guint64 battery;
 	guint sent;
 	double tare;
 } Varia;
@@ -48,76 +41,22 @@ static const LactdEmuService varia_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "weighings", "battery",
-					 "interval_ms", NULL};
+static const char *const own_keys[] = {"battery", NULL};
 
 static gboolean
 varia_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Varia *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	g_autofree char *battery = g_key_file_get_string(kf, group, "battery", NULL);
-	g_autofree char *interval = g_key_file_get_string(kf, group, "interval_ms", NULL);
-	guint64 v;
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(Weighing));
 	s->battery = 80;
-	s->interval_ms = 100;
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(known_keys, keys[i])) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] %s: not a key of the varia emulator", group, keys[i]);
-			return FALSE;
-		}
-	}
-	if (battery != NULL) {
-		if (!g_ascii_string_to_unsigned(battery, 10, 0, 100, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] battery: 0 to 100", group);
-			return FALSE;
-		}
-		s->battery = (guint8)v;
-	}
-	if (interval != NULL) {
-		if (!g_ascii_string_to_unsigned(interval, 10, 10, 5000, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] interval_ms: 10 to 5000", group);
-			return FALSE;
-		}
-		s->interval_ms = (gint64)v;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	return lactd_emu_scale_init(&s->scale, kf, group, "varia", own_keys, 100, error) &&
+	       lactd_emu_key_uint(kf, group, "battery", 0, 100, &s->battery, error);
 }
 
 static void
 varia_finalize(LactdEmu *emu)
 {
-	Varia *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-static double
-load_at(Varia *s, gint64 t)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const Weighing *w = &g_array_index(s->weighings, Weighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS)
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	return now;
+	lactd_emu_scale_clear(&((Varia *)emu->priv)->scale);
 }
 
 static void
@@ -125,17 +64,16 @@ varia_advance(LactdEmu *emu)
 {
 	Varia *s = emu->priv;
 
-	while (s->done_ms + s->interval_ms <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 buf[2 * VARIA_FRAME_MAX + 4];
-		gsize n;
+		double grams = lactd_emu_scale_load_at(&s->scale, s->scale.done_ms, NULL) - s->tare;
+		gsize n = varia_encode_weight(buf, grams);
 
-		s->done_ms += s->interval_ms;
-		n = varia_encode_weight(buf, load_at(s, s->done_ms) - s->tare);
 		if (n == 0)
 			continue;
 		/* Two frames in one notification now and then. */
 		if (++s->sent % 10 == 0)
-			n += varia_encode_battery(buf + n, s->battery);
+			n += varia_encode_battery(buf + n, (guint8)s->battery);
 		lactd_emu_send(emu, VARIA_NOTIFY, buf, n);
 	}
 }
@@ -145,10 +83,8 @@ varia_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GErr
 {
 	Varia *s = emu->priv;
 
-	if (!g_str_equal(uuid, VARIA_WRITE)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
+	if (!lactd_emu_scale_check_write(uuid, VARIA_WRITE, error))
 		return FALSE;
-	}
 	if (len < 4 || data[0] != VARIA_HEADER || len != 4 + (gsize)data[2] ||
 	    varia_xor(data + 1, len - 2) != data[len - 1]) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -156,19 +92,14 @@ varia_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, GErr
 		return FALSE;
 	}
 	if (data[1] == VARIA_TARE)
-		s->tare = load_at(s, emu->sim_ms);
+		s->tare = lactd_emu_scale_load_at(&s->scale, emu->sim_ms, NULL);
 	return TRUE;
 }
 
 static gboolean
 varia_finished(LactdEmu *emu)
 {
-	Varia *s = emu->priv;
-	gint64 last = 0;
-
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, Weighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + HOLD_MS;
+	return lactd_emu_scale_finished(&((Varia *)emu->priv)->scale, HOLD_MS);
 }
 
 const LactdEmuClass lactd_emu_varia = {

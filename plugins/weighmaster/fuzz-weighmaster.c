@@ -7,42 +7,27 @@
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdint.h>
-
 #include "weighmaster-parse.h"
+#include "lactd-fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static gboolean
+state_ok(void *state)
+{
+	WeighmasterParseState *st = state;
+
+	st->late_reason = NULL;
+	return st->len < WEIGHMASTER_FRAME_LEN;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const uuids[] = {WEIGHMASTER_NOTIFY, WEIGHMASTER_WRITE};
 	WeighmasterParseState st = {0};
-	size_t pos = 0;
+	const LactdFuzzStream f = {weighmaster_parse, &st, {WEIGHMASTER_NOTIFY, WEIGHMASTER_WRITE}, LACTD_READINGS_MAX,
+				   LACTD_FUZZ_TYPE(LACTD_READING_WEIGHT), FALSE, state_ok};
 
-	while (pos + 2 <= size) {
-		const char *uuid = uuids[data[pos] & 1];
-		size_t len = data[pos + 1];
-		LactdReading out[LACTD_READINGS_MAX];
-		const char *reason = NULL;
-		int n;
-
-		pos += 2;
-		if (len > size - pos)
-			len = size - pos;
-		n = weighmaster_parse(&st, uuid, data + pos, len, out, G_N_ELEMENTS(out), &reason);
-		if (n < 0 && reason == NULL)
-			__builtin_trap(); /* every refusal says why */
-		if (n > (int)G_N_ELEMENTS(out) || st.len >= WEIGHMASTER_FRAME_LEN)
-			__builtin_trap();
-		for (int i = 0; i < n; i++) {
-			if (out[i].type != LACTD_READING_WEIGHT ||
-			    !(fabs(out[i].weight.grams) <= LACTD_MAX_WEIGHT_G))
-				__builtin_trap();
-		}
-		st.late_reason = NULL;
-		pos += len;
-	}
+	lactd_fuzz_stream(&f, data, size);
 	return 0;
 }

@@ -17,28 +17,12 @@
  */
 #include "config.h"
 
-#include <gio/gio.h>
-#include <string.h>
-
-#include "lactd-emu.h"
+#include "lactd-emu-scale.h"
 #include "weighmaster-encode.h"
 
-#define SETTLE_MS 1000
-#define MAX_GRAMS 3000.0
-
-typedef enum {
-	PACK_SINGLE,
-	PACK_SPLIT,
-	PACK_PACKED,
-} Packing;
-
 typedef struct {
-	gint64 interval_ms;
-	Packing packing;
-	GArray *weighings; /* LactdEmuWeighing, by time */
-	gint64 done_ms;
-	guint8 held[WEIGHMASTER_FRAME_LEN]; /* PACK_PACKED: a frame waiting for its pair */
-	gboolean holding;
+	LactdEmuScale scale;
+	LactdEmuPacker packer;
 } Weighmaster;
 
 static const LactdEmuChar weighmaster_chars[] = {
@@ -52,111 +36,21 @@ static const LactdEmuService weighmaster_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name", "weighings", "interval_ms",
-					 "packing", NULL};
+static const char *const own_keys[] = {"packing", NULL};
 
 static gboolean
 weighmaster_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 {
 	Weighmaster *s = emu->priv;
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	g_autofree char *weighings = g_key_file_get_string(kf, group, "weighings", NULL);
-	g_autofree char *interval = g_key_file_get_string(kf, group, "interval_ms", NULL);
-	g_autofree char *packing = g_key_file_get_string(kf, group, "packing", NULL);
 
-	s->weighings = g_array_new(FALSE, FALSE, sizeof(LactdEmuWeighing));
-	s->interval_ms = 100;
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(known_keys, keys[i])) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] %s: not a key of the weighmaster emulator", group,
-				    keys[i]);
-			return FALSE;
-		}
-	}
-	if (interval != NULL) {
-		guint64 v;
-
-		if (!g_ascii_string_to_unsigned(interval, 10, 10, 5000, &v, NULL)) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "[%s] interval_ms: 10 to 5000", group);
-			return FALSE;
-		}
-		s->interval_ms = (gint64)v;
-	}
-	if (packing == NULL || g_str_equal(packing, "single"))
-		s->packing = PACK_SINGLE;
-	else if (g_str_equal(packing, "split"))
-		s->packing = PACK_SPLIT;
-	else if (g_str_equal(packing, "packed"))
-		s->packing = PACK_PACKED;
-	else {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "[%s] packing: single, split or packed", group);
-		return FALSE;
-	}
-	return weighings == NULL ||
-	       lactd_emu_parse_weighings(weighings, group, MAX_GRAMS, s->weighings, error);
+	return lactd_emu_scale_init(&s->scale, kf, group, "weighmaster", own_keys, 100, error) &&
+	       lactd_emu_packer_init(&s->packer, kf, group, error);
 }
 
 static void
 weighmaster_finalize(LactdEmu *emu)
 {
-	Weighmaster *s = emu->priv;
-
-	if (s->weighings != NULL)
-		g_array_unref(s->weighings);
-}
-
-/* The load at time t, and whether it has settled. */
-static double
-load_at(Weighmaster *s, gint64 t, gboolean *stable)
-{
-	double before = 0, now = 0;
-	gint64 since = -1;
-
-	for (guint i = 0; i < s->weighings->len; i++) {
-		const LactdEmuWeighing *w = &g_array_index(s->weighings, LactdEmuWeighing, i);
-
-		if (w->at_ms > t)
-			break;
-		before = now;
-		now = w->grams;
-		since = w->at_ms;
-	}
-	if (since >= 0 && t - since < SETTLE_MS) {
-		*stable = FALSE;
-		return before + (now - before) * (double)(t - since) / SETTLE_MS;
-	}
-	*stable = TRUE;
-	return now;
-}
-
-static void
-send_frame(LactdEmu *emu, Weighmaster *s, const guint8 *f)
-{
-	guint8 two[2 * WEIGHMASTER_FRAME_LEN];
-
-	switch (s->packing) {
-	case PACK_SINGLE:
-		lactd_emu_send(emu, WEIGHMASTER_NOTIFY, f, WEIGHMASTER_FRAME_LEN);
-		break;
-	case PACK_SPLIT:
-		lactd_emu_send(emu, WEIGHMASTER_NOTIFY, f, 3);
-		lactd_emu_send(emu, WEIGHMASTER_NOTIFY, f + 3, WEIGHMASTER_FRAME_LEN - 3);
-		break;
-	case PACK_PACKED:
-		if (!s->holding) {
-			memcpy(s->held, f, WEIGHMASTER_FRAME_LEN);
-			s->holding = TRUE;
-			break;
-		}
-		memcpy(two, s->held, WEIGHMASTER_FRAME_LEN);
-		memcpy(two + WEIGHMASTER_FRAME_LEN, f, WEIGHMASTER_FRAME_LEN);
-		s->holding = FALSE;
-		lactd_emu_send(emu, WEIGHMASTER_NOTIFY, two, sizeof(two));
-		break;
-	}
+	lactd_emu_scale_clear(&((Weighmaster *)emu->priv)->scale);
 }
 
 static void
@@ -164,55 +58,35 @@ weighmaster_advance(LactdEmu *emu)
 {
 	Weighmaster *s = emu->priv;
 
-	while (s->done_ms + s->interval_ms <= emu->sim_ms) {
+	while (lactd_emu_scale_tick(&s->scale, emu->sim_ms)) {
 		guint8 f[WEIGHMASTER_FRAME_LEN];
 		gboolean stable;
-		double grams;
+		double grams = lactd_emu_scale_load_at(&s->scale, s->scale.done_ms, &stable);
 
-		s->done_ms += s->interval_ms;
-		if (!emu->connected || !lactd_emu_is_subscribed(emu, WEIGHMASTER_NOTIFY))
-			continue;
-		grams = load_at(s, s->done_ms, &stable);
 		if (weighmaster_encode_weight(f, grams, stable))
-			send_frame(emu, s, f);
+			lactd_emu_packer_send(&s->packer, emu, WEIGHMASTER_NOTIFY, f, sizeof(f), 3);
 	}
-}
-
-static GBytes *
-weighmaster_read(LactdEmu *emu, const char *uuid, GError **error)
-{
-	g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not readable", uuid);
-	return NULL;
 }
 
 static gboolean
 weighmaster_write(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len,
 		  GError **error)
 {
-	if (!g_str_equal(uuid, WEIGHMASTER_WRITE)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not writable", uuid);
-		return FALSE;
-	}
-	return TRUE;
+	return lactd_emu_scale_check_write(uuid, WEIGHMASTER_WRITE, error);
 }
 
 static void
 weighmaster_link(LactdEmu *emu, gboolean up)
 {
-	Weighmaster *s = emu->priv;
-
-	s->holding = FALSE;
+	lactd_emu_packer_reset(&((Weighmaster *)emu->priv)->packer);
 }
 
 static gboolean
 weighmaster_finished(LactdEmu *emu)
 {
 	Weighmaster *s = emu->priv;
-	gint64 last = 0;
 
-	if (s->weighings->len > 0)
-		last = g_array_index(s->weighings, LactdEmuWeighing, s->weighings->len - 1).at_ms;
-	return s->done_ms >= last + SETTLE_MS + 3 * s->interval_ms;
+	return lactd_emu_scale_finished(&s->scale, 3 * s->scale.interval_ms);
 }
 
 const LactdEmuClass lactd_emu_weighmaster = {
@@ -222,7 +96,6 @@ const LactdEmuClass lactd_emu_weighmaster = {
     .priv_size = sizeof(Weighmaster),
     .init = weighmaster_init,
     .advance = weighmaster_advance,
-    .read = weighmaster_read,
     .write = weighmaster_write,
     .link = weighmaster_link,
     .finished = weighmaster_finished,

@@ -168,6 +168,8 @@ lactd_test_host_free(LactdTestHost *th)
 		return;
 	g_ptr_array_unref(th->log);
 	g_array_unref(th->emitted);
+	if (th->owns_emu)
+		g_clear_pointer(&th->emu, lactd_emu_free);
 	if (current == th)
 		current = NULL;
 	g_free(th);

@@ -18,6 +18,7 @@ typedef struct {
 	const char *address;	    /* what host->address returns */
 	const LactdPluginDesc *desc; /* lactd_test_host_notify() feeds its value() */
 	LactdEmu *emu;		    /* subscriptions and writes go to it; NULL: noted only */
+	gboolean owns_emu;	    /* lactd_test_host_free() frees emu */
 	/* "subscribe U", "read U", "write U HEX", "timer MS", "timer-stop ID",
 	 * "reject REASON", "log MESSAGE" */
 	GPtrArray *log;

@@ -19,6 +19,8 @@ extern const LactdEmuClass lactd_emu_weighmaster;
 extern const LactdEmuClass lactd_emu_espressi;
 extern const LactdEmuClass lactd_emu_difluid;
 extern const LactdEmuClass lactd_emu_blackcoffee;
+extern const LactdEmuClass lactd_emu_hiroia;
+extern const LactdEmuClass lactd_emu_skale;
 extern const LactdEmuClass lactd_emu_counter;
 extern const LactdEmuClass lactd_emu_replay;
 
@@ -38,6 +40,8 @@ const LactdEmuClass *const lactd_emu_classes[] = {
 	&lactd_emu_espressi,
 	&lactd_emu_difluid,
 	&lactd_emu_blackcoffee,
+	&lactd_emu_hiroia,
+	&lactd_emu_skale,
 	&lactd_emu_counter,
 	&lactd_emu_replay,
 	NULL,
