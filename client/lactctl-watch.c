@@ -128,24 +128,17 @@ lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON object per line, for scripts", NULL},
 	    {0},
 	};
-	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusObjectManager) om = NULL;
 	Watch w = {0};
 	int rc;
 
-	if (!lactctl_options(ctx, NULL, "Follows the running session live.",
-			     "On a terminal one line is redrawn; into a pipe or a file, a line at "
-			     "each change of phase.\nWith --json, one object per line: "
-			     "{\"event\":\"progress\",...} and {\"event\":\"ended\",...}.",
-			     entries, &argc, &argv, &rc))
-		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if ((rc = lactctl_connect(ctx)) != 0)
-		return rc;
-	om = lactctl_object_manager(ctx, &error);
+	om = lactctl_begin_objects(ctx, "Follows the running session live.",
+				   "On a terminal one line is redrawn; into a pipe or a file, a line "
+				   "at each change of phase.\nWith --json, one object per line: "
+				   "{\"event\":\"progress\",...} and {\"event\":\"ended\",...}.",
+				   entries, &argc, &argv, &rc);
 	if (om == NULL)
-		return lactctl_fail(ctx, error);
+		return rc;
 	w.ctx = ctx;
 	w.om = om;
 	w.loop = g_main_loop_new(NULL, FALSE);
