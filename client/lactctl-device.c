@@ -115,6 +115,11 @@ lactctl_print_devices(LactctlCtx *ctx, GDBusObjectManager *om)
 	return 0;
 }
 
+/* lactctl device list --help */
+static const char list_help[] = "SIDE: the breast a single-side pump is on. ROLE: what a scale "
+				"weighs (bottle or baby).\nREJECTED: packets from the device "
+				"that lactd refused as malformed.";
+
 static int
 device_list(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -125,10 +130,7 @@ device_list(LactctlCtx *ctx, int argc, char **argv)
 	g_autoptr(GDBusObjectManager) om = NULL;
 	int rc;
 
-	om = lactctl_begin_objects(ctx, "Lists the paired pumps and scales lactd knows.",
-				   "SIDE: the breast a single-side pump is on. ROLE: what a scale "
-				   "weighs (bottle or baby).\nREJECTED: packets from the device that "
-				   "lactd refused as malformed.",
+	om = lactctl_begin_objects(ctx, "Lists the paired pumps and scales lactd knows.", list_help,
 				   entries, &argc, &argv, &rc);
 	if (om == NULL)
 		return rc;

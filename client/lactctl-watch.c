@@ -119,6 +119,12 @@ on_object_added(GDBusObjectManager *om, GDBusObject *obj, gpointer user_data)
 	watch_session(user_data, obj);
 }
 
+/* lactctl watch --help */
+static const char watch_help[] =
+    "On a terminal one line is redrawn; into a pipe or a file, a line at each change of "
+    "phase.\nWith --json, one object per line: {\"event\":\"progress\",...} and "
+    "{\"event\":\"ended\",...}.";
+
 int
 lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -132,11 +138,8 @@ lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 	Watch w = {0};
 	int rc;
 
-	om = lactctl_begin_objects(ctx, "Follows the running session live.",
-				   "On a terminal one line is redrawn; into a pipe or a file, a line "
-				   "at each change of phase.\nWith --json, one object per line: "
-				   "{\"event\":\"progress\",...} and {\"event\":\"ended\",...}.",
-				   entries, &argc, &argv, &rc);
+	om = lactctl_begin_objects(ctx, "Follows the running session live.", watch_help, entries,
+				   &argc, &argv, &rc);
 	if (om == NULL)
 		return rc;
 	w.ctx = ctx;
@@ -171,6 +174,14 @@ lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 
 /* ---- export ------------------------------------------------------------------------ */
 
+/* lactctl export --help */
+static const char export_help[] =
+    "FORMAT: csv (sessions, for a spreadsheet), csv-weighings (the scales'\n"
+    "weighings), json, fhir (an HL7 FHIR R4 Bundle) or fhir-transaction (a\n"
+    "Bundle a FHIR server takes; a second upload of the same data creates\n"
+    "nothing). A value that was not measured is left empty (docs/exports.md).\n"
+    "Example: lactctl export csv --since 2026-03-01 --until 2026-03-15 -o march.csv";
+
 int
 lactctl_cmd_export(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -188,12 +199,7 @@ lactctl_cmd_export(LactctlCtx *ctx, int argc, char **argv)
 	int fd, idx, rc;
 
 	if (!lactctl_options(ctx, "FORMAT", "Exports sessions for a consultant or a doctor.",
-			     "FORMAT: csv (sessions, for a spreadsheet), csv-weighings (the scales'\n"
-			     "weighings), json, fhir (an HL7 FHIR R4 Bundle) or fhir-transaction (a\n"
-			     "Bundle a FHIR server takes; a second upload of the same data creates\n"
-			     "nothing). A value that was not measured is left empty (docs/exports.md).\nExample: lactctl export csv --since 2026-03-01 --until "
-			     "2026-03-15 -o march.csv",
-			     entries, &argc, &argv, &rc))
+			     export_help, entries, &argc, &argv, &rc))
 		return rc;
 	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1,
 				       "a FORMAT: csv, csv-weighings, json, fhir or fhir-transaction")) != 0)

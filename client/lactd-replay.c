@@ -176,6 +176,17 @@ field_bool(Replay *r, const char *key, gboolean v)
 		g_string_append_printf(r->out, " %s=%s", key, v ? "yes" : "no");
 }
 
+/* What a device says it can do. */
+static void
+print_features(Replay *r, const LactdReading *rd)
+{
+	field_uint(r, "channels", rd->features.channels);
+	field_bool(r, "measures_volume", rd->features.measures_volume);
+	field_uint(r, "max_suction", rd->features.max_suction);
+	field_bool(r, "stores_records", rd->features.stores_records);
+	field_bool(r, "has_clock", rd->features.has_clock);
+}
+
 static void
 print_reading(Replay *r, const LactdReading *rd, gint64 time_us)
 {
@@ -217,11 +228,7 @@ print_reading(Replay *r, const LactdReading *rd, gint64 time_us)
 		break;
 	}
 	case LACTD_READING_FEATURES:
-		field_uint(r, "channels", rd->features.channels);
-		field_bool(r, "measures_volume", rd->features.measures_volume);
-		field_uint(r, "max_suction", rd->features.max_suction);
-		field_bool(r, "stores_records", rd->features.stores_records);
-		field_bool(r, "has_clock", rd->features.has_clock);
+		print_features(r, rd);
 		break;
 	}
 	end(r);
