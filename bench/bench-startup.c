@@ -261,6 +261,28 @@ compare(GDBusConnection *c, LactdTestBus *bus, const char *self, const char *db,
 	g_print("  %-44s %8.2fx\n", "ratio", d.rss_mib / f.rss_mib);
 }
 
+/* Builds the two databases, then compares lactd and the floor on each. */
+static void
+run(const char *self, guint years)
+{
+	g_autoptr(LactdTestBus) bus = lactd_test_bus_new();
+	g_autoptr(GDBusConnection) c = lactd_test_bus_connect(bus);
+	g_autofree char *db1 = g_build_filename(lactd_test_bus_tmpdir(bus), "one-year.db", NULL);
+	g_autofree char *dbn = g_build_filename(lactd_test_bus_tmpdir(bus), "years.db", NULL);
+	g_autofree char *label = g_strdup_printf("%u years", years);
+	guint64 n1, nn;
+
+	g_print("lactd start-up benchmark: a private dbus-daemon, 12 sessions a day with 1 Hz "
+		"samples\n");
+	bench_db_build(db1, 1, &n1);
+	bench_db_build(dbn, years, &nn);
+	g_print("  databases: one year (%" G_GUINT64_FORMAT " sessions), %u years (%" G_GUINT64_FORMAT
+		" sessions)\n",
+		n1, years, nn);
+	compare(c, bus, self, dbn, label);
+	compare(c, bus, self, db1, "one year");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,43 +295,20 @@ main(int argc, char **argv)
 	     "Be the floor on this database", "DB"},
 	    {NULL},
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("- lactd start-up benchmark");
+	g_autoptr(GOptionContext) oc = g_option_context_new("- lactd start-up benchmark");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdTestBus) bus = NULL;
-	g_autoptr(GDBusConnection) c = NULL;
 	g_autofree char *self = NULL;
-	g_autofree char *db1 = NULL;
-	g_autofree char *db5 = NULL;
-	g_autofree char *label = NULL;
-	guint64 n1, n5;
 
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
-		g_printerr("%s\n", error->message);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &error) || years < 1 || bench_runs < 1) {
+		g_printerr("bench-startup: %s\n",
+			   error != NULL ? error->message : "--years and --runs: at least 1");
 		return 2;
 	}
 	if (floor_db != NULL)
 		return floor_main(floor_db);
-	if (bench_runs < 1 || years < 1) {
-		g_printerr("--runs and --years must be at least 1\n");
-		return 2;
-	}
 	self = g_file_read_link("/proc/self/exe", &error);
 	g_assert_no_error(error);
-	bus = lactd_test_bus_new();
-	c = lactd_test_bus_connect(bus);
-	db1 = g_build_filename(lactd_test_bus_tmpdir(bus), "one-year.db", NULL);
-	db5 = g_build_filename(lactd_test_bus_tmpdir(bus), "years.db", NULL);
-
-	g_print("lactd start-up benchmark: a private dbus-daemon, 12 sessions a day with 1 Hz "
-		"samples\n");
-	bench_db_build(db1, 1, &n1);
-	bench_db_build(db5, (guint)years, &n5);
-	g_print("  databases: one year (%" G_GUINT64_FORMAT " sessions), %d years (%" G_GUINT64_FORMAT
-		" sessions)\n",
-		n1, years, n5);
-	label = g_strdup_printf("%d years", years);
-	compare(c, bus, self, db5, label);
-	compare(c, bus, self, db1, "one year");
+	run(self, (guint)years);
 	return 0;
 }
