@@ -246,7 +246,7 @@ main(int argc, char **argv)
 		g_print("  lactd CPU per notification:            %.1f us\n", (d1 - d0) * 1e6 / n);
 		g_print("  floor CPU per notification:            %.1f us (signal + durable insert)\n",
 			(f1 - f0) * 1e6 / MAX(fl.received, 1));
-		g_print("  ratio:                                 %.2fx\n",
+		g_print("  ratio:                                 %.2fx (target: <= 1.2x)\n",
 			((d1 - d0) / n) / ((f1 - f0) / MAX(fl.received, 1)));
 		lactd_test_daemon_stop(daemon);
 	}

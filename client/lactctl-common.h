@@ -76,6 +76,13 @@ int lactctl_cmd_capture(LactctlCtx *ctx, int argc, char **argv);
 /* Shared by status and device list. */
 int lactctl_print_devices(LactctlCtx *ctx, GDBusObjectManager *om);
 GDBusObjectManager *lactctl_object_manager(LactctlCtx *ctx, GError **error);
+/* The start of a command that takes no word and reads lactd's objects: its
+ * options, no word after them, the connection, the object manager. NULL,
+ * with *rc the exit code, when the command ends there (help, usage, no
+ * daemon). */
+GDBusObjectManager *lactctl_begin_objects(LactctlCtx *ctx, const char *summary,
+					  const char *description, const GOptionEntry *entries,
+					  int *argc, char ***argv, int *rc);
 gboolean lactctl_parse_id(const char *text, guint64 *id);
 
 G_END_DECLS

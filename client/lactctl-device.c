@@ -16,6 +16,24 @@ lactctl_object_manager(LactctlCtx *ctx, GError **error)
 	    "/org/lactd", NULL, error);
 }
 
+GDBusObjectManager *
+lactctl_begin_objects(LactctlCtx *ctx, const char *summary, const char *description,
+		      const GOptionEntry *entries, int *argc, char ***argv, int *rc)
+{
+	g_autoptr(GError) error = NULL;
+	GDBusObjectManager *om;
+
+	if (!lactctl_options(ctx, NULL, summary, description, entries, argc, argv, rc))
+		return NULL;
+	if ((*rc = lactctl_expect_words(ctx, *argc, *argv, 0, 0, "")) != 0 ||
+	    (*rc = lactctl_connect(ctx)) != 0)
+		return NULL;
+	om = lactctl_object_manager(ctx, &error);
+	if (om == NULL)
+		*rc = lactctl_fail(ctx, error);
+	return om;
+}
+
 GVariant *lactctl_devices_variant(GDBusObjectManager *om);
 
 /* Every device's properties, as Device1 names them. */
@@ -97,6 +115,11 @@ lactctl_print_devices(LactctlCtx *ctx, GDBusObjectManager *om)
 	return 0;
 }
 
+/* lactctl device list --help */
+static const char list_help[] = "SIDE: the breast a single-side pump is on. ROLE: what a scale "
+				"weighs (bottle or baby).\nREJECTED: packets from the device "
+				"that lactd refused as malformed.";
+
 static int
 device_list(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -104,23 +127,13 @@ device_list(LactctlCtx *ctx, int argc, char **argv)
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON array, for scripts", NULL},
 	    {0},
 	};
-	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusObjectManager) om = NULL;
 	int rc;
 
-	if (!lactctl_options(ctx, NULL, "Lists the paired pumps and scales lactd knows.",
-			     "SIDE: the breast a single-side pump is on. ROLE: what a scale weighs "
-			     "(bottle or baby).\nREJECTED: packets from the device that lactd "
-			     "refused as malformed.",
-			     entries, &argc, &argv, &rc))
-		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if ((rc = lactctl_connect(ctx)) != 0)
-		return rc;
-	om = lactctl_object_manager(ctx, &error);
+	om = lactctl_begin_objects(ctx, "Lists the paired pumps and scales lactd knows.", list_help,
+				   entries, &argc, &argv, &rc);
 	if (om == NULL)
-		return lactctl_fail(ctx, error);
+		return rc;
 	if (ctx->json) {
 		lactctl_print_json(lactctl_devices_variant(om));
 		return 0;

@@ -32,6 +32,16 @@ call(GDBusConnection *bus, const char *method, GVariant *args, const char *type,
 					   G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
 }
 
+/* The rows (aa{sv}) a Manager1 method gives for [from, to); NULL on error. */
+static GVariant *
+list_rows(GDBusConnection *bus, const char *method, gint64 from, gint64 to, GError **error)
+{
+	g_autoptr(GVariant) reply =
+	    call(bus, method, g_variant_new("(xx)", from, to), "(aa{sv})", error);
+
+	return reply != NULL ? g_variant_get_child_value(reply, 0) : NULL;
+}
+
 /* A volume or time the daemon sent; absent or 0 reads as not measured, as
  * ListSessions sends 0 for a side nothing measured. */
 static double
@@ -145,15 +155,13 @@ align_days(GDBusConnection *bus, ReportModel *m, GError **error)
 		return TRUE;
 	for (guint i = 0; i < m->sessions->len; i++) {
 		ReportSession *s = &g_array_index(m->sessions, ReportSession, i);
-		g_autoptr(GVariant) reply = NULL, days = NULL, day = NULL;
+		g_autoptr(GVariant) days = NULL, day = NULL;
 		const char *text = NULL;
 		GDate d;
 
-		reply = call(bus, "GetDailySummary", g_variant_new("(xx)", s->start_us, s->start_us + 1),
-			     "(aa{sv})", error);
-		if (reply == NULL)
+		days = list_rows(bus, "GetDailySummary", s->start_us, s->start_us + 1, error);
+		if (days == NULL)
 			return FALSE;
-		days = g_variant_get_child_value(reply, 0);
 		if (g_variant_n_children(days) == 0)
 			continue;
 		day = g_variant_get_child_value(days, 0);
@@ -169,8 +177,6 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 	gint64 from, to;
 	GDate after = m->last;
 	g_autoptr(GVariant) plan = NULL, sessions = NULL, summary = NULL, weighings = NULL;
-	GVariantIter *iter;
-	GVariant *row;
 
 	/* lactd's days may be in another zone than this computer's: fetch 14
 	 * hours (the widest UTC offset) more on each side, and keep what lactd
@@ -198,24 +204,20 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 		if (g_variant_lookup(p, "name", "&s", &name) && *name != '\0')
 			m->plan.name = g_strdup(name);
 	}
-	if ((sessions = call(bus, "ListSessions", g_variant_new("(xx)", from, to), "(aa{sv})",
-			     error)) == NULL)
+	if ((sessions = list_rows(bus, "ListSessions", from, to, error)) == NULL)
 		return FALSE;
-	g_variant_get(sessions, "(aa{sv})", &iter);
-	while ((row = g_variant_iter_next_value(iter)) != NULL) {
+	for (gsize i = 0; i < g_variant_n_children(sessions); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(sessions, i);
 		gint64 start = 0;
 
 		/* Overlapping the range is not enough: a session counts for its start. */
 		if (g_variant_lookup(row, "start", "x", &start) && start >= from)
 			add_session(m, row);
-		g_variant_unref(row);
 	}
-	g_variant_iter_free(iter);
-	if ((summary = call(bus, "GetDailySummary", g_variant_new("(xx)", from, to), "(aa{sv})",
-			    error)) == NULL)
+	if ((summary = list_rows(bus, "GetDailySummary", from, to, error)) == NULL)
 		return FALSE;
-	g_variant_get(summary, "(aa{sv})", &iter);
-	while ((row = g_variant_iter_next_value(iter)) != NULL) {
+	for (gsize i = 0; i < g_variant_n_children(summary); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(summary, i);
 		ReportSummary r = {0};
 		const char *day = NULL;
 		GDate d;
@@ -226,16 +228,13 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 			g_variant_lookup(row, "overnight", "b", &r.overnight);
 			g_array_append_val(m->summaries, r);
 		}
-		g_variant_unref(row);
 	}
-	g_variant_iter_free(iter);
 	if (!align_days(bus, m, error))
 		return FALSE;
-	if ((weighings = call(bus, "ListWeighings", g_variant_new("(xx)", from, to), "(aa{sv})",
-			      error)) == NULL)
+	if ((weighings = list_rows(bus, "ListWeighings", from, to, error)) == NULL)
 		return FALSE;
-	g_variant_get(weighings, "(aa{sv})", &iter);
-	while ((row = g_variant_iter_next_value(iter)) != NULL) {
+	for (gsize i = 0; i < g_variant_n_children(weighings); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(weighings, i);
 		ReportWeight w = {0};
 		const char *role = "";
 		gboolean stable = TRUE;
@@ -247,9 +246,7 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 			w.julian = local_julian(w.time_us, m->tz, NULL);
 			g_array_append_val(m->weights, w);
 		}
-		g_variant_unref(row);
 	}
-	g_variant_iter_free(iter);
 	return TRUE;
 }
 

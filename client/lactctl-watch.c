@@ -119,6 +119,12 @@ on_object_added(GDBusObjectManager *om, GDBusObject *obj, gpointer user_data)
 	watch_session(user_data, obj);
 }
 
+/* lactctl watch --help */
+static const char watch_help[] =
+    "On a terminal one line is redrawn; into a pipe or a file, a line at each change of "
+    "phase.\nWith --json, one object per line: {\"event\":\"progress\",...} and "
+    "{\"event\":\"ended\",...}.";
+
 int
 lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -128,24 +134,14 @@ lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON object per line, for scripts", NULL},
 	    {0},
 	};
-	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusObjectManager) om = NULL;
 	Watch w = {0};
 	int rc;
 
-	if (!lactctl_options(ctx, NULL, "Follows the running session live.",
-			     "On a terminal one line is redrawn; into a pipe or a file, a line at "
-			     "each change of phase.\nWith --json, one object per line: "
-			     "{\"event\":\"progress\",...} and {\"event\":\"ended\",...}.",
-			     entries, &argc, &argv, &rc))
-		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if ((rc = lactctl_connect(ctx)) != 0)
-		return rc;
-	om = lactctl_object_manager(ctx, &error);
+	om = lactctl_begin_objects(ctx, "Follows the running session live.", watch_help, entries,
+				   &argc, &argv, &rc);
 	if (om == NULL)
-		return lactctl_fail(ctx, error);
+		return rc;
 	w.ctx = ctx;
 	w.om = om;
 	w.loop = g_main_loop_new(NULL, FALSE);
@@ -178,6 +174,14 @@ lactctl_cmd_watch(LactctlCtx *ctx, int argc, char **argv)
 
 /* ---- export ------------------------------------------------------------------------ */
 
+/* lactctl export --help */
+static const char export_help[] =
+    "FORMAT: csv (sessions, for a spreadsheet), csv-weighings (the scales'\n"
+    "weighings), json, fhir (an HL7 FHIR R4 Bundle) or fhir-transaction (a\n"
+    "Bundle a FHIR server takes; a second upload of the same data creates\n"
+    "nothing). A value that was not measured is left empty (docs/exports.md).\n"
+    "Example: lactctl export csv --since 2026-03-01 --until 2026-03-15 -o march.csv";
+
 int
 lactctl_cmd_export(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -195,12 +199,7 @@ lactctl_cmd_export(LactctlCtx *ctx, int argc, char **argv)
 	int fd, idx, rc;
 
 	if (!lactctl_options(ctx, "FORMAT", "Exports sessions for a consultant or a doctor.",
-			     "FORMAT: csv (sessions, for a spreadsheet), csv-weighings (the scales'\n"
-			     "weighings), json, fhir (an HL7 FHIR R4 Bundle) or fhir-transaction (a\n"
-			     "Bundle a FHIR server takes; a second upload of the same data creates\n"
-			     "nothing). A value that was not measured is left empty (docs/exports.md).\nExample: lactctl export csv --since 2026-03-01 --until "
-			     "2026-03-15 -o march.csv",
-			     entries, &argc, &argv, &rc))
+			     export_help, entries, &argc, &argv, &rc))
 		return rc;
 	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1,
 				       "a FORMAT: csv, csv-weighings, json, fhir or fhir-transaction")) != 0)

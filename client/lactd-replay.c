@@ -157,6 +157,16 @@ field_ml(Replay *r, const char *key, double v)
 		g_string_append_printf(r->out, " %s=%.1f mL", key, v);
 }
 
+/* The volumes of the sides a reading carries. */
+static void
+field_sides(Replay *r, guint channels, double left_ml, double right_ml)
+{
+	if (channels & LACTD_CHANNEL_LEFT)
+		field_ml(r, "left_ml", left_ml);
+	if (channels & LACTD_CHANNEL_RIGHT)
+		field_ml(r, "right_ml", right_ml);
+}
+
 static void
 field_bool(Replay *r, const char *key, gboolean v)
 {
@@ -164,6 +174,17 @@ field_bool(Replay *r, const char *key, gboolean v)
 		g_string_append_printf(r->out, ", \"%s\": %s", key, v ? "true" : "false");
 	else
 		g_string_append_printf(r->out, " %s=%s", key, v ? "yes" : "no");
+}
+
+/* What a device says it can do. */
+static void
+print_features(Replay *r, const LactdReading *rd)
+{
+	field_uint(r, "channels", rd->features.channels);
+	field_bool(r, "measures_volume", rd->features.measures_volume);
+	field_uint(r, "max_suction", rd->features.max_suction);
+	field_bool(r, "stores_records", rd->features.stores_records);
+	field_bool(r, "has_clock", rd->features.has_clock);
 }
 
 static void
@@ -180,10 +201,7 @@ print_reading(Replay *r, const LactdReading *rd, gint64 time_us)
 		field_uint(r, "session", rd->volume.device_session);
 		field_uint(r, "sequence", rd->volume.sequence);
 		field_uint(r, "elapsed_s", rd->volume.elapsed_s);
-		if (rd->volume.channels & LACTD_CHANNEL_LEFT)
-			field_ml(r, "left_ml", rd->volume.left_ml);
-		if (rd->volume.channels & LACTD_CHANNEL_RIGHT)
-			field_ml(r, "right_ml", rd->volume.right_ml);
+		field_sides(r, rd->volume.channels, rd->volume.left_ml, rd->volume.right_ml);
 		break;
 	case LACTD_READING_SUCTION:
 		field_uint(r, "level", rd->suction.level);
@@ -205,19 +223,12 @@ print_reading(Replay *r, const LactdReading *rd, gint64 time_us)
 		field_uint(r, "session", rd->record.device_session);
 		field_str(r, "start", rd->record.start_us != 0 ? start : "unknown");
 		field_uint(r, "duration_s", rd->record.duration_s);
-		if (rd->record.channels & LACTD_CHANNEL_LEFT)
-			field_ml(r, "left_ml", rd->record.left_ml);
-		if (rd->record.channels & LACTD_CHANNEL_RIGHT)
-			field_ml(r, "right_ml", rd->record.right_ml);
+		field_sides(r, rd->record.channels, rd->record.left_ml, rd->record.right_ml);
 		field_uint(r, "flags", rd->record.flags);
 		break;
 	}
 	case LACTD_READING_FEATURES:
-		field_uint(r, "channels", rd->features.channels);
-		field_bool(r, "measures_volume", rd->features.measures_volume);
-		field_uint(r, "max_suction", rd->features.max_suction);
-		field_bool(r, "stores_records", rd->features.stores_records);
-		field_bool(r, "has_clock", rd->features.has_clock);
+		print_features(r, rd);
 		break;
 	}
 	end(r);

@@ -29,6 +29,17 @@ append_escaped(GString *out, const char *text)
 	g_string_append(out, e);
 }
 
+/* "Lactation log", and whose when the plan names someone. */
+static void
+append_title(GString *out, const ReportModel *m)
+{
+	g_string_append(out, "Lactation log");
+	if (m->plan.name != NULL) {
+		g_string_append(out, " of ");
+		append_escaped(out, m->plan.name);
+	}
+}
+
 char *
 report_html(const ReportModel *m, const char *svg, double width, double height)
 {
@@ -38,11 +49,8 @@ report_html(const ReportModel *m, const char *svg, double width, double height)
 	const char *body = strstr(svg, "<svg");
 	guint n_notes = 0;
 
-	g_string_append(out, "<title>Lactation log");
-	if (m->plan.name != NULL) {
-		g_string_append(out, " of ");
-		append_escaped(out, m->plan.name);
-	}
+	g_string_append(out, "<title>");
+	append_title(out, m);
 	g_string_append(out, "</title>\n<style>");
 	g_string_append(out, style);
 	g_string_append_printf(out, "@media print{@page{size:%.0fpt %.0fpt}}", width, height);
@@ -52,11 +60,8 @@ report_html(const ReportModel *m, const char *svg, double width, double height)
 	g_string_append(out, "\">\n");
 	/* cairo's SVG, without its XML declaration, inline. */
 	g_string_append(out, body != NULL ? body : "");
-	g_string_append(out, "</figure>\n<div class=\"text\">\n<h1>Lactation log");
-	if (m->plan.name != NULL) {
-		g_string_append(out, " of ");
-		append_escaped(out, m->plan.name);
-	}
+	g_string_append(out, "</figure>\n<div class=\"text\">\n<h1>");
+	append_title(out, m);
 	g_string_append(out, "</h1>\n<p>");
 	append_escaped(out, range);
 	g_string_append(out, "</p>\n<p>");

@@ -212,14 +212,19 @@ report_model_minutes_median(const ReportModel *m)
 	return median(all);
 }
 
+/* The day of the range with that Julian day number, marked as one with
+ * something recorded; NULL outside the range. */
 static ReportDay *
-day_of(ReportModel *m, guint32 julian)
+recorded_day(ReportModel *m, guint32 julian)
 {
 	guint32 j0 = g_date_get_julian(&m->first);
+	ReportDay *d;
 
 	if (julian < j0 || julian - j0 >= m->days->len)
 		return NULL;
-	return &g_array_index(m->days, ReportDay, julian - j0);
+	d = &g_array_index(m->days, ReportDay, julian - j0);
+	d->recorded = TRUE;
+	return d;
 }
 
 static void
@@ -244,21 +249,19 @@ fill_days(ReportModel *m)
 	}
 	for (guint i = 0; i < m->summaries->len; i++) {
 		const ReportSummary *r = &g_array_index(m->summaries, ReportSummary, i);
-		ReportDay *d = day_of(m, r->julian);
+		ReportDay *d = recorded_day(m, r->julian);
 
 		if (d == NULL)
 			continue;
-		d->recorded = TRUE;
 		d->sessions = r->sessions;
 		d->overnight = r->overnight;
 	}
 	for (guint i = 0; i < m->sessions->len; i++) {
 		const ReportSession *s = &g_array_index(m->sessions, ReportSession, i);
-		ReportDay *d = day_of(m, s->julian);
+		ReportDay *d = recorded_day(m, s->julian);
 
 		if (d == NULL)
 			continue;
-		d->recorded = TRUE;
 		if (s->kind == REPORT_KIND_SUPPLEMENT) {
 			if (!isnan(s->supplement_ml)) {
 				d->supplement_ml = (isnan(d->supplement_ml) ? 0 : d->supplement_ml) +

@@ -17,20 +17,18 @@
 #define OPP_STATUS "df840003-84b3-444b-a8f5-c3bc3142a562"
 #define BATTERY "00002a19-0000-1000-8000-00805f9b34fb"
 
+/* What the emulator sent: the value after its characteristic's UUID. */
 typedef struct {
 	gint64 sim_ms;
-	char *uuid;
+	char uuid[37];
 	GBytes *value;
 } Sent;
 
 static void
 sent_free(gpointer p)
 {
-	Sent *s = p;
-
-	g_free(s->uuid);
-	g_bytes_unref(s->value);
-	g_free(s);
+	g_bytes_unref(((Sent *)p)->value);
+	g_free(p);
 }
 
 static void
@@ -39,7 +37,7 @@ collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer
 	Sent *s = g_new0(Sent, 1);
 
 	s->sim_ms = emu->sim_ms;
-	s->uuid = g_strdup(uuid);
+	g_strlcpy(s->uuid, uuid, sizeof(s->uuid));
 	s->value = g_bytes_new(data, len);
 	g_ptr_array_add(user_data, s);
 }
@@ -139,10 +137,8 @@ test_playback(void)
 static void
 test_scenario_errors(void)
 {
-	const struct {
-		const char *keys;
-		const char *why;
-	} bad[] = {
+	/* The scenario's keys, and what the error must say. */
+	static const char *const bad[][2] = {
 		{ "", "capture: a capture file is required" },
 		{ "capture=opp-session.lactdcap\nspeed=2\n", "speed: unknown key" },
 		{ "capture=no-such-file\n", "capture: " },
@@ -151,12 +147,12 @@ test_scenario_errors(void)
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(LactdEmu) emu = new_emu(bad[i].keys, &error);
+		g_autoptr(LactdEmu) emu = new_emu(bad[i][0], &error);
 
 		g_test_message("%s", error ? error->message : "(accepted)");
 		g_assert_null(emu);
 		g_assert_nonnull(error);
-		g_assert_nonnull(strstr(error->message, bad[i].why));
+		g_assert_nonnull(strstr(error->message, bad[i][1]));
 	}
 }
 

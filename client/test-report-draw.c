@@ -11,13 +11,13 @@
 
 #include "report-draw.h"
 
+/* A day written YYYY-MM-DD, read as the report reads lactd's days. */
 static GDate
-date(int y, int m, int d)
+day(const char *iso)
 {
 	GDate g;
 
-	g_date_clear(&g, 1);
-	g_date_set_dmy(&g, d, m, y);
+	g_assert_true(report_parse_date(iso, &g));
 	return g;
 }
 
@@ -84,7 +84,7 @@ draw(const ReportModel *m, const char *name, double bx, double by, double bw, do
 static void
 test_baby(void)
 {
-	GDate a = date(2026, 5, 4), b = date(2026, 5, 17);
+	GDate a = day("2026-05-04"), b = day("2026-05-17");
 	g_autoptr(GTimeZone) tz = g_time_zone_new_utc();
 	g_autoptr(ReportModel) m = report_model_new(&a, &b, tz);
 	g_autoptr(ReportModel) none = report_model_new(&a, &b, tz);
@@ -121,7 +121,7 @@ static void
 test_edges(void)
 {
 	g_autoptr(GTimeZone) tz = g_time_zone_new_utc();
-	GDate one = date(2026, 2, 1), year_end = date(2027, 1, 31);
+	GDate one = day("2026-02-01"), year_end = day("2027-01-31");
 	g_autoptr(ReportModel) day = report_model_new(&one, &one, tz);
 	g_autoptr(ReportModel) year = report_model_new(&one, &year_end, tz);
 

@@ -16,7 +16,8 @@
 #define LACTD_CAPTURE_LINKS 0
 #endif
 
-#define SPEED "60"
+/* The pump's clock at 240x: its 20-minute session takes 5 s. */
+#define SPEED "240"
 
 typedef struct {
 	LactdTestBus *bus;
@@ -67,14 +68,20 @@ on_signal(GDBusConnection *c, const char *sender, const char *path, const char *
 }
 
 static void
-start(Fixture *f, const char *devices, const char *lactd_conf)
+start_at(Fixture *f, const char *devices, const char *lactd_conf, const char *speed)
 {
 	g_autofree char *text = g_strconcat(LACTD_TEST_ADAPTER_CONF, devices, NULL);
 
-	f->fake = lactd_test_fake_start(f->bus, text, SPEED);
+	f->fake = lactd_test_fake_start(f->bus, text, speed);
 	if (f->fake == NULL)
 		return;
 	f->daemon = lactd_test_daemon_start(f->bus, NULL, lactd_conf);
+}
+
+static void
+start(Fixture *f, const char *devices, const char *lactd_conf)
+{
+	start_at(f, devices, lactd_conf, SPEED);
 }
 
 static void
@@ -220,7 +227,9 @@ check_pump_session(Fixture *f)
 
 	full = get_session(f, id);
 	samples = g_variant_lookup_value(full, "samples", G_VARIANT_TYPE("a(xdd)"));
-	g_assert_cmpuint(g_variant_n_children(samples), >, 50);
+	/* A curve from the live notifications (about 50 at 240x when the
+	 * link stays up, fewer across a restart or a disable). */
+	g_assert_cmpuint(g_variant_n_children(samples), >, 25);
 	for (gsize i = 0; i < g_variant_n_children(samples); i++) {
 		gint64 t;
 		double l, r;
@@ -242,7 +251,7 @@ test_capture_pump_session(Fixture *f, gconstpointer data)
 	start(f, pump_conf, NULL);
 	if (g_test_failed() || f->daemon == NULL)
 		return;
-	/* 20 minutes at 60x: about 20 s. */
+	/* 20 minutes at 240x: about 5 s. */
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
 	check_pump_session(f);
 }
@@ -280,7 +289,7 @@ test_capture_link_loss(Fixture *f, gconstpointer data)
 	start(f, pump_conf, NULL);
 	if (f->daemon == NULL)
 		return;
-	/* At minute 7 by the pump's clock, the link goes for 40 s of its time. */
+	/* At minute 7 by the pump's clock, the link goes for 1 s (4 min of its time). */
 	wait_elapsed(f, 7 * 60);
 	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)1));
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 120000));
@@ -336,10 +345,11 @@ test_capture_interrupted_resumed(Fixture *f, gconstpointer data)
 	start(f, pump_conf, "[Capture]\nDisconnectGrace=1\n");
 	if (f->daemon == NULL)
 		return;
-	/* At minute 7 by the pump's clock, the link goes for 6 s (6 min of
-	 * the pump's time at 60x), past the 1 s grace. */
+	/* At minute 7 by the pump's clock, the link goes for 2 s (8 min of
+	 * the pump's time at 240x, so the session is still running when it
+	 * comes back), past the 1 s grace. */
 	wait_elapsed(f, 7 * 60);
-	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)6));
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01", (guint32)2));
 	g_assert_true(lactd_test_wait_for(one_session_interrupted, f, 5000));
 	g_assert_true(lactd_test_wait_for(session_whole, f, 120000));
 	check_pump_session(f);
@@ -350,13 +360,19 @@ test_capture_bluez_restarts(Fixture *f, gconstpointer data)
 {
 	Count c = {f, 1};
 
-	start(f, pump_conf, NULL);
+	/* At 60x: each restart (200 ms, then lactd reconnects, slowly under
+	 * valgrind) is over before the next minute of the pump's time. */
+	start_at(f, pump_conf, NULL, "60");
 	if (f->daemon == NULL)
 		return;
 	for (guint i = 0; i < 10; i++) {
 		/* bluetoothd goes away and comes back every minute of the session. */
 		wait_elapsed(f, 130 + i * 60);
 		lactd_test_fake_call(f->c, "Restart", g_variant_new("(u)", (guint32)200));
+		/* lactd may still be working through the notifications of before
+		 * (under valgrind on a busy machine, over a pump minute behind):
+		 * the next restart comes only once this one is over. */
+		g_assert_true(lactd_test_wait_name(f->c, "org.bluez", TRUE, 5000));
 	}
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 180000));
 	check_pump_session(f);

@@ -10,7 +10,7 @@
 
 #include "lactd-test.h"
 
-#define SPEED "20"
+#define SPEED "60"
 #define COUNTER_ADDR "C0:FF:EE:00:00:09"
 #define PUMP_ADDR "C0:FF:EE:00:00:01"
 #define COUNTER_UUID "8a2f0002-6c61-6374-6400-00000000c0de"
