@@ -176,6 +176,8 @@ bus_call(GDBusConnection *c, const char *method, gint64 from, gint64 to, gsize *
 	list = g_variant_get_child_value(r, 0);
 	*rows = g_variant_n_children(list);
 	return ms;
+}
+
 /* ---- ListSessionsColumns (the bulk method) beside ListSessions and the store ---- */
 
 /* Times @repeat calls of @method over [from, now) into @ms; returns the
