@@ -381,6 +381,31 @@ test_csv_weighings(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(val(rows, 3, "session"), ==, val(rows, 2, "session"));
 }
 
+/* The range in the header says what was asked for; an open end (lactctl
+ * export without --until) is said in words, not left blank. */
+static void
+test_csv_range(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) open_end =
+	    lactd_export_build(f->store, "csv", T0 - G_TIME_SPAN_HOUR, G_MAXINT64, &error);
+	g_autofree char *csv = export(f, "csv");
+	g_autofree char *open_csv = NULL;
+	g_autoptr(GPtrArray) meta = NULL;
+	g_autoptr(GPtrArray) open_meta = NULL;
+	g_autoptr(GPtrArray) rows = csv_table(csv, &meta);
+	g_autoptr(GPtrArray) open_rows = NULL;
+
+	g_assert_no_error(error);
+	open_csv = g_strndup(g_bytes_get_data(open_end, NULL), g_bytes_get_size(open_end));
+	open_rows = csv_table(open_csv, &open_meta);
+	g_assert_cmpstr(meta_value(meta, "# range"), ==,
+			"2024-05-14T09:00:00Z to 2024-05-15T10:00:00Z (end excluded)");
+	g_assert_cmpstr(meta_value(open_meta, "# range"), ==, "from 2024-05-14T09:00:00Z, no end");
+	/* Nothing in range is left out when the end is open. */
+	g_assert_cmpuint(open_rows->len, >=, rows->len);
+}
+
 /* The byte order mark is there once, first, so spreadsheets read the notes
  * as UTF-8; the rest of the file is plain RFC 4180. */
 static void
@@ -1051,6 +1076,8 @@ main(int argc, char **argv)
 	g_test_add_func("/export/json/checker", test_json_checker);
 	g_test_add("/export/csv", Fixture, NULL, fixture_setup, test_csv, fixture_teardown);
 	g_test_add("/export/csv/weighings", Fixture, NULL, fixture_setup, test_csv_weighings,
+		   fixture_teardown);
+	g_test_add("/export/csv/range", Fixture, NULL, fixture_setup, test_csv_range,
 		   fixture_teardown);
 	g_test_add("/export/csv/bom", Fixture, NULL, fixture_setup, test_csv_bom, fixture_teardown);
 	g_test_add("/export/csv/formula", Fixture, NULL, fixture_setup, test_csv_formula,

@@ -137,9 +137,18 @@ header_block(GString *out, const LactdExportData *data, const char *what)
 {
 	g_autofree char *from = lactd_export_iso_utc(data->from_us);
 	g_autofree char *to = lactd_export_iso_utc(data->to_us);
-	g_autofree char *range = g_strdup_printf("%s to %s (end excluded)", from != NULL ? from : "",
-						 to != NULL ? to : "");
 	g_autofree char *plan = lactd_export_plan_text(&data->plan);
+	g_autofree char *range = NULL;
+
+	/* An open end (no --until) is said in words, never left blank. */
+	if (from != NULL && to != NULL)
+		range = g_strdup_printf("%s to %s (end excluded)", from, to);
+	else if (from != NULL)
+		range = g_strdup_printf("from %s, no end", from);
+	else if (to != NULL)
+		range = g_strdup_printf("everything before %s", to);
+	else
+		range = g_strdup("everything");
 
 	g_string_append(out, CSV_BOM);
 	meta(out, "lactd export", what);
