@@ -119,16 +119,22 @@ lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const cha
 			      api->authorize_data);
 }
 
+/* The sessions of [from, to) for both list methods, the range checked. */
+static GPtrArray *
+list_sessions(LactdApi *api, gint64 from, gint64 to, GError **error)
+{
+	if (!lactd_validate_range(from, to, error))
+		return NULL;
+	return lactd_store_list_sessions(api->store, from, to, error);
+}
+
 static gboolean
 handle_list_sessions(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
 		     gint64 to, LactdApi *api)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) sessions = NULL;
+	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
 
-	if (!lactd_validate_range(from, to, &error))
-		return reply_error(api, invocation, error);
-	sessions = lactd_store_list_sessions(api->store, from, to, &error);
 	if (sessions == NULL)
 		return reply_error(api, invocation, error);
 	lactd_manager1_complete_list_sessions(manager, invocation, sessions_to_variant(sessions));
@@ -140,11 +146,8 @@ handle_list_sessions_columns(LactdManager1 *manager, GDBusMethodInvocation *invo
 			     gint64 from, gint64 to, LactdApi *api)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) sessions = NULL;
+	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
 
-	if (!lactd_validate_range(from, to, &error))
-		return reply_error(api, invocation, error);
-	sessions = lactd_store_list_sessions(api->store, from, to, &error);
 	if (sessions == NULL)
 		return reply_error(api, invocation, error);
 	lactd_manager1_complete_list_sessions_columns(manager, invocation,
@@ -189,6 +192,23 @@ handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GV
 	return TRUE;
 }
 
+/* A stored session that capture no longer writes to: a live one is refused
+ * (InvalidArgs naming the id), so a client never edits under capture. */
+static LactdSession *
+get_finished_session(LactdApi *api, guint64 id, GError **error)
+{
+	g_autoptr(LactdSession) session = lactd_store_get_session(api->store, id, error);
+
+	if (session == NULL)
+		return NULL;
+	if (session->live) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "id: session %" G_GUINT64_FORMAT " is still being recorded", id);
+		return NULL;
+	}
+	return g_steal_pointer(&session);
+}
+
 static gboolean
 handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
 		      GVariant *changes, LactdApi *api)
@@ -198,14 +218,9 @@ handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 
 	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
-	session = lactd_store_get_session(api->store, id, &error);
+	session = get_finished_session(api, id, &error);
 	if (session == NULL)
 		return reply_error(api, invocation, error);
-	if (session->live) {
-		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    "id: session %" G_GUINT64_FORMAT " is still being recorded", id);
-		return reply_error(api, invocation, error);
-	}
 	if (!lactd_validate_session(session, changes, FALSE, g_get_real_time(), &error))
 		return reply_error(api, invocation, error);
 	if (!lactd_store_update_session(api->store, session, &error))
@@ -224,14 +239,9 @@ handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 
 	if (!lactd_api_authorized(api, invocation, "org.lactd.delete-data"))
 		return TRUE;
-	session = lactd_store_get_session(api->store, id, &error);
+	session = get_finished_session(api, id, &error);
 	if (session == NULL)
 		return reply_error(api, invocation, error);
-	if (session->live) {
-		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    "id: session %" G_GUINT64_FORMAT " is still being recorded", id);
-		return reply_error(api, invocation, error);
-	}
 	if (!lactd_store_delete_session(api->store, id, &error))
 		return reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
