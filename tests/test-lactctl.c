@@ -239,8 +239,8 @@ test_daemon_days(void)
 	g_autoptr(LactdTestBus) bus = lactd_test_bus_new();
 	g_autoptr(LactdTestDaemon) daemon = NULL;
 	g_autoptr(GTimeZone) tz = NULL;
-	g_autoptr(GDateTime) now = NULL;
-	g_autofree char *today = NULL, *needle = NULL;
+	g_autoptr(GDateTime) now = NULL, began = NULL;
+	g_autofree char *today = NULL, *needle = NULL, *clock = NULL;
 	g_auto(Run) r = {0};
 	g_auto(GStrv) lines = NULL;
 
@@ -257,12 +257,18 @@ test_daemon_days(void)
 	g_assert_true(g_str_has_prefix(lines[1], today));
 	g_assert_cmpint(ctl(&r, "status", NULL), ==, 0);
 	g_assert_nonnull(strstr(r.out, "Pacific/Kiritimati"));
-	/* a session logged at the daemon's 00:30 today is today's */
-	g_assert_cmpint(ctl(&r, "log", "pump", "--start", "00:30", "--duration", "10m", "--left", "5",
+	/* a session logged at a clock time of the daemon's, which ended a
+	 * minute ago, is stored on the daemon's day of that time: at 01:00 in
+	 * Kiritimati, "--start 00:49" is today there and yesterday in Los
+	 * Angeles. (A fixed 00:30 failed when the run fell between 00:30 and
+	 * 00:40 there: its end was still to come.) */
+	began = g_date_time_add_minutes(now, -11);
+	clock = g_date_time_format(began, "%H:%M");
+	g_assert_cmpint(ctl(&r, "log", "pump", "--start", clock, "--duration", "10m", "--left", "5",
 			    NULL),
 			==, 0);
-	g_assert_cmpint(ctl(&r, "sessions", "--since", "today", NULL), ==, 0);
-	needle = g_strdup_printf("%s 00:30", today);
+	g_assert_cmpint(ctl(&r, "sessions", "--since", "yesterday", NULL), ==, 0);
+	needle = g_date_time_format(began, "%Y-%m-%d %H:%M");
 	g_assert_nonnull(strstr(r.out, needle));
 	if (old_tz != NULL)
 		g_setenv("TZ", old_tz, TRUE);
