@@ -151,6 +151,7 @@ main(int argc, char **argv)
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(LactdApi) api = NULL;
 	g_autoptr(LactdSessionObjects) sessions = NULL;
+	g_autoptr(LactdDeviceObjects) device_objects = NULL;
 	g_autoptr(LactdCapture) capture = NULL;
 	g_autoptr(LactdPluginHost) plugins = NULL;
 	g_autoptr(LactdDevices) devices = NULL;
@@ -258,12 +259,15 @@ main(int argc, char **argv)
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	devices = lactd_devices_new(bus, store, api, capture, plugins, config, &error);
+	/* The devices announce; Device1 objects show them. */
+	device_objects = lactd_device_objects_new(api);
+	devices = lactd_devices_new(bus, store, capture, plugins, config,
+				    lactd_device_objects_listener(), device_objects, &error);
 	if (devices == NULL) {
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
+	lactd_device_objects_set_devices(device_objects, devices);
 	lactd_device1_set_authorize(lactd_auth_authorize, NULL);
 	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
 
@@ -280,6 +284,7 @@ main(int argc, char **argv)
 	 * reaches a live capture and store. */
 	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
 	g_clear_pointer(&devices, lactd_devices_free);
+	g_clear_pointer(&device_objects, lactd_device_objects_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);
 	g_clear_pointer(&sessions, lactd_session_objects_free);

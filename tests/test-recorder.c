@@ -184,7 +184,7 @@ test_cap_marks(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	guint64 id = running_capture(f, ADDR, 2);
 
-	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->rec = lactd_recorder_new_full(f->store, &host, f, CAP);
 	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	assert_state(f, id, TRUE, 2);
 	for (guint i = 3; i <= CAP; i++) {
@@ -229,7 +229,7 @@ test_cap_resume_full(Fixture *f, gconstpointer data)
 	guint64 full = running_capture(f, ADDR, CAP);
 	guint64 room = running_capture(f, "C0:FF:EE:00:00:0A", CAP - 1);
 
-	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->rec = lactd_recorder_new_full(f->store, &host, f, CAP);
 	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	assert_state(f, full, FALSE, CAP);
 	assert_state(f, room, TRUE, CAP - 1);
@@ -277,7 +277,7 @@ test_cap_import(Fixture *f, gconstpointer data)
 	g_autoptr(GVariant) refused = NULL;
 	guint64 id = 0;
 
-	f->rec = lactd_recorder_new_full(f->store, f->api, &host, f, CAP);
+	f->rec = lactd_recorder_new_full(f->store, &host, f, CAP);
 	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	ok = call(f, "ImportCapture", import_args(CAP), &error);
 	g_assert_no_error(error);
@@ -296,7 +296,7 @@ test_cap_default(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) refused = NULL;
 
-	f->rec = lactd_recorder_new(f->store, f->api, &host, f);
+	f->rec = lactd_recorder_new(f->store, &host, f);
 	f->mc = lactd_manager_capture_new(f->api, f->rec);
 	refused = call(f, "ImportCapture", import_args(LACTD_REC_MAX_EVENTS + 1), &error);
 	g_assert_null(refused);
@@ -344,7 +344,7 @@ test_get_too_large(Fixture *f, gconstpointer data)
 	g_assert_true(lactd_recstore_events_bytes(f->store, info.id, &bytes, &error));
 	g_assert_cmpuint(bytes, >, LACTD_REC_MAX_REPLY);
 	g_assert_cmpuint(bytes, <, 2 * LACTD_REC_MAX_REPLY);
-	f->rec = lactd_recorder_new(f->store, f->api, &host, f);
+	f->rec = lactd_recorder_new(f->store, &host, f);
 	f->mc = lactd_manager_capture_new(f->api, f->rec);
 
 	{

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the files of the devices service share: the devices and one entry
- * per device address (lactd-devices.c, lactd-devices-settings.c).
+ * per device address (lactd-devices.c, lactd-devices-settings.c,
+ * lactd-devices-info.c).
  */
 #pragma once
 
@@ -15,7 +16,8 @@ typedef struct _Entry Entry;
 
 struct _LactdDevices {
 	LactdStore *store;
-	LactdApi *api;
+	const LactdDevicesListener *listener;
+	gpointer listener_data;
 	LactdCapture *capture;
 	LactdPluginHost *plugins;
 	const LactdConfig *config;
@@ -26,12 +28,9 @@ struct _LactdDevices {
 
 struct _Entry {
 	LactdDevices *devices;
-	char *address;
-	char *object_path;
+	LactdDeviceInfo info; /* what Device1 shows; address and object path too */
 	LactdBluezDevice *bdev; /* the BlueZ device it follows */
 	GPtrArray *others;	/* the same address on another adapter */
-	LactdObjectSkeleton *object;
-	LactdDevice1 *iface;
 	const LactdPluginDesc *desc;
 	LactdPluginMatch how;
 	LactdDevice *pdev; /* the plugin over this device, while desc is set */
@@ -48,5 +47,13 @@ gboolean lactd_devices_role_valid(const char *role);
 LactdDeviceRow *lactd_devices_entry_row(Entry *e);
 /* Applies the capture policy to the entry after a change. */
 void lactd_devices_update(Entry *e);
+/* Sets a field of the entry's info and announces it when it changed. */
+void lactd_devices_set_str(Entry *e, LactdDeviceField field, const char *value);
+void lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value);
+void lactd_devices_set_rejected(Entry *e, guint32 n);
+void lactd_devices_set_battery(Entry *e, guint8 percent);
+void lactd_devices_set_last_seen(Entry *e, gint64 when_us);
+/* Frees the info's strings. */
+void lactd_devices_info_clear(LactdDeviceInfo *info);
 
 G_END_DECLS

@@ -58,7 +58,7 @@ lactd_devices_apply_setting(LactdDevices *devices, const char *address, const ch
 
 	if (e == NULL || !lactd_devices_check_setting(prop, value, error))
 		return FALSE;
-	was_enabled = lactd_device1_get_enabled(e->iface);
+	was_enabled = e->info.enabled;
 	row = lactd_devices_entry_row(e);
 	if (g_strcmp0(prop, "Side") == 0) {
 		g_free(row->side);
@@ -76,21 +76,21 @@ lactd_devices_apply_setting(LactdDevices *devices, const char *address, const ch
 	}
 	if (g_strcmp0(prop, "Side") == 0) {
 		e->side_user_set = TRUE;
-		lactd_device1_set_side(e->iface, row->side);
+		lactd_devices_set_str(e, LACTD_DEVICE_SIDE, row->side);
 	} else if (g_strcmp0(prop, "Role") == 0) {
-		lactd_device1_set_role(e->iface, row->role);
+		lactd_devices_set_str(e, LACTD_DEVICE_ROLE, row->role);
 	} else {
-		lactd_device1_set_enabled(e->iface, row->enabled);
+		lactd_devices_set_bool(e, LACTD_DEVICE_ENABLED, row->enabled);
 		/* The user's way to say "try again". */
 		e->blocked = FALSE;
-		lactd_device1_set_problem(e->iface, "");
+		lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, "");
 	}
-	g_message("%s: %s set to %s by %s", e->address, prop,
+	g_message("%s: %s set to %s by %s", e->info.address, prop,
 		  g_strcmp0(prop, "Enabled") == 0 ? (row->enabled ? "true" : "false")
 		  : g_strcmp0(prop, "Side") == 0  ? row->side
 						  : row->role,
 		  who);
-	if (was_enabled != lactd_device1_get_enabled(e->iface) || g_strcmp0(prop, "Enabled") == 0)
+	if (was_enabled != e->info.enabled || g_strcmp0(prop, "Enabled") == 0)
 		lactd_devices_update(e);
 	return TRUE;
 }
@@ -103,21 +103,21 @@ lactd_devices_forget(LactdDevices *devices, const char *address, const char *who
 
 	if (e == NULL)
 		return FALSE;
-	if (!lactd_store_delete_device(devices->store, e->address, &local)) {
+	if (!lactd_store_delete_device(devices->store, e->info.address, &local)) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "%s", local->message);
 		return FALSE;
 	}
-	g_message("%s: forgotten by %s", e->address, who);
+	g_message("%s: forgotten by %s", e->info.address, who);
 	/* Capture stops until the user enables it again (or pairs it anew and
 	 * restarts): forgetting a device must not reconnect it at once. */
 	e->side_user_set = FALSE;
-	lactd_device1_set_side(e->iface, "unknown");
-	lactd_device1_set_role(e->iface, "bottle");
-	lactd_device1_set_enabled(e->iface, FALSE);
-	lactd_device1_set_rejected_packets(e->iface, 0);
+	lactd_devices_set_str(e, LACTD_DEVICE_SIDE, "unknown");
+	lactd_devices_set_str(e, LACTD_DEVICE_ROLE, "bottle");
+	lactd_devices_set_bool(e, LACTD_DEVICE_ENABLED, FALSE);
+	lactd_devices_set_rejected(e, 0);
 	lactd_devices_update(e);
 	/* Leaving the link saves the device's state: drop that row too. */
-	if (!lactd_store_delete_device(devices->store, e->address, &local)) {
+	if (!lactd_store_delete_device(devices->store, e->info.address, &local)) {
 		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE, "%s", local->message);
 		return FALSE;
 	}

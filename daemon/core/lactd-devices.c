@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The devices. Each BlueZ device gets an org.lactd.Device1 object; one that
+ * The devices. Each BlueZ device is announced to the listener (which shows
+ * it as an org.lactd.Device1 object); one that
  * the user paired (or listed in AllowedAddresses), that a plugin matches and
  * that is Enabled is captured: kept connected by lactd-bluez when the
  * plugin matched a GATT service, only listened to when it matched an
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include "lactd-bluez.h"
-#include "lactd-device1.h"
 #include "lactd-devices-private.h"
 #include "lactd-error.h"
 #include "lactd-recorder.h"
@@ -57,12 +57,12 @@ static LactdCaptureDevice
 capture_device(Entry *e)
 {
 	LactdCaptureDevice cd = {
-	    .address = e->address,
+	    .address = e->info.address,
 	    .plugin = e->desc != NULL ? e->desc->name : "",
 	    .kind = e->desc != NULL ? e->desc->kind : LACTD_KIND_PUMP,
-	    .side = lactd_device1_get_side(e->iface),
-	    .role = lactd_device1_get_role(e->iface),
-	    .object_path = e->object_path,
+	    .side = e->info.side,
+	    .role = e->info.role,
+	    .object_path = e->info.object_path,
 	    .host_stability =
 		e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY) != 0,
 	    .weight_resolution_g = e->desc != NULL ? e->desc->weight_resolution_g : 0,
@@ -75,17 +75,17 @@ lactd_devices_entry_row(Entry *e)
 {
 	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
 
-	row->address = g_strdup(e->address);
-	row->name = g_strdup(lactd_device1_get_name(e->iface));
-	row->kind = g_strdup(lactd_device1_get_kind(e->iface));
-	row->plugin = g_strdup(lactd_device1_get_plugin(e->iface));
+	row->address = g_strdup(e->info.address);
+	row->name = g_strdup(e->info.name);
+	row->kind = g_strdup(e->info.kind);
+	row->plugin = g_strdup(e->info.plugin);
 	/* A side read from the device is re-read on each connection; only the
 	 * user's choice is remembered. */
-	row->side = g_strdup(e->side_user_set ? lactd_device1_get_side(e->iface) : "unknown");
-	row->role = g_strdup(lactd_device1_get_role(e->iface));
-	row->enabled = lactd_device1_get_enabled(e->iface);
-	row->last_seen_us = lactd_device1_get_last_seen(e->iface);
-	row->rejected_packets = lactd_device1_get_rejected_packets(e->iface);
+	row->side = g_strdup(e->side_user_set ? e->info.side : "unknown");
+	row->role = g_strdup(e->info.role);
+	row->enabled = e->info.enabled;
+	row->last_seen_us = e->info.last_seen_us;
+	row->rejected_packets = e->info.rejected_packets;
 	return row;
 }
 
@@ -100,15 +100,15 @@ save_state(Entry *e)
 		return;
 	row = lactd_devices_entry_row(e);
 	if (!lactd_store_put_device(e->devices->store, row, &error))
-		g_message("%s: device state not stored: %s", e->address, error->message);
+		g_message("%s: device state not stored: %s", e->info.address, error->message);
 }
 
 static gboolean
 captured(Entry *e)
 {
-	return e->desc != NULL && !e->blocked && lactd_device1_get_enabled(e->iface) &&
+	return e->desc != NULL && !e->blocked && e->info.enabled &&
 	       (lactd_bluez_device_get_paired(e->bdev) ||
-		lactd_config_address_allowed(e->devices->config, e->address));
+		lactd_config_address_allowed(e->devices->config, e->info.address));
 }
 
 static void
@@ -116,7 +116,7 @@ link_down(Entry *e)
 {
 	if (e->pdev != NULL)
 		lactd_plugin_device_detach(e->pdev);
-	lactd_device1_set_connected(e->iface, FALSE);
+	lactd_devices_set_bool(e, LACTD_DEVICE_CONNECTED, FALSE);
 	if (e->link_reported) {
 		LactdCaptureDevice cd = capture_device(e);
 
@@ -187,9 +187,9 @@ features(Entry *e, const LactdReading *r)
 		side = "left";
 	else if (ch == LACTD_CHANNEL_RIGHT)
 		side = "right";
-	if (side != NULL && g_strcmp0(lactd_device1_get_side(e->iface), side) != 0) {
-		g_message("%s: single-side unit on the %s", e->address, side);
-		lactd_device1_set_side(e->iface, side);
+	if (side != NULL && g_strcmp0(e->info.side, side) != 0) {
+		g_message("%s: single-side unit on the %s", e->info.address, side);
+		lactd_devices_set_str(e, LACTD_DEVICE_SIDE, side);
 	}
 }
 
@@ -205,7 +205,7 @@ op_reading(gpointer user_data, const LactdReading *reading, GError **error)
 	if (!lactd_capture_reading(e->devices->capture, &cd, reading, error))
 		return FALSE;
 	if (reading->type == LACTD_READING_BATTERY)
-		lactd_device1_set_battery(e->iface, (guchar)MIN(reading->battery.percent, 100u));
+		lactd_devices_set_battery(e, (guchar)MIN(reading->battery.percent, 100u));
 	return TRUE;
 }
 
@@ -213,10 +213,10 @@ static void
 op_rejected(gpointer user_data, const char *reason)
 {
 	Entry *e = user_data;
-	guint n = lactd_device1_get_rejected_packets(e->iface);
+	guint n = e->info.rejected_packets;
 
 	if (n < G_MAXUINT32)
-		lactd_device1_set_rejected_packets(e->iface, n + 1);
+		lactd_devices_set_rejected(e, n + 1);
 }
 
 static guint32
@@ -224,7 +224,7 @@ op_last_record(gpointer user_data)
 {
 	Entry *e = user_data;
 
-	return lactd_capture_last_record(e->devices->capture, e->address);
+	return lactd_capture_last_record(e->devices->capture, e->info.address);
 }
 
 static const LactdPluginDeviceOps plugin_ops = {
@@ -244,15 +244,15 @@ attach(Entry *e)
 	g_autoptr(GError) error = NULL;
 
 	if (e->pdev == NULL)
-		e->pdev = lactd_plugin_device_new(e->desc, e->address, &plugin_ops, e);
+		e->pdev = lactd_plugin_device_new(e->desc, e->info.address, &plugin_ops, e);
 	if (lactd_plugin_device_is_attached(e->pdev))
 		return TRUE;
 	if (!lactd_plugin_device_attach(e->pdev, &error)) {
-		g_message("%s: %s", e->address, error->message);
+		g_message("%s: %s", e->info.address, error->message);
 		return FALSE;
 	}
-	g_message("%s: capturing with plugin %s", e->address, e->desc->name);
-	lactd_device1_set_problem(e->iface, "");
+	g_message("%s: capturing with plugin %s", e->info.address, e->desc->name);
+	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, "");
 	save_state(e);
 	return TRUE;
 }
@@ -263,8 +263,8 @@ set_desc(Entry *e, const LactdPluginDesc *desc, LactdPluginMatch how)
 	g_clear_pointer(&e->pdev, lactd_plugin_device_free);
 	e->desc = desc;
 	e->how = how;
-	lactd_device1_set_plugin(e->iface, desc != NULL ? desc->name : "");
-	lactd_device1_set_kind(e->iface, kind_name(desc));
+	lactd_devices_set_str(e, LACTD_DEVICE_PLUGIN, desc != NULL ? desc->name : "");
+	lactd_devices_set_str(e, LACTD_DEVICE_KIND, kind_name(desc));
 }
 
 
@@ -277,10 +277,10 @@ set_desc(Entry *e, const LactdPluginDesc *desc, LactdPluginMatch how)
 static void
 block(Entry *e, const char *problem)
 {
-	g_message("%s: not captured: %s; retried when it is paired or enabled again", e->address,
+	g_message("%s: not captured: %s; retried when it is paired or enabled again", e->info.address,
 		  problem);
 	e->blocked = TRUE;
-	lactd_device1_set_problem(e->iface, problem);
+	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, problem);
 	lactd_devices_update(e);
 }
 
@@ -306,20 +306,20 @@ lactd_devices_update(Entry *e)
 	    lactd_plugin_host_list(devices->plugins), &in, &how, &why);
 	gboolean want, recording;
 
-	if (g_strcmp0(name, lactd_device1_get_name(e->iface)) != 0 && name[0] != '\0')
-		lactd_device1_set_name(e->iface, name);
+	if (g_strcmp0(name, e->info.name) != 0 && name[0] != '\0')
+		lactd_devices_set_str(e, LACTD_DEVICE_NAME, name);
 	/* Keep a plugin that is running; a new match applies from the next link. */
 	if (desc != e->desc && (e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev)) &&
 	    !e->blocked) {
 		set_desc(e, desc, how);
 		if (desc != NULL)
-			g_message("%s: %s matches plugin %s (%s)", e->address,
+			g_message("%s: %s matches plugin %s (%s)", e->info.address,
 				  name[0] != '\0' ? name : "device", desc->name, why);
 	}
 	lactd_bluez_device_set_needs_pairing(
 	    e->bdev, e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION) != 0);
 	want = captured(e);
-	recording = devices->recorder != NULL && lactd_recorder_wants(devices->recorder, e->address);
+	recording = devices->recorder != NULL && lactd_recorder_wants(devices->recorder, e->info.address);
 	if (e->how == LACTD_PLUGIN_MATCH_ADVERTISEMENT) {
 		lactd_bluez_device_set_wanted(e->bdev, recording);
 		if (want && !(e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev)))
@@ -338,63 +338,60 @@ static Entry *
 entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 {
 	Entry *e = g_new0(Entry, 1);
+	LactdDeviceInfo *info = &e->info;
 	g_autoptr(LactdDeviceRow) row = NULL;
 	g_autoptr(GError) error = NULL;
 
 	e->devices = devices;
 	e->bdev = bdev;
-	e->address = g_strdup(lactd_bluez_device_get_address(bdev));
-	e->object_path = lactd_devices_object_path(e->address);
+	info->address = g_strdup(lactd_bluez_device_get_address(bdev));
+	info->object_path = lactd_devices_object_path(info->address);
 	e->others = g_ptr_array_new();
-	e->iface = lactd_device1_checked_new(devices, e->address);
-	lactd_device1_set_address(e->iface, e->address);
-	lactd_device1_set_name(e->iface, "");
-	lactd_device1_set_kind(e->iface, "unknown");
-	lactd_device1_set_plugin(e->iface, "");
-	lactd_device1_set_side(e->iface, "unknown");
-	lactd_device1_set_role(e->iface, "bottle");
-	lactd_device1_set_enabled(e->iface, TRUE);
-	lactd_device1_set_battery(e->iface, BATTERY_UNKNOWN);
-	lactd_device1_set_problem(e->iface, "");
+	info->kind = g_strdup("unknown");
+	info->plugin = g_strdup("");
+	info->enabled = TRUE;
+	info->battery = BATTERY_UNKNOWN;
+	info->problem = g_strdup("");
 
-	row = lactd_store_get_device(devices->store, e->address, &error);
+	row = lactd_store_get_device(devices->store, info->address, &error);
 	if (error != NULL)
-		g_message("%s: stored settings not readable: %s", e->address, error->message);
+		g_message("%s: stored settings not readable: %s", info->address, error->message);
 	if (row != NULL) {
 		if (lactd_devices_side_valid(row->side) && g_strcmp0(row->side, "unknown") != 0) {
-			lactd_device1_set_side(e->iface, row->side);
+			info->side = g_strdup(row->side);
 			e->side_user_set = TRUE;
 		}
 		if (lactd_devices_role_valid(row->role))
-			lactd_device1_set_role(e->iface, row->role);
-		lactd_device1_set_enabled(e->iface, row->enabled);
-		lactd_device1_set_last_seen(e->iface, row->last_seen_us);
-		lactd_device1_set_rejected_packets(e->iface, row->rejected_packets);
-		if (row->name != NULL)
-			lactd_device1_set_name(e->iface, row->name);
+			info->role = g_strdup(row->role);
+		info->enabled = row->enabled;
+		info->last_seen_us = row->last_seen_us;
+		info->rejected_packets = row->rejected_packets;
+		info->name = g_strdup(row->name);
 	}
-
-	e->object = lactd_object_skeleton_new(e->object_path);
-	lactd_object_skeleton_set_device1(e->object, e->iface);
-	g_dbus_object_manager_server_export(lactd_api_get_object_manager(devices->api),
-					    G_DBUS_OBJECT_SKELETON(e->object));
+	if (info->name == NULL)
+		info->name = g_strdup("");
+	if (info->side == NULL)
+		info->side = g_strdup("unknown");
+	if (info->role == NULL)
+		info->role = g_strdup("bottle");
+	if (devices->listener != NULL && devices->listener->added != NULL)
+		devices->listener->added(info, devices->listener_data);
 	return e;
 }
 
 static void
 entry_free(Entry *e)
 {
+	LactdDevices *devices = e->devices;
+	LactdDeviceInfo *info = &e->info;
+
 	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
 		link_down(e);
 	g_clear_pointer(&e->pdev, lactd_plugin_device_free);
-	g_dbus_object_manager_server_unexport(lactd_api_get_object_manager(e->devices->api),
-					      e->object_path);
-	/* A client call may still hold the skeleton: it finds no entry. */
-	g_object_unref(e->iface);
-	g_object_unref(e->object);
+	if (devices->listener != NULL && devices->listener->removed != NULL)
+		devices->listener->removed(info, devices->listener_data);
 	g_ptr_array_unref(e->others);
-	g_free(e->object_path);
-	g_free(e->address);
+	lactd_devices_info_clear(info);
 	g_free(e);
 }
 
@@ -415,7 +412,7 @@ prefer(Entry *e, LactdBluezDevice *bdev)
 	if (bdev == old || lactd_bluez_device_is_ready(old) ||
 	    lactd_bluez_device_get_paired(old) || !lactd_bluez_device_get_paired(bdev))
 		return;
-	g_message("%s: following %s, where it is paired, instead of %s", e->address,
+	g_message("%s: following %s, where it is paired, instead of %s", e->info.address,
 		  lactd_bluez_device_get_path(bdev), lactd_bluez_device_get_path(old));
 	if (e->pdev != NULL && lactd_plugin_device_is_attached(e->pdev))
 		link_down(e);
@@ -440,7 +437,7 @@ on_device_added(LactdBluezDevice *bdev, gpointer user_data)
 		return;
 	}
 	e = entry_new(devices, bdev);
-	g_hash_table_insert(devices->entries, e->address, e);
+	g_hash_table_insert(devices->entries, e->info.address, e);
 	lactd_bluez_device_set_user_data(bdev, e);
 	lactd_devices_update(e);
 }
@@ -474,7 +471,7 @@ on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *se
 
 	if (e == NULL || e->pdev == NULL || !lactd_plugin_device_is_attached(e->pdev))
 		return;
-	lactd_device1_set_last_seen(e->iface, g_get_real_time());
+	lactd_devices_set_last_seen(e, g_get_real_time());
 	lactd_plugin_device_advertisement(e->pdev, manufacturer_id, service_uuid, data, len);
 }
 
@@ -516,7 +513,7 @@ recheck(Entry *e)
 		block(e, problem);
 		return FALSE;
 	}
-	g_message("%s: with its characteristics, plugin %s instead of %s (%s)", e->address,
+	g_message("%s: with its characteristics, plugin %s instead of %s (%s)", e->info.address,
 		  desc->name, e->desc->name, why);
 	set_desc(e, desc, how);
 	return TRUE;
@@ -528,14 +525,14 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 	Entry *e = entry_of(bdev);
 	LactdCaptureDevice cd;
 
-	if (e != NULL && lactd_recorder_wants(e->devices->recorder, e->address)) {
+	if (e != NULL && lactd_recorder_wants(e->devices->recorder, e->info.address)) {
 		gboolean runs = e->desc != NULL && e->how != LACTD_PLUGIN_MATCH_ADVERTISEMENT &&
 				captured(e);
 
 		/* Before the plugin attaches, so that its first writes are recorded. */
 		lactd_recorder_ready(e->devices->recorder, bdev, runs);
 		if (!runs) {
-			lactd_device1_set_connected(e->iface, TRUE);
+			lactd_devices_set_bool(e, LACTD_DEVICE_CONNECTED, TRUE);
 			return;
 		}
 	}
@@ -560,7 +557,7 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 	/* attach() may have lost the link again through a failed call. */
 	if (!lactd_bluez_device_is_ready(bdev))
 		return;
-	lactd_device1_set_connected(e->iface, TRUE);
+	lactd_devices_set_bool(e, LACTD_DEVICE_CONNECTED, TRUE);
 	cd = capture_device(e);
 	e->link_reported = TRUE;
 	lactd_capture_link_changed(e->devices->capture, &cd, TRUE);
@@ -619,7 +616,7 @@ on_value(LactdBluezDevice *bdev, const char *char_uuid, const guint8 *data, gsiz
 	lactd_recorder_value(e->devices->recorder, bdev, char_uuid, data, len, origin);
 	if (e->pdev == NULL)
 		return;
-	lactd_device1_set_last_seen(e->iface, g_get_real_time());
+	lactd_devices_set_last_seen(e, g_get_real_time());
 	lactd_plugin_device_value(e->pdev, char_uuid, data, len, origin);
 }
 
@@ -660,7 +657,7 @@ rec_changed(gpointer user_data, const char *address)
 	lactd_devices_update(e);
 	/* A device only the recording kept connected is let go: no longer connected. */
 	if (!lactd_recorder_wants(devices->recorder, address) && !captured(e))
-		lactd_device1_set_connected(e->iface, FALSE);
+		lactd_devices_set_bool(e, LACTD_DEVICE_CONNECTED, FALSE);
 }
 
 static const LactdRecorderHost recorder_host = {
@@ -675,10 +672,10 @@ on_problem(LactdBluezDevice *bdev, const char *problem, gpointer user_data)
 
 	if (e == NULL || e->blocked)
 		return;
-	lactd_device1_set_problem(e->iface, problem != NULL ? problem : "");
+	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, problem != NULL ? problem : "");
 }
 
-static const LactdBluezListener listener = {
+static const LactdBluezListener bluez_listener = {
 	.device_added = on_device_added,
 	.device_changed = on_device_changed,
 	.advertisement = on_advertisement,
@@ -693,26 +690,27 @@ static const LactdBluezListener listener = {
 /* --- public ------------------------------------------------------------------------ */
 
 LactdDevices *
-lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
-		  LactdCapture *capture, LactdPluginHost *plugins, const LactdConfig *config,
-		  GError **error)
+lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *capture,
+		  LactdPluginHost *plugins, const LactdConfig *config,
+		  const LactdDevicesListener *listener, gpointer listener_data, GError **error)
 {
 	LactdDevices *devices;
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), NULL);
-	g_return_val_if_fail(store != NULL && api != NULL && capture != NULL, NULL);
+	g_return_val_if_fail(store != NULL && capture != NULL, NULL);
 	g_return_val_if_fail(plugins != NULL && config != NULL, NULL);
 
 	devices = g_new0(LactdDevices, 1);
 	devices->store = store;
-	devices->api = api;
+	devices->listener = listener;
+	devices->listener_data = listener_data;
 	devices->capture = capture;
 	devices->plugins = plugins;
 	devices->config = config;
 	devices->entries =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
-	devices->recorder = lactd_recorder_new(store, api, &recorder_host, devices);
-	devices->bluez = lactd_bluez_new(system_bus, config, &listener, devices);
+	devices->recorder = lactd_recorder_new(store, &recorder_host, devices);
+	devices->bluez = lactd_bluez_new(system_bus, config, &bluez_listener, devices);
 	return devices;
 }
 
@@ -720,13 +718,6 @@ LactdRecorder *
 lactd_devices_get_recorder(LactdDevices *devices)
 {
 	return devices->recorder;
-}
-
-void
-lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
-			    gpointer user_data)
-{
-	lactd_recorder_set_authorize(devices->recorder, authorize, user_data);
 }
 
 void

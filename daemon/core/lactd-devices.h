@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The devices: one org.lactd.Device1 object per BlueZ device, the policy of
- * which devices are captured, and the glue from BlueZ through the plugins
- * to the capture.
+ * The devices: what lactd knows of each BlueZ device (announced to a
+ * listener, which daemon/dbus/lactd-device1.c turns into org.lactd.Device1
+ * objects), the policy of which devices are captured, and the glue from
+ * BlueZ through the plugins to the capture.
  */
 #pragma once
 
 #include <gio/gio.h>
 
-#include "lactd-api.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
 #include "lactd-plugins.h"
@@ -19,27 +19,64 @@ G_BEGIN_DECLS
 
 typedef struct _LactdDevices LactdDevices;
 
+/* What is known of one device, as Device1 shows it. */
+typedef struct {
+	char *address;
+	char *object_path; /* where Device1 is: lactd_devices_object_path() */
+	char *name;
+	char *kind;	   /* pump, scale or unknown */
+	char *plugin;	   /* the plugin matching it, or empty */
+	char *side;	   /* left, right, both or unknown */
+	char *role;	   /* bottle or baby */
+	char *problem;	   /* why it is not captured, or empty */
+	gboolean enabled;
+	gboolean connected;
+	guint8 battery; /* percent; 255 when not known */
+	gint64 last_seen_us;
+	guint32 rejected_packets;
+} LactdDeviceInfo;
+
+/* Which fields of a LactdDeviceInfo changed. */
+typedef enum {
+	LACTD_DEVICE_NAME = 1 << 0,
+	LACTD_DEVICE_KIND = 1 << 1,
+	LACTD_DEVICE_PLUGIN = 1 << 2,
+	LACTD_DEVICE_SIDE = 1 << 3,
+	LACTD_DEVICE_ROLE = 1 << 4,
+	LACTD_DEVICE_PROBLEM = 1 << 5,
+	LACTD_DEVICE_ENABLED = 1 << 6,
+	LACTD_DEVICE_CONNECTED = 1 << 7,
+	LACTD_DEVICE_BATTERY = 1 << 8,
+	LACTD_DEVICE_LAST_SEEN = 1 << 9,
+	LACTD_DEVICE_REJECTED = 1 << 10,
+} LactdDeviceField;
+
+/* How the devices announce: a device appeared (with all it is known to
+ * be), some of its fields changed (already stored when they are
+ * settings), it went. The info is the service's; copy what is kept. */
+typedef struct {
+	void (*added)(const LactdDeviceInfo *info, gpointer user_data);
+	void (*changed)(const LactdDeviceInfo *info, LactdDeviceField fields, gpointer user_data);
+	void (*removed)(const LactdDeviceInfo *info, gpointer user_data);
+} LactdDevicesListener;
+
 /*
  * lactd_devices_new:
  *
- * Starts following org.bluez on @system_bus; devices are exported on
- * lactd_api_get_object_manager(@api) as they appear, and paired (or
- * allowed) devices that a plugin matches are captured. Everything passed
- * in must outlive the result. Work happens in the main loop.
+ * Starts following org.bluez on @system_bus; devices are announced to
+ * @listener as they appear, and paired (or allowed) devices that a plugin
+ * matches are captured. Everything passed in must outlive the result. Work
+ * happens in the main loop.
  */
-LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
+LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store,
 				LactdCapture *capture, LactdPluginHost *plugins,
-				const LactdConfig *config, GError **error);
-/* Detaches every plugin, unexports the objects and stops following BlueZ;
- * call it before freeing the capture, the API or the store. */
+				const LactdConfig *config, const LactdDevicesListener *listener,
+				gpointer listener_data, GError **error);
+/* Detaches every plugin, announces every device removed and stops
+ * following BlueZ; call it before freeing the capture, the listener or the
+ * store. */
 void lactd_devices_free(LactdDevices *devices);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdDevices, lactd_devices_free)
-
-/* The check for writes of Side, Role, Enabled and for Forget (action
- * "org.lactd.change-data"); without one, every caller the bus policy lets
- * through is allowed. */
-void lactd_devices_set_authorize(LactdDevices *devices, LactdApiAuthorizeFunc authorize,
-				 gpointer user_data);
 
 /* "AA:BB:CC:DD:EE:FF" -> "/org/lactd/devices/AA_BB_CC_DD_EE_FF" */
 char *lactd_devices_object_path(const char *address);

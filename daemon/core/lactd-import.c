@@ -7,15 +7,12 @@
 
 #include "lactd-error.h"
 
-#define CHANGE_ACTION "org.lactd.change-data"
-
 struct _LactdImport {
-	LactdRecorder *rec;
 	LactdStore *store;
-	LactdApi *api;
 	guint max_events;
 	GHashTable *open; /* capture id (guint64 *) -> Open */
-	GArray *handlers; /* signal ids on the manager */
+	LactdImportClosedFunc closed;
+	gpointer closed_data;
 };
 
 typedef struct {
@@ -25,16 +22,15 @@ typedef struct {
 	char *source; /* the capture's own source, set at commit */
 	gint64 start_us, end_us;
 	guint events;
-	guint watch;
 	guint idle;
 } Open;
 
 static void
 open_free(Open *o)
 {
-	if (o->watch != 0)
-		g_bus_unwatch_name(o->watch);
 	g_clear_handle_id(&o->idle, g_source_remove);
+	if (o->import->closed != NULL)
+		o->import->closed(o->id, o->import->closed_data);
 	g_free(o->sender);
 	g_free(o->source);
 	g_free(o);
@@ -53,14 +49,6 @@ abandon(LactdImport *import, Open *o, const char *why)
 	g_message("capture %" G_GUINT64_FORMAT ": import by %s abandoned after %u events: %s",
 		  id, o->sender, o->events, why);
 	g_hash_table_remove(import->open, &id);
-}
-
-static void
-sender_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
-{
-	Open *o = user_data;
-
-	abandon(o->import, o, "the caller left the bus");
 }
 
 static gboolean
@@ -93,210 +81,191 @@ open_by(LactdImport *import, const char *sender)
 	return n;
 }
 
-static gboolean
-reply_error(LactdImport *import, GDBusMethodInvocation *invocation, GError *error)
+void
+lactd_import_abandon(LactdImport *import, guint64 id, const char *why)
 {
-	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-		lactd_api_set_storage_degraded(import->api, error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return TRUE;
+	Open *o = g_hash_table_lookup(import->open, &id);
+
+	if (o != NULL)
+		abandon(import, o, why);
 }
 
-static gboolean
-handle_begin(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant *dict,
-	     GVariant *chars_v, LactdImport *import)
+gboolean
+lactd_import_check_info(const LactdRecInfo *info, GError **error)
 {
-	const char *sender = g_dbus_method_invocation_get_sender(invocation);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdRecInfo) info = g_new0(LactdRecInfo, 1);
-	g_autoptr(GPtrArray) chars = NULL;
+	if (!g_str_has_prefix(info->source, LACTD_IMPORT_SOURCE_PREFIX))
+		return TRUE;
+	g_set_error_literal(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "info.source: must not begin with " LACTD_IMPORT_SOURCE_PREFIX);
+	return FALSE;
+}
+
+gboolean
+lactd_import_check_room(LactdImport *import, const char *owner, GError **error)
+{
+	if (owner != NULL && open_by(import, owner) < LACTD_IMPORT_MAX_PER_CALLER &&
+	    g_hash_table_size(import->open) < LACTD_IMPORT_MAX_OPEN)
+		return TRUE;
+	g_set_error(error, LACTD_ERROR, LACTD_ERROR_LIMIT_EXCEEDED,
+		    "%u paged imports are open (%u of this caller; at most %u, %u per caller): "
+		    "commit or abort one first",
+		    g_hash_table_size(import->open), owner != NULL ? open_by(import, owner) : 0,
+		    LACTD_IMPORT_MAX_OPEN, LACTD_IMPORT_MAX_PER_CALLER);
+	return FALSE;
+}
+
+gboolean
+lactd_import_begin(LactdImport *import, const char *owner, LactdRecInfo *info, GPtrArray *chars,
+		   guint64 *id, GError **error)
+{
 	g_autofree char *source = NULL;
 	Open *o;
 
-	if (!lactd_recorder_parse_info(dict, info, &error))
-		return reply_error(import, invocation, error);
-	if (g_str_has_prefix(info->source, LACTD_IMPORT_SOURCE_PREFIX)) {
-		g_dbus_method_invocation_return_error_literal(
-		    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-		    "info.source: must not begin with " LACTD_IMPORT_SOURCE_PREFIX);
-		return TRUE;
-	}
-	chars = lactd_recorder_parse_chars(chars_v, &error);
-	if (chars == NULL)
-		return reply_error(import, invocation, error);
-	if (sender == NULL || open_by(import, sender) >= LACTD_IMPORT_MAX_PER_CALLER ||
-	    g_hash_table_size(import->open) >= LACTD_IMPORT_MAX_OPEN) {
-		g_dbus_method_invocation_return_error(
-		    invocation, LACTD_ERROR, LACTD_ERROR_LIMIT_EXCEEDED,
-		    "%u paged imports are open (%u of this caller; at most %u, %u per caller): "
-		    "commit or abort one first",
-		    g_hash_table_size(import->open), sender != NULL ? open_by(import, sender) : 0,
-		    LACTD_IMPORT_MAX_OPEN, LACTD_IMPORT_MAX_PER_CALLER);
-		return TRUE;
-	}
-	if (!lactd_recorder_authorized(import->rec, invocation, CHANGE_ACTION))
-		return TRUE;
-
+	if (!lactd_import_check_info(info, error) || !lactd_import_check_room(import, owner, error))
+		return FALSE;
 	/* Marked as unfinished in the store itself, so that an import cut by
 	 * kill -9 is recognised and deleted at the next start. */
 	source = g_steal_pointer(&info->source);
 	info->source = g_strconcat(LACTD_IMPORT_SOURCE_PREFIX, source, NULL);
-	if (!lactd_store_begin(import->store, &error))
-		return reply_error(import, invocation, error);
-	if (!lactd_recstore_add(import->store, info, &error))
+	if (!lactd_store_begin(import->store, error))
+		return FALSE;
+	if (!lactd_recstore_add(import->store, info, error))
 		goto fail;
 	for (guint i = 0; i < chars->len; i++) {
 		if (!lactd_recstore_add_char(import->store, info->id, g_ptr_array_index(chars, i),
-					     &error))
+					     error))
 			goto fail;
 	}
-	if (!lactd_store_commit(import->store, &error))
-		return reply_error(import, invocation, error);
+	if (!lactd_store_commit(import->store, error))
+		return FALSE;
 
 	o = g_new0(Open, 1);
 	o->import = import;
 	o->id = info->id;
-	o->sender = g_strdup(sender);
+	o->sender = g_strdup(owner);
 	o->source = g_steal_pointer(&source);
 	o->start_us = info->start_us;
 	o->end_us = info->end_us;
-	o->watch = g_bus_watch_name_on_connection(g_dbus_method_invocation_get_connection(invocation),
-						  sender, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-						  sender_vanished, o, NULL);
 	touch(o);
 	g_hash_table_insert(import->open, g_memdup2(&o->id, sizeof(o->id)), o);
-	g_message("capture %" G_GUINT64_FORMAT ": paged import begun by %s", o->id, sender);
-	lactd_manager1_complete_import_capture_begin(manager, invocation, o->id);
+	g_message("capture %" G_GUINT64_FORMAT ": paged import begun by %s", o->id, owner);
+	*id = o->id;
 	return TRUE;
 fail:
 	lactd_store_rollback(import->store);
-	return reply_error(import, invocation, error);
+	return FALSE;
 }
 
-/* The open import @id of the caller, or NULL after replying NotFound. */
+/* The open import @id of @owner, or NULL with NOT_FOUND. */
 static Open *
-lookup(LactdImport *import, GDBusMethodInvocation *invocation, guint64 id)
+lookup(LactdImport *import, const char *owner, guint64 id, GError **error)
 {
 	Open *o = g_hash_table_lookup(import->open, &id);
 
-	if (o == NULL ||
-	    g_strcmp0(o->sender, g_dbus_method_invocation_get_sender(invocation)) != 0) {
-		g_dbus_method_invocation_return_error(
-		    invocation, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
-		    "id: %" G_GUINT64_FORMAT " is not an open import of this caller", id);
+	if (o == NULL || g_strcmp0(o->sender, owner) != 0) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "id: %" G_GUINT64_FORMAT " is not an open import of this caller", id);
 		return NULL;
 	}
 	touch(o);
 	return o;
 }
 
-static gboolean
-handle_append(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	      GVariant *events_v, LactdImport *import)
+gboolean
+lactd_import_check_page(LactdImport *import, const char *owner, guint64 id, gsize n,
+			LactdRecInfo *bounds, GError **error)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) events = NULL;
-	LactdRecInfo bounds = {0};
-	gsize n = g_variant_n_children(events_v);
-	Open *o = lookup(import, invocation, id);
+	Open *o = lookup(import, owner, id, error);
 
 	if (o == NULL)
-		return TRUE;
+		return FALSE;
 	if (n == 0 || n > LACTD_IMPORT_PAGE_EVENTS) {
-		g_dbus_method_invocation_return_error(
-		    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-		    "events: %" G_GSIZE_FORMAT ", not 1 to %u a page", n, LACTD_IMPORT_PAGE_EVENTS);
-		return TRUE;
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "events: %" G_GSIZE_FORMAT ", not 1 to %u a page", n,
+			    LACTD_IMPORT_PAGE_EVENTS);
+		return FALSE;
 	}
 	if (o->events + n > import->max_events) {
-		g_dbus_method_invocation_return_error(
-		    invocation, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-		    "events: %" G_GSIZE_FORMAT " more would make %" G_GSIZE_FORMAT
-		    ", more than the %u a capture may hold",
-		    n, o->events + n, import->max_events);
-		return TRUE;
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
+			    "events: %" G_GSIZE_FORMAT " more would make %" G_GSIZE_FORMAT
+			    ", more than the %u a capture may hold",
+			    n, o->events + n, import->max_events);
+		return FALSE;
 	}
-	bounds.start_us = o->start_us;
-	bounds.end_us = o->end_us;
-	events = lactd_recorder_parse_events(events_v, &bounds, LACTD_IMPORT_PAGE_EVENTS, &error);
-	if (events == NULL)
-		return reply_error(import, invocation, error);
-	if (!lactd_recstore_add_events(import->store, o->id, events, &error))
-		return reply_error(import, invocation, error);
-	o->events += events->len;
-	lactd_manager1_complete_import_capture_append(manager, invocation);
+	bounds->start_us = o->start_us;
+	bounds->end_us = o->end_us;
 	return TRUE;
 }
 
-static gboolean
-handle_commit(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	      LactdImport *import)
+gboolean
+lactd_import_append(LactdImport *import, guint64 id, GPtrArray *events, GError **error)
 {
-	g_autoptr(GError) error = NULL;
-	Open *o = lookup(import, invocation, id);
+	Open *o = g_hash_table_lookup(import->open, &id);
 
-	if (o == NULL)
-		return TRUE;
-	if (!lactd_recstore_set_source(import->store, o->id, o->source, &error))
-		return reply_error(import, invocation, error);
+	if (o == NULL) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND,
+			    "id: %" G_GUINT64_FORMAT " is not an open import", id);
+		return FALSE;
+	}
+	if (!lactd_recstore_add_events(import->store, o->id, events, error))
+		return FALSE;
+	o->events += events->len;
+	return TRUE;
+}
+
+gboolean
+lactd_import_commit(LactdImport *import, const char *owner, guint64 id, GError **error)
+{
+	Open *o = lookup(import, owner, id, error);
+
+	if (o == NULL || !lactd_recstore_set_source(import->store, o->id, o->source, error))
+		return FALSE;
 	g_message("capture %" G_GUINT64_FORMAT " imported in pages by %s: %u events from %s", id,
 		  o->sender, o->events, o->source);
 	g_hash_table_remove(import->open, &id);
-	lactd_manager1_complete_import_capture_commit(manager, invocation);
 	return TRUE;
 }
 
-static gboolean
-handle_abort(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
-	     LactdImport *import)
+gboolean
+lactd_import_abort(LactdImport *import, const char *owner, guint64 id, GError **error)
 {
-	Open *o = lookup(import, invocation, id);
+	Open *o = lookup(import, owner, id, error);
 
 	if (o == NULL)
-		return TRUE;
+		return FALSE;
 	abandon(import, o, "the caller aborted it");
-	lactd_manager1_complete_import_capture_abort(manager, invocation);
 	return TRUE;
 }
 
 LactdImport *
-lactd_import_new(LactdRecorder *rec, LactdStore *store, LactdApi *api, guint max_events)
+lactd_import_new(LactdStore *store, guint max_events)
 {
 	LactdImport *import = g_new0(LactdImport, 1);
-	LactdManager1 *manager = lactd_api_get_manager(api);
-	gulong id;
 
-	import->rec = rec;
 	import->store = store;
-	import->api = api;
 	import->max_events = max_events;
 	import->open =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)open_free);
-	import->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
-#define CONNECT(sig, fn)                                                                        \
-	id = g_signal_connect(manager, sig, G_CALLBACK(fn), import);                            \
-	g_array_append_val(import->handlers, id)
-	CONNECT("handle-import-capture-begin", handle_begin);
-	CONNECT("handle-import-capture-append", handle_append);
-	CONNECT("handle-import-capture-commit", handle_commit);
-	CONNECT("handle-import-capture-abort", handle_abort);
-#undef CONNECT
 	return import;
+}
+
+void
+lactd_import_set_closed_func(LactdImport *import, LactdImportClosedFunc closed,
+			     gpointer user_data)
+{
+	import->closed = closed;
+	import->closed_data = user_data;
 }
 
 void
 lactd_import_free(LactdImport *import)
 {
-	LactdManager1 *manager;
 	GHashTableIter it;
 	Open *o;
 
 	if (import == NULL)
 		return;
-	manager = lactd_api_get_manager(import->api);
-	for (guint i = 0; i < import->handlers->len; i++)
-		g_signal_handler_disconnect(manager, g_array_index(import->handlers, gulong, i));
-	g_array_unref(import->handlers);
+	import->closed = NULL;
 	g_hash_table_iter_init(&it, import->open);
 	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&o)) {
 		g_autoptr(GError) error = NULL;

@@ -34,11 +34,8 @@ typedef struct {
 
 struct _LactdRecorder {
 	LactdStore *store;
-	LactdApi *api;
 	const LactdRecorderHost *host;
 	gpointer host_data;
-	LactdApiAuthorizeFunc authorize;
-	gpointer authorize_data;
 	GHashTable *active; /* address -> Rec */
 	guint max_events;   /* events one capture holds, recorded or imported */
 	LactdImport *import; /* ImportCaptureBegin ... Commit */
@@ -122,7 +119,7 @@ add_event(LactdRecorder *rec, Rec *r, const char *kind, const char *uuid, guint1
 		g_message("capture %" G_GUINT64_FORMAT ": %s %s not recorded: %s", r->id, kind,
 			  uuid != NULL ? uuid : "", error->message);
 		if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-			lactd_api_set_storage_degraded(rec->api, error->message);
+			lactd_store_write_failed(rec->store, error->message);
 		return;
 	}
 	r->events++;
@@ -443,20 +440,10 @@ lactd_recorder_get_max_events(LactdRecorder *rec)
 	return rec->max_events;
 }
 
-static gboolean
-authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation, const char *action)
+LactdImport *
+lactd_recorder_get_import(LactdRecorder *rec)
 {
-	if (rec->authorize == NULL)
-		return TRUE;
-	return rec->authorize(G_DBUS_INTERFACE_SKELETON(lactd_api_get_manager(rec->api)),
-			      invocation, action, rec->authorize_data);
-}
-
-gboolean
-lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation,
-			  const char *action)
-{
-	return authorized(rec, invocation, action);
+	return rec->import;
 }
 
 static gboolean
@@ -688,27 +675,25 @@ lactd_recorder_parse_events(GVariant *array, const LactdRecInfo *info, guint max
 /* --- life ---------------------------------------------------------------------------- */
 
 LactdRecorder *
-lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
-		   gpointer host_data)
+lactd_recorder_new(LactdStore *store, const LactdRecorderHost *host, gpointer host_data)
 {
-	return lactd_recorder_new_full(store, api, host, host_data, LACTD_REC_MAX_EVENTS);
+	return lactd_recorder_new_full(store, host, host_data, LACTD_REC_MAX_EVENTS);
 }
 
 LactdRecorder *
-lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
-			gpointer host_data, guint max_events)
+lactd_recorder_new_full(LactdStore *store, const LactdRecorderHost *host, gpointer host_data,
+			guint max_events)
 {
 	LactdRecorder *rec = g_new0(LactdRecorder, 1);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 
 	rec->store = store;
-	rec->api = api;
 	rec->host = host;
 	rec->host_data = host_data;
 	rec->max_events = CLAMP(max_events, 1, LACTD_REC_MAX_EVENTS);
 	rec->active = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)rec_free);
-	rec->import = lactd_import_new(rec, store, api, rec->max_events);
+	rec->import = lactd_import_new(store, rec->max_events);
 
 	/* Captures running when lactd stopped go on when their device returns. */
 	list = lactd_recstore_list(store, &error);
@@ -749,14 +734,6 @@ lactd_recorder_new_full(LactdStore *store, LactdApi *api, const LactdRecorderHos
 			  r->id, r->address, r->events);
 	}
 	return rec;
-}
-
-void
-lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize,
-			     gpointer user_data)
-{
-	rec->authorize = authorize;
-	rec->authorize_data = user_data;
 }
 
 void

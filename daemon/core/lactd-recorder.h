@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Recording a device's GATT traffic for decoding an unknown protocol: the
- * Manager1 capture methods (StartCapture ... DeleteCapture) and the
+ * service behind the Manager1 capture methods (StartCapture ...
+ * DeleteCapture, answered in daemon/dbus/lactd-manager-capture.c) and the
  * recording itself. lactd-devices tells it when a device is ready or lost
  * and hands it every value and every plugin write; it asks lactd-devices
  * to keep a recorded device connected.
@@ -13,8 +14,8 @@
 
 #include <gio/gio.h>
 
-#include "lactd-api.h"
 #include "lactd-bluez.h"
+#include "lactd-import.h"
 #include "lactd-recstore.h"
 #include "lactd-store.h"
 
@@ -35,26 +36,19 @@ typedef struct {
 	void (*changed)(gpointer user_data, const char *address);
 } LactdRecorderHost;
 
-/* Loads the running captures and answers the capture methods of Manager1. */
-LactdRecorder *lactd_recorder_new(LactdStore *store, LactdApi *api, const LactdRecorderHost *host,
+/* Loads the running captures. */
+LactdRecorder *lactd_recorder_new(LactdStore *store, const LactdRecorderHost *host,
 				  gpointer host_data);
 /* The same with a capture holding at most @max_events (1 to
  * LACTD_REC_MAX_EVENTS, the cap lactd_recorder_new() sets), so that the cap
  * is tested without recording 200000 values. */
-LactdRecorder *lactd_recorder_new_full(LactdStore *store, LactdApi *api,
-				       const LactdRecorderHost *host, gpointer host_data,
-				       guint max_events);
+LactdRecorder *lactd_recorder_new_full(LactdStore *store, const LactdRecorderHost *host,
+				       gpointer host_data, guint max_events);
 void lactd_recorder_free(LactdRecorder *rec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecorder, lactd_recorder_free)
 
-/* The polkit check, as for the other data changes. */
-void lactd_recorder_set_authorize(LactdRecorder *rec, LactdApiAuthorizeFunc authorize,
-				  gpointer user_data);
-
-/* The polkit check of the capture methods: TRUE to go on now, else the
- * invocation is taken over (see LactdApiAuthorizeFunc). */
-gboolean lactd_recorder_authorized(LactdRecorder *rec, GDBusMethodInvocation *invocation,
-				   const char *action);
+/* The paged import of captures into the same store. */
+LactdImport *lactd_recorder_get_import(LactdRecorder *rec);
 /* The checks of ImportCapture's arguments, shared with the paged import:
  * InvalidArgs naming the field for anything out of bounds. */
 /* StartCapture, in two steps around the authorization: whether @address

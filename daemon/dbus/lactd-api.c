@@ -23,7 +23,6 @@ struct _LactdApi {
 	GDBusObjectManagerServer *objects;
 	LactdApiAuthorizeFunc authorize;
 	gpointer authorize_data;
-	char *write_failure; /* the last failed write, until one succeeds */
 };
 
 GVariant *
@@ -58,19 +57,22 @@ lactd_api_weighing_to_variant(const LactdWeighing *w)
  * StorageState joins two things: what is wrong with the database file (from
  * the store: locked, unusable, or set aside earlier; it stays until that is
  * fixed) and the last failed write (a full disk, an I/O error; it clears as
- * soon as a write succeeds).
+ * soon as a write succeeds). Whoever writes reports to the store, whose
+ * health listener (on_store_health) brings both here.
  */
 void
 lactd_api_storage_refresh(LactdApi *api)
 {
 	g_autofree char *problem = api->store != NULL ? lactd_store_get_problem(api->store) : NULL;
+	const char *write_failure =
+	    api->store != NULL ? lactd_store_get_write_failure(api->store) : NULL;
 	g_autofree char *state = NULL;
 
-	if (api->write_failure != NULL && problem != NULL)
-		state = g_strdup_printf("degraded: %s; %s", api->write_failure, problem);
-	else if (api->write_failure != NULL || problem != NULL)
+	if (write_failure != NULL && problem != NULL)
+		state = g_strdup_printf("degraded: %s; %s", write_failure, problem);
+	else if (write_failure != NULL || problem != NULL)
 		state = g_strdup_printf("degraded: %s",
-					api->write_failure != NULL ? api->write_failure : problem);
+					write_failure != NULL ? write_failure : problem);
 	else
 		state = g_strdup("ok");
 	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
@@ -82,17 +84,21 @@ lactd_api_storage_refresh(LactdApi *api)
 	lactd_manager1_set_storage_state(api->manager, state);
 }
 
+static void
+on_store_health(LactdStore *store, gpointer user_data)
+{
+	lactd_api_storage_refresh(user_data);
+}
+
 void
 lactd_api_set_storage_degraded(LactdApi *api, const char *reason)
 {
-	g_free(api->write_failure);
-	api->write_failure = g_strdup(reason);
-	lactd_api_storage_refresh(api);
+	if (api->store != NULL)
+		lactd_store_write_failed(api->store, reason);
 }
 
-/* Replies with the error, and marks storage degraded when it was the disk. */
-static gboolean
-reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error)
+gboolean
+lactd_api_reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error)
 {
 	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
 		lactd_api_set_storage_degraded(api, error->message);
@@ -104,10 +110,8 @@ reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error)
 void
 lactd_api_storage_ok(LactdApi *api)
 {
-	if (api->write_failure == NULL)
-		return;
-	g_clear_pointer(&api->write_failure, g_free);
-	lactd_api_storage_refresh(api);
+	if (api->store != NULL)
+		lactd_store_write_ok(api->store);
 }
 
 gboolean
@@ -136,7 +140,7 @@ handle_list_sessions(LactdManager1 *manager, GDBusMethodInvocation *invocation, 
 	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
 
 	if (sessions == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_manager1_complete_list_sessions(manager, invocation, sessions_to_variant(sessions));
 	return TRUE;
 }
@@ -149,7 +153,7 @@ handle_list_sessions_columns(LactdManager1 *manager, GDBusMethodInvocation *invo
 	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
 
 	if (sessions == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_manager1_complete_list_sessions_columns(manager, invocation,
 						      lactd_session_columns_new(sessions));
 	return TRUE;
@@ -164,10 +168,10 @@ handle_get_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, gu
 	g_autoptr(GArray) samples = NULL;
 
 	if (session == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	samples = lactd_store_get_samples(api->store, id, &error);
 	if (samples == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_manager1_complete_get_session(manager, invocation,
 					    lactd_api_session_to_variant(session, samples));
 	return TRUE;
@@ -182,9 +186,9 @@ handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GV
 
 	session->source = LACTD_SOURCE_MANUAL;
 	if (!lactd_validate_session(session, dict, TRUE, g_get_real_time(), &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_store_add_session(api->store, session, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
 	g_info("session %" G_GUINT64_FORMAT " added by %s", session->id,
 	       g_dbus_method_invocation_get_sender(invocation));
@@ -220,11 +224,11 @@ handle_update_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 		return TRUE;
 	session = get_finished_session(api, id, &error);
 	if (session == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_validate_session(session, changes, FALSE, g_get_real_time(), &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_store_update_session(api->store, session, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
 	lactd_manager1_complete_update_session(manager, invocation);
 	return TRUE;
@@ -241,9 +245,9 @@ handle_delete_session(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 		return TRUE;
 	session = get_finished_session(api, id, &error);
 	if (session == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_store_delete_session(api->store, id, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
 	g_info("session %" G_GUINT64_FORMAT " deleted by %s", id,
 	       g_dbus_method_invocation_get_sender(invocation));
@@ -260,10 +264,10 @@ handle_list_weighings(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 	GVariantBuilder b;
 
 	if (!lactd_validate_range(from, to, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	weighings = lactd_store_list_weighings(api->store, from, to, &error);
 	if (weighings == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < weighings->len; i++)
 		g_variant_builder_add_value(
@@ -281,7 +285,7 @@ handle_assign_weighing(LactdManager1 *manager, GDBusMethodInvocation *invocation
 	if (!lactd_api_authorized(api, invocation, "org.lactd.change-data"))
 		return TRUE;
 	if (!lactd_weighing_assign(api->store, api->config, weighing, session, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
 	lactd_manager1_complete_assign_weighing(manager, invocation);
 	return TRUE;
@@ -313,13 +317,13 @@ handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocati
 	GVariantBuilder b;
 
 	if (!lactd_validate_range(from, to, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_plan_load(api->store, &plan, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	days = lactd_store_daily_summary(api->store, from, to, plan.overnight_start,
 					 plan.overnight_end, &error);
 	if (days == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < days->len; i++)
 		g_variant_builder_add_value(&b, day_to_variant(&g_array_index(days, LactdDaySummary, i)));
@@ -343,10 +347,10 @@ handle_get_recent_days(LactdManager1 *manager, GDBusMethodInvocation *invocation
 	if (count < 1 || count > RECENT_DAYS_MAX) {
 		g_set_error(&error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
 			    "count: from 1 to %u days", RECENT_DAYS_MAX);
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	}
 	if (!lactd_plan_load(api->store, &plan, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	/* Midnight by midnight backwards: days are 23 to 25 hours long. */
 	end = lactd_local_next_day_start(g_get_real_time());
 	first = lactd_local_day_start(g_get_real_time());
@@ -355,7 +359,7 @@ handle_get_recent_days(LactdManager1 *manager, GDBusMethodInvocation *invocation
 	days = lactd_store_daily_summary(api->store, first, end, plan.overnight_start,
 					 plan.overnight_end, &error);
 	if (days == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (day = first; day < end; day = lactd_local_next_day_start(day)) {
 		char label[11];
@@ -379,7 +383,7 @@ handle_get_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, Lactd
 	LactdPlan plan;
 
 	if (!lactd_plan_load(api->store, &plan, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_manager1_complete_get_plan(manager, invocation, lactd_plan_to_variant(&plan));
 	return TRUE;
 }
@@ -396,7 +400,7 @@ handle_set_plan(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVari
 	if (!lactd_plan_load(api->store, &plan, &error) ||
 	    !lactd_plan_apply(&plan, changes, &error) ||
 	    !lactd_plan_save(api->store, &plan, &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_api_storage_ok(api);
 	lactd_manager1_complete_set_plan(manager, invocation);
 	return TRUE;
@@ -412,7 +416,7 @@ handle_get_progress(LactdManager1 *manager, GDBusMethodInvocation *invocation, L
 	if (lactd_plan_load(api->store, &plan, &error))
 		progress = lactd_progress_compute(api->store, &plan, g_get_real_time(), &error);
 	if (progress == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	lactd_manager1_complete_get_progress(manager, invocation, progress);
 	return TRUE;
 }
@@ -449,6 +453,8 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 		lactd_manager1_set_time_zone(api->manager, g_time_zone_get_identifier(tz));
 	}
 	lactd_api_storage_refresh(api);
+	if (store != NULL)
+		lactd_store_set_health_listener(store, on_store_health, api);
 
 	g_signal_connect(api->manager, "handle-list-sessions", G_CALLBACK(handle_list_sessions), api);
 	g_signal_connect(api->manager, "handle-list-sessions-columns",
@@ -495,8 +501,9 @@ lactd_api_free(LactdApi *api)
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(api->manager));
 		g_object_unref(api->manager);
 	}
+	if (api->store != NULL)
+		lactd_store_set_health_listener(api->store, NULL, NULL);
 	g_clear_object(&api->connection);
-	g_free(api->write_failure);
 	g_free(api);
 }
 
@@ -516,4 +523,25 @@ LactdStore *
 lactd_api_get_store(LactdApi *api)
 {
 	return api->store;
+}
+
+GArray *
+lactd_api_connect(LactdApi *api, const LactdApiHandler *handlers, gpointer user_data)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gulong));
+
+	for (const LactdApiHandler *h = handlers; h->signal != NULL; h++) {
+		gulong id = g_signal_connect(api->manager, h->signal, h->callback, user_data);
+
+		g_array_append_val(ids, id);
+	}
+	return ids;
+}
+
+void
+lactd_api_disconnect(LactdApi *api, GArray *ids)
+{
+	for (guint i = 0; i < ids->len; i++)
+		g_signal_handler_disconnect(api->manager, g_array_index(ids, gulong, i));
+	g_array_unref(ids);
 }

@@ -33,7 +33,9 @@ GDBusObjectManagerServer *lactd_api_get_object_manager(LactdApi *api);
 LactdManager1 *lactd_api_get_manager(LactdApi *api);
 /* StorageState (announced with PropertiesChanged): a write failed for this
  * reason (NULL: none), shown until a write succeeds (lactd_api_storage_ok),
- * beside what the store says is wrong with its file. */
+ * beside what the store says is wrong with its file. Both report to the
+ * store (lactd_store_write_failed, lactd_store_write_ok), whose health
+ * listener sets StorageState, as the services below the bus do. */
 void lactd_api_set_storage_degraded(LactdApi *api, const char *reason);
 void lactd_api_storage_ok(LactdApi *api);
 /* Reads the store's state again (after lactd_store_retry). */
@@ -46,6 +48,20 @@ gboolean lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation,
 /* Plugs in the authorization check of data-changing methods. */
 void lactd_api_set_authorize(LactdApi *api, LactdApiAuthorizeFunc authorize, gpointer user_data);
 LactdStore *lactd_api_get_store(LactdApi *api);
+
+/* Replies to @invocation with @error, and reports a failed write
+ * (LACTD_ERROR_STORAGE) to StorageState; returns TRUE (handled). */
+gboolean lactd_api_reply_error(LactdApi *api, GDBusMethodInvocation *invocation, GError *error);
+
+/* Manager1's handle-* signals a file of the D-Bus layer answers: connected
+ * with @user_data (the table ends with a NULL signal), the ids returned for
+ * lactd_api_disconnect(). */
+typedef struct {
+	const char *signal;
+	GCallback callback;
+} LactdApiHandler;
+GArray *lactd_api_connect(LactdApi *api, const LactdApiHandler *handlers, gpointer user_data);
+void lactd_api_disconnect(LactdApi *api, GArray *ids);
 
 /* Converts a session to the a{sv} of ListSessions and SessionEnded. */
 GVariant *lactd_api_session_to_variant(const LactdSession *session, GArray *samples);

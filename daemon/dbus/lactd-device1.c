@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Device1 on the bus: a skeleton whose writable properties and Forget are
- * checked, authorized and handed to the devices service, which stores them
- * before the reply.
+ * Device1 on the bus: one object per device the devices service announces,
+ * its properties set from what the service says; a skeleton whose writable
+ * properties and Forget are checked, authorized and handed to the service,
+ * which stores them before the reply.
  */
 #include "config.h"
 
@@ -19,9 +20,15 @@
  * the invocation, where the value is checked, authorized and stored before
  * it is set, and a refusal goes back as an org.lactd.Error.
  */
+struct _LactdDeviceObjects {
+	LactdApi *api;
+	LactdDevices *devices;
+	GHashTable *objects; /* address -> LactdObjectSkeleton */
+};
+
 typedef struct {
 	LactdDevice1Skeleton parent;
-	LactdDevices *devices;
+	LactdDeviceObjects *objects;
 	char *address;
 } DeviceSkel;
 
@@ -37,6 +44,17 @@ static GDBusInterfaceMethodCallFunc parent_method_call;
 
 static LactdApiAuthorizeFunc authorize_func;
 static gpointer authorize_data;
+
+/* FALSE after replying NotFound when no devices service is set yet. */
+static gboolean
+has_service(DeviceSkel *skel, GDBusMethodInvocation *invocation)
+{
+	if (skel->objects->devices != NULL)
+		return TRUE;
+	g_dbus_method_invocation_return_error_literal(invocation, LACTD_ERROR,
+						      LACTD_ERROR_NOT_FOUND, "the device is gone");
+	return FALSE;
+}
 
 static gboolean
 authorized(DeviceSkel *skel, GDBusMethodInvocation *invocation)
@@ -60,9 +78,9 @@ handle_set(DeviceSkel *skel, GDBusMethodInvocation *invocation, GVariant *parame
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return;
 	}
-	if (!authorized(skel, invocation))
+	if (!has_service(skel, invocation) || !authorized(skel, invocation))
 		return;
-	if (!lactd_devices_apply_setting(skel->devices, skel->address, prop, value,
+	if (!lactd_devices_apply_setting(skel->objects->devices, skel->address, prop, value,
 					 g_dbus_method_invocation_get_sender(invocation), &error)) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return;
@@ -76,9 +94,9 @@ handle_forget(LactdDevice1 *iface, GDBusMethodInvocation *invocation, gpointer u
 	DeviceSkel *skel = user_data;
 	g_autoptr(GError) error = NULL;
 
-	if (!authorized(skel, invocation))
+	if (!has_service(skel, invocation) || !authorized(skel, invocation))
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	if (!lactd_devices_forget(skel->devices, skel->address,
+	if (!lactd_devices_forget(skel->objects->devices, skel->address,
 				  g_dbus_method_invocation_get_sender(invocation), &error))
 		g_dbus_method_invocation_return_gerror(invocation, error);
 	else
@@ -140,15 +158,135 @@ device_skel_init(DeviceSkel *skel)
 {
 }
 
-LactdDevice1 *
-lactd_device1_checked_new(LactdDevices *devices, const char *address)
+static LactdDevice1 *
+checked_new(LactdDeviceObjects *objects, const char *address)
 {
 	DeviceSkel *skel = g_object_new(device_skel_get_type(), NULL);
 
-	skel->devices = devices;
+	skel->objects = objects;
 	skel->address = g_strdup(address);
 	g_signal_connect(skel, "handle-forget", G_CALLBACK(handle_forget), skel);
 	return LACTD_DEVICE1(skel);
+}
+
+/* --- the objects, from what the devices service announces ---------------------- */
+
+static void
+apply(LactdDevice1 *iface, const LactdDeviceInfo *info, LactdDeviceField fields)
+{
+	if (fields & LACTD_DEVICE_NAME)
+		lactd_device1_set_name(iface, info->name);
+	if (fields & LACTD_DEVICE_KIND)
+		lactd_device1_set_kind(iface, info->kind);
+	if (fields & LACTD_DEVICE_PLUGIN)
+		lactd_device1_set_plugin(iface, info->plugin);
+	if (fields & LACTD_DEVICE_SIDE)
+		lactd_device1_set_side(iface, info->side);
+	if (fields & LACTD_DEVICE_ROLE)
+		lactd_device1_set_role(iface, info->role);
+	if (fields & LACTD_DEVICE_PROBLEM)
+		lactd_device1_set_problem(iface, info->problem);
+	if (fields & LACTD_DEVICE_ENABLED)
+		lactd_device1_set_enabled(iface, info->enabled);
+	if (fields & LACTD_DEVICE_CONNECTED)
+		lactd_device1_set_connected(iface, info->connected);
+	if (fields & LACTD_DEVICE_BATTERY)
+		lactd_device1_set_battery(iface, info->battery);
+	if (fields & LACTD_DEVICE_LAST_SEEN)
+		lactd_device1_set_last_seen(iface, info->last_seen_us);
+	if (fields & LACTD_DEVICE_REJECTED)
+		lactd_device1_set_rejected_packets(iface, info->rejected_packets);
+}
+
+static void
+on_added(const LactdDeviceInfo *info, gpointer user_data)
+{
+	LactdDeviceObjects *objects = user_data;
+	g_autoptr(LactdDevice1) iface = checked_new(objects, info->address);
+	LactdObjectSkeleton *object = lactd_object_skeleton_new(info->object_path);
+
+	lactd_device1_set_address(iface, info->address);
+	apply(iface, info, ~0u);
+	lactd_object_skeleton_set_device1(object, iface);
+	g_hash_table_replace(objects->objects, g_strdup(info->address), object);
+	g_dbus_object_manager_server_export(lactd_api_get_object_manager(objects->api),
+					    G_DBUS_OBJECT_SKELETON(object));
+}
+
+static void
+on_changed(const LactdDeviceInfo *info, LactdDeviceField fields, gpointer user_data)
+{
+	LactdDeviceObjects *objects = user_data;
+	LactdObjectSkeleton *object = g_hash_table_lookup(objects->objects, info->address);
+	g_autoptr(LactdDevice1) iface = object != NULL ? lactd_object_get_device1(LACTD_OBJECT(object))
+						       : NULL;
+
+	if (iface != NULL)
+		apply(iface, info, fields);
+}
+
+static void
+unexport(LactdDeviceObjects *objects, LactdObjectSkeleton *object)
+{
+	g_dbus_object_manager_server_unexport(
+	    lactd_api_get_object_manager(objects->api),
+	    g_dbus_object_get_object_path(G_DBUS_OBJECT(object)));
+}
+
+static void
+on_removed(const LactdDeviceInfo *info, gpointer user_data)
+{
+	LactdDeviceObjects *objects = user_data;
+	LactdObjectSkeleton *object = g_hash_table_lookup(objects->objects, info->address);
+
+	/* A client call may still hold the skeleton: it finds no device. */
+	if (object != NULL) {
+		unexport(objects, object);
+		g_hash_table_remove(objects->objects, info->address);
+	}
+}
+
+static const LactdDevicesListener listener = {
+	.added = on_added,
+	.changed = on_changed,
+	.removed = on_removed,
+};
+
+LactdDeviceObjects *
+lactd_device_objects_new(LactdApi *api)
+{
+	LactdDeviceObjects *objects = g_new0(LactdDeviceObjects, 1);
+
+	objects->api = api;
+	objects->objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+	return objects;
+}
+
+const LactdDevicesListener *
+lactd_device_objects_listener(void)
+{
+	return &listener;
+}
+
+void
+lactd_device_objects_set_devices(LactdDeviceObjects *objects, LactdDevices *devices)
+{
+	objects->devices = devices;
+}
+
+void
+lactd_device_objects_free(LactdDeviceObjects *objects)
+{
+	GHashTableIter it;
+	LactdObjectSkeleton *object;
+
+	if (objects == NULL)
+		return;
+	g_hash_table_iter_init(&it, objects->objects);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&object))
+		unexport(objects, object);
+	g_hash_table_destroy(objects->objects);
+	g_free(objects);
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include "lactd-error.h"
 #include "lactd-manager-capture.h"
+#include "lactd-manager-import.h"
 #include "lactd-recstore.h"
 
 #define CHANGE_ACTION "org.lactd.change-data"
@@ -19,17 +20,10 @@ struct _LactdManagerCapture {
 	LactdApi *api;
 	LactdRecorder *rec;
 	GArray *handlers; /* signal ids on the manager */
+	LactdManagerImport *import; /* the paged import's methods */
 };
 
 
-static gboolean
-reply_error(LactdManagerCapture *mc, GDBusMethodInvocation *invocation, GError *error)
-{
-	if (g_error_matches(error, LACTD_ERROR, LACTD_ERROR_STORAGE))
-		lactd_api_set_storage_degraded(mc->api, error->message);
-	g_dbus_method_invocation_return_gerror(invocation, error);
-	return TRUE;
-}
 
 static gboolean
 invalid(GDBusMethodInvocation *invocation, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -57,12 +51,12 @@ handle_start(LactdManager1 *manager, GDBusMethodInvocation *invocation, const ch
 	guint64 id = 0;
 
 	if (!lactd_recorder_check_start(mc->rec, address, raw, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!lactd_api_authorized(mc->api, invocation, CHANGE_ACTION))
 		return TRUE;
 	if (!lactd_recorder_start(mc->rec, address, raw,
 				  g_dbus_method_invocation_get_sender(invocation), &id, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	lactd_manager1_complete_start_capture(manager, invocation, id);
 	return TRUE;
 }
@@ -74,7 +68,7 @@ handle_stop(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 i
 	g_autoptr(GError) error = NULL;
 
 	if (!lactd_recorder_running(mc->rec, id, &id, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!lactd_api_authorized(mc->api, invocation, CHANGE_ACTION))
 		return TRUE;
 	lactd_recorder_stop(mc->rec, id);
@@ -91,11 +85,11 @@ handle_mark(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 i
 	if (text[0] == '\0' || strlen(text) > LACTD_REC_MAX_TEXT)
 		return invalid(invocation, "text: 1 to %u bytes", LACTD_REC_MAX_TEXT);
 	if (!lactd_recorder_running(mc->rec, id, &id, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!lactd_api_authorized(mc->api, invocation, CHANGE_ACTION))
 		return TRUE;
 	if (!lactd_recorder_mark(mc->rec, id, text, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	lactd_manager1_complete_mark_capture(manager, invocation);
 	return TRUE;
 }
@@ -117,7 +111,7 @@ handle_list(LactdManager1 *manager, GDBusMethodInvocation *invocation, LactdMana
 	GVariantBuilder b;
 
 	if (list == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < list->len; i++)
 		g_variant_builder_add_value(&b, info_variant(mc, list->pdata[i]));
@@ -173,12 +167,12 @@ reply_capture(LactdManagerCapture *mc, GDBusMethodInvocation *invocation, guint6
 	LactdManager1 *manager = lactd_api_get_manager(mc->api);
 
 	if (info == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!paged) {
 		guint64 bytes = 0;
 
 		if (!lactd_recstore_events_bytes(lactd_recorder_get_store(mc->rec), id, &bytes, &error))
-			return reply_error(mc, invocation, error);
+			return lactd_api_reply_error(mc->api, invocation, error);
 		if (bytes > LACTD_REC_MAX_REPLY)
 			return invalid(invocation,
 				       "capture %" G_GUINT64_FORMAT ": its %u events take up to "
@@ -188,11 +182,11 @@ reply_capture(LactdManagerCapture *mc, GDBusMethodInvocation *invocation, guint6
 	}
 	chars = lactd_recstore_chars(lactd_recorder_get_store(mc->rec), id, &error);
 	if (chars == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	events = paged ? lactd_recstore_events_range(lactd_recorder_get_store(mc->rec), id, first, max, &error)
 		       : lactd_recstore_events(lactd_recorder_get_store(mc->rec), id, &error);
 	if (events == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (paged)
 		lactd_manager1_complete_get_capture_page(manager, invocation,
 							 info_variant(mc, info),
@@ -232,17 +226,17 @@ handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVarian
 	g_autoptr(GPtrArray) events = NULL;
 
 	if (!lactd_recorder_parse_info(dict, info, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	chars = lactd_recorder_parse_chars(chars_v, &error);
 	if (chars == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	events = lactd_recorder_parse_events(events_v, info, lactd_recorder_get_max_events(mc->rec), &error);
 	if (events == NULL)
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!lactd_api_authorized(mc->api, invocation, CHANGE_ACTION))
 		return TRUE;
 	if (!lactd_recstore_import(lactd_recorder_get_store(mc->rec), info, chars, events, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	g_message("capture %" G_GUINT64_FORMAT " imported by %s: %u events from %s", info->id,
 		  g_dbus_method_invocation_get_sender(invocation), events->len, info->source);
 	lactd_manager1_complete_import_capture(manager, invocation, info->id);
@@ -261,48 +255,43 @@ handle_delete(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64
 	if (!lactd_api_authorized(mc->api, invocation, DELETE_ACTION))
 		return TRUE;
 	if (!lactd_recstore_delete(lactd_recorder_get_store(mc->rec), id, &error))
-		return reply_error(mc, invocation, error);
+		return lactd_api_reply_error(mc->api, invocation, error);
 	g_message("capture %" G_GUINT64_FORMAT " deleted by %s", id,
 		  g_dbus_method_invocation_get_sender(invocation));
 	lactd_manager1_complete_delete_capture(manager, invocation);
 	return TRUE;
 }
 
+static const LactdApiHandler handlers[] = {
+	{"handle-start-capture", G_CALLBACK(handle_start)},
+	{"handle-stop-capture", G_CALLBACK(handle_stop)},
+	{"handle-mark-capture", G_CALLBACK(handle_mark)},
+	{"handle-list-captures", G_CALLBACK(handle_list)},
+	{"handle-get-capture", G_CALLBACK(handle_get)},
+	{"handle-get-capture-page", G_CALLBACK(handle_get_page)},
+	{"handle-import-capture", G_CALLBACK(handle_import)},
+	{"handle-delete-capture", G_CALLBACK(handle_delete)},
+	{NULL, NULL},
+};
+
 LactdManagerCapture *
 lactd_manager_capture_new(LactdApi *api, LactdRecorder *rec)
 {
 	LactdManagerCapture *mc = g_new0(LactdManagerCapture, 1);
-	LactdManager1 *manager = lactd_api_get_manager(api);
-	gulong id;
 
 	mc->api = api;
 	mc->rec = rec;
-	mc->handlers = g_array_new(FALSE, FALSE, sizeof(gulong));
-#define CONNECT(sig, fn)                                                             \
-	id = g_signal_connect(manager, sig, G_CALLBACK(fn), mc);                     \
-	g_array_append_val(mc->handlers, id)
-	CONNECT("handle-start-capture", handle_start);
-	CONNECT("handle-stop-capture", handle_stop);
-	CONNECT("handle-mark-capture", handle_mark);
-	CONNECT("handle-list-captures", handle_list);
-	CONNECT("handle-get-capture", handle_get);
-	CONNECT("handle-get-capture-page", handle_get_page);
-	CONNECT("handle-import-capture", handle_import);
-	CONNECT("handle-delete-capture", handle_delete);
-#undef CONNECT
+	mc->handlers = lactd_api_connect(api, handlers, mc);
+	mc->import = lactd_manager_import_new(api, lactd_recorder_get_import(rec));
 	return mc;
 }
 
 void
 lactd_manager_capture_free(LactdManagerCapture *mc)
 {
-	LactdManager1 *manager;
-
 	if (mc == NULL)
 		return;
-	manager = lactd_api_get_manager(mc->api);
-	for (guint i = 0; i < mc->handlers->len; i++)
-		g_signal_handler_disconnect(manager, g_array_index(mc->handlers, gulong, i));
-	g_array_unref(mc->handlers);
+	g_clear_pointer(&mc->import, lactd_manager_import_free);
+	lactd_api_disconnect(mc->api, mc->handlers);
 	g_free(mc);
 }

@@ -358,6 +358,7 @@ lactd_store_close(LactdStore *store)
 	if (store->db != NULL && store->depth == 0 && !lactd_store_pending_flush(store, NULL))
 		g_message("closing the database: the disk still refuses writes");
 	lactd_store_pending_free(store);
+	lactd_store_health_clear(store);
 	lactd_store_forget_statements(store);
 	if (store->db != NULL) {
 		g_autoptr(GError) local = NULL;

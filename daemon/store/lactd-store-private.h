@@ -25,7 +25,13 @@ struct _LactdStore {
 	char *set_aside;      /* the marker's reason: a damaged file was set aside */
 	GHashTable *stmts;    /* SQL text -> sqlite3_stmt, prepared once */
 	LactdStorePending *pending; /* writes kept while the disk refuses them */
+	char *write_failure;	    /* the last refused write, until one succeeds */
+	LactdStoreHealthFunc health_changed; /* lactd-store-health.c */
+	gpointer health_data;
 };
+
+/* Frees what lactd-store-health.c keeps (at close). */
+void lactd_store_health_clear(LactdStore *store);
 
 /* ROLLBACK after a failure; said only if a transaction is still open. */
 void lactd_store_rollback_db(sqlite3 *db);

@@ -35,6 +35,21 @@ gboolean lactd_store_retry(LactdStore *store);
 void lactd_store_close(LactdStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdStore, lactd_store_close)
 
+/*
+ * The health of writes, beside the file's own problem: a caller whose
+ * write failed with LACTD_ERROR_STORAGE reports it (@reason NULL: the
+ * failure is over, for instance after lactd_store_retry), and one whose
+ * write succeeded says so. The listener (StorageState on the bus) is told
+ * of every report of a failure and of the first success after one.
+ */
+typedef void (*LactdStoreHealthFunc)(LactdStore *store, gpointer user_data);
+void lactd_store_set_health_listener(LactdStore *store, LactdStoreHealthFunc changed,
+				     gpointer user_data);
+void lactd_store_write_failed(LactdStore *store, const char *reason);
+void lactd_store_write_ok(LactdStore *store);
+/* The last failed write's reason until a write succeeds; NULL when none. */
+const char *lactd_store_get_write_failure(LactdStore *store);
+
 /* The schema version of the open database. */
 guint lactd_store_schema_version(LactdStore *store);
 
