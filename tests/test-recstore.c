@@ -281,7 +281,7 @@ test_import_atomic(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdStore) store = open_store(f);
 	g_autoptr(LactdRecInfo) info = g_new0(LactdRecInfo, 1);
-	g_autoptr(GPtrArray) chars = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_char_free);
+	g_autoptr(GPtrArray) chars = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_gatt_char_free);
 	g_autoptr(GPtrArray) events =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_event_free);
 	g_autoptr(GPtrArray) list = NULL;

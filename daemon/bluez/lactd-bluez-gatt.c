@@ -164,16 +164,6 @@ lactd_bluez_device_write(LactdBluezDevice *dev, const char *char_uuid, GBytes *d
 	return TRUE;
 }
 
-void
-lactd_bluez_char_free(LactdBluezChar *chr)
-{
-	if (chr == NULL)
-		return;
-	g_free(chr->uuid);
-	g_free(chr->flags);
-	g_free(chr->service_uuid);
-	g_free(chr);
-}
 
 /* BlueZ 5.66 has a Handle property on characteristics it serves, not on
  * those of a remote device; its object path ends in char%04x, the handle
@@ -209,7 +199,7 @@ GPtrArray *
 lactd_bluez_device_dup_chars(LactdBluezDevice *dev)
 {
 	g_autoptr(GPtrArray) proxies = g_ptr_array_new();
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_bluez_char_free);
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_gatt_char_free);
 	GHashTableIter it;
 	GDBusProxy *chr;
 

@@ -12,6 +12,7 @@
 #include <lactd/plugin.h>
 
 #include "lactd-config.h"
+#include "lactd-util.h"
 
 G_BEGIN_DECLS
 
@@ -98,15 +99,8 @@ gboolean lactd_bluez_device_write(LactdBluezDevice *dev, const char *char_uuid, 
 				  gboolean with_response, GError **error);
 
 /* A GATT characteristic of a device, as BlueZ lists it. */
-typedef struct {
-	char *uuid;	    /* lowercase */
-	char *flags;	    /* GattCharacteristic1.Flags joined by commas */
-	guint16 handle;	    /* ATT value handle, 0 when unknown */
-	char *service_uuid; /* lowercase, NULL when unknown */
-} LactdBluezChar;
-
-void lactd_bluez_char_free(LactdBluezChar *chr);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdBluezChar, lactd_bluez_char_free)
+typedef LactdGattChar LactdBluezChar;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdBluezChar, lactd_gatt_char_free)
 
 /* The device's characteristics (LactdBluezChar), by object path: the order
  * BlueZ discovered them in. */

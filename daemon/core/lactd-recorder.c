@@ -553,7 +553,7 @@ lactd_recorder_parse_info(GVariant *dict, LactdRecInfo *info, GError **error)
 GPtrArray *
 lactd_recorder_parse_chars(GVariant *array, GError **error)
 {
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_rec_char_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_gatt_char_free);
 	GVariantIter it;
 	const char *uuid, *flags, *service;
 	guint16 handle;

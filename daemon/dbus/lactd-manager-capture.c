@@ -10,7 +10,6 @@
 
 #include "lactd-error.h"
 #include "lactd-manager-capture.h"
-#include "lactd-manager-import.h"
 #include "lactd-recstore.h"
 
 #define CHANGE_ACTION "org.lactd.change-data"

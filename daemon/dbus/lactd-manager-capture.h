@@ -7,6 +7,7 @@
 #pragma once
 
 #include "lactd-api.h"
+#include "lactd-import.h"
 #include "lactd-recorder.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,16 @@ typedef struct _LactdManagerCapture LactdManagerCapture;
 LactdManagerCapture *lactd_manager_capture_new(LactdApi *api, LactdRecorder *rec);
 void lactd_manager_capture_free(LactdManagerCapture *mc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdManagerCapture, lactd_manager_capture_free)
+
+/*
+ * The paged import (ImportCaptureBegin, Append, Commit, Abort), made by
+ * lactd_manager_capture_new() in lactd-manager-import.c: parses the
+ * arguments, asks polkit before an import begins, calls the import service
+ * (daemon/core/lactd-import.c) and builds the reply. An import whose
+ * caller leaves the bus is abandoned.
+ */
+typedef struct _LactdManagerImport LactdManagerImport;
+LactdManagerImport *lactd_manager_import_new(LactdApi *api, LactdImport *import);
+void lactd_manager_import_free(LactdManagerImport *mi);
 
 G_END_DECLS

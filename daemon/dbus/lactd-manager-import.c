@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Manager1's paged import: the D-Bus side of daemon/core/lactd-import.c
+ * (declared in lactd-manager-capture.h).
+ */
 #include "config.h"
 
-#include "lactd-manager-import.h"
+#include "lactd-manager-capture.h"
 
 #include "lactd-error.h"
 #include "lactd-recorder.h"
@@ -97,30 +101,35 @@ handle_append(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64
 	return TRUE;
 }
 
+/* Commit and Abort: the service's step for the caller's import, then the reply. */
+static gboolean
+finish(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
+       LactdManagerImport *mi,
+       gboolean (*step)(LactdImport *, const char *, guint64, GError **),
+       void (*complete)(LactdManager1 *, GDBusMethodInvocation *))
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!step(mi->import, g_dbus_method_invocation_get_sender(invocation), id, &error))
+		return lactd_api_reply_error(mi->api, invocation, error);
+	complete(manager, invocation);
+	return TRUE;
+}
+
 static gboolean
 handle_commit(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
 	      LactdManagerImport *mi)
 {
-	g_autoptr(GError) error = NULL;
-
-	if (!lactd_import_commit(mi->import, g_dbus_method_invocation_get_sender(invocation), id,
-				 &error))
-		return lactd_api_reply_error(mi->api, invocation, error);
-	lactd_manager1_complete_import_capture_commit(manager, invocation);
-	return TRUE;
+	return finish(manager, invocation, id, mi, lactd_import_commit,
+		      lactd_manager1_complete_import_capture_commit);
 }
 
 static gboolean
 handle_abort(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64 id,
 	     LactdManagerImport *mi)
 {
-	g_autoptr(GError) error = NULL;
-
-	if (!lactd_import_abort(mi->import, g_dbus_method_invocation_get_sender(invocation), id,
-				&error))
-		return lactd_api_reply_error(mi->api, invocation, error);
-	lactd_manager1_complete_import_capture_abort(manager, invocation);
-	return TRUE;
+	return finish(manager, invocation, id, mi, lactd_import_abort,
+		      lactd_manager1_complete_import_capture_abort);
 }
 
 static const LactdApiHandler handlers[] = {

@@ -40,17 +40,6 @@ lactd_cap_kind_from_string(const char *str, LactdCapKind *kind)
 }
 
 static void
-cap_char_free(gpointer p)
-{
-	LactdCapChar *c = p;
-
-	g_free(c->uuid);
-	g_free(c->flags);
-	g_free(c->service_uuid);
-	g_free(c);
-}
-
-static void
 cap_event_free(gpointer p)
 {
 	LactdCapEvent *ev = p;
@@ -69,7 +58,7 @@ lactd_capfile_new(void)
 	cap->address = g_strdup("");
 	cap->name = g_strdup("");
 	cap->source = g_strdup("lactd");
-	cap->chars = g_ptr_array_new_with_free_func(cap_char_free);
+	cap->chars = g_ptr_array_new_with_free_func((GDestroyNotify)lactd_gatt_char_free);
 	cap->events = g_ptr_array_new_with_free_func(cap_event_free);
 	return cap;
 }

@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "lactd-util.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -24,12 +26,10 @@ typedef enum {
 	LACTD_CAP_MARK,	    /* a note the user made while recording */
 } LactdCapKind;
 
-typedef struct {
-	char *uuid;   /* lowercase 128-bit form */
-	char *flags;  /* GattCharacteristic1.Flags, comma-separated: "read,notify"; may be "" */
-	guint16 handle; /* ATT value handle, 0 when unknown */
-	char *service_uuid; /* lowercase 128-bit form, NULL when unknown */
-} LactdCapChar;
+/* A characteristic in a capture file: uuid and service_uuid in lowercase
+ * 128-bit form (service_uuid NULL when unknown), flags comma-separated
+ * ("read,notify", may be ""), handle 0 when unknown. */
+typedef LactdGattChar LactdCapChar;
 
 typedef struct {
 	gint64 time_us;	  /* UTC microseconds since the epoch */

@@ -90,3 +90,14 @@ lactd_round_ml(double ml)
 {
 	return round(ml * 10.0) / 10.0;
 }
+
+void
+lactd_gatt_char_free(LactdGattChar *chr)
+{
+	if (chr == NULL)
+		return;
+	g_free(chr->uuid);
+	g_free(chr->flags);
+	g_free(chr->service_uuid);
+	g_free(chr);
+}

@@ -21,4 +21,13 @@ gboolean lactd_parse_hhmm(const char *str, guint *minutes);
 /* Rounds a volume to the API's 0.1 mL resolution. */
 double lactd_round_ml(double ml);
 
+/* A GATT characteristic, as BlueZ lists it and as a recording keeps it. */
+typedef struct {
+	char *uuid;	    /* lowercase */
+	char *flags;	    /* GattCharacteristic1.Flags joined by commas */
+	guint16 handle;	    /* ATT value handle, 0 when unknown */
+	char *service_uuid; /* lowercase, NULL when unknown */
+} LactdGattChar;
+void lactd_gatt_char_free(LactdGattChar *chr);
+
 G_END_DECLS

@@ -26,16 +26,6 @@ lactd_rec_kind_intern(const char *kind)
 	return NULL;
 }
 
-void
-lactd_rec_char_free(LactdRecChar *chr)
-{
-	if (chr == NULL)
-		return;
-	g_free(chr->uuid);
-	g_free(chr->flags);
-	g_free(chr->service_uuid);
-	g_free(chr);
-}
 
 void
 lactd_rec_event_free(LactdRecEvent *event)
@@ -178,7 +168,7 @@ lactd_recstore_chars(LactdStore *store, guint64 id, GError **error)
 			      error, "t", id);
 
 	return lactd_store_rows(store, stmt, "reading recorded characteristics", char_from_row,
-				(GDestroyNotify)lactd_rec_char_free, error);
+				(GDestroyNotify)lactd_gatt_char_free, error);
 }
 
 GPtrArray *

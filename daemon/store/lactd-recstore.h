@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "lactd-store.h"
+#include "lactd-util.h"
 
 G_BEGIN_DECLS
 
@@ -40,12 +41,8 @@ G_BEGIN_DECLS
 
 /* LactdRecInfo, a recording's header, and its field table are in lactd-model.h. */
 
-typedef struct {
-	char *uuid;
-	char *flags; /* comma-separated GattCharacteristic1.Flags */
-	guint16 handle;
-	char *service_uuid; /* NULL when unknown */
-} LactdRecChar;
+/* A recorded characteristic: the same as BlueZ lists it. */
+typedef LactdGattChar LactdRecChar;
 
 typedef struct {
 	gint64 time_us;
@@ -56,9 +53,8 @@ typedef struct {
 	char *text;    /* marks only */
 } LactdRecEvent;
 
-void lactd_rec_char_free(LactdRecChar *chr);
 void lactd_rec_event_free(LactdRecEvent *event);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecChar, lactd_rec_char_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecChar, lactd_gatt_char_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecEvent, lactd_rec_event_free)
 
 /* The static name of a kind, or NULL when @kind is none of them. */
