@@ -99,23 +99,20 @@ lactd_recstore_finish(LactdStore *store, guint64 id, gint64 end_us, GError **err
 	return lactd_store_changes(store) > 0 || lactd_store_not_found(error, "capture", id);
 }
 
+/* The columns of the capture table (lactd-model.c), in its order, then
+ * the count of events, which is no column of its own. */
 #define INFO_COLUMNS                                                                      \
 	"id, address, name, source, start_us, end_us, raw, "                              \
 	"(SELECT COUNT(*) FROM capture_events e WHERE e.capture = captures.id)"
+#define INFO_EVENTS_COLUMN 7
 
 static gpointer
 info_from_row(sqlite3_stmt *stmt)
 {
 	LactdRecInfo *info = g_new0(LactdRecInfo, 1);
 
-	info->id = (guint64)sqlite3_column_int64(stmt, 0);
-	info->address = lactd_store_column_dup(stmt, 1);
-	info->name = lactd_store_column_dup(stmt, 2);
-	info->source = lactd_store_column_dup(stmt, 3);
-	info->start_us = sqlite3_column_int64(stmt, 4);
-	info->end_us = sqlite3_column_int64(stmt, 5);
-	info->raw = sqlite3_column_int(stmt, 6) != 0;
-	info->events = (guint)sqlite3_column_int64(stmt, 7);
+	lactd_store_read_record(stmt, &lactd_capture_table, info);
+	info->events = (guint)sqlite3_column_int64(stmt, INFO_EVENTS_COLUMN);
 	return info;
 }
 
