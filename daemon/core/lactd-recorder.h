@@ -49,8 +49,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdRecorder, lactd_recorder_free)
 
 /* The paged import of captures into the same store. */
 LactdImport *lactd_recorder_get_import(LactdRecorder *rec);
-/* The checks of ImportCapture's arguments, shared with the paged import:
- * InvalidArgs naming the field for anything out of bounds. */
 /* StartCapture, in two steps around the authorization: whether @address
  * (upper case) may be recorded now, then recording it (checked again). */
 gboolean lactd_recorder_check_start(LactdRecorder *rec, const char *address, gboolean raw,
@@ -66,12 +64,8 @@ gboolean lactd_recorder_is_active(LactdRecorder *rec, guint64 id);
 LactdStore *lactd_recorder_get_store(LactdRecorder *rec);
 guint lactd_recorder_get_max_events(LactdRecorder *rec);
 
-gboolean lactd_recorder_parse_info(GVariant *dict, LactdRecInfo *info, GError **error);
-/* Elements are LactdRecChar; NULL with @error. */
-GPtrArray *lactd_recorder_parse_chars(GVariant *array, GError **error);
-/* Elements are LactdRecEvent; at most @max_events; NULL with @error. */
-GPtrArray *lactd_recorder_parse_events(GVariant *array, const LactdRecInfo *info,
-				       guint max_events, GError **error);
+/* "AA:BB:CC:DD:EE:FF", hexadecimal digits in either case. */
+gboolean lactd_recorder_address_valid(const char *address);
 /* A capture of the address is running: keep the device connected. */
 gboolean lactd_recorder_wants(LactdRecorder *rec, const char *address);
 /* The device is connected with its services resolved. Without a plugin

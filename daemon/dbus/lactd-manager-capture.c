@@ -224,12 +224,12 @@ handle_import(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVarian
 	g_autoptr(GPtrArray) chars = NULL;
 	g_autoptr(GPtrArray) events = NULL;
 
-	if (!lactd_recorder_parse_info(dict, info, &error))
+	if (!lactd_capture_args_info(dict, info, &error))
 		return lactd_api_reply_error(mc->api, invocation, error);
-	chars = lactd_recorder_parse_chars(chars_v, &error);
+	chars = lactd_capture_args_chars(chars_v, &error);
 	if (chars == NULL)
 		return lactd_api_reply_error(mc->api, invocation, error);
-	events = lactd_recorder_parse_events(events_v, info, lactd_recorder_get_max_events(mc->rec), &error);
+	events = lactd_capture_args_events(events_v, info, lactd_recorder_get_max_events(mc->rec), &error);
 	if (events == NULL)
 		return lactd_api_reply_error(mc->api, invocation, error);
 	if (!lactd_api_authorized(mc->api, invocation, CHANGE_ACTION))

@@ -27,6 +27,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdManagerCapture, lactd_manager_capture_free)
  * (daemon/core/lactd-import.c) and builds the reply. An import whose
  * caller leaves the bus is abandoned.
  */
+/* ImportCapture's arguments, shared with the paged import (in
+ * lactd-capture-args.c): InvalidArgs naming the field for anything out of
+ * bounds. */
+gboolean lactd_capture_args_info(GVariant *dict, LactdRecInfo *info, GError **error);
+/* Elements are LactdRecChar; NULL with @error. */
+GPtrArray *lactd_capture_args_chars(GVariant *array, GError **error);
+/* Elements are LactdRecEvent; at most @max_events; NULL with @error. */
+GPtrArray *lactd_capture_args_events(GVariant *array, const LactdRecInfo *info, guint max_events,
+				     GError **error);
+
 typedef struct _LactdManagerImport LactdManagerImport;
 LactdManagerImport *lactd_manager_import_new(LactdApi *api, LactdImport *import);
 void lactd_manager_import_free(LactdManagerImport *mi);

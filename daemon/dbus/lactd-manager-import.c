@@ -62,10 +62,10 @@ handle_begin(LactdManager1 *manager, GDBusMethodInvocation *invocation, GVariant
 	guint64 id = 0;
 	Watch *w;
 
-	if (!lactd_recorder_parse_info(dict, info, &error) ||
+	if (!lactd_capture_args_info(dict, info, &error) ||
 	    !lactd_import_check_info(info, &error))
 		return lactd_api_reply_error(mi->api, invocation, error);
-	chars = lactd_recorder_parse_chars(chars_v, &error);
+	chars = lactd_capture_args_chars(chars_v, &error);
 	if (chars == NULL || !lactd_import_check_room(mi->import, sender, &error))
 		return lactd_api_reply_error(mi->api, invocation, error);
 	if (!lactd_api_authorized(mi->api, invocation, CHANGE_ACTION))
@@ -94,7 +94,7 @@ handle_append(LactdManager1 *manager, GDBusMethodInvocation *invocation, guint64
 	if (!lactd_import_check_page(mi->import, g_dbus_method_invocation_get_sender(invocation),
 				     id, g_variant_n_children(events_v), &bounds, &error))
 		return lactd_api_reply_error(mi->api, invocation, error);
-	events = lactd_recorder_parse_events(events_v, &bounds, LACTD_IMPORT_PAGE_EVENTS, &error);
+	events = lactd_capture_args_events(events_v, &bounds, LACTD_IMPORT_PAGE_EVENTS, &error);
 	if (events == NULL || !lactd_import_append(mi->import, id, events, &error))
 		return lactd_api_reply_error(mi->api, invocation, error);
 	lactd_manager1_complete_import_capture_append(manager, invocation);
