@@ -65,6 +65,20 @@ retry_locked_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The check after open has answered (lactd-store-check.c): StorageState
+ * says what it found, and the writes held meanwhile go on. */
+static void
+on_store_checked(LactdStore *store, gpointer user_data)
+{
+	Daemon *d = user_data;
+
+	if (d->api == NULL)
+		return;
+	lactd_api_storage_checked(d->api);
+	if (lactd_store_is_locked(store))
+		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, d);
+}
+
 static gboolean
 on_signal(gpointer user_data)
 {
@@ -214,14 +228,12 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 
-	store = lactd_store_open(config->database, &degraded, &error);
+	/* Checked after the name is owned, writes held until then; cut-off
+	 * sessions are closed by the store once it may write, or, for a
+	 * locked file, once it is free (retry_locked_cb). */
+	store = lactd_store_open_checking(config->database, on_store_checked, &d, &degraded,
+					  &error);
 	if (store == NULL) {
-		g_printerr("lactd: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
-	/* A locked file is closed once it is free (retry_locked_cb). */
-	if (!lactd_store_is_locked(store) && !close_cut_off(store, &error)) {
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}

@@ -24,6 +24,7 @@ struct _LactdApi {
 	LactdApiAuthorizeFunc authorize;
 	gpointer authorize_data;
 	char *write_failure; /* the last failed write, until one succeeds */
+	GQueue held;	     /* write calls waiting for the store's check */
 };
 
 GVariant *
@@ -71,6 +72,8 @@ lactd_api_storage_refresh(LactdApi *api)
 	else if (api->write_failure != NULL || problem != NULL)
 		state = g_strdup_printf("degraded: %s",
 					api->write_failure != NULL ? api->write_failure : problem);
+	else if (api->store != NULL && lactd_store_is_checking(api->store))
+		state = g_strdup("checking: the database is being checked; writes wait for it");
 	else
 		state = g_strdup("ok");
 	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
@@ -110,9 +113,49 @@ lactd_api_storage_ok(LactdApi *api)
 	lactd_api_storage_refresh(api);
 }
 
+/*
+ * Write calls that arrive while the store checks its file are kept here
+ * and answered only after the check: then they run from the start against
+ * the file that passed, or the new one that replaced a damaged file. The
+ * main loop goes on meanwhile. How many one client can have waiting is
+ * bounded with all its other calls (lactd-limits.h).
+ */
+gboolean
+lactd_api_hold_write(LactdApi *api, GDBusMethodInvocation *invocation)
+{
+	if (api->store == NULL || !lactd_store_is_checking(api->store))
+		return FALSE;
+	/* The handler's reference to the invocation is now ours. */
+	g_queue_push_tail(&api->held, invocation);
+	return TRUE;
+}
+
+void
+lactd_api_storage_checked(LactdApi *api)
+{
+	GDBusInterfaceSkeleton *skeleton = G_DBUS_INTERFACE_SKELETON(api->manager);
+	GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(skeleton);
+	GDBusMethodInvocation *invocation;
+
+	lactd_api_storage_refresh(api);
+	if (api->held.length > 0)
+		g_message("storage checked: %u write call(s) held meanwhile go on",
+			  api->held.length);
+	while ((invocation = g_queue_pop_head(&api->held)) != NULL)
+		vtable->method_call(g_dbus_method_invocation_get_connection(invocation),
+				    g_dbus_method_invocation_get_sender(invocation),
+				    g_dbus_method_invocation_get_object_path(invocation),
+				    g_dbus_method_invocation_get_interface_name(invocation),
+				    g_dbus_method_invocation_get_method_name(invocation),
+				    g_dbus_method_invocation_get_parameters(invocation), invocation,
+				    skeleton);
+}
+
 gboolean
 lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 {
+	if (lactd_api_hold_write(api, invocation))
+		return FALSE;
 	if (api->authorize == NULL)
 		return TRUE;
 	return api->authorize(G_DBUS_INTERFACE_SKELETON(api->manager), invocation, action,
@@ -180,6 +223,8 @@ handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GV
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = g_new0(LactdSession, 1);
 
+	if (lactd_api_hold_write(api, invocation))
+		return TRUE;
 	session->source = LACTD_SOURCE_MANUAL;
 	if (!lactd_validate_session(session, dict, TRUE, g_get_real_time(), &error))
 		return reply_error(api, invocation, error);
@@ -485,8 +530,14 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 void
 lactd_api_free(LactdApi *api)
 {
+	GDBusMethodInvocation *held;
+
 	if (api == NULL)
 		return;
+	while ((held = g_queue_pop_head(&api->held)) != NULL)
+		g_dbus_method_invocation_return_error_literal(
+		    held, LACTD_ERROR, LACTD_ERROR_STORAGE,
+		    "lactd stopped before the database check answered: nothing was stored");
 	if (api->objects != NULL) {
 		g_dbus_object_manager_server_set_connection(api->objects, NULL);
 		g_object_unref(api->objects);
