@@ -285,7 +285,7 @@ storage_checked(gpointer user_data)
 LactdTestDaemon *
 lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *config_text)
 {
-	LactdTestDaemon *daemon = lactd_test_daemon_start_checking(bus, db_path, config_text);
+	LactdTestDaemon *daemon = lactd_test_daemon_start_checking(bus, db_path, config_text, 0);
 	g_autoptr(GDBusConnection) c = lactd_test_bus_connect(bus);
 
 	if (!lactd_test_wait_for(storage_checked, c, 60000)) {
@@ -296,7 +296,8 @@ lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *conf
 }
 
 LactdTestDaemon *
-lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path, const char *config_text)
+lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path, const char *config_text,
+				 guint check_delay_ms)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -337,6 +338,10 @@ lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path, const c
 	 * as bad input from a device is expected to be. */
 	envp = g_environ_setenv(envp, "G_DEBUG", "fatal-criticals", TRUE);
 	envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", bus->address, TRUE);
+	if (check_delay_ms > 0) {
+		g_autofree char *ms = g_strdup_printf("%u", check_delay_ms);
+		envp = g_environ_setenv(envp, "LACTD_TEST_CHECK_DELAY_MS", ms, TRUE);
+	}
 	log_fd = g_open(daemon->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	g_assert_cmpint(log_fd, >=, 0);
 	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp,

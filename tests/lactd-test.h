@@ -30,10 +30,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestBus, lactd_test_bus_free)
 LactdTestDaemon *lactd_test_daemon_start(LactdTestBus *bus, const char *db_path,
 					 const char *config_text);
 /* The same, returning as soon as org.lactd is owned: the database check
- * may still run (a test slows it with LACTD_TEST_CHECK_DELAY_MS, see
- * daemon/store/lactd-store-check.c). */
+ * may still run. @check_delay_ms, when not 0, is passed to the daemon as
+ * LACTD_TEST_CHECK_DELAY_MS (test-only: the check waits that long before it
+ * runs; daemon/store/lactd-store-check.c). */
 LactdTestDaemon *lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path,
-						  const char *config_text);
+						  const char *config_text, guint check_delay_ms);
 /* SIGTERM and wait; asserts a clean exit (0, and no valgrind error). */
 void lactd_test_daemon_stop(LactdTestDaemon *daemon);
 /* SIGKILL and reap, for durability tests. */
