@@ -31,6 +31,7 @@ typedef struct {
 	gboolean name_acquired;
 	LactdStore *store;
 	LactdApi *api;
+	LactdDevices *devices;
 } Daemon;
 
 /* How often a database locked by another process is tried again. */
@@ -75,6 +76,8 @@ on_store_checked(LactdStore *store, gpointer user_data)
 	if (d->api == NULL)
 		return;
 	lactd_api_storage_checked(d->api);
+	if (d->devices != NULL)
+		lactd_devices_store_checked(d->devices);
 	if (lactd_store_is_locked(store))
 		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, d);
 }
@@ -275,6 +278,7 @@ main(int argc, char **argv)
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
+	d.devices = devices;
 	lactd_devices_set_authorize(devices, lactd_auth_authorize, NULL);
 	lactd_device1_set_authorize(lactd_auth_authorize, NULL);
 	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
@@ -291,6 +295,7 @@ main(int argc, char **argv)
 	/* Devices detach their plugins first: what they say at the end still
 	 * reaches a live capture and store. */
 	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
+	d.devices = NULL;
 	g_clear_pointer(&devices, lactd_devices_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);

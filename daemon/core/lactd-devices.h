@@ -22,7 +22,8 @@ typedef struct _LactdDevices LactdDevices;
 /*
  * lactd_devices_new:
  *
- * Starts following org.bluez on @system_bus; devices are exported on
+ * Starts following org.bluez on @system_bus (once the store's check after
+ * open has answered, see lactd_devices_store_checked); devices are exported on
  * lactd_api_get_object_manager(@api) as they appear, and paired (or
  * allowed) devices that a plugin matches are captured. Everything passed
  * in must outlive the result. Work happens in the main loop.
@@ -30,6 +31,9 @@ typedef struct _LactdDevices LactdDevices;
 LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdApi *api,
 				LactdCapture *capture, LactdPluginHost *plugins,
 				const LactdConfig *config, GError **error);
+/* Starts following BlueZ if lactd_devices_new() waited for the store's
+ * check after open (lactd_store_is_checking); call it once it answered. */
+void lactd_devices_store_checked(LactdDevices *devices);
 /* Detaches every plugin, unexports the objects and stops following BlueZ;
  * call it before freeing the capture, the API or the store. */
 void lactd_devices_free(LactdDevices *devices);
