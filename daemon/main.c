@@ -37,20 +37,6 @@ typedef struct {
 /* How often a database locked by another process is tried again. */
 #define LOCKED_RETRY_S 2
 
-/* Sessions cut off by the last stop are closed once the file can be
- * written; FALSE when that failed. */
-static gboolean
-close_cut_off(LactdStore *store, GError **error)
-{
-	gint n = lactd_store_close_live_sessions(store, error);
-
-	if (n < 0)
-		return FALSE;
-	if (n > 0)
-		g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
-	return TRUE;
-}
-
 static gboolean
 retry_locked_cb(gpointer user_data)
 {
@@ -59,7 +45,7 @@ retry_locked_cb(gpointer user_data)
 
 	if (!lactd_store_retry(d->store))
 		return G_SOURCE_CONTINUE;
-	if (!lactd_store_is_locked(d->store) && !close_cut_off(d->store, &error))
+	if (!lactd_store_is_locked(d->store) && !lactd_store_close_cut_off(d->store, &error))
 		g_message("closing cut-off sessions: %s", error->message);
 	/* The writes refused meanwhile failed on the lock, now gone. */
 	lactd_api_set_storage_degraded(d->api, NULL);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "lactd-api.h"
+#include "lactd-auth.h"
 #include "lactd-error.h"
 #include "lactd-manager-export.h"
 #include "lactd-plan.h"
@@ -133,8 +134,6 @@ lactd_api_hold_write(LactdApi *api, GDBusMethodInvocation *invocation)
 void
 lactd_api_storage_checked(LactdApi *api)
 {
-	GDBusInterfaceSkeleton *skeleton = G_DBUS_INTERFACE_SKELETON(api->manager);
-	GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(skeleton);
 	GDBusMethodInvocation *invocation;
 
 	lactd_api_storage_refresh(api);
@@ -142,13 +141,7 @@ lactd_api_storage_checked(LactdApi *api)
 		g_message("storage checked: %u write call(s) held meanwhile go on",
 			  api->held.length);
 	while ((invocation = g_queue_pop_head(&api->held)) != NULL)
-		vtable->method_call(g_dbus_method_invocation_get_connection(invocation),
-				    g_dbus_method_invocation_get_sender(invocation),
-				    g_dbus_method_invocation_get_object_path(invocation),
-				    g_dbus_method_invocation_get_interface_name(invocation),
-				    g_dbus_method_invocation_get_method_name(invocation),
-				    g_dbus_method_invocation_get_parameters(invocation), invocation,
-				    skeleton);
+		lactd_dispatch_again(G_DBUS_INTERFACE_SKELETON(api->manager), invocation);
 }
 
 gboolean

@@ -157,8 +157,6 @@ void lactd_store_check_free(LactdStore *store);
  * and the file opened again as at a start without a deferred check (moved
  * aside when damaged, retried when locked; lactd-store-open.c). */
 void lactd_store_reopen_unchecked(LactdStore *store, const char *found);
-/* Marks the sessions cut off by the last stop interrupted, said in the log. */
-gboolean lactd_store_close_cut_off(LactdStore *store, GError **error);
 
 /* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
 #define LACTD_STORE_PENDING_MAX 100000u

@@ -87,6 +87,8 @@ gboolean lactd_store_set_part_recorded(LactdStore *store, const char *device,
 /* After a restart: every session still marked live was cut off by the stop;
  * keep it, interrupted, with its samples compacted. Returns how many. */
 gint lactd_store_close_live_sessions(LactdStore *store, GError **error);
+/* The same, how many said in the log; FALSE when that failed. */
+gboolean lactd_store_close_cut_off(LactdStore *store, GError **error);
 
 /* Samples of a session: appended durably one by one while live, compacted
  * into one blob when the session ends. */
