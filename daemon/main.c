@@ -85,6 +85,9 @@ on_name_acquired(GDBusConnection *connection, const char *name, gpointer user_da
 
 	d->name_acquired = TRUE;
 	g_message("lactd %s ready on the system bus as %s", PACKAGE_VERSION, name);
+	/* Now that clients are answered, the database check (writes wait for
+	 * it) has the CPU to itself. */
+	lactd_store_run_check(d->store);
 	/* Type=dbus units are ready when the name is owned; READY=1 also
 	 * starts the watchdog keep-alive when the unit asks for one. */
 	lactd_sd_notify_ready();

@@ -6,6 +6,10 @@
  * answers reads at once, while the check runs in a worker thread on a
  * read-only connection of its own (WAL: the two do not block each other).
  *
+ * The worker starts when the caller says (lactd_store_run_check: lactd
+ * does once its bus name is owned, so that the check does not compete
+ * with the rest of the start for the CPU), or at the first write.
+ *
  * Nothing is written to the file before the check has passed:
  *  - the main connection is PRAGMA query_only until then, so that no
  *    write can reach the file whatever the path;
@@ -40,6 +44,7 @@ struct _LactdStoreCheck {
 	LactdStoreHealth health;
 	char *problem;
 	LactdStore *store; /* NULL once the store is closed */
+	gboolean launched; /* the worker was started; set in the main thread */
 	gboolean applied;  /* a pass let writes go on; set in the main thread */
 	LactdStoreCheckedFunc func;
 	gpointer user_data;
@@ -159,7 +164,6 @@ lactd_store_check_start(LactdStore *store, LactdStoreCheckedFunc func, gpointer 
 {
 	g_autoptr(GError) local = NULL;
 	LactdStoreCheck *c;
-	GTask *task;
 
 	g_return_if_fail(store->check == NULL);
 	/* The net under every write path: SQLite itself refuses writes. */
@@ -179,14 +183,32 @@ lactd_store_check_start(LactdStore *store, LactdStoreCheckedFunc func, gpointer 
 	c->store = store;
 	c->func = func;
 	c->user_data = user_data;
+	store->check = c;
+}
+
+/* Starts the worker, once. */
+static void
+launch(LactdStoreCheck *c)
+{
+	GTask *task;
+
+	if (c->launched)
+		return;
+	c->launched = TRUE;
 	c->started_us = g_get_monotonic_time();
 	/* One reference for the store, one for the worker's task. */
-	store->check = c;
 	task = g_task_new(NULL, NULL, check_answered, NULL);
-	g_task_set_source_tag(task, lactd_store_check_start);
+	g_task_set_source_tag(task, lactd_store_run_check);
 	g_task_set_task_data(task, g_rc_box_acquire(c), check_release);
 	g_task_run_in_thread(task, check_thread);
 	g_object_unref(task);
+}
+
+void
+lactd_store_run_check(LactdStore *store)
+{
+	if (store->check != NULL)
+		launch(store->check);
 }
 
 gboolean
@@ -202,6 +224,8 @@ lactd_store_check_wait(LactdStore *store, GError **error)
 
 	if (c == NULL || c->applied)
 		return TRUE;
+	/* A write before the caller started it: the check starts now. */
+	launch(c);
 	wait_done(c);
 	if (c->health == LACTD_STORE_DB_OK)
 		return apply_pass(store, error);
@@ -219,7 +243,8 @@ lactd_store_check_free(LactdStore *store)
 
 	if (c == NULL)
 		return;
-	wait_done(c);
+	if (c->launched)
+		wait_done(c);
 	c->store = NULL;
 	check_release(c);
 }

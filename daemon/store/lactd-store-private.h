@@ -143,8 +143,9 @@ void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointe
 /* The 0-based index of @column in the record's column list. */
 int lactd_store_record_column(const LactdRecord *rec, const char *column);
 
-/* The check after open (lactd-store-check.c). Starts it on @store, whose
- * connection is then query_only until the answer is applied. */
+/* The check after open (lactd-store-check.c). Sets it up on @store, whose
+ * connection is then query_only until the answer is applied; the worker
+ * starts with lactd_store_run_check() or at the first write. */
 void lactd_store_check_start(LactdStore *store, LactdStoreCheckedFunc func, gpointer user_data);
 /* Before a write: waits for a running check's answer. TRUE when the file
  * passed (the write may go on), FALSE with a LACTD_ERROR_STORAGE error when

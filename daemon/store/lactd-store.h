@@ -31,8 +31,8 @@ typedef void (*LactdStoreCheckedFunc)(LactdStore *store, gpointer user_data);
 /*
  * As lactd_store_open, but a file that opens at the schema this build
  * writes is checked (PRAGMA quick_check) after this returns, on a read-only
- * connection in a worker thread, so that the caller can answer reads while
- * it runs. Writes are held until the answer: a write reaching the store
+ * connection in a worker thread started by lactd_store_run_check(), so
+ * that the caller can answer reads while it runs. Writes are held until the answer: a write reaching the store
  * meanwhile waits for it, and is refused (LACTD_ERROR_STORAGE) if the file
  * turns out damaged; the damaged file is then handled as lactd_store_open
  * does (moved aside, a new one started) before @checked is called. A file
@@ -43,7 +43,11 @@ typedef void (*LactdStoreCheckedFunc)(LactdStore *store, gpointer user_data);
 LactdStore *lactd_store_open_checking(const char *path, LactdStoreCheckedFunc checked,
 				      gpointer user_data, char **degraded_reason,
 				      GError **error);
-/* TRUE while the check after open runs (writes wait for it). */
+/* Starts the check set up by lactd_store_open_checking() (once the caller
+ * has done its own start; a write starts it too). Does nothing when there
+ * is none. */
+void lactd_store_run_check(LactdStore *store);
+/* TRUE while the check after open is to run or runs (writes wait for it). */
 gboolean lactd_store_is_checking(LactdStore *store);
 /* What is wrong with the file now, for StorageState; NULL when nothing. */
 char *lactd_store_get_problem(LactdStore *store);
