@@ -13,7 +13,12 @@
  * Runs alternate between the two so that load from elsewhere hits both.
  * Figures only: nothing here passes or fails on time.
  *
- * Usage: bench-startup [--years N] [--runs N]
+ * Also printed: the start to the database check after start answered
+ * (StorageState no longer "checking"; writes wait until then), and with
+ * --baseline LACTD another lactd build (the one before a change) timed in
+ * the same run, alternating with the others.
+ *
+ * Usage: bench-startup [--years N] [--runs N] [--baseline LACTD]
  */
 #include "config.h"
 
@@ -90,9 +95,14 @@ floor_main(const char *db_path)
 
 /* ---- one timed start ------------------------------------------------------ */
 
+/* Another lactd build timed in the same run, such as the one before a
+ * change (--baseline). */
+static char *baseline_lactd;
+
 typedef struct {
-	double ready_ms; /* spawn to Manager1's answer */
-	double rss_mib;  /* after IDLE_SETTLE_MS idle, or < 0 when not read */
+	double ready_ms;   /* spawn to Manager1's answer */
+	double checked_ms; /* spawn to StorageState no longer "checking" */
+	double rss_mib;	   /* after IDLE_SETTLE_MS idle, or < 0 when not read */
 } Start;
 
 static void
@@ -140,7 +150,7 @@ timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, g
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = NULL;
 	gboolean owned = FALSE, idle_over = FALSE;
-	Start r = {0, -1};
+	Start r = {0, 0, -1};
 	GPid pid;
 	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	guint sub;
@@ -171,6 +181,22 @@ timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, g
 	g_assert_no_error(error);
 	r.ready_ms = (g_get_monotonic_time() - t0) / 1000.0;
 	g_dbus_connection_signal_unsubscribe(c, sub);
+	/* The database check after start (lactd-store-check.c): asked again
+	 * until it has answered; the floor and older builds answer at once. */
+	for (;;) {
+		g_autoptr(GVariant) state = g_dbus_connection_call_sync(
+		    c, "org.lactd", "/org/lactd", "org.freedesktop.DBus.Properties", "Get",
+		    g_variant_new("(ss)", "org.lactd.Manager1", "StorageState"),
+		    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL, NULL);
+		g_autoptr(GVariant) v = NULL;
+
+		if (state != NULL)
+			g_variant_get(state, "(v)", &v);
+		if (v == NULL || !g_str_has_prefix(g_variant_get_string(v, NULL), "checking"))
+			break;
+		g_usleep(500);
+	}
+	r.checked_ms = (g_get_monotonic_time() - t0) / 1000.0;
 
 	if (read_rss) {
 		g_timeout_add(IDLE_SETTLE_MS, quit_idle, &idle_over);
@@ -235,28 +261,47 @@ compare(GDBusConnection *c, LactdTestBus *bus, const char *self, const char *db,
 	g_autofree char *log = g_build_filename(tmp, "started.log", NULL);
 	const char *daemon_argv[] = {lactd, db_arg, conf_arg, plugin_arg, NULL};
 	const char *floor_argv[] = {self, "--floor", db, NULL};
+	const char *base_argv[] = {baseline_lactd, db_arg, conf_arg, plugin_arg, NULL};
 	g_autoptr(GArray) daemon_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) checked_ms = g_array_new(FALSE, FALSE, sizeof(double));
+	g_autoptr(GArray) base_ms = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autoptr(GArray) floor_ms = g_array_new(FALSE, FALSE, sizeof(double));
-	Start d = {0, -1}, f = {0, -1};
+	Start d = {0, 0, -1}, f = {0, 0, -1}, b = {0, 0, -1};
 
 	g_assert_true(g_file_set_contents(conf, "", 0, NULL));
 	timed_start(c, daemon_argv, log, FALSE);
 	timed_start(c, floor_argv, log, FALSE);
+	if (baseline_lactd != NULL)
+		timed_start(c, base_argv, log, FALSE);
 	for (int i = 0; i < bench_runs; i++) {
 		gboolean last = i == bench_runs - 1;
 
 		d = timed_start(c, daemon_argv, log, last);
 		f = timed_start(c, floor_argv, log, last);
 		g_array_append_val(daemon_ms, d.ready_ms);
+		g_array_append_val(checked_ms, d.checked_ms);
 		g_array_append_val(floor_ms, f.ready_ms);
+		if (baseline_lactd != NULL) {
+			b = timed_start(c, base_argv, log, last);
+			g_array_append_val(base_ms, b.ready_ms);
+		}
 	}
 	g_print("\n  %s, %u plugins in the plugin directory (%d starts each, medians):\n", label,
 		count_plugins(plugins), bench_runs);
 	g_print("  %-44s %8.1f ms\n", "lactd, start to Manager1 answering", median(daemon_ms));
+	g_print("  %-44s %8.1f ms\n", "lactd, start to its database check answered",
+		median(checked_ms));
+	if (baseline_lactd != NULL)
+		g_print("  %-44s %8.1f ms\n", "baseline lactd, start to Manager1 answering",
+			median(base_ms));
 	g_print("  %-44s %8.1f ms\n", "floor (GDBus name owner, SQLite open)", median(floor_ms));
 	g_print("  %-44s %8.2fx   (target: lactd <= 50 ms)\n", "ratio",
 		median(daemon_ms) / median(floor_ms));
+	if (baseline_lactd != NULL)
+		g_print("  %-44s %8.2fx\n", "baseline ratio", median(base_ms) / median(floor_ms));
 	g_print("  %-44s %8.1f MiB\n", "lactd idle RSS", d.rss_mib);
+	if (baseline_lactd != NULL)
+		g_print("  %-44s %8.1f MiB\n", "baseline lactd idle RSS", b.rss_mib);
 	g_print("  %-44s %8.1f MiB\n", "floor idle RSS", f.rss_mib);
 	g_print("  %-44s %8.2fx\n", "ratio", d.rss_mib / f.rss_mib);
 }
@@ -291,6 +336,9 @@ main(int argc, char **argv)
 	const GOptionEntry entries[] = {
 	    {"years", 0, 0, G_OPTION_ARG_INT, &years, "Years of history (default 5)", "N"},
 	    {"runs", 0, 0, G_OPTION_ARG_INT, &bench_runs, "Starts of each (default 10)", "N"},
+	    {"baseline", 0, 0, G_OPTION_ARG_FILENAME, &baseline_lactd,
+	     "Also time this lactd build, alternating with the others (before a change)",
+	     "LACTD"},
 	    {"floor", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &floor_db,
 	     "Be the floor on this database", "DB"},
 	    {NULL},

@@ -31,24 +31,11 @@ typedef struct {
 	gboolean name_acquired;
 	LactdStore *store;
 	LactdApi *api;
+	LactdDevices *devices;
 } Daemon;
 
 /* How often a database locked by another process is tried again. */
 #define LOCKED_RETRY_S 2
-
-/* Sessions cut off by the last stop are closed once the file can be
- * written; FALSE when that failed. */
-static gboolean
-close_cut_off(LactdStore *store, GError **error)
-{
-	gint n = lactd_store_close_live_sessions(store, error);
-
-	if (n < 0)
-		return FALSE;
-	if (n > 0)
-		g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
-	return TRUE;
-}
 
 static gboolean
 retry_locked_cb(gpointer user_data)
@@ -58,11 +45,27 @@ retry_locked_cb(gpointer user_data)
 
 	if (!lactd_store_retry(d->store))
 		return G_SOURCE_CONTINUE;
-	if (!lactd_store_is_locked(d->store) && !close_cut_off(d->store, &error))
+	if (!lactd_store_is_locked(d->store) && !lactd_store_close_cut_off(d->store, &error))
 		g_message("closing cut-off sessions: %s", error->message);
 	/* The writes refused meanwhile failed on the lock, now gone. */
 	lactd_api_set_storage_degraded(d->api, NULL);
 	return G_SOURCE_REMOVE;
+}
+
+/* The check after open has answered (lactd-store-check.c): StorageState
+ * says what it found, and the writes held meanwhile go on. */
+static void
+on_store_checked(LactdStore *store, gpointer user_data)
+{
+	Daemon *d = user_data;
+
+	if (d->api == NULL)
+		return;
+	lactd_api_storage_checked(d->api);
+	if (d->devices != NULL)
+		lactd_devices_store_checked(d->devices);
+	if (lactd_store_is_locked(store))
+		g_timeout_add_seconds(LOCKED_RETRY_S, retry_locked_cb, d);
 }
 
 static gboolean
@@ -82,6 +85,9 @@ on_name_acquired(GDBusConnection *connection, const char *name, gpointer user_da
 
 	d->name_acquired = TRUE;
 	g_message("lactd %s ready on the system bus as %s", PACKAGE_VERSION, name);
+	/* Now that clients are answered, the database check (writes wait for
+	 * it) has the CPU to itself. */
+	lactd_store_run_check(d->store);
 	/* Type=dbus units are ready when the name is owned; READY=1 also
 	 * starts the watchdog keep-alive when the unit asks for one. */
 	lactd_sd_notify_ready();
@@ -215,14 +221,12 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 
-	store = lactd_store_open(config->database, &degraded, &error);
+	/* Checked after the name is owned, writes held until then; cut-off
+	 * sessions are closed by the store once it may write, or, for a
+	 * locked file, once it is free (retry_locked_cb). */
+	store = lactd_store_open_checking(config->database, on_store_checked, &d, &degraded,
+					  &error);
 	if (store == NULL) {
-		g_printerr("lactd: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
-	/* A locked file is closed once it is free (retry_locked_cb). */
-	if (!lactd_store_is_locked(store) && !close_cut_off(store, &error)) {
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
@@ -268,6 +272,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	lactd_device_objects_set_devices(device_objects, devices);
+	d.devices = devices;
 	lactd_device1_set_authorize(lactd_auth_authorize, NULL);
 	capture_methods = lactd_manager_capture_new(api, lactd_devices_get_recorder(devices));
 
@@ -283,6 +288,7 @@ main(int argc, char **argv)
 	/* Devices detach their plugins first: what they say at the end still
 	 * reaches a live capture and store. */
 	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
+	d.devices = NULL;
 	g_clear_pointer(&devices, lactd_devices_free);
 	g_clear_pointer(&device_objects, lactd_device_objects_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);

@@ -272,8 +272,32 @@ daemon_gone(gpointer user_data)
 	return daemon->exited;
 }
 
+/* StorageState no longer says that the check after open runs. */
+static gboolean
+storage_checked(gpointer user_data)
+{
+	g_autoptr(GVariant) v = lactd_test_get_property(user_data, "org.lactd", "/org/lactd",
+							"org.lactd.Manager1", "StorageState");
+
+	return v != NULL && !g_str_has_prefix(g_variant_get_string(v, NULL), "checking");
+}
+
 LactdTestDaemon *
 lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *config_text)
+{
+	LactdTestDaemon *daemon = lactd_test_daemon_start_checking(bus, db_path, config_text, 0);
+	g_autoptr(GDBusConnection) c = lactd_test_bus_connect(bus);
+
+	if (!lactd_test_wait_for(storage_checked, c, 60000)) {
+		print_log(daemon);
+		g_error("lactd's database check did not answer");
+	}
+	return daemon;
+}
+
+LactdTestDaemon *
+lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path, const char *config_text,
+				 guint check_delay_ms)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -314,6 +338,10 @@ lactd_test_daemon_start(LactdTestBus *bus, const char *db_path, const char *conf
 	 * as bad input from a device is expected to be. */
 	envp = g_environ_setenv(envp, "G_DEBUG", "fatal-criticals", TRUE);
 	envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", bus->address, TRUE);
+	if (check_delay_ms > 0) {
+		g_autofree char *ms = g_strdup_printf("%u", check_delay_ms);
+		envp = g_environ_setenv(envp, "LACTD_TEST_CHECK_DELAY_MS", ms, TRUE);
+	}
 	log_fd = g_open(daemon->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	g_assert_cmpint(log_fd, >=, 0);
 	g_spawn_async_with_fds(NULL, (char **)argv->pdata, envp,

@@ -25,9 +25,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdTestBus, lactd_test_bus_free)
 
 /* Starts lactd with --database db_path (NULL: a new file in the scratch
  * directory), a config file with config_text (NULL: empty) and the built
- * plugins, and waits until it owns org.lactd. */
+ * plugins, and waits until it owns org.lactd and its database check after
+ * start has answered (StorageState no longer "checking"). */
 LactdTestDaemon *lactd_test_daemon_start(LactdTestBus *bus, const char *db_path,
 					 const char *config_text);
+/* The same, returning as soon as org.lactd is owned: the database check
+ * may still run. @check_delay_ms, when not 0, is passed to the daemon as
+ * LACTD_TEST_CHECK_DELAY_MS (test-only: the check waits that long before it
+ * runs; daemon/store/lactd-store-check.c). */
+LactdTestDaemon *lactd_test_daemon_start_checking(LactdTestBus *bus, const char *db_path,
+						  const char *config_text, guint check_delay_ms);
 /* SIGTERM and wait; asserts a clean exit (0, and no valgrind error). */
 void lactd_test_daemon_stop(LactdTestDaemon *daemon);
 /* SIGKILL and reap, for durability tests. */

@@ -22,7 +22,8 @@ struct _LactdDevices {
 	LactdPluginHost *plugins;
 	const LactdConfig *config;
 	GHashTable *entries; /* address -> Entry */
-	LactdBluez *bluez;
+	LactdBluez *bluez;	     /* NULL until the store may be written */
+	GDBusConnection *system_bus; /* kept until BlueZ is followed */
 	LactdRecorder *recorder;
 };
 

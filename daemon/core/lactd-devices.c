@@ -710,8 +710,21 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *
 	devices->entries =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
 	devices->recorder = lactd_recorder_new(store, &recorder_host, devices);
-	devices->bluez = lactd_bluez_new(system_bus, config, &bluez_listener, devices);
+	devices->system_bus = g_object_ref(system_bus);
+	/* While the store checks its file, a device's history sync would read
+	 * the sessions cut off by the last stop before they are closed: BlueZ
+	 * is followed once the check has answered (lactd_devices_store_checked). */
+	if (!lactd_store_is_checking(store))
+		lactd_devices_store_checked(devices);
 	return devices;
+}
+
+void
+lactd_devices_store_checked(LactdDevices *devices)
+{
+	if (devices->bluez != NULL)
+		return;
+	devices->bluez = lactd_bluez_new(devices->system_bus, devices->config, &listener, devices);
 }
 
 LactdRecorder *
@@ -727,6 +740,7 @@ lactd_devices_free(LactdDevices *devices)
 		return;
 	/* Reports every device lost and removed: plugins detach, objects go. */
 	g_clear_pointer(&devices->bluez, lactd_bluez_free);
+	g_clear_object(&devices->system_bus);
 	g_hash_table_destroy(devices->entries);
 	g_clear_pointer(&devices->recorder, lactd_recorder_free);
 	g_free(devices);

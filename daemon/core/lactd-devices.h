@@ -63,15 +63,19 @@ typedef struct {
 /*
  * lactd_devices_new:
  *
- * Starts following org.bluez on @system_bus; devices are announced to
- * @listener as they appear, and paired (or allowed) devices that a plugin
- * matches are captured. Everything passed in must outlive the result. Work
- * happens in the main loop.
+ * Starts following org.bluez on @system_bus (once the store's check after
+ * open has answered, see lactd_devices_store_checked); devices are
+ * announced to @listener as they appear, and paired (or allowed) devices
+ * that a plugin matches are captured. Everything passed in must outlive the
+ * result. Work happens in the main loop.
  */
 LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store,
 				LactdCapture *capture, LactdPluginHost *plugins,
 				const LactdConfig *config, const LactdDevicesListener *listener,
 				gpointer listener_data, GError **error);
+/* Starts following BlueZ if lactd_devices_new() waited for the store's
+ * check after open (lactd_store_is_checking); call it once it answered. */
+void lactd_devices_store_checked(LactdDevices *devices);
 /* Detaches every plugin, announces every device removed and stops
  * following BlueZ; call it before freeing the capture, the listener or the
  * store. */

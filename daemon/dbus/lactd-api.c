@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "lactd-api.h"
+#include "lactd-auth.h"
 #include "lactd-error.h"
 #include "lactd-manager-export.h"
 #include "lactd-plan.h"
@@ -23,6 +24,7 @@ struct _LactdApi {
 	GDBusObjectManagerServer *objects;
 	LactdApiAuthorizeFunc authorize;
 	gpointer authorize_data;
+	GQueue held;	     /* write calls waiting for the store's check */
 };
 
 GVariant *
@@ -73,6 +75,8 @@ lactd_api_storage_refresh(LactdApi *api)
 	else if (write_failure != NULL || problem != NULL)
 		state = g_strdup_printf("degraded: %s",
 					write_failure != NULL ? write_failure : problem);
+	else if (api->store != NULL && lactd_store_is_checking(api->store))
+		state = g_strdup("checking: the database is being checked; writes wait for it");
 	else
 		state = g_strdup("ok");
 	if (g_strcmp0(lactd_manager1_get_storage_state(api->manager), state) == 0)
@@ -114,9 +118,41 @@ lactd_api_storage_ok(LactdApi *api)
 		lactd_store_write_ok(api->store);
 }
 
+/*
+ * Write calls that arrive while the store checks its file are kept here
+ * and answered only after the check: then they run from the start against
+ * the file that passed, or the new one that replaced a damaged file. The
+ * main loop goes on meanwhile. How many one client can have waiting is
+ * bounded with all its other calls (lactd-limits.h).
+ */
+gboolean
+lactd_api_hold_write(LactdApi *api, GDBusMethodInvocation *invocation)
+{
+	if (api->store == NULL || !lactd_store_is_checking(api->store))
+		return FALSE;
+	/* The handler's reference to the invocation is now ours. */
+	g_queue_push_tail(&api->held, invocation);
+	return TRUE;
+}
+
+void
+lactd_api_storage_checked(LactdApi *api)
+{
+	GDBusMethodInvocation *invocation;
+
+	lactd_api_storage_refresh(api);
+	if (api->held.length > 0)
+		g_message("storage checked: %u write call(s) held meanwhile go on",
+			  api->held.length);
+	while ((invocation = g_queue_pop_head(&api->held)) != NULL)
+		lactd_dispatch_again(G_DBUS_INTERFACE_SKELETON(api->manager), invocation);
+}
+
 gboolean
 lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const char *action)
 {
+	if (lactd_api_hold_write(api, invocation))
+		return FALSE;
 	if (api->authorize == NULL)
 		return TRUE;
 	return api->authorize(G_DBUS_INTERFACE_SKELETON(api->manager), invocation, action,
@@ -184,6 +220,8 @@ handle_add_session(LactdManager1 *manager, GDBusMethodInvocation *invocation, GV
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LactdSession) session = g_new0(LactdSession, 1);
 
+	if (lactd_api_hold_write(api, invocation))
+		return TRUE;
 	session->source = LACTD_SOURCE_MANUAL;
 	if (!lactd_validate_session(session, dict, TRUE, g_get_real_time(), &error))
 		return lactd_api_reply_error(api, invocation, error);
@@ -491,8 +529,14 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 void
 lactd_api_free(LactdApi *api)
 {
+	GDBusMethodInvocation *held;
+
 	if (api == NULL)
 		return;
+	while ((held = g_queue_pop_head(&api->held)) != NULL)
+		g_dbus_method_invocation_return_error_literal(
+		    held, LACTD_ERROR, LACTD_ERROR_STORAGE,
+		    "lactd stopped before the database check answered: nothing was stored");
 	if (api->objects != NULL) {
 		g_dbus_object_manager_server_set_connection(api->objects, NULL);
 		g_object_unref(api->objects);

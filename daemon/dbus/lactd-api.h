@@ -41,8 +41,17 @@ void lactd_api_storage_ok(LactdApi *api);
 /* Reads the store's state again (after lactd_store_retry). */
 void lactd_api_storage_refresh(LactdApi *api);
 
+/* The store's check after open has answered: StorageState is read again
+ * and the write calls held meanwhile are dispatched again. */
+void lactd_api_storage_checked(LactdApi *api);
+/* A call of Manager1 that changes data, while the store's check after open
+ * runs: TRUE when it was taken, to be dispatched again once the check has
+ * answered (lactd_api_storage_checked); FALSE to go on now. */
+gboolean lactd_api_hold_write(LactdApi *api, GDBusMethodInvocation *invocation);
+
 /* Whether a call of Manager1 that changes data may go on now; FALSE when
- * the check took the invocation (see LactdApiAuthorizeFunc). */
+ * the check took the invocation (see LactdApiAuthorizeFunc), or when it is
+ * held until the store's check has answered (lactd_api_hold_write). */
 gboolean lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation,
 			      const char *action);
 /* Plugs in the authorization check of data-changing methods. */

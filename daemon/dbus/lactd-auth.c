@@ -236,21 +236,11 @@ authorize_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	GDBusMethodInvocation *invocation = p->invocation;
 
 	if (lactd_auth_check_finish(res, &error)) {
-		GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(p->skeleton);
-
-		/* The handler runs again from the start, so it checks its
-		 * arguments and its object's state as they are now. */
 		g_object_set_data_full(G_OBJECT(invocation), AUTHORIZED_KEY,
 				       g_strdup(g_object_get_data(G_OBJECT(invocation),
 								  AUTHORIZED_KEY "-asked")),
 				       g_free);
-		vtable->method_call(g_dbus_method_invocation_get_connection(invocation),
-				    g_dbus_method_invocation_get_sender(invocation),
-				    g_dbus_method_invocation_get_object_path(invocation),
-				    g_dbus_method_invocation_get_interface_name(invocation),
-				    g_dbus_method_invocation_get_method_name(invocation),
-				    g_dbus_method_invocation_get_parameters(invocation), invocation,
-				    p->skeleton);
+		lactd_dispatch_again(p->skeleton, invocation);
 	} else {
 		g_message("refused %s from %s: %s",
 			  g_dbus_method_invocation_get_method_name(invocation), p->sender,

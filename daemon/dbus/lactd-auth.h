@@ -8,6 +8,23 @@
 
 G_BEGIN_DECLS
 
+/* Runs a method call that a handler took (waiting for polkit, or for the
+ * store's check after start) through @skeleton's handler again, from the
+ * start, so that it checks its arguments and state as they are now. The
+ * handler takes the reference to @invocation, as at the first dispatch. */
+static inline void
+lactd_dispatch_again(GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation)
+{
+	GDBusInterfaceVTable *vtable = g_dbus_interface_skeleton_get_vtable(skeleton);
+
+	vtable->method_call(g_dbus_method_invocation_get_connection(invocation),
+			    g_dbus_method_invocation_get_sender(invocation),
+			    g_dbus_method_invocation_get_object_path(invocation),
+			    g_dbus_method_invocation_get_interface_name(invocation),
+			    g_dbus_method_invocation_get_method_name(invocation),
+			    g_dbus_method_invocation_get_parameters(invocation), invocation, skeleton);
+}
+
 /* How long one question to the bus or to polkit may take before the call
  * is refused: a stuck polkitd must not hold a method call for ever. */
 #define LACTD_AUTH_TIMEOUT_MS 5000

@@ -18,15 +18,12 @@
 #include "lactd-store.h"
 #include "lactd-store-private.h"
 
-/* What opening found: only a file SQLite calls damaged is moved aside. A
- * lock, a permission or an I/O error says nothing about the data in it. */
-typedef enum {
-	DB_OK,
-	DB_LOCKED,   /* another process holds it (SQLITE_BUSY, SQLITE_LOCKED) */
-	DB_DAMAGED,  /* quick_check failed, or SQLITE_CORRUPT, SQLITE_NOTADB */
-	DB_UNUSABLE, /* anything else: read-only, unwritable folder, I/O */
-	DB_FAILED,   /* not to be touched by this lactd (a newer schema) */
-} DbHealth;
+typedef LactdStoreHealth DbHealth;
+#define DB_OK LACTD_STORE_DB_OK
+#define DB_LOCKED LACTD_STORE_DB_LOCKED
+#define DB_DAMAGED LACTD_STORE_DB_DAMAGED
+#define DB_UNUSABLE LACTD_STORE_DB_UNUSABLE
+#define DB_FAILED LACTD_STORE_DB_FAILED
 
 static DbHealth
 classify(int rc)
@@ -45,8 +42,8 @@ classify(int rc)
 	}
 }
 
-static DbHealth
-check_integrity(sqlite3 *db, char **problem)
+DbHealth
+lactd_store_check_integrity(sqlite3 *db, char **problem)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
@@ -114,20 +111,50 @@ configure_db(sqlite3 *db, GError **error)
 	       lactd_store_exec(db, "PRAGMA secure_delete=ON", error);
 }
 
+/* The schema version in the file's header, or the SQLite result code
+ * negated. */
+static int
+schema_version(sqlite3 *db)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return -MAX(rc, 1);
+	return sqlite3_column_int(stmt, 0);
+}
+
 /* Configured, checked and migrated, or why not. A migration that fails
- * (a newer schema) is a hard error: DB_FAILED with @error set. */
+ * (a newer schema) is a hard error: DB_FAILED with @error set. With
+ * @deferred, a file already at this build's schema is only configured, and
+ * *deferred says that its check is left to the caller. */
 static DbHealth
-check_db(sqlite3 *db, char **problem, GError **error)
+check_db(sqlite3 *db, char **problem, gboolean *deferred, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	DbHealth health;
+	int version;
 
 	if (!configure_db(db, &local)) {
 		health = classify(sqlite3_errcode(db));
 		*problem = g_strdup(local->message);
 		return health == DB_OK ? DB_UNUSABLE : health;
 	}
-	health = check_integrity(db, problem);
+	/* A migration writes: the file is checked before it, here. */
+	if (deferred != NULL) {
+		version = schema_version(db);
+		if (version < 0) {
+			health = classify(-version);
+			*problem = g_strdup(sqlite3_errmsg(db));
+			return health == DB_OK ? DB_UNUSABLE : health;
+		}
+		*deferred = (guint)version == LACTD_STORE_SCHEMA_VERSION;
+		if (*deferred)
+			return DB_OK;
+	}
+	health = lactd_store_check_integrity(db, problem);
 	if (health != DB_OK)
 		return health;
 	if (!lactd_store_migrate(db, LACTD_STORE_SCHEMA_VERSION, &local)) {
@@ -210,9 +237,10 @@ set_aside(LactdStore *store, const char *damage, GError **error)
 }
 
 /* Opens the file at store->path; on return store->db is usable, or the
- * in-memory fallback with store->problem set, or NULL on a hard error. */
+ * in-memory fallback with store->problem set, or NULL on a hard error.
+ * With @deferred, see check_db. */
 static gboolean
-open_file(LactdStore *store, GError **error)
+open_file_full(LactdStore *store, gboolean *deferred, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *problem = NULL;
@@ -227,7 +255,7 @@ open_file(LactdStore *store, GError **error)
 		store->db = open_fallback(error);
 		return store->db != NULL;
 	}
-	health = check_db(db, &problem, error);
+	health = check_db(db, &problem, deferred, error);
 	if (health == DB_DAMAGED) {
 		lactd_store_close_db(db);
 		db = NULL;
@@ -240,7 +268,10 @@ open_file(LactdStore *store, GError **error)
 		db = open_db(store->path, error);
 		if (db == NULL)
 			return FALSE;
-		health = check_db(db, &problem, error);
+		/* A new file: nothing to check after. */
+		if (deferred != NULL)
+			*deferred = FALSE;
+		health = check_db(db, &problem, NULL, error);
 	}
 	switch (health) {
 	case DB_FAILED:
@@ -275,6 +306,12 @@ open_file(LactdStore *store, GError **error)
 	}
 }
 
+static gboolean
+open_file(LactdStore *store, GError **error)
+{
+	return open_file_full(store, NULL, error);
+}
+
 LactdStore *
 lactd_store_open(const char *path, char **degraded_reason, GError **error)
 {
@@ -289,6 +326,62 @@ lactd_store_open(const char *path, char **degraded_reason, GError **error)
 		return NULL;
 	*degraded_reason = lactd_store_get_problem(store);
 	return g_steal_pointer(&store);
+}
+
+LactdStore *
+lactd_store_open_checking(const char *path, LactdStoreCheckedFunc checked, gpointer user_data,
+			  char **degraded_reason, GError **error)
+{
+	g_autoptr(LactdStore) store = g_new0(LactdStore, 1);
+	gboolean deferred = FALSE;
+
+	g_return_val_if_fail(degraded_reason != NULL, NULL);
+	*degraded_reason = NULL;
+	store->path = g_strdup(path);
+	store->set_aside = lactd_store_aside_marked(path);
+	if (!open_file_full(store, &deferred, error))
+		return NULL;
+	if (deferred && store->db != NULL && !store->locked)
+		lactd_store_check_start(store, checked, user_data);
+	else if (!store->locked && !lactd_store_close_cut_off(store, error))
+		return NULL;
+	*degraded_reason = lactd_store_get_problem(store);
+	return g_steal_pointer(&store);
+}
+
+void
+lactd_store_reopen_unchecked(LactdStore *store, const char *found)
+{
+	g_autoptr(GError) local = NULL;
+
+	g_return_if_fail(store->depth == 0);
+	/* Checked again on the main connection, exactly as at a start
+	 * without the deferred check: what it finds decides. */
+	g_message("database %s: the check after start found %s; checking it again before "
+		  "anything is written",
+		  store->path, found);
+	lactd_store_forget_statements(store);
+	lactd_store_close_db(store->db);
+	store->db = NULL;
+	if (!open_file(store, &local) && store->db == NULL) {
+		set_problem(store, g_strdup_printf("database %s: %s; restart lactd", store->path,
+						   local != NULL ? local->message : found));
+		store->db = open_fallback(NULL);
+	}
+	if (store->db != NULL && !store->locked && !lactd_store_close_cut_off(store, &local))
+		g_message("closing cut-off sessions: %s", local->message);
+}
+
+gboolean
+lactd_store_close_cut_off(LactdStore *store, GError **error)
+{
+	gint n = lactd_store_close_live_sessions(store, error);
+
+	if (n < 0)
+		return FALSE;
+	if (n > 0)
+		g_message("kept %d session(s) cut off by the last stop, marked interrupted", n);
+	return TRUE;
 }
 
 gboolean
@@ -307,7 +400,7 @@ lactd_store_retry(LactdStore *store)
 	if (!store->locked)
 		return TRUE;
 	g_return_val_if_fail(store->depth == 0, FALSE);
-	health = check_db(store->db, &problem, &local);
+	health = check_db(store->db, &problem, NULL, &local);
 	if (health == DB_LOCKED)
 		return FALSE;
 	if (problem == NULL && local != NULL)
@@ -355,6 +448,9 @@ lactd_store_close(LactdStore *store)
 {
 	if (store == NULL)
 		return;
+	/* A check still running: its answer is dropped, the next start
+	 * checks again; the file was not written meanwhile. */
+	lactd_store_check_free(store);
 	if (store->db != NULL && store->depth == 0 && !lactd_store_pending_flush(store, NULL))
 		g_message("closing the database: the disk still refuses writes");
 	lactd_store_pending_free(store);

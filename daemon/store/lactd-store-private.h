@@ -15,6 +15,23 @@ G_BEGIN_DECLS
 gboolean lactd_store_migrate(sqlite3 *db, guint target, GError **error);
 
 typedef struct _LactdStorePending LactdStorePending;
+typedef struct _LactdStoreCheck LactdStoreCheck;
+
+/* What opening or checking found: only a file SQLite calls damaged is
+ * moved aside. A lock, a permission or an I/O error says nothing about the
+ * data in it. */
+typedef enum {
+	LACTD_STORE_DB_OK,
+	LACTD_STORE_DB_LOCKED,	 /* another process holds it (SQLITE_BUSY, SQLITE_LOCKED) */
+	LACTD_STORE_DB_DAMAGED,	 /* quick_check failed, or SQLITE_CORRUPT, SQLITE_NOTADB */
+	LACTD_STORE_DB_UNUSABLE, /* anything else: read-only, unwritable folder, I/O */
+	LACTD_STORE_DB_FAILED,	 /* not to be touched by this lactd (a newer schema) */
+} LactdStoreHealth;
+
+/* PRAGMA quick_check on @db: what it found, and when not OK, *problem
+ * says what (the start of SQLite's report). Safe on any connection, in any
+ * thread that owns it. */
+LactdStoreHealth lactd_store_check_integrity(sqlite3 *db, char **problem);
 
 struct _LactdStore {
 	sqlite3 *db;
@@ -28,6 +45,7 @@ struct _LactdStore {
 	char *write_failure;	    /* the last refused write, until one succeeds */
 	LactdStoreHealthFunc health_changed; /* lactd-store-health.c */
 	gpointer health_data;
+	LactdStoreCheck *check;	    /* the check after open (lactd-store-check.c) */
 };
 
 /* Frees what lactd-store-health.c keeps (at close). */
@@ -130,6 +148,22 @@ gboolean lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const La
 void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record);
 /* The 0-based index of @column in the record's column list. */
 int lactd_store_record_column(const LactdRecord *rec, const char *column);
+
+/* The check after open (lactd-store-check.c). Sets it up on @store, whose
+ * connection is then query_only until the answer is applied; the worker
+ * starts with lactd_store_run_check() or at the first write. */
+void lactd_store_check_start(LactdStore *store, LactdStoreCheckedFunc func, gpointer user_data);
+/* Before a write: waits for a running check's answer. TRUE when the file
+ * passed (the write may go on), FALSE with a LACTD_ERROR_STORAGE error when
+ * it did not (the file is dealt with from the main loop, not under a
+ * caller that may hold statements). */
+gboolean lactd_store_check_wait(LactdStore *store, GError **error);
+/* Waits for the worker and drops its answer (closing the store). */
+void lactd_store_check_free(LactdStore *store);
+/* The check found the file not usable as it is: the connection is closed
+ * and the file opened again as at a start without a deferred check (moved
+ * aside when damaged, retried when locked; lactd-store-open.c). */
+void lactd_store_reopen_unchecked(LactdStore *store, const char *found);
 
 /* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
 #define LACTD_STORE_PENDING_MAX 100000u

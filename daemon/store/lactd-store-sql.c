@@ -58,15 +58,19 @@ lactd_store_stmt(LactdStore *store, const char *sql, GError **error)
 		/* Held further up the stack: a second use would reset it
 		 * under its holder. */
 		g_return_val_if_fail(!sqlite3_stmt_busy(stmt), NULL);
-		return stmt;
+	} else {
+		rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+					NULL);
+		if (rc != SQLITE_OK) {
+			lactd_store_sql_fail(store->db, rc, "prepare", error);
+			sqlite3_finalize(stmt);
+			return NULL;
+		}
+		g_hash_table_insert(store->stmts, g_strdup(sql), stmt);
 	}
-	rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-	if (rc != SQLITE_OK) {
-		lactd_store_sql_fail(store->db, rc, "prepare", error);
-		sqlite3_finalize(stmt);
+	/* A write waits for the check after open (lactd-store-check.c). */
+	if (!sqlite3_stmt_readonly(stmt) && !lactd_store_check_wait(store, error))
 		return NULL;
-	}
-	g_hash_table_insert(store->stmts, g_strdup(sql), stmt);
 	return stmt;
 }
 
@@ -234,6 +238,8 @@ lactd_store_begin(LactdStore *store, GError **error)
 		store->depth++;
 		return TRUE;
 	}
+	if (!lactd_store_check_wait(store, error))
+		return FALSE;
 	/* What the disk refused earlier goes first, if it can now. */
 	(void)lactd_store_pending_flush(store, NULL);
 	store->depth = 1;

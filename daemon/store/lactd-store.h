@@ -25,6 +25,30 @@ typedef struct _LactdStore LactdStore;
  * *degraded_reason is what is wrong, NULL when nothing; NULL is returned
  * only when not even that could be done. */
 LactdStore *lactd_store_open(const char *path, char **degraded_reason, GError **error);
+/* Called in the main context once the check started by
+ * lactd_store_open_checking() has answered and its answer is applied. */
+typedef void (*LactdStoreCheckedFunc)(LactdStore *store, gpointer user_data);
+/*
+ * As lactd_store_open, but a file that opens at the schema this build
+ * writes is checked (PRAGMA quick_check) after this returns, on a read-only
+ * connection in a worker thread started by lactd_store_run_check(), so
+ * that the caller can answer reads while it runs. Writes are held until the answer: a write reaching the store
+ * meanwhile waits for it, and is refused (LACTD_ERROR_STORAGE) if the file
+ * turns out damaged; the damaged file is then handled as lactd_store_open
+ * does (moved aside, a new one started) before @checked is called. A file
+ * that needs a migration is checked before it, as lactd_store_open does.
+ * Sessions cut off by the last stop are closed here, or once the check has
+ * passed.
+ */
+LactdStore *lactd_store_open_checking(const char *path, LactdStoreCheckedFunc checked,
+				      gpointer user_data, char **degraded_reason,
+				      GError **error);
+/* Starts the check set up by lactd_store_open_checking() (once the caller
+ * has done its own start; a write starts it too). Does nothing when there
+ * is none. */
+void lactd_store_run_check(LactdStore *store);
+/* TRUE while the check after open is to run or runs (writes wait for it). */
+gboolean lactd_store_is_checking(LactdStore *store);
 /* What is wrong with the file now, for StorageState; NULL when nothing. */
 char *lactd_store_get_problem(LactdStore *store);
 /* TRUE while another process holds the file's lock. */
@@ -82,6 +106,8 @@ gboolean lactd_store_set_part_recorded(LactdStore *store, const char *device,
 /* After a restart: every session still marked live was cut off by the stop;
  * keep it, interrupted, with its samples compacted. Returns how many. */
 gint lactd_store_close_live_sessions(LactdStore *store, GError **error);
+/* The same, how many said in the log; FALSE when that failed. */
+gboolean lactd_store_close_cut_off(LactdStore *store, GError **error);
 
 /* Samples of a session: appended durably one by one while live, compacted
  * into one blob when the session ends. */
