@@ -724,7 +724,7 @@ lactd_devices_store_checked(LactdDevices *devices)
 {
 	if (devices->bluez != NULL)
 		return;
-	devices->bluez = lactd_bluez_new(devices->system_bus, devices->config, &listener, devices);
+	devices->bluez = lactd_bluez_new(devices->system_bus, devices->config, &bluez_listener, devices);
 }
 
 LactdRecorder *
