@@ -46,6 +46,19 @@ test_store_migrate_from_every_version(Fixture *f, gconstpointer data)
 			g_assert_no_error(error);
 			g_assert_true(lactd_store_set_setting(store, "k", "v", &error));
 		}
+		/* Version 6: no index on live_samples, whose every page costs a
+		 * write per captured sample. */
+		{
+			g_autoptr(sqlite3_stmt) stmt = NULL;
+
+			g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(store),
+							   "SELECT count(*) FROM sqlite_master WHERE "
+							   "type = 'index' AND tbl_name = 'live_samples'",
+							   -1, &stmt, NULL),
+					==, SQLITE_OK);
+			g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+			g_assert_cmpint(sqlite3_column_int(stmt, 0), ==, 0);
+		}
 	}
 }
 
