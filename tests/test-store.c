@@ -46,6 +46,19 @@ test_store_migrate_from_every_version(Fixture *f, gconstpointer data)
 			g_assert_no_error(error);
 			g_assert_true(lactd_store_set_setting(store, "k", "v", &error));
 		}
+		/* Version 6: no index on live_samples, whose every page costs a
+		 * write per captured sample. */
+		{
+			g_autoptr(sqlite3_stmt) stmt = NULL;
+
+			g_assert_cmpint(sqlite3_prepare_v2(lactd_store_get_db(store),
+							   "SELECT count(*) FROM sqlite_master WHERE "
+							   "type = 'index' AND tbl_name = 'live_samples'",
+							   -1, &stmt, NULL),
+					==, SQLITE_OK);
+			g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+			g_assert_cmpint(sqlite3_column_int(stmt, 0), ==, 0);
+		}
 	}
 }
 
@@ -211,8 +224,25 @@ test_store_session_roundtrip(Fixture *f, gconstpointer data)
 	/* Update and delete; an unknown id is NotFound. */
 	got->note = (g_free(got->note), g_strdup("changed"));
 	g_assert_true(lactd_store_update_session(store, got, &error));
+	/* A new start is written too (the update that keeps the start finds
+	 * no row, the full one follows), and the index by start follows it. */
+	got->start_us -= G_TIME_SPAN_DAY;
+	got->end_us -= G_TIME_SPAN_DAY;
+	g_assert_true(lactd_store_update_session(store, got, &error));
+	g_assert_no_error(error);
+	list = lactd_store_list_sessions(store, got->start_us, got->start_us + 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_cmpstr(((LactdSession *)list->pdata[0])->note, ==, "changed");
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = lactd_store_list_sessions(store, s->start_us, s->start_us + 1, &error);
+	g_assert_cmpuint(list->len, ==, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
 	g_assert_true(lactd_store_delete_session(store, s->id, &error));
 	g_assert_no_error(error);
+	g_assert_false(lactd_store_update_session(store, got, &error));
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND);
+	g_clear_error(&error);
 	g_assert_false(lactd_store_delete_session(store, s->id, &error));
 	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND);
 	g_clear_error(&error);

@@ -139,6 +139,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LactdStoreTx, lactd_store_tx_clear)
 char *lactd_store_record_insert_sql(const LactdRecord *rec, const char *table);
 /* "UPDATE table SET c2 = ?2, ... WHERE c1 = ?1". */
 char *lactd_store_record_update_sql(const LactdRecord *rec, const char *table);
+/* The same without "@kept = ?N" in the SET list but with "AND @kept = ?N"
+ * in the WHERE clause: it changes no row whose @kept differs. SQLite
+ * rewrites an index of every column in a SET list, changed or not; leaving
+ * an indexed column out spares a page write per update. */
+char *lactd_store_record_update_sql_keeping(const LactdRecord *rec, const char *table,
+					    const char *kept);
 /* Binds every column from ?1 on; a NULL string in a NOT NULL column binds
  * the field's fallback. */
 gboolean lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const LactdRecord *rec,

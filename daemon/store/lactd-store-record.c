@@ -29,11 +29,14 @@ lactd_store_record_insert_sql(const LactdRecord *rec, const char *table)
 }
 
 char *
-lactd_store_record_update_sql(const LactdRecord *rec, const char *table)
+lactd_store_record_update_sql_keeping(const LactdRecord *rec, const char *table,
+				      const char *kept)
 {
 	g_autoptr(GString) sql = g_string_new(NULL);
 	const char *key = NULL;
+	guint kept_idx = 0;
 	guint idx = 0;
+	guint set = 0;
 
 	g_string_printf(sql, "UPDATE %s SET ", table);
 	for (guint i = 0; i < rec->n_fields; i++) {
@@ -45,11 +48,24 @@ lactd_store_record_update_sql(const LactdRecord *rec, const char *table)
 			key = column;
 			continue;
 		}
-		g_string_append_printf(sql, idx > 2 ? ", %s = ?%u" : "%s = ?%u", column, idx);
+		if (kept != NULL && g_str_equal(column, kept)) {
+			kept_idx = idx;
+			continue;
+		}
+		g_string_append_printf(sql, set++ > 0 ? ", %s = ?%u" : "%s = ?%u", column, idx);
 	}
 	g_assert(key != NULL);
+	g_assert(kept == NULL || kept_idx != 0);
 	g_string_append_printf(sql, " WHERE %s = ?1", key);
+	if (kept != NULL)
+		g_string_append_printf(sql, " AND %s = ?%u", kept, kept_idx);
 	return g_string_free(g_steal_pointer(&sql), FALSE);
+}
+
+char *
+lactd_store_record_update_sql(const LactdRecord *rec, const char *table)
+{
+	return lactd_store_record_update_sql_keeping(rec, table, NULL);
 }
 
 /* Whether @table.@column refuses NULL: a NULL string is then stored as

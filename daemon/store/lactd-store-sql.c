@@ -243,7 +243,9 @@ lactd_store_begin(LactdStore *store, GError **error)
 	/* What the disk refused earlier goes first, if it can now. */
 	(void)lactd_store_pending_flush(store, NULL);
 	store->depth = 1;
-	if (!lactd_store_exec(store->db, "BEGIN IMMEDIATE", error)) {
+	/* Kept prepared, as every statement: one per sample otherwise parsed
+	 * again each time. */
+	if (!lactd_store_run(store, "BEGIN IMMEDIATE", "BEGIN IMMEDIATE", error, "")) {
 		store->depth = 0;
 		return FALSE;
 	}
@@ -256,7 +258,7 @@ lactd_store_commit(LactdStore *store, GError **error)
 	g_return_val_if_fail(store->depth > 0, FALSE);
 	if (--store->depth > 0)
 		return TRUE;
-	if (!lactd_store_exec(store->db, "COMMIT", error)) {
+	if (!lactd_store_run(store, "COMMIT", "COMMIT", error, "")) {
 		/* Whatever ROLLBACK says, the transaction is over: a failed
 		 * COMMIT was already reported. */
 		lactd_store_pending_tx_end(store, FALSE);
