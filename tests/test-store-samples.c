@@ -277,6 +277,115 @@ test_store_full_live(Fixture *f, gconstpointer data)
 	lactd_store_close(store);
 }
 
+static gint64
+count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	gint64 n;
+
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* A device's session that starts while the disk is full: kept under a
+ * reserved id, not readable until written; its samples and updates queue
+ * behind it; the next write that can succeed stores it first, ended and
+ * compacted; a client's session added then gets the next id. A start
+ * still kept when the store closes on a full disk is lost and its id was
+ * never on disk. */
+static void
+test_store_full_start(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	LactdStore *store = open_store(f);
+	sqlite3 *db = lactd_store_get_db(store);
+	g_autoptr(LactdSession) before = make_session(1690000000000000, 20, 5, 6);
+	g_autoptr(LactdSession) s = make_session(1700000000000000, 0, 0, 0);
+	g_autoptr(LactdSession) client = make_session(1710000000000000, 10, 1, 2);
+	g_autoptr(LactdSession) late = make_session(1720000000000000, 0, 0, 0);
+	g_autoptr(LactdSession) got = NULL;
+	g_autoptr(GArray) samples = NULL;
+	gboolean kept = FALSE;
+	guint n = 50;
+
+	g_assert_true(lactd_store_add_session(store, before, &error));
+	/* Rows that need pages of their own, which a full file has not (a
+	 * small one may fit in a page the file has). */
+	g_free(s->note);
+	s->note = g_strnfill(10000, 's');
+	g_free(client->note);
+	client->note = g_strnfill(10000, 'c');
+	g_free(late->note);
+	late->note = g_strnfill(10000, 'l');
+	s->live = TRUE;
+	s->device = g_strdup("AA:BB:CC:DD:EE:FF");
+	s->device_session = 5;
+	set_max_pages(db, 0);
+	g_assert_true(lactd_store_start_session(store, s, &kept, &error));
+	g_assert_no_error(error);
+	g_assert_true(kept);
+	g_assert_cmpuint(s->id, ==, before->id + 1);
+	g_assert_null(lactd_store_get_session(store, s->id, &error));
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	for (guint i = 0; i < n; i++) {
+		g_assert_false(capture_step(store, s, i, &error));
+		g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+		g_clear_error(&error);
+	}
+	/* A client's write still fails: it can try again. */
+	g_assert_false(lactd_store_add_session(store, client, &error));
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+	g_clear_error(&error);
+	/* The session ends while the disk is full (as live_end does). */
+	s->live = FALSE;
+	g_assert_false(lactd_store_update_session(store, s, &error));
+	g_clear_error(&error);
+	g_assert_false(lactd_store_compact_samples(store, s->id, &error));
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE);
+	g_clear_error(&error);
+	g_assert_cmpuint(lactd_store_pending_count(store), ==, n + 1);
+
+	/* Room again: the kept session goes first, the client's after it. */
+	set_max_pages(db, -1);
+	g_assert_true(lactd_store_add_session(store, client, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(client->id, ==, s->id + 1);
+	g_assert_cmpuint(lactd_store_pending_count(store), ==, 0);
+	got = lactd_store_find_device_session(store, s->device, 5, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(got);
+	g_assert_cmpuint(got->id, ==, s->id);
+	g_assert_false(got->live);
+	g_assert_cmpfloat(got->left_ml, ==, s->left_ml);
+	g_assert_cmpint(got->end_us, ==, s->end_us);
+	samples = lactd_store_get_samples(store, s->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(samples->len, ==, n);
+	for (guint i = 0; i < n; i++)
+		g_assert_cmpint(g_array_index(samples, LactdSample, i).time_us, ==,
+				s->start_us + (gint64)(i + 1) * G_USEC_PER_SEC);
+	g_assert_cmpint(count_rows(db, "SELECT count(*) FROM live_samples"), ==, 0);
+
+	/* Full again, and closed while still full: the start is lost. */
+	late->live = TRUE;
+	set_max_pages(db, 0);
+	g_assert_true(lactd_store_start_session(store, late, &kept, &error));
+	g_assert_true(kept);
+	g_assert_cmpuint(late->id, ==, client->id + 1);
+	lactd_store_close(store);
+	store = open_store(f);
+	g_clear_pointer(&got, lactd_session_free);
+	got = lactd_store_get_session(store, late->id, &error);
+	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_cmpint(count_rows(lactd_store_get_db(store), "SELECT count(*) FROM sessions"), ==, 3);
+	lactd_store_close(store);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,5 +394,6 @@ main(int argc, char **argv)
 	g_test_add_func("/store/samples/format2", test_store_samples_format2);
 	ADD("/store/migrate/samples-v5", test_store_migrate_samples);
 	ADD("/store/durability/full-live", test_store_full_live);
+	ADD("/store/durability/full-start", test_store_full_start);
 	return g_test_run();
 }

@@ -335,6 +335,7 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 			  live->session->id, dev->side);
 	} else {
 		LactdSession *s = g_new0(LactdSession, 1);
+		gboolean kept;
 		s->kind = LACTD_SESSION_PUMP;
 		s->source = LACTD_SOURCE_DEVICE;
 		s->start_us = now_us - (gint64)elapsed_s * G_USEC_PER_SEC;
@@ -342,12 +343,14 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 		s->device = g_strdup(dev->address);
 		s->device_session = device_session;
 		s->live = TRUE;
-		if (!lactd_store_add_session(capture->store, s, error)) {
+		/* Kept in memory while the disk is full: announced once a
+		 * write for it succeeds (take_volume), durable then. */
+		if (!lactd_store_start_session(capture->store, s, &kept, error)) {
 			lactd_session_free(s);
 			return FALSE;
 		}
 		live = live_adopt(capture, s);
-		fresh = TRUE;
+		fresh = !kept;
 		g_message("%s: session %" G_GUINT64_FORMAT " started (device session %u)",
 			  dev->address, s->id, device_session);
 	}
@@ -482,6 +485,8 @@ take_volume(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 		return FALSE;
 	lactd_session_free(dev->live->session);
 	dev->live->session = g_steal_pointer(&updated);
+	if (!dev->live->announced) /* its start is written now, with this */
+		live_announce(dev->live, dev->device_path);
 	dev->live->values.left_ml = sample.left_ml;
 	dev->live->values.right_ml = sample.right_ml;
 	live_changed(dev->live, LACTD_CAPTURE_LIVE_VOLUME);

@@ -7,6 +7,16 @@
  * here. The queue is written, in order and in one transaction, before the
  * next write (so as soon as a write can succeed again) and at close.
  *
+ * A live session that starts while the disk is full is kept here too: its
+ * INSERT is queued under an id reserved in memory (above every id written,
+ * deleted or reserved), its samples and updates queue behind it (an update
+ * replaces the INSERT's values, so the row is written with the newest), and
+ * writes for it go straight to the queue until the row is written. The
+ * reserved ids are above every other row's: lactd_store_add_session gives a
+ * session added meanwhile an id past them. If lactd stops while the queue
+ * holds a reserved id and cannot write it, the id was never on disk and the
+ * next start may use it for another session: nothing on disk refers to it.
+ *
  * Bound: LACTD_STORE_PENDING_MAX entries. A session's updates replace each
  * other in the queue, so a capture at 1 Hz on both sides of one pump takes
  * one entry a second: about 27 hours of it. Past the bound new readings are
@@ -20,6 +30,7 @@
 typedef struct {
 	guint64 session_id;
 	gboolean is_sample;
+	gboolean insert; /* the session's row is not written yet */
 	LactdSample sample;
 	LactdSession *session; /* when !is_sample */
 } PendingOp;
@@ -32,6 +43,8 @@ struct _LactdStorePending {
 	gboolean full_logged;  /* the bound was reached and said */
 	guint dropped;	       /* readings lost past the bound */
 	gboolean flushing;
+	gboolean refused;      /* the last transaction failed for the disk */
+	guint64 reserved;      /* the highest id reserved by a queued INSERT */
 };
 
 static void
@@ -62,7 +75,8 @@ lactd_store_disk_failed(LactdStore *store)
 	return rc == SQLITE_FULL || rc == SQLITE_IOERR;
 }
 
-static void
+/* FALSE when the bound is reached: @op is dropped. */
+static gboolean
 enqueue(LactdStore *store, PendingOp *op)
 {
 	LactdStorePending *p = pending(store);
@@ -74,7 +88,7 @@ enqueue(LactdStore *store, PendingOp *op)
 		lactd_session_free(older->session);
 		older->session = g_steal_pointer(&op->session);
 		op_free(op);
-		return;
+		return TRUE;
 	}
 	if (p->queue.length >= LACTD_STORE_PENDING_MAX) {
 		if (!p->full_logged)
@@ -84,11 +98,41 @@ enqueue(LactdStore *store, PendingOp *op)
 		p->full_logged = TRUE;
 		p->dropped++;
 		op_free(op);
-		return;
+		return FALSE;
 	}
 	g_queue_push_tail(&p->queue, op);
 	if (!op->is_sample)
 		g_hash_table_insert(p->sessions, &op->session_id, op);
+	if (op->insert)
+		p->reserved = MAX(p->reserved, op->session_id);
+	return TRUE;
+}
+
+static PendingOp *
+op_new(guint64 session_id, const LactdSample *sample, const LactdSession *session)
+{
+	PendingOp *op = g_new0(PendingOp, 1);
+
+	op->session_id = session_id;
+	op->is_sample = sample != NULL;
+	if (sample != NULL)
+		op->sample = *sample;
+	else
+		op->session = lactd_session_copy(session);
+	return op;
+}
+
+/* Queued now, or with the open transaction's writes if it fails. */
+static void
+keep(LactdStore *store, PendingOp *op, gboolean failed)
+{
+	if (store->depth == 0) {
+		(void)enqueue(store, op);
+		return;
+	}
+	g_ptr_array_add(pending(store)->tx_ops, op);
+	if (failed)
+		pending(store)->tx_failed = TRUE;
 }
 
 void
@@ -104,33 +148,74 @@ lactd_store_pending_record(LactdStore *store, guint64 session_id, const LactdSam
 		return;
 	if (failed && !lactd_store_disk_failed(store))
 		return;
-	op = g_new0(PendingOp, 1);
-	op->session_id = session_id;
-	op->is_sample = sample != NULL;
-	if (sample != NULL)
-		op->sample = *sample;
-	else
-		op->session = lactd_session_copy(session);
-	if (store->depth == 0) {
-		enqueue(store, op);
-		return;
-	}
-	g_ptr_array_add(pending(store)->tx_ops, op);
-	if (failed)
-		pending(store)->tx_failed = TRUE;
+	op = op_new(session_id, sample, session);
+	keep(store, op, failed);
+}
+
+gboolean
+lactd_store_pending_holds(LactdStore *store, guint64 session_id)
+{
+	PendingOp *op;
+
+	if (store->pending == NULL || store->pending->flushing)
+		return FALSE;
+	op = g_hash_table_lookup(store->pending->sessions, &session_id);
+	return op != NULL && op->insert;
+}
+
+gboolean
+lactd_store_pending_keep(LactdStore *store, guint64 session_id, const LactdSample *sample,
+			 const LactdSession *session, GError **error)
+{
+	keep(store, op_new(session_id, sample, session), TRUE);
+	g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+		    "session %" G_GUINT64_FORMAT " is kept in memory until the disk takes "
+		    "writes again",
+		    session_id);
+	return FALSE;
+}
+
+gboolean
+lactd_store_pending_start(LactdStore *store, const LactdSession *session)
+{
+	PendingOp *op = op_new(session->id, NULL, session);
+
+	g_return_val_if_fail(store->depth == 0, FALSE);
+	op->insert = TRUE;
+	return enqueue(store, op);
+}
+
+guint64
+lactd_store_pending_reserved(LactdStore *store)
+{
+	return store->pending != NULL ? store->pending->reserved : 0;
+}
+
+gboolean
+lactd_store_pending_refused(LactdStore *store)
+{
+	return store->pending != NULL && store->pending->refused;
 }
 
 void
 lactd_store_pending_tx_end(LactdStore *store, gboolean committed)
 {
 	LactdStorePending *p = store->pending;
+	gboolean refused =
+	    !committed && ((p != NULL && p->tx_failed) || lactd_store_disk_failed(store));
 
+	/* Said before the ROLLBACK that follows resets SQLite's error. */
+	if (refused)
+		pending(store)->refused = TRUE;
+	else if (p != NULL)
+		p->refused = FALSE;
+	p = store->pending;
 	if (p == NULL || p->tx_ops->len == 0) {
 		if (p != NULL)
 			p->tx_failed = FALSE;
 		return;
 	}
-	if (!committed && (p->tx_failed || lactd_store_disk_failed(store))) {
+	if (refused) {
 		for (guint i = 0; i < p->tx_ops->len; i++)
 			enqueue(store, g_ptr_array_steal_index(p->tx_ops, i--));
 	}
@@ -169,7 +254,33 @@ replay(LactdStore *store, PendingOp *op, GError **error)
 {
 	if (op->is_sample)
 		return lactd_store_write_sample(store, op->session_id, &op->sample, error);
+	if (op->insert)
+		return lactd_store_write_new_session(store, op->session, NULL, error);
 	return lactd_store_write_session(store, op->session, error);
+}
+
+/* Sessions that ended while their writes were kept: their samples are
+ * compacted now, as the end would have done (lactd-store-samples.c). */
+static gboolean
+compact_ended(LactdStore *store, LactdStorePending *p, GError **error)
+{
+	for (GList *l = p->queue.head; l != NULL; l = l->next) {
+		PendingOp *op = l->data;
+		g_autoptr(GError) local = NULL;
+
+		if (op->is_sample || op->session->live)
+			continue;
+		if (lactd_store_move_samples(store, op->session_id, &local))
+			continue;
+		if (lactd_store_disk_failed(store)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return FALSE;
+		}
+		/* Its rows stay live samples, which are read as well. */
+		g_message("samples of session %" G_GUINT64_FORMAT " not compacted: %s",
+			  op->session_id, local->message);
+	}
+	return TRUE;
 }
 
 gboolean
@@ -203,6 +314,8 @@ lactd_store_pending_flush(LactdStore *store, GError **error)
 		}
 	}
 	if (ok)
+		ok = compact_ended(store, p, error);
+	if (ok)
 		ok = lactd_store_exec(store->db, "COMMIT", error);
 	if (!ok)
 		lactd_store_rollback_db(store->db);
@@ -211,6 +324,7 @@ lactd_store_pending_flush(LactdStore *store, GError **error)
 		return FALSE;
 	g_queue_clear_full(&p->queue, (GDestroyNotify)op_free);
 	g_hash_table_remove_all(p->sessions);
+	p->reserved = 0;
 	g_message("storage: %u readings kept in memory are written", n);
 	return TRUE;
 }
@@ -222,9 +336,15 @@ lactd_store_pending_free(LactdStore *store)
 
 	if (p == NULL)
 		return;
-	if (p->queue.length > 0)
-		g_message("storage: %u readings kept in memory could not be written and are lost",
-			  p->queue.length);
+	if (p->queue.length > 0) {
+		guint starts = 0;
+
+		for (GList *l = p->queue.head; l != NULL; l = l->next)
+			starts += ((PendingOp *)l->data)->insert ? 1 : 0;
+		g_message("storage: %u readings kept in memory could not be written and are lost "
+			  "(%u of them sessions begun while the disk was full, with their samples)",
+			  p->queue.length, starts);
+	}
 	g_queue_clear_full(&p->queue, (GDestroyNotify)op_free);
 	g_hash_table_unref(p->sessions);
 	g_ptr_array_unref(p->tx_ops);

@@ -179,6 +179,20 @@ gboolean lactd_store_disk_failed(LactdStore *store);
  * @failed or not: keeps what must not be lost if the disk refuses it. */
 void lactd_store_pending_record(LactdStore *store, guint64 session_id, const LactdSample *sample,
 				const LactdSession *session, gboolean failed);
+/* TRUE when @session_id's row is a queued INSERT, not written yet: its
+ * writes must go to the queue (lactd_store_pending_keep). */
+gboolean lactd_store_pending_holds(LactdStore *store, guint64 session_id);
+/* Queues a sample (@sample) or an update (@session) of a held session;
+ * returns FALSE with a LACTD_ERROR_STORAGE error, as nothing is durable. */
+gboolean lactd_store_pending_keep(LactdStore *store, guint64 session_id, const LactdSample *sample,
+				  const LactdSession *session, GError **error);
+/* Queues the INSERT of @session under its reserved id (outside a
+ * transaction); FALSE when the queue is at its bound. */
+gboolean lactd_store_pending_start(LactdStore *store, const LactdSession *session);
+/* The highest id a queued INSERT holds, 0 when none. */
+guint64 lactd_store_pending_reserved(LactdStore *store);
+/* TRUE when the last transaction that failed did so for the disk. */
+gboolean lactd_store_pending_refused(LactdStore *store);
 /* The outer transaction ended: what it held is queued if it failed. */
 void lactd_store_pending_tx_end(LactdStore *store, gboolean committed);
 /* Writes the queue in one transaction; FALSE (queue kept) when it cannot. */
@@ -193,5 +207,11 @@ gboolean lactd_store_write_sample(LactdStore *store, guint64 session_id,
 				  const LactdSample *sample, GError **error);
 gboolean lactd_store_write_session(LactdStore *store, const LactdSession *session,
 				   GError **error);
+/* INSERT of @session with its id (0: SQLite chooses; *@id is the row's)
+ * and its part, no transaction of its own. */
+gboolean lactd_store_write_new_session(LactdStore *store, const LactdSession *session,
+				       guint64 *id, GError **error);
+/* Compaction without a transaction of its own (the caller's holds it). */
+gboolean lactd_store_move_samples(LactdStore *store, guint64 session_id, GError **error);
 
 G_END_DECLS

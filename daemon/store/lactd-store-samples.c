@@ -31,6 +31,8 @@ lactd_store_append_sample(LactdStore *store, guint64 session_id, const LactdSamp
 
 	/* What the disk refused earlier goes first, if it can now. */
 	(void)lactd_store_pending_flush(store, NULL);
+	if (lactd_store_pending_holds(store, session_id))
+		return lactd_store_pending_keep(store, session_id, sample, NULL, error);
 	ok = lactd_store_write_sample(store, session_id, sample, error);
 	lactd_store_pending_record(store, session_id, sample, NULL, !ok);
 	return ok;
@@ -115,19 +117,33 @@ lactd_store_put_samples(LactdStore *store, guint64 session_id, const LactdSample
 }
 
 gboolean
+lactd_store_move_samples(LactdStore *store, guint64 session_id, GError **error)
+{
+	g_autoptr(GArray) all = lactd_store_get_samples(store, session_id, error);
+
+	return all != NULL &&
+	       lactd_store_put_samples(store, session_id, (const LactdSample *)(void *)all->data,
+				       all->len, error) &&
+	       lactd_store_run(store, "DELETE FROM live_samples WHERE session = ?1",
+			       "compacting samples", error, "t", session_id);
+}
+
+gboolean
 lactd_store_compact_samples(LactdStore *store, guint64 session_id, GError **error)
 {
 	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
-	g_autoptr(GArray) all = NULL;
 
 	if (!lactd_store_tx_begin(&tx, store, error))
 		return FALSE;
-	all = lactd_store_get_samples(store, session_id, error);
-	if (all == NULL ||
-	    !lactd_store_put_samples(store, session_id, (const LactdSample *)(void *)all->data,
-				     all->len, error) ||
-	    !lactd_store_run(store, "DELETE FROM live_samples WHERE session = ?1",
-			     "compacting samples", error, "t", session_id))
+	/* Not written yet: the queue's flush compacts it (lactd-store-pending.c). */
+	if (lactd_store_pending_holds(store, session_id)) {
+		g_set_error(error, LACTD_ERROR, LACTD_ERROR_STORAGE,
+			    "session %" G_GUINT64_FORMAT " is kept in memory until the disk takes "
+			    "writes again; its samples are compacted then",
+			    session_id);
+		return FALSE;
+	}
+	if (!lactd_store_move_samples(store, session_id, error))
 		return FALSE;
 	return lactd_store_tx_commit(&tx, error);
 }

@@ -55,30 +55,111 @@ session_query_one(LactdStore *store, LactdStoreStmt *stmt, const char *what, GEr
 }
 
 gboolean
-lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
+lactd_store_write_new_session(LactdStore *store, const LactdSession *session, guint64 *id,
+			      GError **error)
 {
-	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
 	g_autofree char *sql = lactd_store_record_insert_sql(&lactd_session_table, "sessions");
-	g_autoptr(LactdStoreStmt) stmt = NULL;
-	LactdSession row = *session;
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+	guint64 row;
 
-	row.id = 0;
-	stmt = lactd_store_stmt(store, sql, error);
-	if (stmt == NULL || !lactd_store_tx_begin(&tx, store, error) ||
-	    !bind_session(store, stmt, &row, error) ||
+	if (stmt == NULL || !bind_session(store, stmt, session, error) ||
 	    !lactd_store_step_done(store, stmt, "adding a session", error))
 		return FALSE;
-	session->id = (guint64)sqlite3_last_insert_rowid(store->db);
+	row = (guint64)sqlite3_last_insert_rowid(store->db);
 	if (session->device != NULL && session->device_session != 0 &&
-	    !lactd_store_add_session_part(store, session->id, session->device,
-					  session->device_session, error)) {
-		session->id = 0;
+	    !lactd_store_add_session_part(store, row, session->device, session->device_session,
+					  error))
+		return FALSE;
+	if (id != NULL)
+		*id = row;
+	return TRUE;
+}
+
+/* The id past every session written, deleted (AUTOINCREMENT never gives
+ * one again) or reserved by the queue. */
+static gboolean
+next_session_id(LactdStore *store, guint64 *id, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
+	    store,
+	    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sessions'), 0), "
+	    "           COALESCE((SELECT MAX(id) FROM sessions), 0))",
+	    error, "");
+
+	if (stmt == NULL || lactd_store_step(store, stmt, "reading the last session id", error) !=
+				SQLITE_ROW)
+		return FALSE;
+	*id = MAX((guint64)sqlite3_column_int64(stmt, 0), lactd_store_pending_reserved(store)) + 1;
+	return TRUE;
+}
+
+/* Adds @session as a new row with @id (0: SQLite chooses); *@refused says
+ * whether a failure was the disk's (full, I/O). */
+static gboolean
+insert_session(LactdStore *store, LactdSession *session, guint64 id, gboolean *refused,
+	       GError **error)
+{
+	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
+	LactdSession row = *session;
+
+	*refused = FALSE;
+	row.id = id;
+	if (!lactd_store_tx_begin(&tx, store, error) ||
+	    !lactd_store_write_new_session(store, &row, &session->id, error)) {
+		*refused = lactd_store_disk_failed(store);
 		return FALSE;
 	}
 	if (!lactd_store_tx_commit(&tx, error)) {
+		*refused = lactd_store_pending_refused(store);
 		session->id = 0;
 		return FALSE;
 	}
+	return TRUE;
+}
+
+gboolean
+lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error)
+{
+	gboolean refused;
+	guint64 id = 0;
+
+	/* Past the ids that the queue holds, which SQLite does not know. */
+	(void)lactd_store_pending_flush(store, NULL);
+	if (lactd_store_pending_reserved(store) != 0 && !next_session_id(store, &id, error))
+		return FALSE;
+	return insert_session(store, session, id, &refused, error);
+}
+
+gboolean
+lactd_store_start_session(LactdStore *store, LactdSession *session, gboolean *kept,
+			  GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	gboolean refused = FALSE;
+	guint64 id = 0;
+
+	*kept = FALSE;
+	(void)lactd_store_pending_flush(store, NULL);
+	if (lactd_store_pending_reserved(store) != 0 && !next_session_id(store, &id, error))
+		return FALSE;
+	if (insert_session(store, session, id, &refused, &local))
+		return TRUE;
+	/* Not the disk (or inside a caller's transaction, which its own end
+	 * decides on): the failure is the caller's. */
+	if (!refused || store->depth > 0 || (id == 0 && !next_session_id(store, &id, NULL))) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	session->id = id;
+	if (!lactd_store_pending_start(store, session)) {
+		session->id = 0;
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	g_message("storage: session %" G_GUINT64_FORMAT " is kept in memory until the disk takes "
+		  "writes again (%s)",
+		  id, local->message);
+	*kept = TRUE;
 	return TRUE;
 }
 
@@ -139,6 +220,8 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 	gboolean ok;
 
 	(void)lactd_store_pending_flush(store, NULL);
+	if (lactd_store_pending_holds(store, session->id))
+		return lactd_store_pending_keep(store, session->id, NULL, session, error);
 	ok = lactd_store_write_session(store, session, error);
 	lactd_store_pending_record(store, session->id, NULL, session, !ok);
 	return ok;

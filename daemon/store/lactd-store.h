@@ -80,6 +80,14 @@ guint lactd_store_schema_version(LactdStore *store);
 /* Sessions. add sets session->id, and records (device, device_session) as
  * one of its parts when both are set. */
 gboolean lactd_store_add_session(LactdStore *store, LactdSession *session, GError **error);
+/* A live session from a device: as add, but when the disk refuses it the
+ * session is kept in memory under an id reserved for it, *@kept TRUE, and
+ * written with the samples and updates queued under that id once the disk
+ * takes writes again. Until then nothing of it is durable: it must not be
+ * announced. FALSE (with @error) for any other failure, or when the queue
+ * is at its bound. */
+gboolean lactd_store_start_session(LactdStore *store, LactdSession *session, gboolean *kept,
+				   GError **error);
 /* Another device's session joined this one (two single-side units). Fails
  * when that device session already belongs to a session. */
 gboolean lactd_store_add_session_part(LactdStore *store, guint64 session_id, const char *device,

@@ -577,11 +577,15 @@ test_full(Fixture *f, gconstpointer data)
  * the next write stores the session whole (every sample, the final
  * volumes), with the sessions stored before intact, across a restart. */
 #define PUMP "C0:FF:EE:00:00:01"
-static const char full_pump_conf[] = LACTD_TEST_ADAPTER_CONF LACTD_TEST_OPP_PUMP_CONF(PUMP)
-    "phases=stimulation:60;expression:540;idle\n"
-    "start_at=1\n"
-    "left_ml=71.5\n"
-    "right_ml=60.0\n\n";
+#define FULL_PUMP_CONF(start_at)                                                                  \
+	LACTD_TEST_ADAPTER_CONF LACTD_TEST_OPP_PUMP_CONF(PUMP) "phases=stimulation:60;"           \
+							       "expression:540;idle\n"            \
+							       "start_at=" start_at "\n"           \
+							       "left_ml=71.5\n"                    \
+							       "right_ml=60.0\n\n"
+/* The pump's session begins 10 s after lactd connects (at 40x): after the
+ * disk is full, for /faults/storage/full-start. */
+static const char *const full_pump_conf[] = {FULL_PUMP_CONF("1"), FULL_PUMP_CONF("400")};
 
 typedef struct {
 	GDBusConnection *c;
@@ -674,9 +678,14 @@ fill_disk(const char *path)
 	close(fd);
 }
 
+/* @data TRUE: the disk is full before the pump's session begins, so that
+ * even its start is kept in memory (lactd-store-pending.c); with the
+ * queue's bound set to 1 (LACTD_STORE_PENDING_MAX) both variants fail,
+ * as every sample after the first kept entry is dropped. */
 static void
 test_full_capture(Fixture *f, gconstpointer data)
 {
+	gboolean late = GPOINTER_TO_INT(data);
 	g_autoptr(LactdTestFake) fake = NULL;
 	g_autoptr(LactdTestDaemon) daemon = NULL;
 	g_autoptr(LactdTestDaemon) again = NULL;
@@ -689,7 +698,7 @@ test_full_capture(Fixture *f, gconstpointer data)
 	if (!mount_small(f, "size=4m,mode=0700"))
 		return;
 	sub = lactd_test_watch_finished(f->c, &p.finished);
-	fake = lactd_test_fake_start(f->bus, full_pump_conf, "40");
+	fake = lactd_test_fake_start(f->bus, full_pump_conf[late], "40");
 	if (fake == NULL)
 		return;
 	daemon = lactd_test_daemon_start(f->bus, f->db, NULL);
@@ -698,13 +707,18 @@ test_full_capture(Fixture *f, gconstpointer data)
 		g_assert_cmpuint(add_session(f->c, i, NULL, &error), !=, 0);
 		g_assert_no_error(error);
 	}
-	g_assert_true(lactd_test_wait_for(pump_under_way, &p, 30000));
+	if (!late)
+		g_assert_true(lactd_test_wait_for(pump_under_way, &p, 30000));
 	fill_disk(filler);
+	/* Late: the session must not have begun before the disk was full. */
+	g_assert_true(!late || !read_pump(&p));
 	g_assert_true(lactd_test_wait_for(readings_kept, &p, 60000));
 	state = storage_state(f->c);
 	g_test_message("full: %s", state);
 	g_assert_true(g_str_has_prefix(state, "degraded: "));
-	g_assert_true(read_pump(&p));
+	/* Nothing is shown that is not durable: a session begun while the
+	 * disk is full is not listed until it is written. */
+	g_assert_true(late ? !read_pump(&p) : read_pump(&p));
 	seen_full = p.samples;
 
 	/* Space again: the next write takes what was kept first. */
@@ -741,9 +755,10 @@ test_full_capture(Fixture *f, gconstpointer data)
 	g_clear_pointer(&fake, lactd_test_fake_free);
 	g_assert_cmpint(umount(f->dir), ==, 0);
 	f->mounted = FALSE;
-	printf("# full disk during a capture: %" G_GSIZE_FORMAT " samples stored before the disk "
-	       "filled, %" G_GSIZE_FORMAT " once space was back, 0 lost (no rise over %.1f mL)\n",
-	       seen_full, p.samples, p.max_step_ml);
+	printf("# full disk during a capture (session begun %s): %" G_GSIZE_FORMAT " samples "
+	       "stored before the disk filled, %" G_GSIZE_FORMAT " once space was back, 0 lost "
+	       "(no rise over %.1f mL)\n",
+	       late ? "after the disk filled" : "before", seen_full, p.samples, p.max_step_ml);
 }
 
 int
@@ -760,6 +775,9 @@ main(int argc, char **argv)
 	ADD("/faults/storage/aside-twice", test_aside_twice);
 	ADD("/faults/storage/locked", test_locked);
 	ADD("/faults/storage/full", test_full);
-	ADD("/faults/storage/full-capture", test_full_capture);
+	g_test_add("/faults/storage/full-capture", Fixture, GINT_TO_POINTER(FALSE), setup,
+		   test_full_capture, teardown);
+	g_test_add("/faults/storage/full-start", Fixture, GINT_TO_POINTER(TRUE), setup,
+		   test_full_capture, teardown);
 	return g_test_run();
 }
