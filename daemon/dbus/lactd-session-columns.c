@@ -15,6 +15,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <gio/gunixfdlist.h>
 #include <unistd.h>
@@ -199,6 +200,65 @@ append(Column *c, gconstpointer record)
 	}
 }
 
+/*
+ * GVariant's serialised form of an array of variable-size elements that
+ * need no alignment ("as", "aas"): the elements end to end, then where each
+ * one ends, little-endian, in the smallest width that addresses the whole
+ * (GVariant's own rule). Written here in one pass, because GVariant would
+ * make and serialise one instance per string.
+ */
+static GVariant *
+array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, const gsize *sizes)
+{
+	gsize body = 0, total, width, at = 0;
+	guint8 *out;
+
+	for (guint i = 0; i < n; i++)
+		body += sizes[i];
+	if (body + n <= G_MAXUINT8)
+		total = body + n;
+	else if (body + 2 * (gsize)n <= G_MAXUINT16)
+		total = body + 2 * (gsize)n;
+	else if (body + 4 * (gsize)n <= G_MAXUINT32)
+		total = body + 4 * (gsize)n;
+	else
+		total = body + 8 * (gsize)n;
+	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
+	out = g_malloc(MAX(total, 1));
+	for (guint i = 0; i < n; i++) {
+		memcpy(out + at, data[i], sizes[i]);
+		at += sizes[i];
+		for (gsize b = 0; b < width; b++)
+			out[body + i * width + b] = (guint8)(at >> (8 * b));
+	}
+	return g_variant_new_from_bytes(type, g_bytes_new_take(out, total), TRUE);
+}
+
+static GVariant *
+strings_variant(GPtrArray *texts)
+{
+	g_autofree gsize *sizes = g_new(gsize, texts->len + 1);
+
+	for (guint i = 0; i < texts->len; i++)
+		sizes[i] = strlen(g_ptr_array_index(texts, i)) + 1;
+	return array_of_blobs(G_VARIANT_TYPE_STRING_ARRAY, texts->len,
+			      (const guint8 *const *)texts->pdata, sizes);
+}
+
+static GVariant *
+lists_variant(GPtrArray *lists)
+{
+	g_autofree gsize *sizes = g_new(gsize, lists->len + 1);
+	g_autofree const guint8 **data = g_new(const guint8 *, lists->len + 1);
+
+	for (guint i = 0; i < lists->len; i++) {
+		GVariant *v = g_ptr_array_index(lists, i);
+		data[i] = g_variant_get_data(v);
+		sizes[i] = g_variant_get_size(v);
+	}
+	return array_of_blobs(G_VARIANT_TYPE("aas"), lists->len, data, sizes);
+}
+
 static void
 column_finish(Column *c, GVariantBuilder *b)
 {
@@ -211,15 +271,10 @@ column_finish(Column *c, GVariantBuilder *b)
 								g_array_get_element_size(c->values)));
 		g_array_unref(c->values);
 	} else if (c->texts != NULL) {
-		g_variant_builder_add(b, "{sv}", f->dbus_key,
-				      g_variant_new_strv((const char *const *)c->texts->pdata,
-							 c->texts->len));
+		g_variant_builder_add(b, "{sv}", f->dbus_key, strings_variant(c->texts));
 		g_ptr_array_unref(c->texts);
 	} else {
-		g_variant_builder_add(b, "{sv}", f->dbus_key,
-				      g_variant_new_array(G_VARIANT_TYPE_STRING_ARRAY,
-							  (GVariant *const *)c->lists->pdata,
-							  c->lists->len));
+		g_variant_builder_add(b, "{sv}", f->dbus_key, lists_variant(c->lists));
 		g_ptr_array_unref(c->lists);
 	}
 	if (c->present != NULL) {
