@@ -69,6 +69,52 @@ damaged(GError **error, const char *format, ...)
 	return FALSE;
 }
 
+static gsize
+read_le(const guint8 *p, gsize width)
+{
+	gsize v = 0;
+
+	for (gsize b = 0; b < width; b++)
+		v |= (gsize)p[b] << (8 * b);
+	return v;
+}
+
+const char **
+lactctl_column_strings(GVariant *column, gsize *n)
+{
+	gsize size = g_variant_get_size(column), width, table, count, start = 0;
+	const guint8 *data = g_variant_get_data(column);
+	const char **out;
+
+	/* Normal form means every string ends in NUL and is UTF-8; a column
+	 * of a checked content is known to be in it, at no cost. */
+	if (!g_variant_is_of_type(column, G_VARIANT_TYPE_STRING_ARRAY) ||
+	    !g_variant_is_normal_form(column))
+		return g_variant_get_strv(column, n);
+	*n = 0;
+	if (size == 0)
+		return g_new0(const char *, 1);
+	width = size > G_MAXUINT32 ? 8 : size > G_MAXUINT16 ? 4 : size > G_MAXUINT8 ? 2 : 1;
+	/* GVariant's layout: the strings end to end, then where each ends. */
+	table = read_le(data + size - width, width);
+	if (table > size - width || (size - table) % width != 0)
+		return g_variant_get_strv(column, n);
+	count = (size - table) / width;
+	out = g_new(const char *, count + 1);
+	for (gsize i = 0; i < count; i++) {
+		gsize end = read_le(data + table + i * width, width);
+		if (end <= start || end > table || data[end - 1] != '\0') {
+			g_free(out);
+			return g_variant_get_strv(column, n);
+		}
+		out[i] = (const char *)data + start;
+		start = end;
+	}
+	out[count] = NULL;
+	*n = count;
+	return out;
+}
+
 /* One column of @columns and its presence column, checked to hold @n rows
  * (the first column read sets @n). */
 static gboolean
@@ -89,7 +135,7 @@ column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolea
 	if (f->type == LACTD_FIELD_STRV)
 		len = g_variant_n_children(c->value);
 	else if (size == 0)
-		c->strv = g_variant_get_strv(c->value, &len);
+		c->strv = lactctl_column_strings(c->value, &len);
 	else
 		c->data = g_variant_get_fixed_array(c->value, &len, size);
 	if (first)

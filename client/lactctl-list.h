@@ -45,4 +45,10 @@ GVariant *lactctl_columns_read_fd(int fd, GError **error);
 GVariant *lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **error);
 GVariant *lactctl_columns_to_sessions(GVariant *columns, GError **error);
 
+/* The strings of a string column (as), read in place without a GVariant
+ * each when the column is in normal form (as a content read by
+ * lactctl_columns_read_fd is); free the array with g_free(), not the
+ * strings, which @column holds. */
+const char **lactctl_column_strings(GVariant *column, gsize *n);
+
 G_END_DECLS
