@@ -326,6 +326,16 @@ lactd_day_columns_new(GArray *days)
 	return lactd_columns_new(&lactd_day_table, rows, days->len);
 }
 
+/* The memfd of a bulk reply could not be made (out of memory, or of file
+ * descriptors): org.lactd.Error.Write by name, and a line in the log. */
+static void
+fd_failed(GError **error, const char *what, int e)
+{
+	g_warning("bulk reply: %s: %s", what, g_strerror(e));
+	g_set_error(error, LACTD_ERROR, LACTD_ERROR_WRITE, "the reply's memfd: %s: %s", what,
+		    g_strerror(e));
+}
+
 int
 lactd_columns_to_memfd(GVariant *columns, GError **error)
 {
@@ -342,8 +352,7 @@ lactd_columns_to_memfd(GVariant *columns, GError **error)
 	fd = memfd_create("lactd-columns", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		int e = errno;
-		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "memfd_create: %s",
-			    g_strerror(e));
+		fd_failed(error, "memfd_create", e);
 		return -1;
 	}
 	while (done < size) {
@@ -352,8 +361,7 @@ lactd_columns_to_memfd(GVariant *columns, GError **error)
 			continue;
 		if (w <= 0) {
 			int e = w < 0 ? errno : ENOSPC;
-			g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e),
-				    "writing the reply: %s", g_strerror(e));
+			fd_failed(error, "writing the reply", e);
 			close(fd);
 			return -1;
 		}
@@ -363,12 +371,17 @@ lactd_columns_to_memfd(GVariant *columns, GError **error)
 	 * or shrinks under it (SIGBUS). */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		int e = errno;
-		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "sealing the reply: %s",
-			    g_strerror(e));
+		fd_failed(error, "sealing the reply", e);
 		close(fd);
 		return -1;
 	}
-	lseek(fd, 0, SEEK_SET);
+	/* A client may read() it as well as map it: from the start. */
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		int e = errno;
+		fd_failed(error, "rewinding the reply", e);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
