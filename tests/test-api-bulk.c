@@ -183,6 +183,29 @@ test_days_fd(Fixture *f, gconstpointer data)
 	assert_same(f, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary", 0, 1000, 0);
 }
 
+/* A daemon without the bulk method (here: a method name it does not have)
+ * answers UnknownMethod, and lactctl asks with the old method instead; any
+ * other error is the caller's. */
+static void
+test_older_daemon(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) old = NULL;
+	g_autoptr(GVariant) rows = NULL;
+
+	add_sessions(f);
+	old = old_rows(f, "ListSessions", 0, G_MAXINT64);
+	g_assert_true(lactctl_list_rows(f->c, &lactd_session_table, "ListSessionsFdNotHere",
+					"ListSessions", 0, G_MAXINT64, &rows, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_variant_equal(rows, old));
+	g_clear_pointer(&rows, g_variant_unref);
+	g_assert_false(lactctl_list_rows(f->c, &lactd_session_table, "ListSessionsFd",
+					 "ListSessions", 10, 5, &rows, &error));
+	g_assert_true(g_dbus_error_is_remote_error(error));
+	g_assert_null(rows);
+}
+
 static void
 test_empty_database(Fixture *f, gconstpointer data)
 {
@@ -374,6 +397,7 @@ main(int argc, char **argv)
 	ADD("/api-bulk/sessions-fd", test_sessions_fd);
 	ADD("/api-bulk/days-fd", test_days_fd);
 	ADD("/api-bulk/empty-database", test_empty_database);
+	ADD("/api-bulk/older-daemon", test_older_daemon);
 	ADD("/api-bulk/invalid-range", test_invalid_range);
 	ADD("/api-bulk/caller-limit", test_caller_limit);
 	g_test_add_func("/api-bulk/reader/damaged", test_reader_damaged);
