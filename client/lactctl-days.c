@@ -2,10 +2,12 @@
 /* lactctl summary, status, weighings and progress: figures by lactd's days. */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "lactctl-columns.h"
 #include "lactctl-common.h"
+#include "lactctl-list.h"
 #include "lactctl-progress.h"
 #include "lactctl-util.h"
 
@@ -24,6 +26,59 @@ static const char summary_description[] =
     "the baby took at the breast, by weighing before and after the feed. SUPPL is\n"
     "supplement given, never part of TOTAL. A dash: nothing measured that day.\n"
     "NIGHT: yes when a session started in the plan's overnight window.";
+
+/* The last @days local days of lactd, today last, as GetRecentDays gives
+ * them: GetDailySummaryFd's days (GetDailySummary from an older lactd),
+ * with each day that has nothing recorded filled in from the day table as
+ * lactd fills it (no volumes: nothing was measured, which is not 0 mL). */
+static gboolean
+recent_days(LactctlCtx *ctx, guint days, GVariant **list, GError **error)
+{
+	g_autoptr(GTimeZone) tz = lactctl_time_zone();
+	g_autoptr(GDateTime) now = g_date_time_new_now(tz);
+	g_autoptr(GDateTime) today = g_date_time_new(tz, g_date_time_get_year(now),
+						     g_date_time_get_month(now),
+						     g_date_time_get_day_of_month(now), 0, 0, 0);
+	g_autoptr(GDateTime) first = g_date_time_add_days(today, -(gint)(days - 1));
+	g_autoptr(GDateTime) end = g_date_time_add_days(today, 1);
+	g_autoptr(GVariant) rows = NULL;
+	GVariantBuilder b;
+	gsize next = 0;
+
+	if (!lactctl_list_days(g_dbus_proxy_get_connection(G_DBUS_PROXY(ctx->manager)),
+			       g_date_time_to_unix(first) * G_USEC_PER_SEC,
+			       g_date_time_to_unix(end) * G_USEC_PER_SEC, &rows, error))
+		return FALSE;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < days; i++) {
+		g_autoptr(GDateTime) d = g_date_time_add_days(first, (gint)i);
+		g_autofree char *name = g_date_time_format(d, "%Y-%m-%d");
+		g_autoptr(GVariant) row = NULL;
+		const char *day = NULL;
+
+		/* Oldest first on both sides; a day lactd names that is not one of
+		 * these (none should be) is passed over, not shown twice. */
+		while (next < g_variant_n_children(rows)) {
+			g_clear_pointer(&row, g_variant_unref);
+			row = g_variant_get_child_value(rows, next);
+			if (!g_variant_lookup(row, "day", "&s", &day) || strcmp(day, name) >= 0)
+				break;
+			next++;
+		}
+		if (row != NULL && day != NULL && g_str_equal(day, name)) {
+			g_variant_builder_add_value(&b, row);
+			next++;
+		} else {
+			LactdDaySummary empty = {0};
+
+			g_strlcpy(empty.day, name, sizeof(empty.day));
+			g_variant_builder_add_value(&b, lactd_record_to_variant(&lactd_day_table,
+										 &empty));
+		}
+	}
+	*list = g_variant_ref_sink(g_variant_builder_end(&b));
+	return TRUE;
+}
 
 int
 lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
@@ -53,7 +108,7 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 		return lactctl_usage(ctx, "--days: from 1 to 3660");
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
-	if (!lactd_manager1_call_get_recent_days_sync(ctx->manager, (guint)days, &list, NULL, &error))
+	if (!recent_days(ctx, (guint)days, &list, &error))
 		return lactctl_fail(ctx, error);
 	if (ctx->json) {
 		lactctl_print_json(list);
