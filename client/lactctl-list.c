@@ -203,8 +203,11 @@ lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **erro
 	for (gsize r = 0; r < n; r++) {
 		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
 		for (guint i = 0; i < n_cols; i++) {
-			if (c[i].present == NULL || c[i].present[r])
-				g_variant_builder_add(&b, "{sv}", c[i].field->dbus_key, cell(&c[i], r));
+			if (c[i].present == NULL || c[i].present[r]) {
+				/* Floating or not (a list is a child of its column). */
+				g_autoptr(GVariant) v = g_variant_take_ref(cell(&c[i], r));
+				g_variant_builder_add(&b, "{sv}", c[i].field->dbus_key, v);
+			}
 		}
 		g_variant_builder_close(&b);
 	}

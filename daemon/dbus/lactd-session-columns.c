@@ -231,7 +231,10 @@ array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, con
 		for (gsize b = 0; b < width; b++)
 			out[body + i * width + b] = (guint8)(at >> (8 * b));
 	}
-	return g_variant_new_from_bytes(type, g_bytes_new_take(out, total), TRUE);
+	{
+		g_autoptr(GBytes) bytes = g_bytes_new_take(out, total);
+		return g_variant_new_from_bytes(type, bytes, TRUE);
+	}
 }
 
 static GVariant *
