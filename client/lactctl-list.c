@@ -36,23 +36,6 @@ column_clear(Column *c)
 	g_clear_pointer(&c->value, g_variant_unref);
 }
 
-static gsize
-element_size(LactdFieldType type)
-{
-	switch (type) {
-	case LACTD_FIELD_UINT64:
-	case LACTD_FIELD_INT64:
-	case LACTD_FIELD_DOUBLE:
-		return 8;
-	case LACTD_FIELD_UINT32:
-		return 4;
-	case LACTD_FIELD_BOOLEAN:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static gboolean
 damaged(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
@@ -124,7 +107,7 @@ column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolea
 	g_autoptr(GVariantType) type = g_variant_type_new_array(lactd_field_type(f));
 	g_autofree char *present_key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
 	g_autoptr(GVariant) present = NULL;
-	gsize size = element_size(f->type), len = 0;
+	gsize size = lactd_columns_element_size(f->type), len = 0;
 
 	c->field = f;
 	c->value = g_variant_lookup_value(columns, f->dbus_key, type);

@@ -43,27 +43,10 @@ lactd_columns_may_be_absent(const LactdField *f)
 	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
-static gsize
-element_size(LactdFieldType type)
-{
-	switch (type) {
-	case LACTD_FIELD_UINT64:
-	case LACTD_FIELD_INT64:
-	case LACTD_FIELD_DOUBLE:
-		return 8;
-	case LACTD_FIELD_UINT32:
-		return 4;
-	case LACTD_FIELD_BOOLEAN:
-		return 1; /* a GVariant boolean is one byte */
-	default:
-		return 0;
-	}
-}
-
 static void
 column_init(Column *c, const LactdField *f, guint n)
 {
-	gsize size = element_size(f->type);
+	gsize size = lactd_columns_element_size(f->type);
 
 	c->field = f;
 	if (f->type == LACTD_FIELD_STRV)

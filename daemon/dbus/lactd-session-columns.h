@@ -16,6 +16,25 @@ G_BEGIN_DECLS
 /* The key of a field's presence column: "weighed_ml:present" (ab). */
 #define LACTD_COLUMNS_PRESENT_SUFFIX ":present"
 
+/* The size of one element of a field's column when it is a fixed-size array
+ * (a GVariant boolean is one byte), or 0 for strings and lists. */
+static inline gsize
+lactd_columns_element_size(LactdFieldType type)
+{
+	switch (type) {
+	case LACTD_FIELD_UINT64:
+	case LACTD_FIELD_INT64:
+	case LACTD_FIELD_DOUBLE:
+		return 8;
+	case LACTD_FIELD_UINT32:
+		return 4;
+	case LACTD_FIELD_BOOLEAN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Whether a field may be left out of a record's a{sv}, so that its columns
  * carry a presence column beside it. */
 gboolean lactd_columns_may_be_absent(const LactdField *field);
