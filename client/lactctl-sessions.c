@@ -174,6 +174,23 @@ lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
 	return lactctl_range_listing(ctx, &listing, argc, argv);
 }
 
+/* The options of a command on one session, and its ID; FALSE with the exit
+ * code in *rc when they are wrong (or --help was asked). */
+static gboolean
+session_id_command(LactctlCtx *ctx, const char *summary, const char *description,
+		   const GOptionEntry *entries, int argc, char **argv, guint64 *id, int *rc)
+{
+	if (!lactctl_options(ctx, "ID", summary, description, entries, &argc, &argv, rc))
+		return FALSE;
+	if ((*rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
+		return FALSE;
+	if (!lactctl_parse_id(argv[1], id)) {
+		*rc = lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 int
 lactctl_cmd_show(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -191,13 +208,9 @@ lactctl_cmd_show(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Shows one session with its samples.", NULL, entries, &argc,
-			     &argv, &rc))
+	if (!session_id_command(ctx, "Shows one session with its samples.", NULL, entries, argc,
+				argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
 	if (!lactd_manager1_call_get_session_sync(ctx->manager, id, &s, NULL, &error))
@@ -238,13 +251,9 @@ lactctl_cmd_delete(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Deletes a session and its samples; its weighings are kept.",
-			     NULL, NULL, &argc, &argv, &rc))
+	if (!session_id_command(ctx, "Deletes a session and its samples; its weighings are kept.",
+				NULL, NULL, argc, argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
 	if (!lactd_manager1_call_delete_session_sync(ctx->manager, id, NULL, &error))
@@ -512,13 +521,9 @@ lactctl_cmd_edit(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Changes a recorded session; what is not given stays.",
-			     entry_description, entries, &argc, &argv, &rc))
+	if (!session_id_command(ctx, "Changes a recorded session; what is not given stays.",
+				entry_description, entries, argc, argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	if (!build_entry(&o, NULL, existing, &b, &error)) {
 		g_variant_builder_clear(&b);
