@@ -7,9 +7,13 @@
  *    before) and in format 2 (schema 5), each file vacuumed;
  *  - the time the migration 4 -> 5 of that database takes;
  *  - ListSessions over one year as (a) a raw sqlite3 SELECT of the same
- *    rows, (b) the store call in this process, (c) the real daemon's
- *    D-Bus method on a private bus;
- *  - GetDailySummary over five years, directly and through D-Bus.
+ *    rows, (b) the store call in this process, and through the real daemon
+ *    on a private bus (c) ListSessions, (d) ListSessionsColumns, (e)
+ *    ListSessionsFd with its columns read, (f) ListSessionsFd rebuilt into
+ *    ListSessions' aa{sv} as lactctl does; each path reads every value of
+ *    every row (numbers summed, strings hashed), so none skips work;
+ *  - GetDailySummary over five years: the store call, GetDailySummary and
+ *    GetDailySummaryFd, read the same way.
  * Figures only: nothing here passes or fails on time.
  *
  * Usage: bench-queries [--years N] [--repeat N]
@@ -19,9 +23,13 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <gio/gunixfdlist.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench-db.h"
+#include "lactctl-list.h"
 #include "lactd-samples.h"
 #include "lactd-store.h"
 #include "lactd-test.h"
@@ -57,6 +65,9 @@ ratio(const char *what, GArray *a, GArray *b)
 {
 	g_print("  %-46s %.2fx\n", what, median_of(a) / median_of(b));
 }
+
+/* Where every path puts what it read, so that none is optimised away. */
+static volatile double sink;
 
 static void
 exec_or_die(sqlite3 *db, const char *sql)
@@ -133,7 +144,7 @@ static double
 raw_list(sqlite3 *db, sqlite3_stmt *stmt, gint64 from, gint64 to)
 {
 	gint64 a = g_get_monotonic_time();
-	volatile double sink = 0;
+	double sum = 0;
 	guint rows = 0;
 
 	sqlite3_bind_int64(stmt, 1, from);
@@ -143,104 +154,289 @@ raw_list(sqlite3 *db, sqlite3_stmt *stmt, gint64 from, gint64 to)
 		for (int c = 0; c < sqlite3_column_count(stmt); c++) {
 			switch (sqlite3_column_type(stmt, c)) {
 			case SQLITE_TEXT:
-				sink += (double)sqlite3_column_bytes(stmt, c);
-				(void)sqlite3_column_text(stmt, c);
+				sum += (double)g_str_hash((const char *)sqlite3_column_text(stmt, c));
 				break;
 			case SQLITE_FLOAT:
-				sink += sqlite3_column_double(stmt, c);
+				sum += sqlite3_column_double(stmt, c);
 				break;
 			default:
-				sink += (double)sqlite3_column_int64(stmt, c);
+				sum += (double)sqlite3_column_int64(stmt, c);
 			}
 		}
 		rows++;
 	}
 	sqlite3_reset(stmt);
-	(void)sink;
+	sink += sum;
 	(void)db;
 	g_assert_cmpuint(rows, >, 0);
 	return (g_get_monotonic_time() - a) / 1000.0;
 }
 
+/* ---- every path touches every value of every row ---------------------------------- */
+
+static guint64
+hash_text(const char *s)
+{
+	return s != NULL ? g_str_hash(s) : 0;
+}
+
+/* Sums the numbers and hashes the strings of any value: a reply's rows or
+ * columns, so that no path skips what it was not asked to read. */
 static double
-bus_call(GDBusConnection *c, const char *method, gint64 from, gint64 to, gsize *rows)
+touch(GVariant *v)
+{
+	const GVariantType *t = g_variant_get_type(v);
+	double sum = 0;
+
+	if (g_variant_type_is_array(t) && g_variant_type_is_basic(g_variant_type_element(t)) &&
+	    strchr("bytuxd", g_variant_type_peek_string(t)[1]) != NULL) {
+		char c = g_variant_type_peek_string(t)[1];
+		gsize n, size = c == 'b' || c == 'y' ? 1 : c == 'u' ? 4 : 8;
+		gconstpointer data = g_variant_get_fixed_array(v, &n, size);
+
+		for (gsize i = 0; i < n; i++) {
+			switch (c) {
+			case 'b':
+			case 'y':
+				sum += ((const guint8 *)data)[i];
+				break;
+			case 'u':
+				sum += ((const guint32 *)data)[i];
+				break;
+			case 't':
+				sum += (double)((const guint64 *)data)[i];
+				break;
+			case 'x':
+				sum += (double)((const gint64 *)data)[i];
+				break;
+			default:
+				sum += ((const double *)data)[i];
+			}
+		}
+		return sum;
+	}
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
+		gsize n;
+		g_autofree const char **strv = lactctl_column_strings(v, &n);
+
+		for (gsize i = 0; i < n; i++)
+			sum += (double)hash_text(strv[i]);
+		return sum;
+	}
+	if (g_variant_is_container(v)) {
+		GVariantIter iter;
+		GVariant *child;
+
+		g_variant_iter_init(&iter, v);
+		while ((child = g_variant_iter_next_value(&iter)) != NULL) {
+			sum += touch(child);
+			g_variant_unref(child);
+		}
+		return sum;
+	}
+	switch (g_variant_classify(v)) {
+	case G_VARIANT_CLASS_STRING:
+		return (double)hash_text(g_variant_get_string(v, NULL));
+	case G_VARIANT_CLASS_DOUBLE:
+		return g_variant_get_double(v);
+	case G_VARIANT_CLASS_INT64:
+		return (double)g_variant_get_int64(v);
+	case G_VARIANT_CLASS_UINT64:
+		return (double)g_variant_get_uint64(v);
+	case G_VARIANT_CLASS_UINT32:
+		return g_variant_get_uint32(v);
+	case G_VARIANT_CLASS_BOOLEAN:
+		return g_variant_get_boolean(v);
+	default:
+		return 1;
+	}
+}
+
+static double
+touch_sessions(GPtrArray *l)
+{
+	double sum = 0;
+
+	for (guint i = 0; i < l->len; i++) {
+		const LactdSession *s = g_ptr_array_index(l, i);
+		sum += (double)s->id + s->kind + s->source + (double)s->start_us + (double)s->end_us +
+		       s->left_ml + s->right_ml + s->has_volume + s->left_measured +
+		       s->right_measured + s->extra_ml + s->left_seconds + s->right_seconds +
+		       s->device_session + s->interrupted + s->live + s->supplement_ml;
+		sum += (double)(hash_text(s->device) + hash_text(s->note) + hash_text(s->method) +
+				hash_text(s->milk));
+	}
+	return sum;
+}
+
+static double
+touch_days(GArray *d)
+{
+	double sum = 0;
+
+	for (guint i = 0; i < d->len; i++) {
+		const LactdDaySummary *x = &g_array_index(d, LactdDaySummary, i);
+		sum += (double)hash_text(x->day) + x->sessions + x->total_ml + x->left_ml +
+		       x->right_ml + x->minutes + x->overnight + x->supplement_ml + x->weighed_ml +
+		       x->measured + x->supplements;
+	}
+	return sum;
+}
+
+/* A method returning rows (aa{sv}) or columns (a{sv}), read whole. */
+static double
+time_call(GDBusConnection *c, const char *method, const char *type, gint64 from, gint64 to,
+	  gsize *rows)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 a = g_get_monotonic_time();
 	g_autoptr(GVariant) r =
-	    lactd_test_call(c, method, g_variant_new("(xx)", from, to), "(aa{sv})", &error);
-	double ms = (g_get_monotonic_time() - a) / 1000.0;
-	g_autoptr(GVariant) list = NULL;
+	    lactd_test_call(c, method, g_variant_new("(xx)", from, to), type, &error);
+	g_autoptr(GVariant) body = NULL;
+	double ms;
 
 	g_assert_no_error(error);
-	list = g_variant_get_child_value(r, 0);
-	*rows = g_variant_n_children(list);
+	body = g_variant_get_child_value(r, 0);
+	sink += touch(body);
+	ms = (g_get_monotonic_time() - a) / 1000.0;
+	if (g_variant_is_of_type(body, G_VARIANT_TYPE("aa{sv}"))) {
+		*rows = g_variant_n_children(body);
+	} else {
+		g_autoptr(GVariant) first = g_variant_get_child_value(body, 0);
+		g_autoptr(GVariant) col = g_variant_get_child_value(first, 1);
+		g_autoptr(GVariant) inner = g_variant_get_variant(col);
+		*rows = g_variant_n_children(inner);
+	}
 	return ms;
 }
 
-/* ---- ListSessionsColumns (the bulk method) beside ListSessions and the store ---- */
-
-/* Times @repeat calls of @method over [from, now) into @ms; returns the
- * reply's number of sessions (its "id" column for the columnar reply). */
-static gsize
-time_list(GDBusConnection *c, const char *method, gint64 from, gint64 now, gint repeat,
-	  GArray *ms)
+/* A bulk fd method: the call, the fd read as lactctl reads it (sealed,
+ * mapped, untrusted, checked), every column touched; with @rebuild, also
+ * turned into aa{sv} as lactctl's commands do. */
+static double
+time_fd(GDBusConnection *c, const LactdRecord *rec, const char *method, gint64 from, gint64 to,
+	gboolean rebuild, gsize *rows)
 {
-	gboolean columns = g_str_equal(method, "ListSessionsColumns");
-	gsize rows = 0;
-
-	for (gint i = 0; i < repeat; i++) {
-		g_autoptr(GError) error = NULL;
-		gint64 a = g_get_monotonic_time();
-		g_autoptr(GVariant) r = lactd_test_call(c, method, g_variant_new("(xx)", from, now),
-							columns ? "(a{sv})" : "(aa{sv})", &error);
-		double t = (g_get_monotonic_time() - a) / 1000.0;
-		g_autoptr(GVariant) body = NULL;
-		g_autoptr(GVariant) ids = NULL;
-
-		g_assert_no_error(error);
-		body = g_variant_get_child_value(r, 0);
-		ids = columns ? g_variant_lookup_value(body, "id", G_VARIANT_TYPE("at"))
-			      : g_variant_ref(body);
-		rows = g_variant_n_children(ids);
-		g_array_append_val(ms, t);
-	}
-	return rows;
-}
-
-/* One year of sessions three ways in the same run: ListSessionsColumns and
- * ListSessions through the daemon, and the store call in this process. */
-static void
-bench_list_sessions_columns(GDBusConnection *c, const char *db, gint64 now, gint repeat)
-{
-	gint64 from = now - 365 * G_TIME_SPAN_DAY;
-	g_autoptr(GArray) columns_ms = g_array_new(FALSE, FALSE, sizeof(double));
-	g_autoptr(GArray) dicts_ms = g_array_new(FALSE, FALSE, sizeof(double));
-	g_autoptr(GArray) direct_ms = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autoptr(GError) error = NULL;
-	g_autofree char *degraded = NULL;
-	g_autoptr(LactdStore) store = lactd_store_open(db, &degraded, &error);
-	gsize rows;
+	g_autoptr(GUnixFDList) fds = NULL;
+	gint64 a = g_get_monotonic_time();
+	g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync(
+	    c, "org.lactd", "/org/lactd", "org.lactd.Manager1", method,
+	    g_variant_new("(xx)", from, to), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+	    &fds, NULL, &error);
+	g_autoptr(GVariant) columns = NULL;
+	double ms;
+	int fd;
 
 	g_assert_no_error(error);
-	rows = time_list(c, "ListSessionsColumns", from, now, repeat, columns_ms);
-	g_assert_cmpuint(time_list(c, "ListSessions", from, now, repeat, dicts_ms), ==, rows);
+	fd = g_unix_fd_list_get(fds, 0, &error);
+	g_assert_cmpint(fd, >=, 0);
+	columns = lactctl_columns_read_fd(fd, &error);
+	close(fd);
+	g_assert_no_error(error);
+	if (rebuild) {
+		g_autoptr(GVariant) list = lactctl_columns_to_rows(rec, columns, &error);
+		g_assert_no_error(error);
+		sink += touch(list);
+		*rows = g_variant_n_children(list);
+	} else {
+		sink += touch(columns);
+		*rows = 0;
+	}
+	ms = (g_get_monotonic_time() - a) / 1000.0;
+	return ms;
+}
+
+static GArray *
+ms_array(void)
+{
+	return g_array_new(FALSE, FALSE, sizeof(double));
+}
+
+static void
+add_ms(GArray *a, double ms)
+{
+	g_array_append_val(a, ms);
+}
+
+/* ListSessions over a year, every path in the same loop, each beside the
+ * store call. */
+static void
+bench_list(GDBusConnection *c, LactdStore *store, sqlite3 *raw, sqlite3_stmt *raw_stmt,
+	   gint64 from, gint64 to, gint repeat)
+{
+	g_autoptr(GArray) raw_ms = ms_array(), store_ms = ms_array(), dicts_ms = ms_array();
+	g_autoptr(GArray) cols_ms = ms_array(), fd_ms = ms_array(), fd_rows_ms = ms_array();
+	g_autoptr(GError) error = NULL;
+	gsize rows = 0, n = 0;
+
+	for (gint i = 0; i < repeat; i++) {
+		gint64 a;
+
+		add_ms(raw_ms, raw_list(raw, raw_stmt, from, to));
+		a = g_get_monotonic_time();
+		{
+			g_autoptr(GPtrArray) l = lactd_store_list_sessions(store, from, to, &error);
+			g_assert_nonnull(l);
+			sink += touch_sessions(l);
+			rows = l->len;
+		}
+		add_ms(store_ms, (g_get_monotonic_time() - a) / 1000.0);
+		add_ms(dicts_ms, time_call(c, "ListSessions", "(aa{sv})", from, to, &n));
+		g_assert_cmpuint(n, ==, rows);
+		add_ms(cols_ms, time_call(c, "ListSessionsColumns", "(a{sv})", from, to, &n));
+		g_assert_cmpuint(n, ==, rows);
+		add_ms(fd_ms, time_fd(c, &lactd_session_table, "ListSessionsFd", from, to, FALSE, &n));
+		add_ms(fd_rows_ms,
+		       time_fd(c, &lactd_session_table, "ListSessionsFd", from, to, TRUE, &n));
+		g_assert_cmpuint(n, ==, rows);
+	}
+	g_print("\n  ListSessions, one year: %" G_GSIZE_FORMAT " rows, every value read\n", rows);
+	report("(a) raw sqlite3 SELECT", raw_ms);
+	report("(b) store call in process, baseline", store_ms);
+	report("(c) ListSessions (aa{sv})", dicts_ms);
+	report("(d) ListSessionsColumns (a{sv} of arrays)", cols_ms);
+	report("(e) ListSessionsFd, columns read", fd_ms);
+	report("(f) ListSessionsFd, rebuilt as aa{sv}", fd_rows_ms);
+	ratio("(b) / (a), target <= 2", store_ms, raw_ms);
+	ratio("(c) / (b)", dicts_ms, store_ms);
+	ratio("(d) / (b)", cols_ms, store_ms);
+	ratio("(e) / (b), target <= 2", fd_ms, store_ms);
+	ratio("(f) / (b)", fd_rows_ms, store_ms);
+}
+
+/* GetDailySummary over all years, the same way. */
+static void
+bench_days(GDBusConnection *c, LactdStore *store, gint64 to, gint repeat)
+{
+	g_autoptr(GArray) direct_ms = ms_array(), bus_ms = ms_array(), fd_ms = ms_array();
+	g_autoptr(GArray) fd_rows_ms = ms_array();
+	g_autoptr(GError) error = NULL;
+	gsize rows = 0, n = 0;
+
 	for (gint i = 0; i < repeat; i++) {
 		gint64 a = g_get_monotonic_time();
-		g_autoptr(GPtrArray) l = lactd_store_list_sessions(store, from, now, &error);
-		double ms = (g_get_monotonic_time() - a) / 1000.0;
-
-		g_assert_nonnull(l);
-		g_array_append_val(direct_ms, ms);
+		{
+			g_autoptr(GArray) d = lactd_store_daily_summary(store, 0, to, 0, 360, &error);
+			g_assert_nonnull(d);
+			sink += touch_days(d);
+			rows = d->len;
+		}
+		add_ms(direct_ms, (g_get_monotonic_time() - a) / 1000.0);
+		add_ms(bus_ms, time_call(c, "GetDailySummary", "(aa{sv})", 0, to, &n));
+		g_assert_cmpuint(n, ==, rows);
+		add_ms(fd_ms, time_fd(c, &lactd_day_table, "GetDailySummaryFd", 0, to, FALSE, &n));
+		add_ms(fd_rows_ms, time_fd(c, &lactd_day_table, "GetDailySummaryFd", 0, to, TRUE, &n));
+		g_assert_cmpuint(n, ==, rows);
 	}
-	g_print("\n  ListSessionsColumns, one year: %" G_GSIZE_FORMAT " rows\n", rows);
-	report("ListSessionsColumns, D-Bus", columns_ms);
-	report("ListSessions, D-Bus (same run)", dicts_ms);
-	report("store direct (baseline)", direct_ms);
-	g_print("  %-44s %.2fx\n", "ListSessionsColumns / store (median ratio)",
-		median_of(columns_ms) / median_of(direct_ms));
-	g_print("  %-44s %.2fx\n", "ListSessions / store (median ratio)",
-		median_of(dicts_ms) / median_of(direct_ms));
+	g_print("\n  GetDailySummary, all years: %" G_GSIZE_FORMAT " days, every value read\n", rows);
+	report("store call in process, baseline", direct_ms);
+	report("GetDailySummary (aa{sv})", bus_ms);
+	report("GetDailySummaryFd, columns read", fd_ms);
+	report("GetDailySummaryFd, rebuilt as aa{sv}", fd_rows_ms);
+	ratio("GetDailySummary / direct", bus_ms, direct_ms);
+	ratio("GetDailySummaryFd / direct, target <= 1.2", fd_ms, direct_ms);
+	ratio("GetDailySummaryFd rebuilt / direct", fd_rows_ms, direct_ms);
 }
 
 int
@@ -267,7 +463,6 @@ main(int argc, char **argv)
 	gint64 t0;
 	sqlite3 *raw = NULL;
 	sqlite3_stmt *raw_stmt = NULL;
-	gsize rows = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -323,61 +518,10 @@ main(int argc, char **argv)
 					   -1, &raw_stmt, NULL),
 			==, SQLITE_OK);
 
-	{
-		g_autoptr(GArray) raw_ms = g_array_new(FALSE, FALSE, sizeof(double));
-		g_autoptr(GArray) store_ms = g_array_new(FALSE, FALSE, sizeof(double));
-		g_autoptr(GArray) bus_ms = g_array_new(FALSE, FALSE, sizeof(double));
-
-		for (gint i = 0; i < repeat; i++) {
-			double ms = raw_list(raw, raw_stmt, year_ago, now);
-			gint64 a;
-			g_array_append_val(raw_ms, ms);
-			a = g_get_monotonic_time();
-			{
-				g_autoptr(GPtrArray) l =
-				    lactd_store_list_sessions(store, year_ago, now, &error);
-				g_assert_nonnull(l);
-			}
-			ms = (g_get_monotonic_time() - a) / 1000.0;
-			g_array_append_val(store_ms, ms);
-			ms = bus_call(c, "ListSessions", year_ago, now, &rows);
-			g_array_append_val(bus_ms, ms);
-		}
-		g_print("\n  ListSessions, one year: %" G_GSIZE_FORMAT " rows\n", rows);
-		report("(a) raw sqlite3 SELECT, baseline", raw_ms);
-		report("(b) store call in process", store_ms);
-		report("(c) D-Bus ListSessions (aa{sv})", bus_ms);
-		ratio("(b) / (a), target <= 2", store_ms, raw_ms);
-		ratio("(c) / (b)", bus_ms, store_ms);
-		/* ---- (d) the bulk columnar ListSessions: added by its own
-		 * change, printed here beside (a)-(c) from the same run. ---- */
-	}
-
-	{
-		g_autoptr(GArray) direct_ms = g_array_new(FALSE, FALSE, sizeof(double));
-		g_autoptr(GArray) bus_ms = g_array_new(FALSE, FALSE, sizeof(double));
-
-		for (gint i = 0; i < repeat; i++) {
-			gint64 a = g_get_monotonic_time();
-			double ms;
-			{
-				g_autoptr(GArray) d =
-				    lactd_store_daily_summary(store, 0, now, 0, 360, &error);
-				g_assert_nonnull(d);
-			}
-			ms = (g_get_monotonic_time() - a) / 1000.0;
-			g_array_append_val(direct_ms, ms);
-			ms = bus_call(c, "GetDailySummary", 0, now, &rows);
-			g_array_append_val(bus_ms, ms);
-		}
-		g_print("\n  GetDailySummary, all years: %" G_GSIZE_FORMAT " days\n", rows);
-		report("store call in process, baseline", direct_ms);
-		report("D-Bus GetDailySummary", bus_ms);
-		ratio("D-Bus / direct, target <= 1.2", bus_ms, direct_ms);
-	}
+	bench_list(c, store, raw, raw_stmt, year_ago, now, repeat);
+	bench_days(c, store, now, repeat);
 	sqlite3_finalize(raw_stmt);
 	sqlite3_close(raw);
-	bench_list_sessions_columns(c, db, now, repeat);
 	lactd_test_daemon_stop(daemon);
 	return 0;
 }

@@ -57,6 +57,23 @@ void lactctl_table_print(LactctlTable *table);
 void lactctl_table_free(LactctlTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactctlTable, lactctl_table_free)
 
+/* A command that lists rows over a time range as a table (sessions,
+ * weighings): what differs between them. */
+typedef struct {
+	const char *summary;	 /* --help's first line */
+	const char *description; /* --help's text after the options */
+	const char *none;	 /* said when there are no rows */
+	/* The rows (aa{sv}) of [from, to). */
+	gboolean (*fetch)(LactctlCtx *ctx, gint64 from, gint64 to, GVariant **list,
+			  GError **error);
+	LactctlTable *(*table_new)(void);
+	void (*add_row)(LactctlTable *table, GVariant *row);
+} LactctlListing;
+/* Runs such a command: --since, --until and --json parsed, other words
+ * refused, the range read in lactd's time zone, the rows printed as a
+ * table (or JSON). Returns the exit code. */
+int lactctl_range_listing(LactctlCtx *ctx, const LactctlListing *listing, int argc, char **argv);
+
 /* Commands, one function each; argv[0] is the command's name. */
 int lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv);
 int lactctl_cmd_log(LactctlCtx *ctx, int argc, char **argv);

@@ -2,10 +2,12 @@
 /* lactctl summary, status, weighings and progress: figures by lactd's days. */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "lactctl-columns.h"
 #include "lactctl-common.h"
+#include "lactctl-list.h"
 #include "lactctl-progress.h"
 #include "lactctl-util.h"
 
@@ -24,6 +26,59 @@ static const char summary_description[] =
     "the baby took at the breast, by weighing before and after the feed. SUPPL is\n"
     "supplement given, never part of TOTAL. A dash: nothing measured that day.\n"
     "NIGHT: yes when a session started in the plan's overnight window.";
+
+/* The last @days local days of lactd, today last, as GetRecentDays gives
+ * them: GetDailySummaryFd's days (GetDailySummary from an older lactd),
+ * with each day that has nothing recorded filled in from the day table as
+ * lactd fills it (no volumes: nothing was measured, which is not 0 mL). */
+static gboolean
+recent_days(LactctlCtx *ctx, guint days, GVariant **list, GError **error)
+{
+	g_autoptr(GTimeZone) tz = lactctl_time_zone();
+	g_autoptr(GDateTime) now = g_date_time_new_now(tz);
+	g_autoptr(GDateTime) today = g_date_time_new(tz, g_date_time_get_year(now),
+						     g_date_time_get_month(now),
+						     g_date_time_get_day_of_month(now), 0, 0, 0);
+	g_autoptr(GDateTime) first = g_date_time_add_days(today, -(gint)(days - 1));
+	g_autoptr(GDateTime) end = g_date_time_add_days(today, 1);
+	g_autoptr(GVariant) rows = NULL;
+	GVariantBuilder b;
+	gsize next = 0;
+
+	if (!lactctl_list_days(g_dbus_proxy_get_connection(G_DBUS_PROXY(ctx->manager)),
+			       g_date_time_to_unix(first) * G_USEC_PER_SEC,
+			       g_date_time_to_unix(end) * G_USEC_PER_SEC, &rows, error))
+		return FALSE;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < days; i++) {
+		g_autoptr(GDateTime) d = g_date_time_add_days(first, (gint)i);
+		g_autofree char *name = g_date_time_format(d, "%Y-%m-%d");
+		g_autoptr(GVariant) row = NULL;
+		const char *day = NULL;
+
+		/* Oldest first on both sides; a day lactd names that is not one of
+		 * these (none should be) is passed over, not shown twice. */
+		while (next < g_variant_n_children(rows)) {
+			g_clear_pointer(&row, g_variant_unref);
+			row = g_variant_get_child_value(rows, next);
+			if (!g_variant_lookup(row, "day", "&s", &day) || strcmp(day, name) >= 0)
+				break;
+			next++;
+		}
+		if (row != NULL && day != NULL && g_str_equal(day, name)) {
+			g_variant_builder_add_value(&b, row);
+			next++;
+		} else {
+			LactdDaySummary empty = {0};
+
+			g_strlcpy(empty.day, name, sizeof(empty.day));
+			g_variant_builder_add_value(&b, lactd_record_to_variant(&lactd_day_table,
+										 &empty));
+		}
+	}
+	*list = g_variant_ref_sink(g_variant_builder_end(&b));
+	return TRUE;
+}
 
 int
 lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
@@ -53,7 +108,7 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 		return lactctl_usage(ctx, "--days: from 1 to 3660");
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
-	if (!lactd_manager1_call_get_recent_days_sync(ctx->manager, (guint)days, &list, NULL, &error))
+	if (!recent_days(ctx, (guint)days, &list, &error))
 		return lactctl_fail(ctx, error);
 	if (ctx->json) {
 		lactctl_print_json(list);
@@ -107,76 +162,61 @@ lactctl_cmd_summary(LactctlCtx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static gboolean
+fetch_weighings(LactctlCtx *ctx, gint64 from, gint64 to, GVariant **list, GError **error)
+{
+	return lactd_manager1_call_list_weighings_sync(ctx->manager, from, to, list, NULL, error);
+}
+
+static LactctlTable *
+weighing_table_new(void)
+{
+	static const char *const headers[] = {"ID", "TIME", ">GRAMS", "ROLE", "DEVICE", "SESSION",
+					      NULL};
+
+	return lactctl_table_new(headers);
+}
+
+static void
+add_weighing_row(LactctlTable *table, GVariant *w)
+{
+	guint64 id = 0, session = 0;
+	gint64 t = 0;
+	double grams = 0;
+	const char *role = "", *device = "";
+	char **row = g_new0(char *, 7);
+
+	g_variant_lookup(w, "id", "t", &id);
+	g_variant_lookup(w, "time", "x", &t);
+	g_variant_lookup(w, "grams", "d", &grams);
+	g_variant_lookup(w, "role", "&s", &role);
+	g_variant_lookup(w, "device", "&s", &device);
+	g_variant_lookup(w, "session", "t", &session);
+	row[0] = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+	row[1] = lactctl_format_local_seconds(t);
+	row[2] = g_strdup_printf("%.1f g", grams);
+	row[3] = g_strdup(role);
+	row[4] = g_strdup(device);
+	row[5] = session != 0 ? g_strdup_printf("%" G_GUINT64_FORMAT, session)
+			      : g_strdup(lactctl_not_measured());
+	lactctl_table_add_strv(table, row);
+}
+
 int
 lactctl_cmd_weighings(LactctlCtx *ctx, int argc, char **argv)
 {
-	g_autofree char *since = NULL, *until = NULL;
-	const GOptionEntry entries[] = {
-	    {"since", 's', 0, G_OPTION_ARG_STRING, &since, "From WHEN (default 7d)", "WHEN"},
-	    {"until", 'u', 0, G_OPTION_ARG_STRING, &until, "Until WHEN (default now)", "WHEN"},
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "One JSON array, for scripts", NULL},
-	    {0},
+	static const LactctlListing listing = {
+	    .summary = "Lists the scales' stable weighings, oldest first.",
+	    .description = "ROLE bottle: a weighed bottle of expressed milk; baby: the baby, "
+			   "before and after a feed.\nSESSION: the session a weighing belongs "
+			   "to, a dash when none.",
+	    .none = "No weighings in that time.",
+	    .fetch = fetch_weighings,
+	    .table_new = weighing_table_new,
+	    .add_row = add_weighing_row,
 	};
-	static const char *const headers[] = {"ID", "TIME", ">GRAMS", "ROLE", "DEVICE", "SESSION",
-					      NULL};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) list = NULL;
-	g_autoptr(LactctlTable) table = NULL;
-	gint64 from, to = G_MAXINT64;
-	int rc;
 
-	if (!lactctl_options(ctx, NULL, "Lists the scales' stable weighings, oldest first.",
-			     "ROLE bottle: a weighed bottle of expressed milk; baby: the baby, "
-			     "before and after a feed.\nSESSION: the session a weighing belongs "
-			     "to, a dash when none.",
-			     entries, &argc, &argv, &rc))
-		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if (!lactctl_parse_when(since != NULL ? since : "7d", &from, &error) ||
-	    (until != NULL && !lactctl_parse_when(until, &to, &error)))
-		return lactctl_usage(ctx, "%s", error->message);
-	if ((rc = lactctl_connect(ctx)) != 0)
-		return rc;
-	lactctl_parse_when(since != NULL ? since : "7d", &from, NULL);
-	if (until != NULL)
-		lactctl_parse_when(until, &to, NULL);
-	if (!lactd_manager1_call_list_weighings_sync(ctx->manager, from, to, &list, NULL, &error))
-		return lactctl_fail(ctx, error);
-	if (ctx->json) {
-		lactctl_print_json(list);
-		return 0;
-	}
-	if (g_variant_n_children(list) == 0) {
-		g_print("No weighings in that time.\n");
-		return 0;
-	}
-	table = lactctl_table_new(headers);
-	for (gsize i = 0; i < g_variant_n_children(list); i++) {
-		g_autoptr(GVariant) w = g_variant_get_child_value(list, i);
-		guint64 id = 0, session = 0;
-		gint64 t = 0;
-		double grams = 0;
-		const char *role = "", *device = "";
-		char **row = g_new0(char *, 7);
-
-		g_variant_lookup(w, "id", "t", &id);
-		g_variant_lookup(w, "time", "x", &t);
-		g_variant_lookup(w, "grams", "d", &grams);
-		g_variant_lookup(w, "role", "&s", &role);
-		g_variant_lookup(w, "device", "&s", &device);
-		g_variant_lookup(w, "session", "t", &session);
-		row[0] = g_strdup_printf("%" G_GUINT64_FORMAT, id);
-		row[1] = lactctl_format_local_seconds(t);
-		row[2] = g_strdup_printf("%.1f g", grams);
-		row[3] = g_strdup(role);
-		row[4] = g_strdup(device);
-		row[5] = session != 0 ? g_strdup_printf("%" G_GUINT64_FORMAT, session)
-				      : g_strdup(lactctl_not_measured());
-		lactctl_table_add_strv(table, row);
-	}
-	lactctl_table_print(table);
-	return 0;
+	return lactctl_range_listing(ctx, &listing, argc, argv);
 }
 
 /* ---- status ------------------------------------------------------------------------- */

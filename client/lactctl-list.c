@@ -1,176 +1,320 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Sessions listed in bulk: Manager1.ListSessionsColumns returns one typed
- * array per key, which the bus carries without a cost per session; this
- * file turns them back into the dictionaries every command reads.
+ * Records listed in bulk: Manager1.ListSessionsFd and GetDailySummaryFd pass
+ * a sealed memfd holding one typed array per key (ListSessionsColumns sends
+ * the same arrays in the reply), which costs nothing per record on the bus;
+ * this file reads them, untrusted, and turns them back into the
+ * dictionaries every command reads. The columns are those of the record's
+ * field table, the table lactd builds them from.
  */
 #include "config.h"
 
-#include "lactctl-list.h"
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-enum { MEASURED_LEFT = 1, MEASURED_RIGHT = 2, MEASURED_WEIGHED = 4 };
+#include "lactctl-list.h"
+#include "lactd-session-columns.h"
 
 typedef struct {
-	const char *key;
+	const LactdField *field;
 	GVariant *value;
-	gconstpointer data; /* fixed-size elements, or NULL for strings */
-	const char **strv;
+	gconstpointer data;    /* fixed-size elements, or NULL */
+	const char **strv;     /* strings, or NULL */
+	const guint8 *present; /* NULL: always present */
 } Column;
 
-enum {
-	C_ID, C_KIND, C_SOURCE, C_START, C_END, C_LEFT, C_RIGHT, C_TOTAL, C_WEIGHED, C_MEASURED,
-	C_LEFT_S, C_RIGHT_S, C_DEVICE, C_INTERRUPTED, C_NOTE, C_SUPPL, C_METHOD, C_MILK, C_N
-};
-
-/* Each column's key, type and element size (0: strings). */
-static const struct {
-	const char *key, *type;
-	gsize size;
-} column_keys[C_N] = {
-    [C_ID] = {"id", "at", 8},
-    [C_KIND] = {"kind", "as", 0},
-    [C_SOURCE] = {"source", "as", 0},
-    [C_START] = {"start", "ax", 8},
-    [C_END] = {"end", "ax", 8},
-    [C_LEFT] = {"left_ml", "ad", 8},
-    [C_RIGHT] = {"right_ml", "ad", 8},
-    [C_TOTAL] = {"total_ml", "ad", 8},
-    [C_WEIGHED] = {"weighed_ml", "ad", 8},
-    [C_MEASURED] = {"measured", "ay", 1},
-    [C_LEFT_S] = {"left_seconds", "au", 4},
-    [C_RIGHT_S] = {"right_seconds", "au", 4},
-    [C_DEVICE] = {"device", "as", 0},
-    [C_INTERRUPTED] = {"interrupted", "ab", 1},
-    [C_NOTE] = {"note", "as", 0},
-    [C_SUPPL] = {"supplement_ml", "ad", 8},
-    [C_METHOD] = {"method", "as", 0},
-    [C_MILK] = {"milk", "as", 0},
-};
-
 static void
-columns_clear(Column *c)
+column_clear(Column *c)
 {
-	for (guint i = 0; i < C_N; i++) {
-		g_free(c[i].strv);
-		g_clear_pointer(&c[i].value, g_variant_unref);
-	}
+	g_free(c->strv);
+	g_clear_pointer(&c->value, g_variant_unref);
 }
 
 static gboolean
-columns_read(GVariant *columns, Column *c, gsize *n_rows, GError **error)
-{
-	for (guint i = 0; i < C_N; i++) {
-		gsize n = 0;
+damaged(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
-		c[i].key = column_keys[i].key;
-		c[i].value = g_variant_lookup_value(columns, c[i].key, G_VARIANT_TYPE(column_keys[i].type));
-		if (c[i].value == NULL) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-				    "lactd's reply has no column %s of type %s", c[i].key,
-				    column_keys[i].type);
-			return FALSE;
+static gboolean
+damaged(GError **error, const char *format, ...)
+{
+	va_list ap;
+	g_autofree char *text = NULL;
+
+	va_start(ap, format);
+	text = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "lactd's bulk reply: %s", text);
+	return FALSE;
+}
+
+static gsize
+read_le(const guint8 *p, gsize width)
+{
+	gsize v = 0;
+
+	for (gsize b = 0; b < width; b++)
+		v |= (gsize)p[b] << (8 * b);
+	return v;
+}
+
+const char **
+lactctl_column_strings(GVariant *column, gsize *n)
+{
+	gsize size = g_variant_get_size(column), width, table, count, start = 0;
+	const guint8 *data = g_variant_get_data(column);
+	const char **out;
+
+	/* Normal form means every string ends in NUL and is UTF-8; a column
+	 * of a checked content is known to be in it, at no cost. */
+	if (!g_variant_is_of_type(column, G_VARIANT_TYPE_STRING_ARRAY) ||
+	    !g_variant_is_normal_form(column))
+		return g_variant_get_strv(column, n);
+	*n = 0;
+	if (size == 0)
+		return g_new0(const char *, 1);
+	width = size > G_MAXUINT32 ? 8 : size > G_MAXUINT16 ? 4 : size > G_MAXUINT8 ? 2 : 1;
+	/* GVariant's layout: the strings end to end, then where each ends. */
+	table = read_le(data + size - width, width);
+	if (table > size - width || (size - table) % width != 0)
+		return g_variant_get_strv(column, n);
+	count = (size - table) / width;
+	out = g_new(const char *, count + 1);
+	for (gsize i = 0; i < count; i++) {
+		gsize end = read_le(data + table + i * width, width);
+		if (end <= start || end > table || data[end - 1] != '\0') {
+			g_free(out);
+			return g_variant_get_strv(column, n);
 		}
-		if (column_keys[i].size == 0)
-			c[i].strv = g_variant_get_strv(c[i].value, &n);
-		else
-			c[i].data = g_variant_get_fixed_array(c[i].value, &n, column_keys[i].size);
-		if (i == 0)
-			*n_rows = n;
-		else if (n != *n_rows) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-				    "lactd's column %s has %" G_GSIZE_FORMAT " rows, not %" G_GSIZE_FORMAT,
-				    c[i].key, n, *n_rows);
-			return FALSE;
-		}
+		out[i] = (const char *)data + start;
+		start = end;
+	}
+	out[count] = NULL;
+	*n = count;
+	return out;
+}
+
+/* One column of @columns and its presence column, checked to hold @n rows
+ * (the first column read sets @n). */
+static gboolean
+column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolean first,
+	    GError **error)
+{
+	g_autoptr(GVariantType) type = g_variant_type_new_array(lactd_field_type(f));
+	g_autofree char *present_key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
+	g_autoptr(GVariant) present = NULL;
+	gsize size = lactd_columns_element_size(f->type), len = 0;
+
+	c->field = f;
+	c->value = g_variant_lookup_value(columns, f->dbus_key, type);
+	if (c->value == NULL) {
+		g_autofree char *t = g_variant_type_dup_string(type);
+		return damaged(error, "no column %s of type %s", f->dbus_key, t);
+	}
+	if (f->type == LACTD_FIELD_STRV)
+		len = g_variant_n_children(c->value);
+	else if (size == 0)
+		c->strv = lactctl_column_strings(c->value, &len);
+	else
+		c->data = g_variant_get_fixed_array(c->value, &len, size);
+	if (first)
+		*n = len;
+	if (len != *n)
+		return damaged(error, "column %s has %" G_GSIZE_FORMAT " rows, not %" G_GSIZE_FORMAT,
+			       f->dbus_key, len, *n);
+	present = g_variant_lookup_value(columns, present_key, G_VARIANT_TYPE("ab"));
+	if (present != NULL) {
+		c->present = g_variant_get_fixed_array(present, &len, 1);
+		if (len != *n)
+			return damaged(error, "column %s has %" G_GSIZE_FORMAT " rows, not %" G_GSIZE_FORMAT,
+				       present_key, len, *n);
+		/* Kept alive by @columns, which holds it. */
 	}
 	return TRUE;
 }
 
-#define AT(col, type, row) (((const type *)c[col].data)[row])
-
-static void
-put(GVariantBuilder *b, const char *key, GVariant *value)
+static GVariant *
+cell(const Column *c, gsize i)
 {
-	g_variant_builder_add(b, "{sv}", key, value);
+	switch (c->field->type) {
+	case LACTD_FIELD_UINT64:
+		return g_variant_new_uint64(((const guint64 *)c->data)[i]);
+	case LACTD_FIELD_INT64:
+		return g_variant_new_int64(((const gint64 *)c->data)[i]);
+	case LACTD_FIELD_UINT32:
+		return g_variant_new_uint32(((const guint32 *)c->data)[i]);
+	case LACTD_FIELD_BOOLEAN:
+		return g_variant_new_boolean(((const guint8 *)c->data)[i] != 0);
+	case LACTD_FIELD_DOUBLE:
+		return g_variant_new_double(((const double *)c->data)[i]);
+	case LACTD_FIELD_STRV:
+		return g_variant_get_child_value(c->value, i);
+	default:
+		return g_variant_new_string(c->strv[i]);
+	}
 }
 
-/* One row as ListSessions has it (lactd's session_build). */
-static void
-row_build(GVariantBuilder *b, const Column *c, gsize i)
+GVariant *
+lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **error)
 {
-	guint8 measured = AT(C_MEASURED, guint8, i);
-	const char *names[4];
-	guint n = 0;
+	g_autofree Column *c = g_new0(Column, rec->n_fields);
+	guint n_cols = 0;
+	gsize n = 0;
+	gboolean ok = TRUE;
+	GVariantBuilder b;
 
-	put(b, "id", g_variant_new_uint64(AT(C_ID, guint64, i)));
-	put(b, "kind", g_variant_new_string(c[C_KIND].strv[i]));
-	put(b, "source", g_variant_new_string(c[C_SOURCE].strv[i]));
-	put(b, "start", g_variant_new_int64(AT(C_START, gint64, i)));
-	put(b, "end", g_variant_new_int64(AT(C_END, gint64, i)));
-	put(b, "left_ml", g_variant_new_double(AT(C_LEFT, double, i)));
-	put(b, "right_ml", g_variant_new_double(AT(C_RIGHT, double, i)));
-	put(b, "total_ml", g_variant_new_double(AT(C_TOTAL, double, i)));
-	if (measured & MEASURED_WEIGHED)
-		put(b, "weighed_ml", g_variant_new_double(AT(C_WEIGHED, double, i)));
-	put(b, "left_measured", g_variant_new_boolean((measured & MEASURED_LEFT) != 0));
-	put(b, "right_measured", g_variant_new_boolean((measured & MEASURED_RIGHT) != 0));
-	if (measured & MEASURED_LEFT)
-		names[n++] = "left";
-	if (measured & MEASURED_RIGHT)
-		names[n++] = "right";
-	if (measured & MEASURED_WEIGHED)
-		names[n++] = "weighed";
-	put(b, "measured", g_variant_new_strv(names, n));
-	put(b, "left_seconds", g_variant_new_uint32(AT(C_LEFT_S, guint32, i)));
-	put(b, "right_seconds", g_variant_new_uint32(AT(C_RIGHT_S, guint32, i)));
-	put(b, "device", g_variant_new_string(c[C_DEVICE].strv[i]));
-	put(b, "interrupted", g_variant_new_boolean(AT(C_INTERRUPTED, guint8, i) != 0));
-	put(b, "note", g_variant_new_string(c[C_NOTE].strv[i]));
-	/* The supplement columns are placeholders for other kinds. */
-	if (g_str_equal(c[C_KIND].strv[i], "supplement")) {
-		put(b, "supplement_ml", g_variant_new_double(AT(C_SUPPL, double, i)));
-		put(b, "method", g_variant_new_string(c[C_METHOD].strv[i]));
-		put(b, "milk", g_variant_new_string(c[C_MILK].strv[i]));
+	if (!g_variant_is_of_type(columns, G_VARIANT_TYPE_VARDICT)) {
+		damaged(error, "not an a{sv} of columns");
+		return NULL;
 	}
+	for (guint i = 0; ok && i < rec->n_fields; i++) {
+		if (rec->fields[i].dbus_key != NULL) {
+			ok = column_read(columns, &rec->fields[i], &c[n_cols], &n, n_cols == 0, error);
+			n_cols++;
+		}
+	}
+	if (!ok) {
+		for (guint i = 0; i < n_cols; i++)
+			column_clear(&c[i]);
+		return NULL;
+	}
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (gsize r = 0; r < n; r++) {
+		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
+		for (guint i = 0; i < n_cols; i++) {
+			if (c[i].present == NULL || c[i].present[r]) {
+				/* Floating or not (a list is a child of its column). */
+				g_autoptr(GVariant) v = g_variant_take_ref(cell(&c[i], r));
+				g_variant_builder_add(&b, "{sv}", c[i].field->dbus_key, v);
+			}
+		}
+		g_variant_builder_close(&b);
+	}
+	for (guint i = 0; i < n_cols; i++)
+		column_clear(&c[i]);
+	return g_variant_ref_sink(g_variant_builder_end(&b));
 }
 
 GVariant *
 lactctl_columns_to_sessions(GVariant *columns, GError **error)
 {
-	Column c[C_N] = {0};
-	GVariantBuilder b;
-	gsize n = 0;
+	return lactctl_columns_to_rows(&lactd_session_table, columns, error);
+}
 
-	if (!columns_read(columns, c, &n, error)) {
-		columns_clear(c);
+/* Larger than any reply lactd makes (a year of sessions is about 0.5 MiB),
+ * so that a hostile fd cannot make the client map without bound. */
+#define COLUMNS_MAX_BYTES (256 * 1024 * 1024)
+
+GVariant *
+lactctl_columns_read_fd(int fd, GError **error)
+{
+	const int needed = F_SEAL_WRITE | F_SEAL_SHRINK;
+	int seals = fcntl(fd, F_GET_SEALS);
+	struct stat st;
+	g_autoptr(GMappedFile) map = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GVariant) v = NULL;
+
+	/* Unsealed, its content could change or shrink while mapped (SIGBUS). */
+	if (seals < 0 || (seals & needed) != needed) {
+		damaged(error, "the fd is not a memfd sealed against writing and shrinking");
 		return NULL;
 	}
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (gsize i = 0; i < n; i++) {
-		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
-		row_build(&b, c, i);
-		g_variant_builder_close(&b);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > COLUMNS_MAX_BYTES) {
+		damaged(error, "the fd is not a file of at most %d bytes", COLUMNS_MAX_BYTES);
+		return NULL;
 	}
-	columns_clear(c);
-	return g_variant_ref_sink(g_variant_builder_end(&b));
+	if (st.st_size == 0) {
+		bytes = g_bytes_new(NULL, 0);
+	} else {
+		map = g_mapped_file_new_from_fd(fd, FALSE, error);
+		if (map == NULL)
+			return NULL;
+		bytes = g_mapped_file_get_bytes(map);
+	}
+	/* Untrusted: GVariant checks every offset it follows. */
+	v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+	if (!g_variant_is_normal_form(v)) {
+		damaged(error, "the content is not a well-formed a{sv} (truncated or damaged)");
+		return NULL;
+	}
+	return g_steal_pointer(&v);
+}
+
+/* The columns of a bulk method's reply fd; NULL with @error. */
+static GVariant *
+call_columns_fd(GDBusConnection *bus, const char *method, gint64 from, gint64 to,
+		GError **error)
+{
+	g_autoptr(GUnixFDList) fds = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	gint32 handle = -1;
+	int fd;
+	GVariant *columns;
+
+	reply = g_dbus_connection_call_with_unix_fd_list_sync(
+	    bus, "org.lactd", "/org/lactd", "org.lactd.Manager1", method,
+	    g_variant_new("(xx)", from, to), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, -1,
+	    NULL, &fds, NULL, error);
+	if (reply == NULL)
+		return NULL;
+	g_variant_get(reply, "(h)", &handle);
+	if (fds == NULL || handle < 0 || handle >= g_unix_fd_list_get_length(fds)) {
+		damaged(error, "%s passed no fd", method);
+		return NULL;
+	}
+	fd = g_unix_fd_list_get(fds, handle, error);
+	if (fd < 0)
+		return NULL;
+	columns = lactctl_columns_read_fd(fd, error);
+	close(fd);
+	return columns;
+}
+
+gboolean
+lactctl_list_rows(GDBusConnection *bus, const LactdRecord *rec, const char *fd_method,
+		  const char *method, gint64 from, gint64 to, GVariant **rows, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(GVariant) columns = call_columns_fd(bus, fd_method, from, to, &local_error);
+	g_autoptr(GVariant) reply = NULL;
+
+	if (columns != NULL) {
+		*rows = lactctl_columns_to_rows(rec, columns, error);
+		return *rows != NULL;
+	}
+	/* A daemon from before the bulk method: ask the way it knows. */
+	if (!g_error_matches(local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+		g_propagate_error(error, g_steal_pointer(&local_error));
+		return FALSE;
+	}
+	reply = g_dbus_connection_call_sync(bus, "org.lactd", "/org/lactd", "org.lactd.Manager1",
+					    method, g_variant_new("(xx)", from, to),
+					    G_VARIANT_TYPE("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+					    NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	*rows = g_variant_get_child_value(reply, 0);
+	return TRUE;
 }
 
 gboolean
 lactctl_list_sessions(LactdManager1 *manager, gint64 from, gint64 to, GVariant **sessions,
 		      GError **error)
 {
-	g_autoptr(GVariant) columns = NULL;
-	g_autoptr(GError) local_error = NULL;
+	return lactctl_list_rows(g_dbus_proxy_get_connection(G_DBUS_PROXY(manager)),
+				 &lactd_session_table, "ListSessionsFd", "ListSessions", from, to,
+				 sessions, error);
+}
 
-	if (!lactd_manager1_call_list_sessions_columns_sync(manager, from, to, &columns, NULL,
-							     &local_error)) {
-		/* A daemon from before the bulk method. */
-		if (g_error_matches(local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
-			return lactd_manager1_call_list_sessions_sync(manager, from, to, sessions,
-								      NULL, error);
-		g_propagate_error(error, g_steal_pointer(&local_error));
-		return FALSE;
-	}
-	*sessions = lactctl_columns_to_sessions(columns, error);
-	return *sessions != NULL;
+gboolean
+lactctl_list_days(GDBusConnection *bus, gint64 from, gint64 to, GVariant **days,
+		  GError **error)
+{
+	return lactctl_list_rows(bus, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary",
+				 from, to, days, error);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lactctl-list.h"
 #include "lactctl-report.h"
 #include "lactctl-util.h"
 #include "report-draw.h"
@@ -159,8 +160,7 @@ align_days(GDBusConnection *bus, ReportModel *m, GError **error)
 		const char *text = NULL;
 		GDate d;
 
-		days = list_rows(bus, "GetDailySummary", s->start_us, s->start_us + 1, error);
-		if (days == NULL)
+		if (!lactctl_list_days(bus, s->start_us, s->start_us + 1, &days, error))
 			return FALSE;
 		if (g_variant_n_children(days) == 0)
 			continue;
@@ -204,7 +204,8 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 		if (g_variant_lookup(p, "name", "&s", &name) && *name != '\0')
 			m->plan.name = g_strdup(name);
 	}
-	if ((sessions = list_rows(bus, "ListSessions", from, to, error)) == NULL)
+	if (!lactctl_list_rows(bus, &lactd_session_table, "ListSessionsFd", "ListSessions", from, to,
+			       &sessions, error))
 		return FALSE;
 	for (gsize i = 0; i < g_variant_n_children(sessions); i++) {
 		g_autoptr(GVariant) row = g_variant_get_child_value(sessions, i);
@@ -214,7 +215,7 @@ fetch(GDBusConnection *bus, ReportModel *m, GError **error)
 		if (g_variant_lookup(row, "start", "x", &start) && start >= from)
 			add_session(m, row);
 	}
-	if ((summary = list_rows(bus, "GetDailySummary", from, to, error)) == NULL)
+	if (!lactctl_list_days(bus, from, to, &summary, error))
 		return FALSE;
 	for (gsize i = 0; i < g_variant_n_children(summary); i++) {
 		g_autoptr(GVariant) row = g_variant_get_child_value(summary, i);

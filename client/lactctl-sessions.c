@@ -105,7 +105,7 @@ static const char sessions_description[] =
     "WHEN: 7d, 12h, 30m (ago), today, yesterday or YYYY-MM-DD (local days of lactd).";
 
 int
-lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
+lactctl_range_listing(LactctlCtx *ctx, const LactctlListing *listing, int argc, char **argv)
 {
 	g_autofree char *since = NULL, *until = NULL;
 	const GOptionEntry entries[] = {
@@ -120,8 +120,8 @@ lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
 	gint64 from, to = G_MAXINT64;
 	int rc;
 
-	if (!lactctl_options(ctx, NULL, "Lists recorded sessions, oldest first.",
-			     sessions_description, entries, &argc, &argv, &rc))
+	if (!lactctl_options(ctx, NULL, listing->summary, listing->description, entries, &argc,
+			     &argv, &rc))
 		return rc;
 	if ((rc = lactctl_expect_words(ctx, argc, argv, 0, 0, "")) != 0)
 		return rc;
@@ -134,23 +134,61 @@ lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
 	lactctl_parse_when(since != NULL ? since : "7d", &from, NULL);
 	if (until != NULL)
 		lactctl_parse_when(until, &to, NULL);
-	if (!lactctl_list_sessions(ctx->manager, from, to, &list, &error))
+	if (!listing->fetch(ctx, from, to, &list, &error))
 		return lactctl_fail(ctx, error);
 	if (ctx->json) {
 		lactctl_print_json(list);
 		return 0;
 	}
 	if (g_variant_n_children(list) == 0) {
-		g_print("No sessions in that time yet.\n");
+		g_print("%s\n", listing->none);
 		return 0;
 	}
-	table = session_table_new();
+	table = listing->table_new();
 	for (gsize i = 0; i < g_variant_n_children(list); i++) {
-		g_autoptr(GVariant) s = g_variant_get_child_value(list, i);
-		add_session_row(table, s);
+		g_autoptr(GVariant) row = g_variant_get_child_value(list, i);
+		listing->add_row(table, row);
 	}
 	lactctl_table_print(table);
 	return 0;
+}
+
+static gboolean
+fetch_sessions(LactctlCtx *ctx, gint64 from, gint64 to, GVariant **list, GError **error)
+{
+	return lactctl_list_sessions(ctx->manager, from, to, list, error);
+}
+
+int
+lactctl_cmd_sessions(LactctlCtx *ctx, int argc, char **argv)
+{
+	static const LactctlListing listing = {
+	    .summary = "Lists recorded sessions, oldest first.",
+	    .description = sessions_description,
+	    .none = "No sessions in that time yet.",
+	    .fetch = fetch_sessions,
+	    .table_new = session_table_new,
+	    .add_row = add_session_row,
+	};
+
+	return lactctl_range_listing(ctx, &listing, argc, argv);
+}
+
+/* The options of a command on one session, and its ID; FALSE with the exit
+ * code in *rc when they are wrong (or --help was asked). */
+static gboolean
+session_id_command(LactctlCtx *ctx, const char *summary, const char *description,
+		   const GOptionEntry *entries, int argc, char **argv, guint64 *id, int *rc)
+{
+	if (!lactctl_options(ctx, "ID", summary, description, entries, &argc, &argv, rc))
+		return FALSE;
+	if ((*rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
+		return FALSE;
+	if (!lactctl_parse_id(argv[1], id)) {
+		*rc = lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 int
@@ -170,13 +208,9 @@ lactctl_cmd_show(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Shows one session with its samples.", NULL, entries, &argc,
-			     &argv, &rc))
+	if (!session_id_command(ctx, "Shows one session with its samples.", NULL, entries, argc,
+				argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
 	if (!lactd_manager1_call_get_session_sync(ctx->manager, id, &s, NULL, &error))
@@ -217,13 +251,9 @@ lactctl_cmd_delete(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Deletes a session and its samples; its weighings are kept.",
-			     NULL, NULL, &argc, &argv, &rc))
+	if (!session_id_command(ctx, "Deletes a session and its samples; its weighings are kept.",
+				NULL, NULL, argc, argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	if ((rc = lactctl_connect(ctx)) != 0)
 		return rc;
 	if (!lactd_manager1_call_delete_session_sync(ctx->manager, id, NULL, &error))
@@ -491,13 +521,9 @@ lactctl_cmd_edit(LactctlCtx *ctx, int argc, char **argv)
 	guint64 id;
 	int rc;
 
-	if (!lactctl_options(ctx, "ID", "Changes a recorded session; what is not given stays.",
-			     entry_description, entries, &argc, &argv, &rc))
+	if (!session_id_command(ctx, "Changes a recorded session; what is not given stays.",
+				entry_description, entries, argc, argv, &id, &rc))
 		return rc;
-	if ((rc = lactctl_expect_words(ctx, argc, argv, 1, 1, "one session ID")) != 0)
-		return rc;
-	if (!lactctl_parse_id(argv[1], &id))
-		return lactctl_usage(ctx, "'%s' is not a session ID", argv[1]);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	if (!build_entry(&o, NULL, existing, &b, &error)) {
 		g_variant_builder_clear(&b);

@@ -3,6 +3,7 @@
  * codes, and every promise of lactctl(1) a tired parent relies on. */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "lactd-test.h"
@@ -193,6 +194,56 @@ test_times(void)
 
 /* What was not measured is a dash; the supplement has its own column; a
  * note's newline does not break the table. */
+/* lactctl summary (read through GetDailySummaryFd, the empty days filled in
+ * by lactctl) shows exactly lactd's GetRecentDays: the same days, the same
+ * keys, a volume not measured absent, never 0. */
+static void
+assert_summary_is_recent_days(LactdTestBus *bus, guint days)
+{
+	g_autoptr(GDBusConnection) c = lactd_test_bus_connect(bus);
+	g_autofree char *n = g_strdup_printf("%u", days);
+	g_auto(Run) r = {0};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = lactd_test_call(c, "GetRecentDays", g_variant_new("(u)", days),
+						    "(aa{sv})", &error);
+	g_autoptr(GVariant) want = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonArray *got;
+
+	g_assert_no_error(error);
+	want = g_variant_get_child_value(reply, 0);
+	g_assert_cmpint(ctl(&r, "summary", "--days", n, "--json", NULL), ==, 0);
+	g_assert_true(json_parser_load_from_data(parser, r.out, -1, &error));
+	got = json_node_get_array(json_parser_get_root(parser));
+	g_assert_cmpuint(json_array_get_length(got), ==, days);
+	g_assert_cmpuint(g_variant_n_children(want), ==, days);
+	for (guint i = 0; i < days; i++) {
+		g_autoptr(GVariant) d = g_variant_get_child_value(want, i);
+		JsonObject *o = json_array_get_object_element(got, i);
+		GVariantIter iter;
+		const char *key;
+		GVariant *value;
+
+		g_assert_cmpuint(json_object_get_size(o), ==, g_variant_n_children(d));
+		g_variant_iter_init(&iter, d);
+		while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+			g_assert_true(json_object_has_member(o, key));
+			if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+				g_assert_cmpstr(json_object_get_string_member(o, key), ==,
+						g_variant_get_string(value, NULL));
+			else if (g_variant_is_of_type(value, G_VARIANT_TYPE_DOUBLE))
+				g_assert_cmpfloat_with_epsilon(json_object_get_double_member(o, key),
+							       g_variant_get_double(value), 1e-9);
+			else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32))
+				g_assert_cmpint(json_object_get_int_member(o, key), ==,
+						g_variant_get_uint32(value));
+			else if (g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
+				g_assert_cmpint(json_object_get_boolean_member(o, key), ==,
+						g_variant_get_boolean(value));
+		}
+	}
+}
+
 static void
 test_not_measured(void)
 {
@@ -226,6 +277,8 @@ test_not_measured(void)
 	g_assert_nonnull(strstr(r.out, "WEIGHED mL"));
 	g_assert_null(strstr(r.out, " 0.0 "));
 	g_assert_nonnull(strstr(r.out, "30.0"));
+	assert_summary_is_recent_days(bus, 3);
+	assert_summary_is_recent_days(bus, 40);
 	/* the decimal comma, where the locale writes it (unit-tested in
 	 * test-lactctl-util for every locale); a dot always */
 	g_assert_cmpint(ctl(&r, "log", "pump", "--left", "12.5", NULL), ==, 0);

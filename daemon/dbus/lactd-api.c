@@ -345,21 +345,54 @@ empty_day_to_variant(const char *day)
 	return day_to_variant(&d);
 }
 
+/* The days of [from, to) for both summary methods, the range checked. */
+static GArray *
+daily_summary(LactdApi *api, gint64 from, gint64 to, GError **error)
+{
+	LactdPlan plan;
+
+	if (!lactd_validate_range(from, to, error) || !lactd_plan_load(api->store, &plan, error))
+		return NULL;
+	return lactd_store_daily_summary(api->store, from, to, plan.overnight_start,
+					 plan.overnight_end, error);
+}
+
+static gboolean
+handle_list_sessions_fd(LactdManager1 *manager, GDBusMethodInvocation *invocation,
+			GUnixFDList *in_fds, gint64 from, gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
+
+	if (sessions == NULL)
+		return reply_error(api, invocation, error);
+	if (!lactd_columns_reply_fd(invocation, lactd_session_columns_new(sessions), &error))
+		return reply_error(api, invocation, error);
+	return TRUE;
+}
+
+static gboolean
+handle_get_daily_summary_fd(LactdManager1 *manager, GDBusMethodInvocation *invocation,
+			    GUnixFDList *in_fds, gint64 from, gint64 to, LactdApi *api)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) days = daily_summary(api, from, to, &error);
+
+	if (days == NULL)
+		return reply_error(api, invocation, error);
+	if (!lactd_columns_reply_fd(invocation, lactd_day_columns_new(days), &error))
+		return reply_error(api, invocation, error);
+	return TRUE;
+}
+
 static gboolean
 handle_get_daily_summary(LactdManager1 *manager, GDBusMethodInvocation *invocation, gint64 from,
 			 gint64 to, LactdApi *api)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) days = NULL;
-	LactdPlan plan;
+	g_autoptr(GArray) days = daily_summary(api, from, to, &error);
 	GVariantBuilder b;
 
-	if (!lactd_validate_range(from, to, &error))
-		return lactd_api_reply_error(api, invocation, error);
-	if (!lactd_plan_load(api->store, &plan, &error))
-		return lactd_api_reply_error(api, invocation, error);
-	days = lactd_store_daily_summary(api->store, from, to, plan.overnight_start,
-					 plan.overnight_end, &error);
 	if (days == NULL)
 		return lactd_api_reply_error(api, invocation, error);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
@@ -509,6 +542,10 @@ lactd_api_new(GDBusConnection *connection, LactdStore *store, const LactdConfig 
 			 api);
 	g_signal_connect(api->manager, "handle-get-daily-summary",
 			 G_CALLBACK(handle_get_daily_summary), api);
+	g_signal_connect(api->manager, "handle-list-sessions-fd",
+			 G_CALLBACK(handle_list_sessions_fd), api);
+	g_signal_connect(api->manager, "handle-get-daily-summary-fd",
+			 G_CALLBACK(handle_get_daily_summary_fd), api);
 	g_signal_connect(api->manager, "handle-get-recent-days", G_CALLBACK(handle_get_recent_days),
 			 api);
 	g_signal_connect(api->manager, "handle-get-plan", G_CALLBACK(handle_get_plan), api);

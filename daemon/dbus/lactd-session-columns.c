@@ -1,136 +1,387 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ListSessionsColumns' reply. Numbers go into plain C arrays and become one
- * fixed-size GVariant array each (a single copy); strings become one "as"
- * each. No dictionary and no variant per session: that per-element cost is
- * what makes a year of ListSessions slow.
+ * Records as columns: the replies of ListSessionsColumns, ListSessionsFd and
+ * GetDailySummaryFd. The columns come from the record's field table, one per
+ * D-Bus key, so a field added to the table is a column here too. Numbers go
+ * into plain C arrays and become one fixed-size GVariant array each (a
+ * single copy); strings become one "as" each. No dictionary and no variant
+ * per record: that per-element cost is what makes a year of ListSessions
+ * slow.
  */
 #include "config.h"
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <gio/gunixfdlist.h>
+#include <unistd.h>
+
+#include "lactd-error.h"
 #include "lactd-session-columns.h"
 #include "lactd-util.h"
 
-enum { MEASURED_LEFT = 1, MEASURED_RIGHT = 2, MEASURED_WEIGHED = 4 };
+#define AT(record, field, type) ((type *)(void *)((guint8 *)(record) + (field)->offset))
 
 typedef struct {
-	GArray *id, *start, *end, *left_ml, *right_ml, *total_ml, *weighed_ml, *supplement_ml;
-	GArray *measured, *left_seconds, *right_seconds, *interrupted;
-	GPtrArray *kind, *source, *device, *note, *method, *milk;
-} Columns;
+	const LactdField *field;
+	GArray *values;	   /* fixed-size elements, or NULL */
+	GPtrArray *texts;  /* strings (borrowed from the records), or NULL */
+	GPtrArray *lists;  /* STRV values (GVariant "as"), or NULL */
+	GArray *present;   /* one byte a record, or NULL when always present */
+	guint n_names;	   /* LACTD_FIELD_ENUM: how many names */
+	GPtrArray *owned;  /* strings made for this reply (HHMM) */
+} Column;
 
-static GArray *
-numbers(gsize element, guint n)
+gboolean
+lactd_columns_may_be_absent(const LactdField *f)
 {
-	return g_array_sized_new(FALSE, FALSE, element, n);
-}
-
-static GPtrArray *
-strings(guint n)
-{
-	return g_ptr_array_sized_new(n);
-}
-
-static void
-put_fixed(GVariantBuilder *b, const char *key, const GVariantType *element, GArray *a)
-{
-	g_variant_builder_add(b, "{sv}", key,
-			      g_variant_new_fixed_array(element, a->data, a->len,
-							g_array_get_element_size(a)));
-	g_array_unref(a);
+	return f->compute != NULL ||
+	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
 static void
-put_strv(GVariantBuilder *b, const char *key, GPtrArray *a)
+column_init(Column *c, const LactdField *f, guint n)
 {
-	g_variant_builder_add(b, "{sv}", key,
-			      g_variant_new_strv((const char *const *)a->pdata, a->len));
-	g_ptr_array_unref(a);
+	gsize size = lactd_columns_element_size(f->type);
+
+	c->field = f;
+	if (f->type == LACTD_FIELD_STRV)
+		c->lists = g_ptr_array_new_full(n, (GDestroyNotify)g_variant_unref);
+	else if (size > 0)
+		c->values = g_array_sized_new(FALSE, TRUE, (guint)size, n);
+	else
+		c->texts = g_ptr_array_sized_new(n);
+	if (lactd_columns_may_be_absent(f))
+		c->present = g_array_sized_new(FALSE, FALSE, 1, n);
+	if (f->type == LACTD_FIELD_ENUM)
+		c->n_names = g_strv_length((GStrv)f->values);
+	c->owned = g_ptr_array_new_with_free_func(g_free);
 }
 
-static const char *
-or_empty(const char *s)
+static void
+append_fixed(Column *c, LactdFieldType type, GVariant *v)
 {
-	return s != NULL ? s : "";
+	switch (type) {
+	case LACTD_FIELD_UINT64: {
+		guint64 x = v != NULL ? g_variant_get_uint64(v) : 0;
+		g_array_append_val(c->values, x);
+		break;
+	}
+	case LACTD_FIELD_INT64: {
+		gint64 x = v != NULL ? g_variant_get_int64(v) : 0;
+		g_array_append_val(c->values, x);
+		break;
+	}
+	case LACTD_FIELD_DOUBLE: {
+		double x = v != NULL ? g_variant_get_double(v) : 0;
+		g_array_append_val(c->values, x);
+		break;
+	}
+	case LACTD_FIELD_UINT32: {
+		guint32 x = v != NULL ? g_variant_get_uint32(v) : 0;
+		g_array_append_val(c->values, x);
+		break;
+	}
+	default: {
+		guint8 x = v != NULL && g_variant_get_boolean(v) ? 1 : 0;
+		g_array_append_val(c->values, x);
+	}
+	}
+}
+
+/* The general way, through the field's D-Bus value: derived fields and
+ * rare types. */
+static void
+append_variant(Column *c, gconstpointer record)
+{
+	const LactdField *f = c->field;
+	g_autoptr(GVariant) v = lactd_field_get(f, record);
+
+	if (v != NULL)
+		g_variant_ref_sink(v);
+	if (c->present != NULL) {
+		guint8 present = v != NULL;
+		g_array_append_val(c->present, present);
+	}
+	if (c->lists != NULL)
+		g_ptr_array_add(c->lists, v != NULL ? g_variant_ref(v)
+						    : g_variant_ref_sink(g_variant_new_strv(NULL, 0)));
+	else if (c->values != NULL)
+		append_fixed(c, f->type, v);
+	else if (v == NULL)
+		g_ptr_array_add(c->texts, (gpointer) "");
+	else {
+		char *s = g_variant_dup_string(v, NULL);
+		g_ptr_array_add(c->owned, s);
+		g_ptr_array_add(c->texts, s);
+	}
+}
+
+/* The fast way for a stored field: read at its offset, as lactd-record.c's
+ * a{sv} does, without a GVariant. */
+static void
+append(Column *c, gconstpointer record)
+{
+	const LactdField *f = c->field;
+	gboolean present;
+
+	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM || f->type == LACTD_FIELD_STRV) {
+		append_variant(c, record);
+		return;
+	}
+	present = f->present == NULL || f->present(record);
+	if (c->present != NULL) {
+		guint8 p = present;
+		g_array_append_val(c->present, p);
+	}
+	if (c->present != NULL && !present) {
+		if (c->values != NULL)
+			append_fixed(c, f->type, NULL);
+		else
+			g_ptr_array_add(c->texts, (gpointer) "");
+		return;
+	}
+	switch (f->type) {
+	case LACTD_FIELD_UINT64:
+	case LACTD_FIELD_INT64:
+	case LACTD_FIELD_UINT32:
+		g_array_append_vals(c->values, AT(record, f, const guint8), 1);
+		break;
+	case LACTD_FIELD_BOOLEAN: {
+		guint8 b = *AT(record, f, const gboolean) ? 1 : 0;
+		g_array_append_val(c->values, b);
+		break;
+	}
+	case LACTD_FIELD_DOUBLE: {
+		double d = *AT(record, f, const double);
+		if (f->flags & LACTD_FIELD_ROUND)
+			d = lactd_round_ml(d);
+		g_array_append_val(c->values, d);
+		break;
+	}
+	case LACTD_FIELD_STRING: {
+		const char *s = *AT(record, f, char *const);
+		g_ptr_array_add(c->texts, (gpointer)(s != NULL		  ? s
+						     : f->fallback != NULL ? f->fallback
+									   : ""));
+		break;
+	}
+	case LACTD_FIELD_CHARS:
+		g_ptr_array_add(c->texts, (gpointer)AT(record, f, const char));
+		break;
+	case LACTD_FIELD_ENUM: {
+		guint v = (guint)*AT(record, f, const int);
+		g_ptr_array_add(c->texts, (gpointer)(v < c->n_names ? f->values[v] : "unknown"));
+		break;
+	}
+	default:
+		g_assert_not_reached();
+	}
+}
+
+/*
+ * GVariant's serialised form of an array of variable-size elements that
+ * need no alignment ("as", "aas"): the elements end to end, then where each
+ * one ends, little-endian, in the smallest width that addresses the whole
+ * (GVariant's own rule). Written here in one pass, because GVariant would
+ * make and serialise one instance per string.
+ */
+static GVariant *
+array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, const gsize *sizes)
+{
+	gsize body = 0, total, width, at = 0;
+	guint8 *out;
+
+	for (guint i = 0; i < n; i++)
+		body += sizes[i];
+	if (body + n <= G_MAXUINT8)
+		total = body + n;
+	else if (body + 2 * (gsize)n <= G_MAXUINT16)
+		total = body + 2 * (gsize)n;
+	else if (body + 4 * (gsize)n <= G_MAXUINT32)
+		total = body + 4 * (gsize)n;
+	else
+		total = body + 8 * (gsize)n;
+	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
+	out = g_malloc(MAX(total, 1));
+	for (guint i = 0; i < n; i++) {
+		memcpy(out + at, data[i], sizes[i]);
+		at += sizes[i];
+		for (gsize b = 0; b < width; b++)
+			out[body + i * width + b] = (guint8)(at >> (8 * b));
+	}
+	{
+		g_autoptr(GBytes) bytes = g_bytes_new_take(out, total);
+		return g_variant_new_from_bytes(type, bytes, TRUE);
+	}
+}
+
+static GVariant *
+strings_variant(GPtrArray *texts)
+{
+	g_autofree gsize *sizes = g_new(gsize, texts->len + 1);
+
+	for (guint i = 0; i < texts->len; i++)
+		sizes[i] = strlen(g_ptr_array_index(texts, i)) + 1;
+	return array_of_blobs(G_VARIANT_TYPE_STRING_ARRAY, texts->len,
+			      (const guint8 *const *)texts->pdata, sizes);
+}
+
+static GVariant *
+lists_variant(GPtrArray *lists)
+{
+	g_autofree gsize *sizes = g_new(gsize, lists->len + 1);
+	g_autofree const guint8 **data = g_new(const guint8 *, lists->len + 1);
+
+	for (guint i = 0; i < lists->len; i++) {
+		GVariant *v = g_ptr_array_index(lists, i);
+		data[i] = g_variant_get_data(v);
+		sizes[i] = g_variant_get_size(v);
+	}
+	return array_of_blobs(G_VARIANT_TYPE("aas"), lists->len, data, sizes);
+}
+
+static void
+column_finish(Column *c, GVariantBuilder *b)
+{
+	const LactdField *f = c->field;
+
+	if (c->values != NULL) {
+		g_variant_builder_add(b, "{sv}", f->dbus_key,
+				      g_variant_new_fixed_array(lactd_field_type(f), c->values->data,
+								c->values->len,
+								g_array_get_element_size(c->values)));
+		g_array_unref(c->values);
+	} else if (c->texts != NULL) {
+		g_variant_builder_add(b, "{sv}", f->dbus_key, strings_variant(c->texts));
+		g_ptr_array_unref(c->texts);
+	} else {
+		g_variant_builder_add(b, "{sv}", f->dbus_key, lists_variant(c->lists));
+		g_ptr_array_unref(c->lists);
+	}
+	if (c->present != NULL) {
+		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
+		g_variant_builder_add(b, "{sv}", key,
+				      g_variant_new_fixed_array(G_VARIANT_TYPE_BOOLEAN,
+								c->present->data, c->present->len,
+								1));
+		g_array_unref(c->present);
+	}
+	g_ptr_array_unref(c->owned);
+}
+
+GVariant *
+lactd_columns_new(const LactdRecord *rec, const gconstpointer *records, guint n)
+{
+	g_autofree Column *cols = g_new0(Column, rec->n_fields);
+	guint n_cols = 0;
+	GVariantBuilder b;
+
+	for (guint i = 0; i < rec->n_fields; i++) {
+		if (rec->fields[i].dbus_key != NULL)
+			column_init(&cols[n_cols++], &rec->fields[i], n);
+	}
+	for (guint r = 0; r < n; r++) {
+		for (guint i = 0; i < n_cols; i++)
+			append(&cols[i], records[r]);
+	}
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < n_cols; i++)
+		column_finish(&cols[i], &b);
+	return g_variant_builder_end(&b);
 }
 
 GVariant *
 lactd_session_columns_new(GPtrArray *sessions)
 {
-	guint n = sessions->len;
-	Columns c = {
-	    .id = numbers(sizeof(guint64), n),
-	    .start = numbers(sizeof(gint64), n),
-	    .end = numbers(sizeof(gint64), n),
-	    .left_ml = numbers(sizeof(double), n),
-	    .right_ml = numbers(sizeof(double), n),
-	    .total_ml = numbers(sizeof(double), n),
-	    .weighed_ml = numbers(sizeof(double), n),
-	    .supplement_ml = numbers(sizeof(double), n),
-	    .measured = numbers(sizeof(guint8), n),
-	    .left_seconds = numbers(sizeof(guint32), n),
-	    .right_seconds = numbers(sizeof(guint32), n),
-	    /* A GVariant boolean is one byte. */
-	    .interrupted = numbers(sizeof(guint8), n),
-	    .kind = strings(n),
-	    .source = strings(n),
-	    .device = strings(n),
-	    .note = strings(n),
-	    .method = strings(n),
-	    .milk = strings(n),
-	};
-	GVariantBuilder b;
+	return lactd_columns_new(&lactd_session_table, (const gconstpointer *)sessions->pdata,
+				 sessions->len);
+}
 
-	for (guint i = 0; i < n; i++) {
-		const LactdSession *s = g_ptr_array_index(sessions, i);
-		gboolean supplement = s->kind == LACTD_SESSION_SUPPLEMENT;
-		guint sides = lactd_session_sides(s);
-		guint8 measured = ((sides & 1) ? MEASURED_LEFT : 0) |
-				  ((sides & 2) ? MEASURED_RIGHT : 0) |
-				  (s->extra_ml > 0 ? MEASURED_WEIGHED : 0);
-		guint8 interrupted = s->interrupted ? 1 : 0;
-		double left = lactd_round_ml(s->left_ml), right = lactd_round_ml(s->right_ml);
-		double total = lactd_round_ml(lactd_session_total_ml(s));
-		double weighed = s->extra_ml > 0 ? lactd_round_ml(s->extra_ml) : 0;
-		double supplement_ml = supplement ? lactd_round_ml(s->supplement_ml) : 0;
+GVariant *
+lactd_day_columns_new(GArray *days)
+{
+	g_autofree gconstpointer *rows = g_new(gconstpointer, days->len + 1);
 
-		g_array_append_val(c.id, s->id);
-		g_array_append_val(c.start, s->start_us);
-		g_array_append_val(c.end, s->end_us);
-		g_array_append_val(c.left_ml, left);
-		g_array_append_val(c.right_ml, right);
-		g_array_append_val(c.total_ml, total);
-		g_array_append_val(c.weighed_ml, weighed);
-		g_array_append_val(c.supplement_ml, supplement_ml);
-		g_array_append_val(c.measured, measured);
-		g_array_append_val(c.left_seconds, s->left_seconds);
-		g_array_append_val(c.right_seconds, s->right_seconds);
-		g_array_append_val(c.interrupted, interrupted);
-		g_ptr_array_add(c.kind, (gpointer)lactd_session_kind_to_string(s->kind));
-		g_ptr_array_add(c.source, (gpointer)lactd_session_source_to_string(s->source));
-		g_ptr_array_add(c.device, (gpointer)or_empty(s->device));
-		g_ptr_array_add(c.note, (gpointer)or_empty(s->note));
-		g_ptr_array_add(c.method, (gpointer)(supplement ? or_empty(s->method) : ""));
-		g_ptr_array_add(c.milk, (gpointer)(supplement ? or_empty(s->milk) : ""));
+	for (guint i = 0; i < days->len; i++)
+		rows[i] = &g_array_index(days, LactdDaySummary, i);
+	return lactd_columns_new(&lactd_day_table, rows, days->len);
+}
+
+/* The memfd of a bulk reply could not be made (out of memory, or of file
+ * descriptors): org.lactd.Error.Write by name, and a line in the log. */
+static void
+fd_failed(GError **error, const char *what, int e)
+{
+	g_warning("bulk reply: %s: %s", what, g_strerror(e));
+	g_set_error(error, LACTD_ERROR, LACTD_ERROR_WRITE, "the reply's memfd: %s: %s", what,
+		    g_strerror(e));
+}
+
+int
+lactd_columns_to_memfd(GVariant *columns, GError **error)
+{
+	g_autoptr(GVariant) sunk = g_variant_ref_sink(columns);
+	g_autoptr(GVariant) little = NULL;
+	const guint8 *data;
+	gsize size, done = 0;
+	int fd;
+
+	/* The format is little-endian whatever the daemon's machine. */
+	little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref(sunk) : g_variant_byteswap(sunk);
+	data = g_variant_get_data(little);
+	size = g_variant_get_size(little);
+	fd = memfd_create("lactd-columns", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		int e = errno;
+		fd_failed(error, "memfd_create", e);
+		return -1;
 	}
+	while (done < size) {
+		ssize_t w = write(fd, data + done, size - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			fd_failed(error, "writing the reply", e);
+			close(fd);
+			return -1;
+		}
+		done += (gsize)w;
+	}
+	/* Sealed, so that a client may map it without fearing that it changes
+	 * or shrinks under it (SIGBUS). */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		int e = errno;
+		fd_failed(error, "sealing the reply", e);
+		close(fd);
+		return -1;
+	}
+	/* A client may read() it as well as map it: from the start. */
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		int e = errno;
+		fd_failed(error, "rewinding the reply", e);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	put_fixed(&b, "id", G_VARIANT_TYPE_UINT64, c.id);
-	put_strv(&b, "kind", c.kind);
-	put_strv(&b, "source", c.source);
-	put_fixed(&b, "start", G_VARIANT_TYPE_INT64, c.start);
-	put_fixed(&b, "end", G_VARIANT_TYPE_INT64, c.end);
-	put_fixed(&b, "left_ml", G_VARIANT_TYPE_DOUBLE, c.left_ml);
-	put_fixed(&b, "right_ml", G_VARIANT_TYPE_DOUBLE, c.right_ml);
-	put_fixed(&b, "total_ml", G_VARIANT_TYPE_DOUBLE, c.total_ml);
-	put_fixed(&b, "weighed_ml", G_VARIANT_TYPE_DOUBLE, c.weighed_ml);
-	put_fixed(&b, "measured", G_VARIANT_TYPE_BYTE, c.measured);
-	put_fixed(&b, "left_seconds", G_VARIANT_TYPE_UINT32, c.left_seconds);
-	put_fixed(&b, "right_seconds", G_VARIANT_TYPE_UINT32, c.right_seconds);
-	put_strv(&b, "device", c.device);
-	put_fixed(&b, "interrupted", G_VARIANT_TYPE_BOOLEAN, c.interrupted);
-	put_strv(&b, "note", c.note);
-	put_fixed(&b, "supplement_ml", G_VARIANT_TYPE_DOUBLE, c.supplement_ml);
-	put_strv(&b, "method", c.method);
-	put_strv(&b, "milk", c.milk);
-	return g_variant_builder_end(&b);
+gboolean
+lactd_columns_reply_fd(GDBusMethodInvocation *invocation, GVariant *columns, GError **error)
+{
+	g_autoptr(GUnixFDList) fds = NULL;
+	int fd = lactd_columns_to_memfd(columns, error);
+
+	if (fd < 0)
+		return FALSE;
+	/* The list takes the fd; GDBus duplicates it into the reply. */
+	fds = g_unix_fd_list_new_from_array(&fd, 1);
+	g_dbus_method_invocation_return_value_with_unix_fd_list(invocation,
+								g_variant_new("(h)", 0), fds);
+	return TRUE;
 }

@@ -1,24 +1,71 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Sessions as columns: the reply of Manager1.ListSessionsColumns, one typed
- * array per key, which D-Bus marshals without a cost per element.
+ * Records as columns: the replies of Manager1.ListSessionsColumns,
+ * ListSessionsFd and GetDailySummaryFd, one typed array per D-Bus key of the
+ * record's field table, which D-Bus marshals (or a sealed memfd carries)
+ * without a cost per element.
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
-#include "lactd-store.h"
+#include "lactd-model.h"
 
 G_BEGIN_DECLS
 
+/* The key of a field's presence column: "weighed_ml:present" (ab). */
+#define LACTD_COLUMNS_PRESENT_SUFFIX ":present"
+
+/* The size of one element of a field's column when it is a fixed-size array
+ * (a GVariant boolean is one byte), or 0 for strings and lists. */
+static inline gsize
+lactd_columns_element_size(LactdFieldType type)
+{
+	switch (type) {
+	case LACTD_FIELD_UINT64:
+	case LACTD_FIELD_INT64:
+	case LACTD_FIELD_DOUBLE:
+		return 8;
+	case LACTD_FIELD_UINT32:
+		return 4;
+	case LACTD_FIELD_BOOLEAN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Whether a field may be left out of a record's a{sv}, so that its columns
+ * carry a presence column beside it. */
+gboolean lactd_columns_may_be_absent(const LactdField *field);
+
 /*
- * lactd_session_columns_new:
- * @sessions: (element-type LactdSession): the rows, in their order
+ * lactd_columns_new:
+ * @rec: the record type's field table
+ * @records: the rows, in their order
+ * @n: how many
  *
- * Returns: (transfer floating): the a{sv} of ListSessionsColumns, every
- * column holding @sessions->len elements (keys and types in
- * daemon/dbus/org.lactd.Manager1.xml).
+ * Returns: (transfer floating): an a{sv} with, for each field that has a D-Bus
+ * key, one array of @n elements of its D-Bus type under that key (a
+ * placeholder 0, FALSE, "" or [] where the record leaves the key out), and
+ * for each field that may be absent an "ab" under key + ":present".
  */
+GVariant *lactd_columns_new(const LactdRecord *rec, const gconstpointer *records, guint n);
+
+/* Sessions (LactdSession *) as columns. */
 GVariant *lactd_session_columns_new(GPtrArray *sessions);
+/* Days (LactdDaySummary) as columns. */
+GVariant *lactd_day_columns_new(GArray *days);
+
+/* Writes @columns (its floating reference is taken), serialised
+ * little-endian, into a new memfd sealed against writing, shrinking and
+ * growing; returns the fd at offset 0, or -1 with @error. */
+int lactd_columns_to_memfd(GVariant *columns, GError **error);
+
+/* Answers @invocation with @columns (floating reference taken) in a sealed
+ * memfd, its one fd; FALSE with @error (nothing answered) when the memfd
+ * cannot be made. */
+gboolean lactd_columns_reply_fd(GDBusMethodInvocation *invocation, GVariant *columns,
+				GError **error);
 
 G_END_DECLS

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The bulk methods, ListSessionsFd and GetDailySummaryFd, through a real
+ * dbus-daemon and the real lactd: what lactctl reads from their sealed
+ * memfd is exactly what ListSessions and GetDailySummary return for the same
+ * data and range, absent values absent; the fd is sealed; the per-caller
+ * bound applies; and lactctl's reader refuses damaged content with an
+ * error instead of crashing.
+ */
+#include "config.h"
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lactctl-list.h"
+#include "lactd-session-columns.h"
+#include "lactd-test.h"
+
+typedef struct {
+	LactdTestBus *bus;
+	LactdTestDaemon *daemon;
+	GDBusConnection *c;
+} Fixture;
+
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	f->bus = lactd_test_bus_new();
+	f->daemon = lactd_test_daemon_start(f->bus, NULL, NULL);
+	f->c = lactd_test_bus_connect(f->bus);
+}
+
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	g_clear_object(&f->c);
+	if (f->daemon != NULL)
+		lactd_test_daemon_stop(f->daemon);
+	g_clear_pointer(&f->daemon, lactd_test_daemon_free);
+	g_clear_pointer(&f->bus, lactd_test_bus_free);
+}
+
+static void
+add(Fixture *f, GVariant *dict)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r =
+	    lactd_test_call(f->c, "AddSession", g_variant_new("(@a{sv})", dict), "(t)", &error);
+
+	g_assert_no_error(error);
+}
+
+/* Sessions of every shape over three days: both sides measured, one side,
+ * none (a feed at the breast), a supplement, a note. */
+static gint64
+add_sessions(Fixture *f)
+{
+	gint64 t = g_get_real_time() - 3 * G_TIME_SPAN_DAY;
+
+	for (guint d = 0; d < 3; d++, t += G_TIME_SPAN_DAY) {
+		add(f, g_variant_new_parsed("{'kind': <'pump'>, 'start': <%x>, 'end': <%x>, "
+					    "'left_ml': <62.4>, 'right_ml': <48.0>}",
+					    t, t + 20 * G_TIME_SPAN_MINUTE));
+		add(f, g_variant_new_parsed("{'kind': <'hand'>, 'start': <%x>, 'end': <%x>, "
+					    "'left_ml': <12.3>, 'note': <'only the left, «ok»'>}",
+					    t + G_TIME_SPAN_HOUR, t + G_TIME_SPAN_HOUR + 600000000));
+		if (d == 1)
+			add(f, g_variant_new_parsed(
+				   "{'kind': <'supplement'>, 'start': <%x>, 'end': <%x>, "
+				   "'supplement_ml': <30.0>, 'method': <'cup'>, 'milk': <'donor'>}",
+				   t + 2 * G_TIME_SPAN_HOUR, t + 2 * G_TIME_SPAN_HOUR + 300000000));
+	}
+	/* A day with only a feed at the breast: nothing measured that day. */
+	t -= 6 * G_TIME_SPAN_DAY;
+	add(f, g_variant_new_parsed("{'kind': <'nursing'>, 'start': <%x>, 'end': <%x>}", t,
+				    t + 900000000));
+	return t;
+}
+
+/* Calls a bulk method and returns its fd, checked to be one fd. */
+static int
+call_fd(GDBusConnection *c, const char *method, gint64 from, gint64 to, GError **error)
+{
+	g_autoptr(GUnixFDList) fds = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync(
+	    c, "org.lactd", "/org/lactd", "org.lactd.Manager1", method,
+	    g_variant_new("(xx)", from, to), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 10000,
+	    NULL, &fds, NULL, error);
+	gint32 h;
+
+	if (r == NULL)
+		return -1;
+	g_variant_get(r, "(h)", &h);
+	g_assert_nonnull(fds);
+	g_assert_cmpint(g_unix_fd_list_get_length(fds), ==, 1);
+	g_assert_cmpint(h, ==, 0);
+	return g_unix_fd_list_get(fds, 0, NULL);
+}
+
+static GVariant *
+old_rows(Fixture *f, const char *method, gint64 from, gint64 to)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = lactd_test_call(f->c, method, g_variant_new("(xx)", from, to),
+						"(aa{sv})", &error);
+
+	g_assert_no_error(error);
+	return g_variant_get_child_value(r, 0);
+}
+
+/* The fd of @fd_method over [from, to) read as lactctl reads it equals
+ * @method's reply, and lactctl's listing gives the same. */
+static void
+assert_same(Fixture *f, const LactdRecord *rec, const char *fd_method, const char *method,
+	    gint64 from, gint64 to, gsize expect_rows)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) old = old_rows(f, method, from, to);
+	g_autoptr(GVariant) columns = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) listed = NULL;
+	int fd = call_fd(f->c, fd_method, from, to, &error);
+	int seals;
+
+	g_assert_no_error(error);
+	g_assert_cmpint(fd, >=, 0);
+	seals = fcntl(fd, F_GET_SEALS);
+	g_assert_cmpint(seals & (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW),
+			==, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW);
+	g_assert_cmpint(write(fd, "x", 1), ==, -1);
+	columns = lactctl_columns_read_fd(fd, &error);
+	close(fd);
+	g_assert_no_error(error);
+	rows = lactctl_columns_to_rows(rec, columns, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_variant_n_children(old), ==, expect_rows);
+	if (!g_variant_equal(rows, old)) {
+		g_autofree char *a = g_variant_print(rows, FALSE);
+		g_autofree char *b = g_variant_print(old, FALSE);
+		g_error("%s gave\n%s\n%s gave\n%s", fd_method, a, method, b);
+	}
+	g_assert_true(lactctl_list_rows(f->c, rec, fd_method, method, from, to, &listed, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_variant_equal(listed, old));
+}
+
+static void
+test_sessions_fd(Fixture *f, gconstpointer data)
+{
+	gint64 first = add_sessions(f);
+	gint64 now = g_get_real_time();
+
+	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", 0, G_MAXINT64, 8);
+	/* A range that cuts the list: the nursing session only, then the rest. */
+	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", first,
+		    first + G_TIME_SPAN_HOUR, 1);
+	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions",
+		    now - 3 * G_TIME_SPAN_DAY - 1, now, 7);
+	/* Nothing in range. */
+	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", 0, 1000, 0);
+}
+
+static void
+test_days_fd(Fixture *f, gconstpointer data)
+{
+	gint64 first = add_sessions(f);
+	g_autoptr(GVariant) days = old_rows(f, "GetDailySummary", first, first + G_TIME_SPAN_HOUR);
+	g_autoptr(GVariant) day = g_variant_get_child_value(days, 0);
+	double v;
+
+	/* The nursing day measured nothing: no volume, never 0. */
+	g_assert_false(g_variant_lookup(day, "total_ml", "d", &v));
+	g_assert_false(g_variant_lookup(day, "supplement_ml", "d", &v));
+	assert_same(f, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary", 0, G_MAXINT64, 4);
+	assert_same(f, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary", first,
+		    first + G_TIME_SPAN_HOUR, 1);
+	assert_same(f, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary", 0, 1000, 0);
+}
+
+/* A daemon without the bulk method (here: a method name it does not have)
+ * answers UnknownMethod, and lactctl asks with the old method instead; any
+ * other error is the caller's. */
+static void
+test_older_daemon(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) old = NULL;
+	g_autoptr(GVariant) rows = NULL;
+
+	add_sessions(f);
+	old = old_rows(f, "ListSessions", 0, G_MAXINT64);
+	g_assert_true(lactctl_list_rows(f->c, &lactd_session_table, "ListSessionsFdNotHere",
+					"ListSessions", 0, G_MAXINT64, &rows, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_variant_equal(rows, old));
+	g_clear_pointer(&rows, g_variant_unref);
+	g_assert_false(lactctl_list_rows(f->c, &lactd_session_table, "ListSessionsFd",
+					 "ListSessions", 10, 5, &rows, &error));
+	g_assert_true(g_dbus_error_is_remote_error(error));
+	g_assert_null(rows);
+}
+
+static void
+test_empty_database(Fixture *f, gconstpointer data)
+{
+	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", 0, G_MAXINT64, 0);
+	assert_same(f, &lactd_day_table, "GetDailySummaryFd", "GetDailySummary", 0, G_MAXINT64, 0);
+}
+
+static void
+test_invalid_range(Fixture *f, gconstpointer data)
+{
+	const char *methods[] = {"ListSessionsFd", "GetDailySummaryFd"};
+
+	for (guint i = 0; i < G_N_ELEMENTS(methods); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *remote = NULL;
+
+		g_assert_cmpint(call_fd(f->c, methods[i], 10, 5, &error), ==, -1);
+		remote = g_dbus_error_get_remote_error(error);
+		g_assert_cmpstr(remote, ==, "org.lactd.Error.InvalidArgs");
+	}
+}
+
+typedef struct {
+	guint pending, ok, refused, other;
+} Flood;
+
+static void
+flood_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	Flood *fl = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GUnixFDList) fds = NULL;
+	g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_finish(
+	    G_DBUS_CONNECTION(source), &fds, res, &error);
+
+	if (r != NULL)
+		fl->ok++;
+	else {
+		g_autofree char *remote = g_dbus_error_get_remote_error(error);
+		if (g_strcmp0(remote, "org.lactd.Error.LimitExceeded") == 0)
+			fl->refused++;
+		else
+			fl->other++;
+	}
+	fl->pending--;
+}
+
+/* A client that sends bulk calls faster than they are answered meets the
+ * same per-caller bound as with any method; the others go on. */
+static void
+test_caller_limit(Fixture *f, gconstpointer data)
+{
+	Flood fl = {0};
+	g_autoptr(GError) error = NULL;
+	int fd;
+
+	add_sessions(f);
+	for (guint i = 0; i < 64; i++) {
+		fl.pending++;
+		g_dbus_connection_call_with_unix_fd_list(
+		    f->c, "org.lactd", "/org/lactd", "org.lactd.Manager1",
+		    i % 2 ? "ListSessionsFd" : "GetDailySummaryFd",
+		    g_variant_new("(xx)", (gint64)0, G_MAXINT64), G_VARIANT_TYPE("(h)"),
+		    G_DBUS_CALL_FLAGS_NONE, 20000, NULL, NULL, flood_done, &fl);
+	}
+	while (fl.pending > 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_test_message("flood of 64: %u answered, %u refused", fl.ok, fl.refused);
+	g_assert_cmpuint(fl.other, ==, 0);
+	g_assert_cmpuint(fl.refused, >, 0);
+	g_assert_cmpuint(fl.ok, >=, 1);
+	/* Once answered, the client may call again. */
+	fd = call_fd(f->c, "ListSessionsFd", 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	close(fd);
+}
+
+/* ---- lactctl's reader, given what a damaged or hostile daemon might pass ---- */
+
+static int
+memfd_with(gconstpointer data, gsize size, gboolean seal)
+{
+	int fd = memfd_create("test-columns", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(fd, data, size), ==, (gssize)size);
+	if (seal)
+		g_assert_cmpint(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW),
+				==, 0);
+	return fd;
+}
+
+/* What @data in a sealed memfd gives: NULL and an error, or rows. */
+static GVariant *
+read_rows(gconstpointer data, gsize size, gboolean seal, GError **error)
+{
+	int fd = memfd_with(data, size, seal);
+	g_autoptr(GVariant) columns = lactctl_columns_read_fd(fd, error);
+
+	close(fd);
+	if (columns == NULL)
+		return NULL;
+	return lactctl_columns_to_rows(&lactd_session_table, columns, error);
+}
+
+static void
+assert_refused(gconstpointer data, gsize size, gboolean seal, const char *what)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) rows = read_rows(data, size, seal, &error);
+
+	g_assert_null(rows);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+	g_test_message("%s: %s", what, error->message);
+	g_assert_nonnull(strstr(error->message, "lactd's bulk reply"));
+}
+
+static void
+test_reader_damaged(void)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new();
+	LactdSession s = {.id = 7, .kind = LACTD_SESSION_HAND, .start_us = 1, .end_us = 2,
+			  .left_ml = 12.3, .has_volume = TRUE, .left_measured = TRUE,
+			  .note = (char *)"a note"};
+	g_autoptr(GVariant) good = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *data;
+	gsize size;
+	guint8 garbage[4096];
+
+	/* A good content, made by the daemon's own code: one session. */
+	g_ptr_array_add(sessions, &s);
+	good = g_variant_ref_sink(lactd_session_columns_new(sessions));
+	data = g_variant_get_data(good);
+	size = g_variant_get_size(good);
+	rows = read_rows(data, size, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_variant_n_children(rows), ==, 1);
+
+	/* Unsealed: refused before it is mapped. */
+	assert_refused(data, size, FALSE, "unsealed");
+	/* Truncated at every length: an error each time, never a crash. */
+	for (gsize cut = 0; cut < size; cut += MAX(1, size / 97))
+		if (cut > 0)
+			assert_refused(data, cut, TRUE, "truncated");
+	/* Garbage. */
+	for (guint round = 0; round < 50; round++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(GVariant) r = NULL;
+		gsize n = (gsize)g_test_rand_int_range(1, sizeof(garbage));
+
+		for (gsize i = 0; i < n; i++)
+			garbage[i] = (guint8)g_test_rand_int_range(0, 256);
+		r = read_rows(garbage, n, TRUE, &e);
+		g_assert_true(r == NULL && e != NULL);
+	}
+	/* Well-formed, but a column missing, or of another length. */
+	{
+		g_autoptr(GVariant) missing = g_variant_ref_sink(
+		    g_variant_new_parsed("{'id': <@at [1, 2]>, 'kind': <['pump', 'hand']>}"));
+		g_autoptr(GVariant) uneven = g_variant_ref_sink(
+		    g_variant_new_parsed("{'id': <@at [1, 2]>, 'kind': <['pump']>}"));
+
+		assert_refused(g_variant_get_data(missing), g_variant_get_size(missing), TRUE,
+			       "missing column");
+		assert_refused(g_variant_get_data(uneven), g_variant_get_size(uneven), TRUE,
+			       "uneven columns");
+	}
+	/* Not a memfd at all: a pipe. */
+	{
+		int p[2];
+		g_autoptr(GVariant) v = NULL;
+
+		g_assert_cmpint(pipe(p), ==, 0);
+		v = lactctl_columns_read_fd(p[0], &error);
+		g_assert_null(v);
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+		close(p[0]);
+		close(p[1]);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
+	ADD("/api-bulk/sessions-fd", test_sessions_fd);
+	ADD("/api-bulk/days-fd", test_days_fd);
+	ADD("/api-bulk/empty-database", test_empty_database);
+	ADD("/api-bulk/older-daemon", test_older_daemon);
+	ADD("/api-bulk/invalid-range", test_invalid_range);
+	ADD("/api-bulk/caller-limit", test_caller_limit);
+	g_test_add_func("/api-bulk/reader/damaged", test_reader_damaged);
+	return g_test_run();
+}
