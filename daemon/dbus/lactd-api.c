@@ -365,9 +365,9 @@ handle_list_sessions_fd(LactdManager1 *manager, GDBusMethodInvocation *invocatio
 	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
 
 	if (sessions == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_columns_reply_fd(invocation, lactd_session_columns_new(sessions), &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	return TRUE;
 }
 
@@ -379,9 +379,9 @@ handle_get_daily_summary_fd(LactdManager1 *manager, GDBusMethodInvocation *invoc
 	g_autoptr(GArray) days = daily_summary(api, from, to, &error);
 
 	if (days == NULL)
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_columns_reply_fd(invocation, lactd_day_columns_new(days), &error))
-		return reply_error(api, invocation, error);
+		return lactd_api_reply_error(api, invocation, error);
 	return TRUE;
 }
 
