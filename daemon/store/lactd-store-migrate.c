@@ -139,7 +139,7 @@ static const char *const migrations_sql[] = {
 	 * (compacted when they end), a few thousand rows at most, which a scan
 	 * reads in well under a millisecond. Its index cost a page written and
 	 * synced with every sample captured: a third of each sample's commit. */
-	"DROP INDEX live_samples_by_session;",
+	"DROP INDEX IF EXISTS live_samples_by_session;",
 };
 
 /*
