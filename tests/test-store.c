@@ -230,6 +230,7 @@ test_store_session_roundtrip(Fixture *f, gconstpointer data)
 	got->end_us -= G_TIME_SPAN_DAY;
 	g_assert_true(lactd_store_update_session(store, got, &error));
 	g_assert_no_error(error);
+	g_clear_pointer(&list, g_ptr_array_unref);
 	list = lactd_store_list_sessions(store, got->start_us, got->start_us + 1, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(list->len, ==, 1);

@@ -209,7 +209,8 @@ array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, con
 	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
 	out = g_malloc(MAX(total, 1));
 	for (guint i = 0; i < n; i++) {
-		memcpy(out + at, data[i], sizes[i]);
+		if (sizes[i] > 0) /* an empty list has no bytes, maybe no pointer */
+			memcpy(out + at, data[i], sizes[i]);
 		at += sizes[i];
 		for (gsize b = 0; b < width; b++)
 			out[body + i * width + b] = (guint8)(at >> (8 * b));
