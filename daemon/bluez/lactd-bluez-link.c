@@ -86,6 +86,7 @@ backoff_cb(gpointer user_data)
 
 	dev->timer = 0;
 	dev->state = LINK_IDLE;
+	dev->backoff_after_down = FALSE;
 	lactd_bluez_evaluate(dev);
 	return G_SOURCE_REMOVE;
 }
@@ -106,6 +107,7 @@ backoff(LactdBluezDevice *dev)
 		dev->backoff_ms = MIN(dev->backoff_ms, RECENT_LOSS_RETRY_MS);
 	g_debug("%s: next attempt in %u ms", dev->address, dev->backoff_ms);
 	dev->state = LINK_BACKOFF;
+	dev->backoff_after_down = FALSE;
 	dev->timer = g_timeout_add(dev->backoff_ms, backoff_cb, dev);
 }
 
@@ -255,6 +257,12 @@ lactd_bluez_evaluate(LactdBluezDevice *dev)
 	case LINK_CONNECTING:
 		return;
 	case LINK_BACKOFF:
+		if (dev->backoff_after_down && !connected) {
+			dev->backoff_after_down = FALSE;
+			g_clear_handle_id(&dev->timer, g_source_remove);
+			dev->timer = g_timeout_add(dev->backoff_ms, backoff_cb, dev);
+			return;
+		}
 		/* Back in range, or connected by BlueZ itself: try now. */
 		if (dev->away && (connected || lactd_bluez_has_rssi(dev))) {
 			g_message("%s: back in range", dev->address);
@@ -315,4 +323,26 @@ lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason)
 		disconnect(dev);
 	if (dev->wanted)
 		backoff(dev);
+}
+
+void
+lactd_bluez_device_retry_in(LactdBluezDevice *dev, const char *reason, guint delay_ms)
+{
+	g_message("%s: giving up on this link: %s", dev->address, reason);
+	lactd_bluez_leave_ready(dev);
+	if (lactd_bluez_link_up(dev))
+		disconnect(dev);
+	if (!dev->wanted)
+		return;
+	lactd_bluez_new_epoch(dev);
+	dev->backoff_ms = MAX(delay_ms, 1u);
+	dev->state = LINK_BACKOFF;
+	/* BlueZ answers Disconnect when the link is down, seconds later; until
+	 * then the old link still looks resolved. The timer starts again when
+	 * it is down, and runs at most the BlueZ timeout if it never goes. */
+	dev->backoff_after_down = lactd_bluez_link_up(dev);
+	dev->timer = g_timeout_add(dev->backoff_after_down
+				       ? MAX(dev->backoff_ms, dev->bluez->config->bluez_timeout_ms)
+				       : dev->backoff_ms,
+				   backoff_cb, dev);
 }

@@ -41,6 +41,10 @@ struct _LactdBluezDevice {
 	gboolean seen_connected; /* Connected was TRUE since RESOLVING began */
 	guint timer;		 /* resolve timeout or back-off */
 	guint backoff_ms;
+	/* Backing off from a link it is taking down: the back-off counts from
+	 * the moment the link is down, not from the Disconnect call, so that
+	 * the next attempt finds a new link and not the old one. */
+	gboolean backoff_after_down;
 	gboolean away; /* the last attempt failed and BlueZ does not see it in range */
 	gint64 lost_us; /* monotonic time a ready link was last lost, 0 never */
 	gint64 ready_us; /* monotonic time the link was last reported ready */

@@ -83,6 +83,8 @@ gboolean lactd_bluez_device_is_ready(LactdBluezDevice *dev);
 /* The device is of no use as it is (its plugin gave up): disconnect and
  * try again after the back-off. */
 void lactd_bluez_device_give_up(LactdBluezDevice *dev, const char *reason);
+/* The same, trying again after @delay_ms whatever the back-off says. */
+void lactd_bluez_device_retry_in(LactdBluezDevice *dev, const char *reason, guint delay_ms);
 /* Its plugin needs an encrypted link (LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION):
  * while Device1 is neither Paired nor Bonded, a wanted device is not
  * connected and the listener's problem says it must be paired first; it is

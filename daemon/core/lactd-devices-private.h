@@ -22,6 +22,11 @@ struct _LactdDevices {
 	LactdPluginHost *plugins;
 	const LactdConfig *config;
 	GHashTable *entries; /* address -> Entry */
+	/* address -> const LactdPluginDesc *: the plugin that last attached
+	 * to it since lactd started. A device that comes back with services
+	 * that no longer fit it is retried, backing off, before it is left
+	 * alone. */
+	GHashTable *captured;
 	LactdBluez *bluez;	     /* NULL until the store may be written */
 	GDBusConnection *system_bus; /* kept until BlueZ is followed */
 	LactdRecorder *recorder;
@@ -40,6 +45,9 @@ struct _Entry {
 	/* No plugin fits or the plugin could not attach: left alone until
 	 * something changes (Device1.Problem says why). */
 	gboolean blocked;
+	/* Tries since services came back that no longer fit the plugin that
+	 * captured the device before (LactdDevices.captured). */
+	guint incomplete_tries;
 };
 
 gboolean lactd_devices_side_valid(const char *side);

@@ -83,6 +83,7 @@ lactd_devices_apply_setting(LactdDevices *devices, const char *address, const ch
 		lactd_devices_set_bool(e, LACTD_DEVICE_ENABLED, row->enabled);
 		/* The user's way to say "try again". */
 		e->blocked = FALSE;
+		e->incomplete_tries = 0;
 		lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, "");
 	}
 	g_message("%s: %s set to %s by %s", e->info.address, prop,

@@ -252,6 +252,8 @@ attach(Entry *e)
 		return FALSE;
 	}
 	g_message("%s: capturing with plugin %s", e->info.address, e->desc->name);
+	e->incomplete_tries = 0;
+	g_hash_table_replace(e->devices->captured, g_strdup(e->info.address), (gpointer)e->desc);
 	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, "");
 	save_state(e);
 	return TRUE;
@@ -475,6 +477,45 @@ on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *se
 	lactd_plugin_device_advertisement(e->pdev, manufacturer_id, service_uuid, data, len);
 }
 
+/*
+ * A device its plugin captured a moment ago whose services come back
+ * without what the plugin needs is not a device that never fitted: after
+ * bluetoothd restarts, the kernel keeps the link and the new bluetoothd
+ * may list a GATT database the peer is still setting up (tests/vm shows
+ * it). Disconnect and try again, backing off from ReconnectMin, before
+ * leaving it alone; FALSE when the tries are spent (or it never attached).
+ */
+#define INCOMPLETE_TRIES 8
+
+/* The plugin that last attached to the device since lactd started: kept
+ * per address, as entries go with bluetoothd. */
+static const LactdPluginDesc *
+captured_with(Entry *e)
+{
+	return g_hash_table_lookup(e->devices->captured, e->info.address);
+}
+
+static gboolean
+retry_incomplete(Entry *e, const char *what)
+{
+	const LactdConfig *c = e->devices->config;
+	g_autofree char *problem = NULL;
+	guint64 delay_ms;
+
+	if (captured_with(e) == NULL || e->incomplete_tries >= INCOMPLETE_TRIES)
+		return FALSE;
+	delay_ms = MIN((guint64)MAX(c->reconnect_min_ms, 1u) << e->incomplete_tries,
+		       (guint64)MAX(c->reconnect_max_ms, 1u));
+	e->incomplete_tries++;
+	problem = g_strdup_printf("%s, although plugin %s captured it before: services "
+				  "incomplete? trying again in %.1f s (%u of %u)",
+				  what, captured_with(e)->name, delay_ms / 1000.0,
+				  e->incomplete_tries, INCOMPLETE_TRIES);
+	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, problem);
+	lactd_bluez_device_retry_in(e->bdev, problem, (guint)delay_ms);
+	return TRUE;
+}
+
 /* Services resolved: the match again, now with the characteristics, so a
  * plugin attaches only to a device that has all it requires. FALSE when
  * the device was left alone. */
@@ -504,6 +545,16 @@ recheck(Entry *e)
 	in.char_uuids = (const char *const *)char_uuids->pdata;
 	desc = lactd_plugin_match_select(lactd_plugin_host_list(e->devices->plugins), &in, &how,
 					 &why);
+	if (desc == e->desc && (captured_with(e) == NULL || desc == captured_with(e)))
+		return TRUE;
+	if (captured_with(e) != NULL && desc != captured_with(e)) {
+		g_autofree char *what = g_strdup_printf(
+		    "with its characteristics, %s%s", desc != NULL ? "plugin " : "no plugin fits",
+		    desc != NULL ? desc->name : "");
+
+		if (retry_incomplete(e, what))
+			return FALSE;
+	}
 	if (desc == e->desc)
 		return TRUE;
 	if (desc == NULL || how != LACTD_PLUGIN_MATCH_SERVICE) {
@@ -551,6 +602,8 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 			lactd_bluez_device_give_up(bdev, "the link went while the plugin attached");
 			return;
 		}
+		if (retry_incomplete(e, problem))
+			return;
 		block(e, problem);
 		return;
 	}
@@ -709,6 +762,7 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *
 	devices->config = config;
 	devices->entries =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+	devices->captured = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	devices->recorder = lactd_recorder_new(store, &recorder_host, devices);
 	devices->system_bus = g_object_ref(system_bus);
 	/* While the store checks its file, a device's history sync would read
@@ -742,6 +796,7 @@ lactd_devices_free(LactdDevices *devices)
 	g_clear_pointer(&devices->bluez, lactd_bluez_free);
 	g_clear_object(&devices->system_bus);
 	g_hash_table_destroy(devices->entries);
+	g_hash_table_destroy(devices->captured);
 	g_clear_pointer(&devices->recorder, lactd_recorder_free);
 	g_free(devices);
 }

@@ -203,6 +203,9 @@ struct _Device {
 	gboolean resolved; /* ServicesResolved */
 	gboolean never_resolve;
 	gboolean connected_unannounced; /* ConnectedUnannounced */
+	char *hide_uuid;		/* HideCharacteristic: left out of */
+	guint hide_discoveries;		/* that many more discoveries */
+	gboolean gatt_partial;		/* the database exported lacks it */
 	gboolean stale_bond;		/* StaleBond: Connect fails, keys do not match */
 	gboolean started; /* scenario clock running */
 	gboolean finished_sent;
@@ -369,7 +372,14 @@ device_export_gatt(Device *d)
 		handle++;
 		for (const LactdEmuChar *ch = s->chars; ch->uuid != NULL; ch++) {
 			g_autofree char *cpath = g_strdup_printf("%s/char%04x", spath, handle);
-			Chrc *c = g_new0(Chrc, 1);
+			Chrc *c;
+
+			if (d->hide_discoveries > 0 && g_strcmp0(ch->uuid, d->hide_uuid) == 0) {
+				d->gatt_partial = TRUE;
+				handle += 3;
+				continue;
+			}
+			c = g_new0(Chrc, 1);
 
 			c->obj = fb_obj_new(cpath, CHRC, c);
 			c->device = d;
@@ -399,6 +409,8 @@ device_export_gatt(Device *d)
 			}
 		}
 	}
+	if (d->hide_discoveries > 0)
+		d->hide_discoveries--;
 }
 
 static void
@@ -420,6 +432,7 @@ device_drop_gatt(Device *d, gboolean quiet)
 	}
 	g_clear_pointer(&d->chrcs, g_hash_table_unref);
 	g_clear_pointer(&d->gatt, g_ptr_array_unref);
+	d->gatt_partial = FALSE;
 }
 
 /* A notification from the device: a PropertiesChanged of Value every time,
@@ -582,7 +595,7 @@ device_disconnect(Device *d)
 				fb_obj_unset(o, "MTU");
 		}
 	}
-	if (!cache_enabled(d))
+	if (!cache_enabled(d) || d->gatt_partial)
 		device_drop_gatt(d, FALSE);
 }
 
@@ -1434,7 +1447,7 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 	if (g_str_equal(method, "DropLink") || g_str_equal(method, "RemoveDevice") ||
 	    g_str_equal(method, "SetPresent") || g_str_equal(method, "NeverResolve") ||
 	    g_str_equal(method, "ConnectedUnannounced") || g_str_equal(method, "StaleBond") ||
-	    g_str_equal(method, "SendRaw")) {
+	    g_str_equal(method, "SendRaw") || g_str_equal(method, "HideCharacteristic")) {
 		g_variant_get_child(params, 0, "&s", &s);
 		d = find_device(s);
 		if (d == NULL) {
@@ -1501,6 +1514,11 @@ control_call(GDBusConnection *c, const char *sender, const char *path, const cha
 		device_set_present(d, on);
 	} else if (g_str_equal(method, "NeverResolve")) {
 		g_variant_get(params, "(&sb)", &s, &d->never_resolve);
+	} else if (g_str_equal(method, "HideCharacteristic")) {
+		const char *uuid;
+		g_variant_get(params, "(&s&su)", &s, &uuid, &d->hide_discoveries);
+		g_free(d->hide_uuid);
+		d->hide_uuid = g_strdup(uuid);
 	} else if (g_str_equal(method, "ConnectedUnannounced")) {
 		g_variant_get(params, "(&sb)", &s, &d->connected_unannounced);
 	} else if (g_str_equal(method, "FailNext")) {
@@ -1768,6 +1786,7 @@ device_free(Device *d)
 	g_clear_pointer(&d->svc_data, g_variant_unref);
 	g_ptr_array_unref(d->disconnects);
 	g_free(d->address);
+	g_free(d->hide_uuid);
 	g_free(d->address_type);
 	g_free(d->name);
 	g_free(d);
