@@ -62,6 +62,15 @@ void lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value);
 void lactd_devices_set_rejected(Entry *e, guint32 n);
 void lactd_devices_set_battery(Entry *e, guint8 percent);
 void lactd_devices_set_last_seen(Entry *e, gint64 when_us);
+/* Leaves the device alone, with @problem on Device1.Problem
+ * (lactd-devices-retry.c). */
+void lactd_devices_block(Entry *e, const char *problem);
+/* The plugin that last attached to the device since lactd started, or NULL. */
+const LactdPluginDesc *lactd_devices_captured_with(Entry *e);
+/* For a device captured before whose services no longer fit (@what says
+ * how): disconnects and tries again later, TRUE; FALSE when the tries are
+ * spent or it was never captured, and the caller leaves it alone. */
+gboolean lactd_devices_retry_incomplete(Entry *e, const char *what);
 /* Frees the info's strings. */
 void lactd_devices_info_clear(LactdDeviceInfo *info);
 

@@ -269,23 +269,6 @@ set_desc(Entry *e, const LactdPluginDesc *desc, LactdPluginMatch how)
 	lactd_devices_set_str(e, LACTD_DEVICE_KIND, kind_name(desc));
 }
 
-
-/*
- * Leaves the device alone: no reconnection in a loop for a device that no
- * plugin can serve. Retried when something changes: the device removed and
- * back (a new entry), BlueZ or lactd restarted (new entries), or the user
- * writing Enabled.
- */
-static void
-block(Entry *e, const char *problem)
-{
-	g_message("%s: not captured: %s; retried when it is paired or enabled again", e->info.address,
-		  problem);
-	e->blocked = TRUE;
-	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, problem);
-	lactd_devices_update(e);
-}
-
 /* Matches again and applies the policy after any change. */
 void
 lactd_devices_update(Entry *e)
@@ -477,45 +460,6 @@ on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *se
 	lactd_plugin_device_advertisement(e->pdev, manufacturer_id, service_uuid, data, len);
 }
 
-/*
- * A device its plugin captured a moment ago whose services come back
- * without what the plugin needs is not a device that never fitted: after
- * bluetoothd restarts, the kernel keeps the link and the new bluetoothd
- * may list a GATT database the peer is still setting up (tests/vm shows
- * it). Disconnect and try again, backing off from ReconnectMin, before
- * leaving it alone; FALSE when the tries are spent (or it never attached).
- */
-#define INCOMPLETE_TRIES 8
-
-/* The plugin that last attached to the device since lactd started: kept
- * per address, as entries go with bluetoothd. */
-static const LactdPluginDesc *
-captured_with(Entry *e)
-{
-	return g_hash_table_lookup(e->devices->captured, e->info.address);
-}
-
-static gboolean
-retry_incomplete(Entry *e, const char *what)
-{
-	const LactdConfig *c = e->devices->config;
-	g_autofree char *problem = NULL;
-	guint64 delay_ms;
-
-	if (captured_with(e) == NULL || e->incomplete_tries >= INCOMPLETE_TRIES)
-		return FALSE;
-	delay_ms = MIN((guint64)MAX(c->reconnect_min_ms, 1u) << e->incomplete_tries,
-		       (guint64)MAX(c->reconnect_max_ms, 1u));
-	e->incomplete_tries++;
-	problem = g_strdup_printf("%s, although plugin %s captured it before: services "
-				  "incomplete? trying again in %.1f s (%u of %u)",
-				  what, captured_with(e)->name, delay_ms / 1000.0,
-				  e->incomplete_tries, INCOMPLETE_TRIES);
-	lactd_devices_set_str(e, LACTD_DEVICE_PROBLEM, problem);
-	lactd_bluez_device_retry_in(e->bdev, problem, (guint)delay_ms);
-	return TRUE;
-}
-
 /* Services resolved: the match again, now with the characteristics, so a
  * plugin attaches only to a device that has all it requires. FALSE when
  * the device was left alone. */
@@ -530,7 +474,7 @@ recheck(Entry *e)
 	g_autoptr(GPtrArray) char_uuids = g_ptr_array_new();
 	g_autofree char *why = NULL;
 	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
-	const LactdPluginDesc *desc;
+	const LactdPluginDesc *desc, *before;
 	LactdPluginMatchInput in = {
 	    .service_uuids = (const char *const *)uuids,
 	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
@@ -545,14 +489,15 @@ recheck(Entry *e)
 	in.char_uuids = (const char *const *)char_uuids->pdata;
 	desc = lactd_plugin_match_select(lactd_plugin_host_list(e->devices->plugins), &in, &how,
 					 &why);
-	if (desc == e->desc && (captured_with(e) == NULL || desc == captured_with(e)))
+	before = lactd_devices_captured_with(e);
+	if (desc == e->desc && (before == NULL || desc == before))
 		return TRUE;
-	if (captured_with(e) != NULL && desc != captured_with(e)) {
+	if (before != NULL && desc != before) {
 		g_autofree char *what = g_strdup_printf(
 		    "with its characteristics, %s%s", desc != NULL ? "plugin " : "no plugin fits",
 		    desc != NULL ? desc->name : "");
 
-		if (retry_incomplete(e, what))
+		if (lactd_devices_retry_incomplete(e, what))
 			return FALSE;
 	}
 	if (desc == e->desc)
@@ -561,7 +506,7 @@ recheck(Entry *e)
 		g_autofree char *problem =
 		    g_strdup_printf("no plugin fits: %s", why != NULL ? why : "no match");
 		set_desc(e, NULL, LACTD_PLUGIN_MATCH_NONE);
-		block(e, problem);
+		lactd_devices_block(e, problem);
 		return FALSE;
 	}
 	g_message("%s: with its characteristics, plugin %s instead of %s (%s)", e->info.address,
@@ -602,9 +547,9 @@ on_device_ready(LactdBluezDevice *bdev, gpointer user_data)
 			lactd_bluez_device_give_up(bdev, "the link went while the plugin attached");
 			return;
 		}
-		if (retry_incomplete(e, problem))
+		if (lactd_devices_retry_incomplete(e, problem))
 			return;
-		block(e, problem);
+		lactd_devices_block(e, problem);
 		return;
 	}
 	/* attach() may have lost the link again through a failed call. */
