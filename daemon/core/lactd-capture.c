@@ -310,14 +310,17 @@ join_session(Dev *dev, guint32 device_session, guint32 elapsed_s, gint64 now_us,
 				live = l;
 		}
 		if (live == NULL) {
+			gboolean kept;
+
 			/* The same device session came back after it was closed as
-			 * interrupted: resume it. */
+			 * interrupted: resume it (in memory while the disk is
+			 * full, announced once a write for it succeeds). */
 			stored->live = TRUE;
 			stored->interrupted = FALSE;
-			if (!lactd_store_update_session(capture->store, stored, error))
+			if (!lactd_store_resume_session(capture->store, stored, &kept, error))
 				return FALSE;
 			live = live_adopt(capture, g_steal_pointer(&stored));
-			fresh = TRUE;
+			fresh = !kept;
 		}
 		/* The device's clock for this session started when the
 		 * session did: samples after the gap continue those before

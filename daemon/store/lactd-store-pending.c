@@ -176,6 +176,31 @@ lactd_store_pending_keep(LactdStore *store, guint64 session_id, const LactdSampl
 }
 
 gboolean
+lactd_store_pending_has(LactdStore *store, guint64 session_id)
+{
+	return store->pending != NULL &&
+	       g_hash_table_contains(store->pending->sessions, &session_id);
+}
+
+LactdSession *
+lactd_store_pending_find_device_session(LactdStore *store, const char *device,
+					guint32 device_session)
+{
+	GHashTableIter it;
+	PendingOp *op;
+
+	if (store->pending == NULL || device == NULL || device_session == 0)
+		return NULL;
+	g_hash_table_iter_init(&it, store->pending->sessions);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&op)) {
+		if (op->insert && op->session->device_session == device_session &&
+		    g_strcmp0(op->session->device, device) == 0)
+			return lactd_session_copy(op->session);
+	}
+	return NULL;
+}
+
+gboolean
 lactd_store_pending_start(LactdStore *store, const LactdSession *session)
 {
 	PendingOp *op = op_new(session->id, NULL, session);

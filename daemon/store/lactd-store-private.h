@@ -189,6 +189,12 @@ gboolean lactd_store_pending_keep(LactdStore *store, guint64 session_id, const L
 /* Queues the INSERT of @session under its reserved id (outside a
  * transaction); FALSE when the queue is at its bound. */
 gboolean lactd_store_pending_start(LactdStore *store, const LactdSession *session);
+/* The queue holds a write of that session. */
+gboolean lactd_store_pending_has(LactdStore *store, guint64 session_id);
+/* A copy of the newest state of a session begun while the disk was full
+ * (its row not written yet) for that device session, or NULL. */
+LactdSession *lactd_store_pending_find_device_session(LactdStore *store, const char *device,
+						      guint32 device_session);
 /* The highest id a queued INSERT holds, 0 when none. */
 guint64 lactd_store_pending_reserved(LactdStore *store);
 /* TRUE when the last transaction that failed did so for the disk. */

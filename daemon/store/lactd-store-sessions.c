@@ -228,6 +228,26 @@ lactd_store_update_session(LactdStore *store, const LactdSession *session, GErro
 }
 
 gboolean
+lactd_store_resume_session(LactdStore *store, const LactdSession *session, gboolean *kept,
+			   GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	*kept = FALSE;
+	if (lactd_store_update_session(store, session, &local))
+		return TRUE;
+	if (!lactd_store_pending_has(store, session->id)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	g_message("storage: session %" G_GUINT64_FORMAT " resumed in memory until the disk takes "
+		  "writes again (%s)",
+		  session->id, local->message);
+	*kept = TRUE;
+	return TRUE;
+}
+
+gboolean
 lactd_store_delete_session(LactdStore *store, guint64 id, GError **error)
 {
 	g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
@@ -288,10 +308,20 @@ lactd_store_find_device_session(LactdStore *store, const char *device, guint32 d
 	    "WHERE id = (SELECT session FROM session_parts WHERE device = ?1 AND device_session = ?2)");
 	g_autoptr(LactdStoreStmt) stmt =
 	    lactd_store_query(store, sql, error, "su", device, (guint)device_session);
+	g_autoptr(GError) local = NULL;
+	LactdSession *found;
 
 	if (stmt == NULL)
 		return NULL;
-	return session_query_one(store, stmt, "finding a device session", error);
+	found = session_query_one(store, stmt, "finding a device session", &local);
+	if (local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
+	/* Begun while the disk was full and ended (the link lost) before it
+	 * was written: the queue has it, and it is resumed, not begun twice. */
+	return found != NULL ? found
+			     : lactd_store_pending_find_device_session(store, device, device_session);
 }
 
 /*

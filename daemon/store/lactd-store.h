@@ -94,6 +94,11 @@ gboolean lactd_store_add_session_part(LactdStore *store, guint64 session_id, con
 				      guint32 device_session, GError **error);
 gboolean lactd_store_update_session(LactdStore *store, const LactdSession *session,
 				    GError **error);
+/* A session closed as interrupted is live again: updated, or, while the
+ * disk refuses writes, the update kept in memory (@kept; not durable, not
+ * to be announced yet). FALSE for any other failure. */
+gboolean lactd_store_resume_session(LactdStore *store, const LactdSession *session,
+				    gboolean *kept, GError **error);
 gboolean lactd_store_delete_session(LactdStore *store, guint64 id, GError **error);
 /* NULL with LACTD_ERROR_NOT_FOUND when there is none. */
 LactdSession *lactd_store_get_session(LactdStore *store, guint64 id, GError **error);

@@ -589,10 +589,12 @@ static const char *const full_pump_conf[] = {FULL_PUMP_CONF("1"), FULL_PUMP_CONF
 
 typedef struct {
 	GDBusConnection *c;
+	guint sessions; /* the pump's sessions listed */
 	guint64 id;	/* the pump's session, 0 until seen */
 	gsize samples;	/* its samples when last read */
 	double max_step_ml; /* the largest rise of a side between two samples */
 	double left, right; /* the last sample's volumes */
+	guint after_gap;    /* samples after the longest pause between two */
 	gboolean finished;
 } FullPump;
 
@@ -608,16 +610,18 @@ read_pump(FullPump *p)
 	g_autoptr(GVariant) samples = NULL;
 	GVariantIter iter;
 	GVariant *s;
-	gint64 t;
+	gint64 t, prev_t = 0, gap = 0;
 	double l, rr, prev_l = 0, prev_r = 0;
 
 	if (r == NULL)
 		return FALSE;
 	list = g_variant_get_child_value(r, 0);
 	g_variant_iter_init(&iter, list);
+	p->sessions = 0;
 	while ((s = g_variant_iter_next_value(&iter)) != NULL) {
 		const char *device = NULL;
-		if (g_variant_lookup(s, "device", "&s", &device) && g_str_equal(device, PUMP))
+		if (g_variant_lookup(s, "device", "&s", &device) && g_str_equal(device, PUMP) &&
+		    ++p->sessions == 1)
 			g_variant_lookup(s, "id", "t", &p->id);
 		g_variant_unref(s);
 	}
@@ -631,6 +635,7 @@ read_pump(FullPump *p)
 	samples = g_variant_lookup_value(got, "samples", G_VARIANT_TYPE("a(xdd)"));
 	p->samples = samples != NULL ? g_variant_n_children(samples) : 0;
 	p->max_step_ml = 0;
+	p->after_gap = 0;
 	if (samples == NULL)
 		return TRUE;
 	g_variant_iter_init(&iter, samples);
@@ -638,6 +643,12 @@ read_pump(FullPump *p)
 		/* The pump sends a measurement when a side moved 0.5 mL: a
 		 * lost one shows as a rise of about twice that. */
 		p->max_step_ml = MAX(p->max_step_ml, MAX(l - prev_l, rr - prev_r));
+		if (prev_t != 0 && t - prev_t > gap) {
+			gap = t - prev_t;
+			p->after_gap = 0;
+		}
+		p->after_gap++;
+		prev_t = t;
 		prev_l = l;
 		prev_r = rr;
 		p->left = l;
@@ -678,14 +689,26 @@ fill_disk(const char *path)
 	close(fd);
 }
 
-/* @data TRUE: the disk is full before the pump's session begins, so that
+static gboolean
+kept_in_memory(gpointer user_data)
+{
+	g_autofree char *state = storage_state(user_data);
+
+	return strstr(state, "kept in memory") != NULL;
+}
+
+/* @data bit 0: the disk is full before the pump's session begins, so that
  * even its start is kept in memory (lactd-store-pending.c); with the
- * queue's bound set to 1 (LACTD_STORE_PENDING_MAX) both variants fail,
- * as every sample after the first kept entry is dropped. */
+ * queue's bound set to 1 (LACTD_STORE_PENDING_MAX) these variants fail,
+ * as every sample after the first kept entry is dropped. Bit 1: while the
+ * disk is full the link drops for longer than DisconnectGrace, so the
+ * session is closed as interrupted and resumed while still in memory: one
+ * session, its record's volumes (the samples during the drop are lost on
+ * air, not by lactd). */
 static void
 test_full_capture(Fixture *f, gconstpointer data)
 {
-	gboolean late = GPOINTER_TO_INT(data);
+	gboolean late = GPOINTER_TO_INT(data) & 1, drop = GPOINTER_TO_INT(data) & 2;
 	g_autoptr(LactdTestFake) fake = NULL;
 	g_autoptr(LactdTestDaemon) daemon = NULL;
 	g_autoptr(LactdTestDaemon) again = NULL;
@@ -701,7 +724,8 @@ test_full_capture(Fixture *f, gconstpointer data)
 	fake = lactd_test_fake_start(f->bus, full_pump_conf[late], "40");
 	if (fake == NULL)
 		return;
-	daemon = lactd_test_daemon_start(f->bus, f->db, NULL);
+	daemon = lactd_test_daemon_start(f->bus, f->db,
+					 drop ? "[Capture]\nDisconnectGrace=1\nReconnectMin=100\n" : NULL);
 	for (guint i = 0; i < 3; i++) {
 		g_autoptr(GError) error = NULL;
 		g_assert_cmpuint(add_session(f->c, i, NULL, &error), !=, 0);
@@ -712,6 +736,10 @@ test_full_capture(Fixture *f, gconstpointer data)
 	fill_disk(filler);
 	/* Late: the session must not have begun before the disk was full. */
 	g_assert_true(!late || !read_pump(&p));
+	if (drop) {
+		g_assert_true(lactd_test_wait_for(kept_in_memory, f->c, 30000));
+		lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", PUMP, (guint32)3));
+	}
 	g_assert_true(lactd_test_wait_for(readings_kept, &p, 60000));
 	state = storage_state(f->c);
 	g_test_message("full: %s", state);
@@ -733,10 +761,13 @@ test_full_capture(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(state, ==, "ok");
 	g_assert_true(read_pump(&p));
 	g_test_message("%" G_GSIZE_FORMAT " samples while full, %" G_GSIZE_FORMAT
-		       " after, largest rise %.1f mL, last %.1f/%.1f mL",
-		       seen_full, p.samples, p.max_step_ml, p.left, p.right);
+		       " after, largest rise %.1f mL, last %.1f/%.1f mL, %u after the longest pause",
+		       seen_full, p.samples, p.max_step_ml, p.left, p.right, p.after_gap);
 	g_assert_cmpuint(p.samples, >, seen_full);
-	g_assert_cmpfloat(p.max_step_ml, <, 0.75);
+	g_assert_cmpuint(p.sessions, ==, 1);
+	g_assert_true(drop || p.max_step_ml < 0.75);
+	/* Captured again after the drop, while the disk was still full. */
+	g_assert_true(!drop || p.after_gap >= 5);
 	g_assert_cmpfloat(p.left, ==, 71.5);
 	g_assert_cmpfloat(p.right, ==, 60.0);
 	lactd_test_daemon_stop(daemon);
@@ -755,10 +786,11 @@ test_full_capture(Fixture *f, gconstpointer data)
 	g_clear_pointer(&fake, lactd_test_fake_free);
 	g_assert_cmpint(umount(f->dir), ==, 0);
 	f->mounted = FALSE;
-	printf("# full disk during a capture (session begun %s): %" G_GSIZE_FORMAT " samples "
+	printf("# full disk during a capture (session begun %s%s): %" G_GSIZE_FORMAT " samples "
 	       "stored before the disk filled, %" G_GSIZE_FORMAT " once space was back, 0 lost "
-	       "(no rise over %.1f mL)\n",
-	       late ? "after the disk filled" : "before", seen_full, p.samples, p.max_step_ml);
+	       "(largest rise %.1f mL), 1 session\n",
+	       late ? "after the disk filled" : "before",
+	       drop ? ", the link lost 3 s while full" : "", seen_full, p.samples, p.max_step_ml);
 }
 
 int
@@ -775,9 +807,13 @@ main(int argc, char **argv)
 	ADD("/faults/storage/aside-twice", test_aside_twice);
 	ADD("/faults/storage/locked", test_locked);
 	ADD("/faults/storage/full", test_full);
-	g_test_add("/faults/storage/full-capture", Fixture, GINT_TO_POINTER(FALSE), setup,
+	g_test_add("/faults/storage/full-capture", Fixture, GINT_TO_POINTER(0), setup,
 		   test_full_capture, teardown);
-	g_test_add("/faults/storage/full-start", Fixture, GINT_TO_POINTER(TRUE), setup,
+	g_test_add("/faults/storage/full-start", Fixture, GINT_TO_POINTER(1), setup,
+		   test_full_capture, teardown);
+	g_test_add("/faults/storage/full-drop", Fixture, GINT_TO_POINTER(2), setup,
+		   test_full_capture, teardown);
+	g_test_add("/faults/storage/full-start-drop", Fixture, GINT_TO_POINTER(3), setup,
 		   test_full_capture, teardown);
 	return g_test_run();
 }
