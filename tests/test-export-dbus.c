@@ -456,6 +456,74 @@ test_stalled_reader(Fixture *f, gconstpointer data)
 	g_free(export_file(f, "csv", 0, G_MAXINT64));
 }
 
+/* A reader that takes 4 KiB every 250 ms. */
+typedef struct {
+	int fd;
+	gsize got;
+	gboolean eof;
+} Trickle;
+
+static gpointer
+trickle_thread(gpointer user_data)
+{
+	Trickle *t = user_data;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(t->fd, buf, sizeof(buf))) > 0) {
+		t->got += (gsize)n;
+		g_usleep(250 * 1000);
+	}
+	t->eof = n == 0;
+	return NULL;
+}
+
+/* A reader that trickles: the daemon keeps answering everyone meanwhile,
+ * and the export ends, whole or at its deadline (2 s here) with
+ * org.lactd.Error.Write, never later. */
+static void
+test_trickling_reader(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GDBusConnection) other = lactd_test_bus_connect(f->bus);
+	Call call = {0};
+	Probe probe = {.c = other, .export = &call};
+	Trickle t = {0};
+	GThread *reader;
+	gint64 t0 = g_get_monotonic_time(), took_us;
+	guint probe_id;
+	int p[2];
+
+	g_assert_true(g_unix_open_pipe(p, FD_CLOEXEC, NULL));
+	t.fd = p[0];
+	reader = g_thread_new("trickle", trickle_thread, &t);
+	export_start(f, "json", 0, G_MAXINT64, p[1], &call);
+	close(p[1]);
+	probe_id = g_timeout_add(50, probe_tick, &probe);
+	g_assert_true(lactd_test_wait_for(call_is_done, &call, 20000));
+	took_us = g_get_monotonic_time() - t0;
+	g_source_remove(probe_id);
+	g_thread_join(reader);
+	close(p[0]);
+	g_test_message("GetPlan during a trickling export: %u calls, worst %.1f ms; the export "
+		       "%s after %.1f s, %" G_GSIZE_FORMAT " bytes read",
+		       probe.calls, probe.worst_us / 1000.0,
+		       call.error == NULL ? "ended whole" : "ended at its deadline", took_us / 1e6,
+		       t.got);
+	g_assert_cmpuint(probe.calls, >, 5);
+	g_assert_cmpint(probe.worst_us, <, G_USEC_PER_SEC);
+	g_assert_true(t.eof);
+	if (call.error != NULL) {
+		g_autofree char *remote = g_dbus_error_get_remote_error(call.error);
+
+		g_assert_cmpstr(remote, ==, "org.lactd.Error.Write");
+		g_clear_error(&call.error);
+	} else {
+		g_variant_unref(call.reply);
+	}
+	/* The 2 s deadline, with room for a loaded machine. */
+	g_assert_cmpint(took_us, <, 10 * G_USEC_PER_SEC);
+}
+
 /* One client may have 2 exports being written at once: a third is
  * org.lactd.Error.LimitExceeded while another client still exports; once
  * the first two end, the client exports again. */
@@ -614,6 +682,7 @@ main(int argc, char **argv)
 	ADD("/export-dbus/course/empty-range", test_empty, TRUE);
 	ADD("/export-dbus/course/list-measured", test_list_measured, TRUE);
 	ADD("/export-dbus/stalled-reader", test_stalled_reader, TRUE);
+	ADD("/export-dbus/trickling-reader", test_trickling_reader, TRUE);
 	ADD("/export-dbus/closed-pipe", test_closed_pipe, FALSE);
 	ADD("/export-dbus/per-client-limit", test_per_client_limit, TRUE);
 	ADD("/export-dbus/plan-name", test_plan_name, FALSE);
