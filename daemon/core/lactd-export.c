@@ -181,11 +181,12 @@ lactd_export_plan_text(const LactdPlan *p)
 
 /* ---- writing -------------------------------------------------------------------------- */
 
-/* Writes all of bytes to fd before deadline_us (monotonic), never blocking
- * past it: the fd is made non-blocking and each write waits in poll(). */
+/* Writes all of bytes to fd within @seconds from now, never blocking past
+ * that: the fd is made non-blocking and each write waits in poll(). */
 static gboolean
-write_bytes(int fd, GBytes *bytes, gint64 deadline_us, GError **error)
+write_bytes(int fd, GBytes *bytes, gint64 seconds, GError **error)
 {
+	gint64 deadline_us = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
 	int flags = fcntl(fd, F_GETFL);
@@ -202,8 +203,8 @@ write_bytes(int fd, GBytes *bytes, gint64 deadline_us, GError **error)
 
 		if (left_ms <= 0) {
 			g_set_error(error, LACTD_ERROR, LACTD_ERROR_WRITE,
-				    "the export's reader did not take it within %d s",
-				    EXPORT_DEADLINE_S);
+				    "the export's reader did not take it within %" G_GINT64_FORMAT " s",
+				    seconds);
 			goto out;
 		}
 		rc = poll(&pfd, 1, (int)MIN(left_ms, G_MAXINT));
@@ -295,8 +296,7 @@ lactd_export_write(LactdStore *store, const char *format, gint64 from_us, gint64
 	}
 	doc = lactd_export_build(store, format, from_us, to_us, error);
 	return doc != NULL &&
-	       write_bytes(fd, doc, g_get_monotonic_time() + EXPORT_DEADLINE_S * G_USEC_PER_SEC,
-			   error);
+	       write_bytes(fd, doc, EXPORT_DEADLINE_S, error);
 }
 
 /* ---- writing off the main loop -------------------------------------------------------- */
@@ -304,7 +304,7 @@ lactd_export_write(LactdStore *store, const char *format, gint64 from_us, gint64
 typedef struct {
 	int fd;
 	GBytes *doc;
-	gint64 deadline_us;
+	gint64 deadline_s;
 } WriteJob;
 
 static void
@@ -321,7 +321,7 @@ write_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
 	WriteJob *job = task_data;
 	GError *error = NULL;
-	gboolean ok = write_bytes(job->fd, job->doc, job->deadline_us, &error);
+	gboolean ok = write_bytes(job->fd, job->doc, job->deadline_s, &error);
 	int fd = job->fd;
 
 	job->fd = -1;
@@ -375,7 +375,7 @@ lactd_export_write_async(LactdStore *store, const char *format, gint64 from_us, 
 	job = g_new0(WriteJob, 1);
 	job->fd = fd;
 	job->doc = g_steal_pointer(&doc);
-	job->deadline_us = g_get_monotonic_time() + deadline_s() * G_USEC_PER_SEC;
+	job->deadline_s = deadline_s();
 	g_task_set_task_data(task, job, (GDestroyNotify)write_job_free);
 	g_task_run_in_thread(task, write_thread);
 }
