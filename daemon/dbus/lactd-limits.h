@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 
 /* Calls one client may have between arrival and reply (docs/service.md). */
 #define LACTD_LIMITS_MAX_CALLS_PER_CALLER 8
+/* Of those, listings over more than LACTD_LIMITS_LONG_RANGE_DAYS (ListSessions,
+ * ListSessionsColumns, ListSessionsFd, ListWeighings, GetDailySummary,
+ * GetDailySummaryFd), whose cost grows with the range. */
+#define LACTD_LIMITS_MAX_LONG_PER_CALLER 1
+#define LACTD_LIMITS_LONG_RANGE_DAYS	 31
 
 /* Installs the filter on @connection, for as long as it lives; returns its
  * id for g_dbus_connection_remove_filter(). @max_calls 0 takes the default. */
