@@ -26,6 +26,7 @@ typedef struct {
 	GVariant *value;
 	gconstpointer data;    /* fixed-size elements, or NULL */
 	const char **strv;     /* strings, or NULL */
+	const char *const **lists; /* lists of strings, or NULL */
 	const guint8 *present; /* NULL: always present */
 } Column;
 
@@ -33,6 +34,7 @@ static void
 column_clear(Column *c)
 {
 	g_free(c->strv);
+	g_free(c->lists);
 	g_clear_pointer(&c->value, g_variant_unref);
 }
 
@@ -62,39 +64,117 @@ read_le(const guint8 *p, gsize width)
 	return v;
 }
 
+/*
+ * GVariant's framing of an array of variable-size elements that need no
+ * alignment ("as", "aas"): the elements end to end, then a table of where
+ * each ends, little-endian, in the width the whole size calls for. Checked
+ * as GVariant's normal form is: the table inside the data, every end after
+ * the one before and the last one where the table starts.
+ */
+static gboolean
+framing(const guint8 *data, gsize size, gsize *table, gsize *count, gsize *width)
+{
+	*table = *count = *width = 0;
+	if (size == 0)
+		return TRUE;
+	*width = size > G_MAXUINT32 ? 8 : size > G_MAXUINT16 ? 4 : size > G_MAXUINT8 ? 2 : 1;
+	*table = read_le(data + size - *width, *width);
+	if (*table > size - *width || (size - *table) % *width != 0)
+		return FALSE;
+	*count = (size - *table) / *width;
+	return *count > 0 || *table == 0;
+}
+
+/* A string of @len bytes then its NUL: UTF-8 with no NUL inside. Most are
+ * ASCII, checked in one loop without GLib's decoder. */
+static gboolean
+text_ok(const guint8 *p, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len && p[i] != 0 && p[i] < 0x80)
+		i++;
+	return p[len] == '\0' && (i == len || g_utf8_validate_len((const char *)p, len, NULL));
+}
+
+/* The strings of an "as" in @data: @out gets each (may be NULL to check
+ * only). FALSE when it is not in normal form. */
+static gboolean
+strings_check(const guint8 *data, gsize size, const char **out, gsize *n)
+{
+	gsize table, count, width, start = 0;
+
+	if (!framing(data, size, &table, &count, &width))
+		return FALSE;
+	for (gsize i = 0; i < count; i++) {
+		gsize end = read_le(data + table + i * width, width);
+		if (end <= start || end > table || !text_ok(data + start, end - start - 1))
+			return FALSE;
+		if (out != NULL)
+			out[i] = (const char *)data + start;
+		start = end;
+	}
+	*n = count;
+	return start == table;
+}
+
+const char *const **
+lactctl_column_lists(GVariant *column, gsize *n)
+{
+	gsize size = g_variant_get_size(column), table, count, width, start = 0, strings = 0;
+	const guint8 *data = g_variant_get_data(column);
+	const char ***rows;
+	const char **at;
+
+	*n = 0;
+	if (!g_variant_is_of_type(column, G_VARIANT_TYPE("aas")) ||
+	    !framing(data, size, &table, &count, &width))
+		return NULL;
+	/* First the check, counting the strings; then one block: the rows,
+	 * then each row's strings and its NULL. */
+	for (gsize i = 0; i < count; i++) {
+		gsize end = read_le(data + table + i * width, width), k;
+		if (end < start || end > table || !strings_check(data + start, end - start, NULL, &k))
+			return NULL;
+		strings += k;
+		start = end;
+	}
+	if (start != table)
+		return NULL;
+	rows = g_malloc(sizeof(char **) * (count + 1) + sizeof(char *) * (strings + count));
+	at = (const char **)(rows + count + 1);
+	start = 0;
+	for (gsize i = 0; i < count; i++) {
+		gsize end = read_le(data + table + i * width, width), k = 0;
+		rows[i] = at;
+		strings_check(data + start, end - start, at, &k);
+		at += k;
+		*at++ = NULL;
+		start = end;
+	}
+	rows[count] = NULL;
+	*n = count;
+	return (const char *const **)rows;
+}
+
 const char **
 lactctl_column_strings(GVariant *column, gsize *n)
 {
-	gsize size = g_variant_get_size(column), width, table, count, start = 0;
+	gsize size = g_variant_get_size(column), table, count, width;
 	const guint8 *data = g_variant_get_data(column);
 	const char **out;
 
-	/* Normal form means every string ends in NUL and is UTF-8; a column
-	 * of a checked content is known to be in it, at no cost. */
-	if (!g_variant_is_of_type(column, G_VARIANT_TYPE_STRING_ARRAY) ||
-	    !g_variant_is_normal_form(column))
-		return g_variant_get_strv(column, n);
 	*n = 0;
-	if (size == 0)
-		return g_new0(const char *, 1);
-	width = size > G_MAXUINT32 ? 8 : size > G_MAXUINT16 ? 4 : size > G_MAXUINT8 ? 2 : 1;
-	/* GVariant's layout: the strings end to end, then where each ends. */
-	table = read_le(data + size - width, width);
-	if (table > size - width || (size - table) % width != 0)
-		return g_variant_get_strv(column, n);
-	count = (size - table) / width;
+	if (!g_variant_is_of_type(column, G_VARIANT_TYPE_STRING_ARRAY) ||
+	    !framing(data, size, &table, &count, &width))
+		return NULL;
 	out = g_new(const char *, count + 1);
-	for (gsize i = 0; i < count; i++) {
-		gsize end = read_le(data + table + i * width, width);
-		if (end <= start || end > table || data[end - 1] != '\0') {
-			g_free(out);
-			return g_variant_get_strv(column, n);
-		}
-		out[i] = (const char *)data + start;
-		start = end;
+	if (!strings_check(data, size, out, n)) {
+		g_free(out);
+		*n = 0;
+		return NULL;
 	}
 	out[count] = NULL;
-	*n = count;
 	return out;
 }
 
@@ -115,11 +195,15 @@ column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolea
 		g_autofree char *t = g_variant_type_dup_string(type);
 		return damaged(error, "no column %s of type %s", f->dbus_key, t);
 	}
-	if (f->type == LACTD_FIELD_STRV)
-		len = g_variant_n_children(c->value);
-	else if (size == 0)
+	if (f->type == LACTD_FIELD_STRV) {
+		c->lists = lactctl_column_lists(c->value, &len);
+		if (c->lists == NULL)
+			return damaged(error, "column %s: lists not well-formed", f->dbus_key);
+	} else if (size == 0) {
 		c->strv = lactctl_column_strings(c->value, &len);
-	else
+		if (c->strv == NULL)
+			return damaged(error, "column %s: strings not well-formed", f->dbus_key);
+	} else
 		c->data = g_variant_get_fixed_array(c->value, &len, size);
 	if (first)
 		*n = len;
@@ -152,7 +236,7 @@ cell(const Column *c, gsize i)
 	case LACTD_FIELD_DOUBLE:
 		return g_variant_new_double(((const double *)c->data)[i]);
 	case LACTD_FIELD_STRV:
-		return g_variant_get_child_value(c->value, i);
+		return g_variant_new_strv(c->lists[i], -1);
 	default:
 		return g_variant_new_string(c->strv[i]);
 	}
@@ -187,8 +271,7 @@ lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **erro
 		g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
 		for (guint i = 0; i < n_cols; i++) {
 			if (c[i].present == NULL || c[i].present[r]) {
-				/* Floating or not (a list is a child of its column). */
-				g_autoptr(GVariant) v = g_variant_take_ref(cell(&c[i], r));
+				g_autoptr(GVariant) v = g_variant_ref_sink(cell(&c[i], r));
 				g_variant_builder_add(&b, "{sv}", c[i].field->dbus_key, v);
 			}
 		}
@@ -203,6 +286,38 @@ GVariant *
 lactctl_columns_to_sessions(GVariant *columns, GError **error)
 {
 	return lactctl_columns_to_rows(&lactd_session_table, columns, error);
+}
+
+/*
+ * Whether the content is well-formed: every key, and every column in
+ * GVariant's normal form. The string columns (most of the bytes: 26,000
+ * strings in a year of sessions) and the lists (`measured`) are checked
+ * when they are read (lactctl_column_strings and lactctl_column_lists), in
+ * one pass, instead of here by GVariant, which makes an instance of each
+ * string to check it.
+ */
+static gboolean
+content_check(GVariant *v)
+{
+	gsize n = g_variant_n_children(v);
+
+	if (g_variant_get_size(v) > 0 && n == 0)
+		return FALSE;
+	for (gsize i = 0; i < n; i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(v, i);
+		g_autoptr(GVariant) key = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
+		g_autoptr(GVariant) value = NULL;
+
+		if (!g_variant_is_normal_form(key) || g_variant_get_size(boxed) == 0)
+			return FALSE;
+		value = g_variant_get_variant(boxed);
+		if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY) &&
+		    !g_variant_is_of_type(value, G_VARIANT_TYPE("aas")) &&
+		    !g_variant_is_normal_form(value))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 /* Larger than any reply lactd makes (a year of sessions is about 0.5 MiB),
@@ -238,7 +353,7 @@ lactctl_columns_read_fd(int fd, GError **error)
 	}
 	/* Untrusted: GVariant checks every offset it follows. */
 	v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, bytes, FALSE));
-	if (!g_variant_is_normal_form(v)) {
+	if (!content_check(v)) {
 		damaged(error, "the content is not a well-formed a{sv} (truncated or damaged)");
 		return NULL;
 	}

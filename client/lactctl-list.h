@@ -36,7 +36,8 @@ gboolean lactctl_list_days(GDBusConnection *bus, gint64 from, gint64 to, GVarian
 
 /* The content of a bulk reply's fd: checked to be sealed against writing
  * and shrinking, mapped and read untrusted; NULL with G_IO_ERROR_INVALID_DATA
- * when it is not a well-formed a{sv}. */
+ * when it is not a well-formed a{sv}. Its string columns are checked when
+ * lactctl_column_strings reads them. */
 GVariant *lactctl_columns_read_fd(int fd, GError **error);
 
 /* Turns the columns of @rec (ListSessionsColumns' a{sv}, or the content of
@@ -46,9 +47,13 @@ GVariant *lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GEr
 GVariant *lactctl_columns_to_sessions(GVariant *columns, GError **error);
 
 /* The strings of a string column (as), read in place without a GVariant
- * each when the column is in normal form (as a content read by
- * lactctl_columns_read_fd is); free the array with g_free(), not the
- * strings, which @column holds. */
+ * each, and checked as they are read: NULL when the column is not in
+ * GVariant's normal form (a damaged reply). Free the array with g_free(),
+ * not the strings, which @column holds. */
 const char **lactctl_column_strings(GVariant *column, gsize *n);
+/* The lists of a list column (aas), read and checked the same way: row i's
+ * strings are the NULL-terminated lists[i]. One block: free it with
+ * g_free(). */
+const char *const **lactctl_column_lists(GVariant *column, gsize *n);
 
 G_END_DECLS

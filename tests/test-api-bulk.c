@@ -363,6 +363,28 @@ test_reader_damaged(void)
 		r = read_rows(garbage, n, TRUE, &e);
 		g_assert_true(r == NULL && e != NULL);
 	}
+	/* One byte changed inside a string, or inside a list's string: not
+	 * UTF-8, or a NUL in the middle. The string columns are checked by
+	 * lactctl's own reader, not by GVariant, so each case is tried. */
+	{
+		static const struct {
+			const char *text;
+			gsize len;
+			guint8 byte;
+		} cases[] = {
+		    {"a note", 6, 0xff}, {"a note", 6, 0x00}, {"a note", 6, 0xc3},
+		    {"left", 5, 0xff},	 {"left", 5, 0x00},
+		};
+
+		for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+			g_autofree guint8 *copy = g_memdup2(data, size);
+			const guint8 *at = memmem(copy, size, cases[i].text, cases[i].len);
+
+			g_assert_nonnull(at);
+			copy[(at - copy) + 1] = cases[i].byte;
+			assert_refused(copy, size, TRUE, "a damaged string");
+		}
+	}
 	/* Well-formed, but a column missing, or of another length. */
 	{
 		g_autoptr(GVariant) missing = g_variant_ref_sink(

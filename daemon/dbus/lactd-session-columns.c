@@ -30,7 +30,8 @@ typedef struct {
 	const LactdField *field;
 	GArray *values;	   /* fixed-size elements, or NULL */
 	GPtrArray *texts;  /* strings (borrowed from the records), or NULL */
-	GPtrArray *lists;  /* STRV values (GVariant "as"), or NULL */
+	GByteArray *lists; /* STRV: each row's "as", serialised end to end, or NULL */
+	GArray *list_ends; /* STRV: where each row's "as" ends in `lists` */
 	GArray *present;   /* one byte a record, or NULL when always present */
 	guint n_names;	   /* LACTD_FIELD_ENUM: how many names */
 	GPtrArray *owned;  /* strings made for this reply (HHMM) */
@@ -39,7 +40,7 @@ typedef struct {
 gboolean
 lactd_columns_may_be_absent(const LactdField *f)
 {
-	return f->compute != NULL ||
+	return lactd_field_is_derived(f) ||
 	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
@@ -49,9 +50,10 @@ column_init(Column *c, const LactdField *f, guint n)
 	gsize size = lactd_columns_element_size(f->type);
 
 	c->field = f;
-	if (f->type == LACTD_FIELD_STRV)
-		c->lists = g_ptr_array_new_full(n, (GDestroyNotify)g_variant_unref);
-	else if (size > 0)
+	if (f->type == LACTD_FIELD_STRV) {
+		c->lists = g_byte_array_sized_new(n * 8);
+		c->list_ends = g_array_sized_new(FALSE, FALSE, sizeof(gsize), n);
+	} else if (size > 0)
 		c->values = g_array_sized_new(FALSE, TRUE, (guint)size, n);
 	else
 		c->texts = g_ptr_array_sized_new(n);
@@ -93,6 +95,67 @@ append_fixed(Column *c, LactdFieldType type, GVariant *v)
 	}
 }
 
+/*
+ * GVariant's serialised form of an array of variable-size elements that
+ * need no alignment ("as", "aas"): the elements end to end, then where each
+ * one ends, little-endian, in the smallest width that addresses the whole
+ * (GVariant's own rule). Written here in one pass, because GVariant would
+ * make and serialise one instance per string. Appended to @out.
+ */
+static void
+blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *sizes)
+{
+	gsize body = 0, total, width, at = 0, base = out->len;
+	guint8 *p;
+
+	for (guint i = 0; i < n; i++)
+		body += sizes[i];
+	if (body + n <= G_MAXUINT8)
+		total = body + n;
+	else if (body + 2 * (gsize)n <= G_MAXUINT16)
+		total = body + 2 * (gsize)n;
+	else if (body + 4 * (gsize)n <= G_MAXUINT32)
+		total = body + 4 * (gsize)n;
+	else
+		total = body + 8 * (gsize)n;
+	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
+	g_byte_array_set_size(out, (guint)(base + total));
+	p = out->data + base;
+	for (guint i = 0; i < n; i++) {
+		if (sizes[i] > 0) /* an empty list has no bytes, maybe no pointer */
+			memcpy(p + at, data[i], sizes[i]);
+		at += sizes[i];
+		for (gsize b = 0; b < width; b++)
+			p[body + i * width + b] = (guint8)(at >> (8 * b));
+	}
+}
+
+static GVariant *
+array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, const gsize *sizes)
+{
+	GByteArray *out = g_byte_array_new();
+	g_autoptr(GBytes) bytes = NULL;
+
+	blobs_append(out, n, data, sizes);
+	bytes = g_byte_array_free_to_bytes(out);
+	return g_variant_new_from_bytes(type, bytes, TRUE);
+}
+
+/* One row's list ("as") appended to its column. */
+static void
+list_append(Column *c, const char *const *v, guint n)
+{
+	gsize sizes[G_N_ELEMENTS(((LactdFieldValue *)NULL)->strv.v)];
+	gsize end;
+
+	g_assert(n <= G_N_ELEMENTS(sizes));
+	for (guint i = 0; i < n; i++)
+		sizes[i] = strlen(v[i]) + 1;
+	blobs_append(c->lists, n, (const guint8 *const *)v, sizes);
+	end = c->lists->len;
+	g_array_append_val(c->list_ends, end);
+}
+
 /* The general way, through the field's D-Bus value: derived fields and
  * rare types. */
 static void
@@ -107,10 +170,15 @@ append_variant(Column *c, gconstpointer record)
 		guint8 present = v != NULL;
 		g_array_append_val(c->present, present);
 	}
-	if (c->lists != NULL)
-		g_ptr_array_add(c->lists, v != NULL ? g_variant_ref(v)
-						    : g_variant_ref_sink(g_variant_new_strv(NULL, 0)));
-	else if (c->values != NULL)
+	if (c->lists != NULL) {
+		gsize end;
+
+		if (v != NULL)
+			g_byte_array_append(c->lists, g_variant_get_data(v),
+					    (guint)g_variant_get_size(v));
+		end = c->lists->len;
+		g_array_append_val(c->list_ends, end);
+	} else if (c->values != NULL)
 		append_fixed(c, f->type, v);
 	else if (v == NULL)
 		g_ptr_array_add(c->texts, (gpointer) "");
@@ -118,6 +186,45 @@ append_variant(Column *c, gconstpointer record)
 		char *s = g_variant_dup_string(v, NULL);
 		g_ptr_array_add(c->owned, s);
 		g_ptr_array_add(c->texts, s);
+	}
+}
+
+/* A derived field, in its type without a GVariant: the five derived fields
+ * of a session are most of the work of its columns. */
+static void
+append_derived(Column *c, gconstpointer record)
+{
+	const LactdField *f = c->field;
+	/* As in the a{sv}: a value not measured is still sent where the
+	 * field says so (a session's total_ml). */
+	gboolean sent = f->present == NULL || (f->flags & LACTD_FIELD_DBUS_ALWAYS) ||
+			f->present(record);
+	LactdFieldValue v = {0};
+
+	if (c->present != NULL) {
+		guint8 p = sent;
+		g_array_append_val(c->present, p);
+	}
+	if (sent)
+		lactd_field_derive(f, record, &v);
+	switch (f->type) {
+	case LACTD_FIELD_STRV:
+		list_append(c, v.strv.v, v.strv.n);
+		break;
+	case LACTD_FIELD_BOOLEAN: {
+		guint8 b = v.b ? 1 : 0;
+		g_array_append_val(c->values, b);
+		break;
+	}
+	case LACTD_FIELD_UINT64:
+	case LACTD_FIELD_INT64:
+	case LACTD_FIELD_UINT32:
+	case LACTD_FIELD_DOUBLE:
+		/* The union's first bytes are the value, in its width. */
+		g_array_append_vals(c->values, &v, 1);
+		break;
+	default:
+		g_assert_not_reached();
 	}
 }
 
@@ -129,6 +236,10 @@ append(Column *c, gconstpointer record)
 	const LactdField *f = c->field;
 	gboolean present;
 
+	if (f->derive != NULL) {
+		append_derived(c, record);
+		return;
+	}
 	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM || f->type == LACTD_FIELD_STRV) {
 		append_variant(c, record);
 		return;
@@ -183,44 +294,6 @@ append(Column *c, gconstpointer record)
 	}
 }
 
-/*
- * GVariant's serialised form of an array of variable-size elements that
- * need no alignment ("as", "aas"): the elements end to end, then where each
- * one ends, little-endian, in the smallest width that addresses the whole
- * (GVariant's own rule). Written here in one pass, because GVariant would
- * make and serialise one instance per string.
- */
-static GVariant *
-array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, const gsize *sizes)
-{
-	gsize body = 0, total, width, at = 0;
-	guint8 *out;
-
-	for (guint i = 0; i < n; i++)
-		body += sizes[i];
-	if (body + n <= G_MAXUINT8)
-		total = body + n;
-	else if (body + 2 * (gsize)n <= G_MAXUINT16)
-		total = body + 2 * (gsize)n;
-	else if (body + 4 * (gsize)n <= G_MAXUINT32)
-		total = body + 4 * (gsize)n;
-	else
-		total = body + 8 * (gsize)n;
-	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
-	out = g_malloc(MAX(total, 1));
-	for (guint i = 0; i < n; i++) {
-		if (sizes[i] > 0) /* an empty list has no bytes, maybe no pointer */
-			memcpy(out + at, data[i], sizes[i]);
-		at += sizes[i];
-		for (gsize b = 0; b < width; b++)
-			out[body + i * width + b] = (guint8)(at >> (8 * b));
-	}
-	{
-		g_autoptr(GBytes) bytes = g_bytes_new_take(out, total);
-		return g_variant_new_from_bytes(type, bytes, TRUE);
-	}
-}
-
 static GVariant *
 strings_variant(GPtrArray *texts)
 {
@@ -233,17 +306,20 @@ strings_variant(GPtrArray *texts)
 }
 
 static GVariant *
-lists_variant(GPtrArray *lists)
+lists_variant(Column *c)
 {
-	g_autofree gsize *sizes = g_new(gsize, lists->len + 1);
-	g_autofree const guint8 **data = g_new(const guint8 *, lists->len + 1);
+	guint n = c->list_ends->len;
+	g_autofree gsize *sizes = g_new(gsize, n + 1);
+	g_autofree const guint8 **data = g_new(const guint8 *, n + 1);
+	gsize start = 0;
 
-	for (guint i = 0; i < lists->len; i++) {
-		GVariant *v = g_ptr_array_index(lists, i);
-		data[i] = g_variant_get_data(v);
-		sizes[i] = g_variant_get_size(v);
+	for (guint i = 0; i < n; i++) {
+		gsize end = g_array_index(c->list_ends, gsize, i);
+		data[i] = c->lists->data + start;
+		sizes[i] = end - start;
+		start = end;
 	}
-	return array_of_blobs(G_VARIANT_TYPE("aas"), lists->len, data, sizes);
+	return array_of_blobs(G_VARIANT_TYPE("aas"), n, data, sizes);
 }
 
 static void
@@ -261,8 +337,9 @@ column_finish(Column *c, GVariantBuilder *b)
 		g_variant_builder_add(b, "{sv}", f->dbus_key, strings_variant(c->texts));
 		g_ptr_array_unref(c->texts);
 	} else {
-		g_variant_builder_add(b, "{sv}", f->dbus_key, lists_variant(c->lists));
-		g_ptr_array_unref(c->lists);
+		g_variant_builder_add(b, "{sv}", f->dbus_key, lists_variant(c));
+		g_byte_array_unref(c->lists);
+		g_array_unref(c->list_ends);
 	}
 	if (c->present != NULL) {
 		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);

@@ -203,44 +203,43 @@ is_supplement(gconstpointer record)
 	return ((const LactdSession *)record)->kind == LACTD_SESSION_SUPPLEMENT;
 }
 
-static GVariant *
-compute_total(gconstpointer record)
+static void
+derive_total(gconstpointer record, LactdFieldValue *out)
 {
-	return g_variant_new_double(lactd_round_ml(lactd_session_total_ml(record)));
+	out->d = lactd_session_total_ml(record);
 }
 
-static GVariant *
-compute_left_measured(gconstpointer record)
+static void
+derive_left_measured(gconstpointer record, LactdFieldValue *out)
 {
-	return g_variant_new_boolean(left_present(record));
+	out->b = left_present(record);
 }
 
-static GVariant *
-compute_right_measured(gconstpointer record)
+static void
+derive_right_measured(gconstpointer record, LactdFieldValue *out)
 {
-	return g_variant_new_boolean(right_present(record));
+	out->b = right_present(record);
 }
 
 /* What a client shows as measured, the rest as "not measured". */
-static GVariant *
-compute_measured(gconstpointer record)
+static void
+derive_measured(gconstpointer record, LactdFieldValue *out)
 {
-	const char *measured[4];
-	guint n = 0;
+	guint sides = lactd_session_sides(record);
 
-	if (left_present(record))
-		measured[n++] = "left";
-	if (right_present(record))
-		measured[n++] = "right";
+	out->strv.n = 0;
+	if (sides & 1)
+		out->strv.v[out->strv.n++] = "left";
+	if (sides & 2)
+		out->strv.v[out->strv.n++] = "right";
 	if (weighed_present(record))
-		measured[n++] = "weighed";
-	return g_variant_new_strv(measured, n);
+		out->strv.v[out->strv.n++] = "weighed";
 }
 
-static GVariant *
-compute_sides(gconstpointer record)
+static void
+derive_sides(gconstpointer record, LactdFieldValue *out)
 {
-	return g_variant_new_uint32(lactd_session_sides(record));
+	out->u32 = lactd_session_sides(record);
 }
 
 #define SAMPLE(member) .offset = G_STRUCT_OFFSET(LactdSample, member)
@@ -266,15 +265,15 @@ static const LactdField session_fields[] = {
      SESSION(right_ml), .flags = ML | SET | LACTD_FIELD_DBUS_ALWAYS, .present = right_present,
      .check = check_right_ml},
     {"total_ml", LACTD_FIELD_DOUBLE, "mL", "total_ml", "total_ml", "total_ml", NULL, 0,
-     .flags = ML | LACTD_FIELD_DBUS_ALWAYS, .present = total_present, .compute = compute_total},
+     .flags = ML | LACTD_FIELD_DBUS_ALWAYS, .present = total_present, .derive = derive_total},
     {"extra_ml", LACTD_FIELD_DOUBLE, "mL", "weighed_ml", "weighed_ml", "weighed_ml", "extra_ml",
      SESSION(extra_ml), .flags = ML, .present = weighed_present},
     {"left_measured", LACTD_FIELD_BOOLEAN, NULL, "left_measured", NULL, NULL, NULL, 0,
-     .compute = compute_left_measured},
+     .derive = derive_left_measured},
     {"right_measured", LACTD_FIELD_BOOLEAN, NULL, "right_measured", NULL, NULL, NULL, 0,
-     .compute = compute_right_measured},
+     .derive = derive_right_measured},
     {"measured", LACTD_FIELD_STRV, NULL, "measured", "measured", "measured", NULL, 0,
-     .compute = compute_measured},
+     .derive = derive_measured},
     {"left_seconds", LACTD_FIELD_UINT32, "s", "left_seconds", "left_seconds", "left_seconds",
      "left_s", SESSION(left_seconds), .flags = SET},
     {"right_seconds", LACTD_FIELD_UINT32, "s", "right_seconds", "right_seconds",
@@ -298,7 +297,7 @@ static const LactdField session_fields[] = {
     {"device_session", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "device_session",
      SESSION(device_session)},
     {"live", LACTD_FIELD_BOOLEAN, NULL, NULL, "live", NULL, "live", SESSION(live)},
-    {"sides", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "sides", 0, .compute = compute_sides},
+    {"sides", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "sides", 0, .derive = derive_sides},
 };
 
 const LactdRecord lactd_session_table = {"session", session_fields,

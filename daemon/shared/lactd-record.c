@@ -34,9 +34,49 @@ is_present(const LactdField *field, gconstpointer record)
 	return field->present == NULL || field->present(record);
 }
 
+gboolean
+lactd_field_is_derived(const LactdField *field)
+{
+	return field->compute != NULL || field->derive != NULL;
+}
+
+void
+lactd_field_derive(const LactdField *field, gconstpointer record, LactdFieldValue *out)
+{
+	field->derive(record, out);
+	if (field->type == LACTD_FIELD_DOUBLE && (field->flags & LACTD_FIELD_ROUND))
+		out->d = lactd_round_ml(out->d);
+}
+
+static GVariant *
+derived_value(const LactdField *field, gconstpointer record)
+{
+	LactdFieldValue v;
+
+	lactd_field_derive(field, record, &v);
+	switch (field->type) {
+	case LACTD_FIELD_UINT64:
+		return g_variant_new_uint64(v.u64);
+	case LACTD_FIELD_INT64:
+		return g_variant_new_int64(v.i64);
+	case LACTD_FIELD_UINT32:
+		return g_variant_new_uint32(v.u32);
+	case LACTD_FIELD_BOOLEAN:
+		return g_variant_new_boolean(v.b);
+	case LACTD_FIELD_DOUBLE:
+		return g_variant_new_double(v.d);
+	case LACTD_FIELD_STRV:
+		return g_variant_new_strv(v.strv.v, v.strv.n);
+	default:
+		g_return_val_if_reached(NULL);
+	}
+}
+
 static GVariant *
 value_of(const LactdField *field, gconstpointer record)
 {
+	if (field->derive != NULL)
+		return derived_value(field, record);
 	if (field->compute != NULL) {
 		GVariant *v = field->compute(record);
 		if (v != NULL && field->type == LACTD_FIELD_DOUBLE &&
@@ -274,7 +314,7 @@ lactd_field_shown(const LactdField *f, gconstpointer record)
 		return NULL;
 	/* A string never set is none; one set to "" is text, if empty. */
 	if ((f->flags & LACTD_FIELD_ZERO_NONE) && f->type == LACTD_FIELD_STRING &&
-	    f->compute == NULL && *AT(record, f, char *const) == NULL)
+	    !lactd_field_is_derived(f) && *AT(record, f, char *const) == NULL)
 		return NULL;
 	if ((v = value_of(f, record)) == NULL)
 		return NULL;

@@ -59,6 +59,21 @@ typedef enum {
 
 typedef struct _LactdField LactdField;
 
+/* A derived value in its field's type, without a GVariant: what the bulk
+ * columns and the store read for every row. A STRV holds at most four
+ * static strings. */
+typedef union {
+	guint64 u64;
+	gint64 i64;
+	guint32 u32;
+	gboolean b;
+	double d;
+	struct {
+		const char *v[4];
+		guint n;
+	} strv;
+} LactdFieldValue;
+
 struct _LactdField {
 	const char *name; /* the struct member it describes */
 	LactdFieldType type;
@@ -80,6 +95,9 @@ struct _LactdField {
 	/* A value derived from others instead of read at `offset` (NULL: none,
 	 * as when absent). */
 	GVariant *(*compute)(gconstpointer record);
+	/* The same for a number, a boolean or a short list, written in the
+	 * field's type (a field has `compute` or `derive`, not both). */
+	void (*derive)(gconstpointer record, LactdFieldValue *out);
 	/* Runs on a client's value before it is stored: range checks, and the
 	 * flags that go with it (a side given is a side measured). */
 	gboolean (*check)(gpointer record, const char *key, GVariant *value, GError **error);
@@ -99,6 +117,10 @@ GVariant *lactd_field_get(const LactdField *field, gconstpointer record);
 /* The field's value as JSON and CSV show it (a new reference), or NULL when
  * it is absent or means "none" (see LACTD_FIELD_ZERO_NONE). */
 GVariant *lactd_field_shown(const LactdField *field, gconstpointer record);
+/* Whether the field is derived from others (`compute` or `derive`). */
+gboolean lactd_field_is_derived(const LactdField *field);
+/* A `derive` field's value, rounded as its flags say. */
+void lactd_field_derive(const LactdField *field, gconstpointer record, LactdFieldValue *out);
 /* The field named `name`, or NULL. */
 const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */

@@ -85,13 +85,14 @@ static int
 bind_field(LactdStore *store, sqlite3_stmt *stmt, int idx, const LactdField *f,
 	   gconstpointer record, const char *table)
 {
-	if (f->compute != NULL) {
-		g_autoptr(GVariant) v = g_variant_ref_sink(f->compute(record));
+	if (f->derive != NULL) {
+		LactdFieldValue v;
 
-		if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32))
-			return sqlite3_bind_int64(stmt, idx, g_variant_get_uint32(v));
-		if (g_variant_is_of_type(v, G_VARIANT_TYPE_DOUBLE))
-			return sqlite3_bind_double(stmt, idx, g_variant_get_double(v));
+		lactd_field_derive(f, record, &v);
+		if (f->type == LACTD_FIELD_UINT32)
+			return sqlite3_bind_int64(stmt, idx, v.u32);
+		if (f->type == LACTD_FIELD_DOUBLE)
+			return sqlite3_bind_double(stmt, idx, v.d);
 		g_assert_not_reached();
 	}
 	switch (f->type) {
@@ -160,7 +161,7 @@ lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer rec
 			continue;
 		col++;
 		/* A computed column is the caller's to read back. */
-		if (f->compute != NULL)
+		if (lactd_field_is_derived(f))
 			continue;
 		switch (f->type) {
 		case LACTD_FIELD_UINT64:
