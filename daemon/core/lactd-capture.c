@@ -18,53 +18,9 @@
 
 #include <math.h>
 
-#include "lactd-capture.h"
+#include "lactd-capture-private.h"
 #include "lactd-error.h"
-#include "lactd-settle.h"
 #include "lactd-util.h"
-#include "lactd-weighing.h"
-
-typedef struct _Live Live;
-
-/* One device as capture knows it. */
-typedef struct {
-	LactdCapture *capture;
-	char *address;
-	char *device_path;
-	char *side; /* "left", "right", "both", "unknown": as of the last reading */
-	/* its part in a live session, if any */
-	Live *live;
-	guint32 device_session;
-	gint64 start_us; /* this device's session start */
-	guint32 last_elapsed_s;
-	guint grace_source;
-	LactdSettle settle; /* scales: when a weight is a weighing */
-	/* A scale that repeats nothing while the weight holds: the hold is
-	 * judged once more when it has lasted long enough. */
-	guint settle_source;
-	double pending_g;
-	char *pending_role;
-	double pending_resolution_g;
-} Dev;
-
-/* A live session: one or two devices' sessions. */
-struct _Live {
-	LactdCapture *capture;
-	LactdSession *session;
-	gboolean announced; /* the listener knows it as started */
-	LactdCaptureLive values; /* what a client sees move */
-	GPtrArray *members; /* Dev, not owned */
-	guint idle_source;
-};
-
-struct _LactdCapture {
-	LactdStore *store;
-	const LactdConfig *config;
-	const LactdCaptureListener *listener;
-	gpointer listener_data;
-	GHashTable *devices; /* address -> Dev */
-	GPtrArray *lives;    /* Live, owned */
-};
 
 static void leave_session(Dev *dev, gboolean interrupted);
 
@@ -605,80 +561,6 @@ take_record(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 	return TRUE;
 }
 
-static gboolean settle_timeout(gpointer user_data);
-
-static gboolean
-take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, gint64 now_us,
-	    GError **error)
-{
-	LactdCapture *capture = dev->capture;
-	g_autoptr(LactdWeighing) w = NULL;
-	guint64 changed = 0;
-
-	if (isnan(r->weight.grams) || fabs(r->weight.grams) > LACTD_MAX_WEIGHT_G) {
-		g_set_error(error, LACTD_ERROR, LACTD_ERROR_INVALID_ARGS,
-			    "weight %.1f g out of range", r->weight.grams);
-		return FALSE;
-	}
-	/* Only a settled weight is a weighing, once per placement; the rest
-	 * is the scale moving or repeating itself. */
-	g_clear_handle_id(&dev->settle_source, g_source_remove);
-	if (!lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
-			       device->host_stability, device->weight_resolution_g,
-			       capture->config->settle_ms, now_us)) {
-		if (device->host_stability) {
-			/* Many scales send a weight only when it changes: without
-			 * a later packet the hold would never be seen. One
-			 * timeout per reading, none once the scale is quiet and
-			 * settled. */
-			/* device->role may be pending_role itself (the timeout's
-			 * second look): copy before freeing. */
-			char *role = g_strdup(device->role);
-
-			dev->pending_g = r->weight.grams;
-			g_free(dev->pending_role);
-			dev->pending_role = role;
-			dev->pending_resolution_g = device->weight_resolution_g;
-			dev->settle_source = g_timeout_add(capture->config->settle_ms + 50,
-							   settle_timeout, dev);
-		}
-		return TRUE;
-	}
-	w = g_new0(LactdWeighing, 1);
-	w->time_us = now_us;
-	w->grams = r->weight.grams;
-	w->stable = TRUE;
-	w->device = g_strdup(dev->address);
-	w->role = g_strdup(device->role != NULL ? device->role : "bottle");
-	if (!lactd_weighing_record(capture->store, capture->config, w, &changed, error))
-		return FALSE;
-	lactd_settle_stored(&dev->settle, w->grams);
-	g_message("%s: weighing %" G_GUINT64_FORMAT " stored (%s), session %" G_GUINT64_FORMAT,
-		  dev->address, w->id, w->role, w->session);
-	g_debug("weighing %" G_GUINT64_FORMAT ": %.1f g", w->id, w->grams);
-	if (capture->listener->weight_measured != NULL)
-		capture->listener->weight_measured(capture->listener_data, w);
-	return TRUE;
-}
-
-static gboolean
-settle_timeout(gpointer user_data)
-{
-	Dev *dev = user_data;
-	g_autoptr(GError) error = NULL;
-	LactdCaptureDevice device = {.address = dev->address,
-				     .kind = LACTD_KIND_SCALE,
-				     .role = dev->pending_role,
-				     .host_stability = TRUE,
-				     .weight_resolution_g = dev->pending_resolution_g};
-	LactdReading r = {.type = LACTD_READING_WEIGHT, .weight = {.grams = dev->pending_g}};
-
-	dev->settle_source = 0;
-	if (!take_weight(dev, &device, &r, g_get_real_time(), &error))
-		g_message("%s: a settled weight was not stored: %s", dev->address, error->message);
-	return G_SOURCE_REMOVE;
-}
-
 gboolean
 lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		      const LactdReading *reading, GError **error)
@@ -699,7 +581,7 @@ lactd_capture_reading(LactdCapture *capture, const LactdCaptureDevice *device,
 		ok = take_record(dev, reading, now_us, &local);
 		break;
 	case LACTD_READING_WEIGHT:
-		ok = take_weight(dev, device, reading, now_us, &local);
+		ok = lactd_capture_take_weight(dev, device, reading, now_us, &local);
 		break;
 	case LACTD_READING_SUCTION:
 		if (dev->live != NULL) {

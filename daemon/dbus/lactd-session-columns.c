@@ -64,35 +64,44 @@ column_init(Column *c, const LactdField *f, guint n)
 	c->owned = g_ptr_array_new_with_free_func(g_free);
 }
 
+/* A number or a boolean appended to its column: the union's first bytes
+ * are the value, in the column's width (a GVariant boolean is one byte). */
+static void
+append_value(Column *c, LactdFieldType type, const LactdFieldValue *v)
+{
+	if (type == LACTD_FIELD_BOOLEAN) {
+		guint8 b = v->b ? 1 : 0;
+		g_array_append_val(c->values, b);
+	} else {
+		g_array_append_vals(c->values, v, 1);
+	}
+}
+
+/* The same from a D-Bus value (NULL: the placeholder 0 or FALSE). */
 static void
 append_fixed(Column *c, LactdFieldType type, GVariant *v)
 {
-	switch (type) {
-	case LACTD_FIELD_UINT64: {
-		guint64 x = v != NULL ? g_variant_get_uint64(v) : 0;
-		g_array_append_val(c->values, x);
-		break;
+	LactdFieldValue x = {0};
+
+	if (v != NULL) {
+		switch (type) {
+		case LACTD_FIELD_UINT64:
+			x.u64 = g_variant_get_uint64(v);
+			break;
+		case LACTD_FIELD_INT64:
+			x.i64 = g_variant_get_int64(v);
+			break;
+		case LACTD_FIELD_DOUBLE:
+			x.d = g_variant_get_double(v);
+			break;
+		case LACTD_FIELD_UINT32:
+			x.u32 = g_variant_get_uint32(v);
+			break;
+		default:
+			x.b = g_variant_get_boolean(v);
+		}
 	}
-	case LACTD_FIELD_INT64: {
-		gint64 x = v != NULL ? g_variant_get_int64(v) : 0;
-		g_array_append_val(c->values, x);
-		break;
-	}
-	case LACTD_FIELD_DOUBLE: {
-		double x = v != NULL ? g_variant_get_double(v) : 0;
-		g_array_append_val(c->values, x);
-		break;
-	}
-	case LACTD_FIELD_UINT32: {
-		guint32 x = v != NULL ? g_variant_get_uint32(v) : 0;
-		g_array_append_val(c->values, x);
-		break;
-	}
-	default: {
-		guint8 x = v != NULL && g_variant_get_boolean(v) ? 1 : 0;
-		g_array_append_val(c->values, x);
-	}
-	}
+	append_value(c, type, &x);
 }
 
 /*
@@ -207,25 +216,10 @@ append_derived(Column *c, gconstpointer record)
 	}
 	if (sent)
 		lactd_field_derive(f, record, &v);
-	switch (f->type) {
-	case LACTD_FIELD_STRV:
+	if (f->type == LACTD_FIELD_STRV)
 		list_append(c, v.strv.v, v.strv.n);
-		break;
-	case LACTD_FIELD_BOOLEAN: {
-		guint8 b = v.b ? 1 : 0;
-		g_array_append_val(c->values, b);
-		break;
-	}
-	case LACTD_FIELD_UINT64:
-	case LACTD_FIELD_INT64:
-	case LACTD_FIELD_UINT32:
-	case LACTD_FIELD_DOUBLE:
-		/* The union's first bytes are the value, in its width. */
-		g_array_append_vals(c->values, &v, 1);
-		break;
-	default:
-		g_assert_not_reached();
-	}
+	else
+		append_value(c, f->type, &v);
 }
 
 /* The fast way for a stored field: read at its offset, as lactd-record.c's

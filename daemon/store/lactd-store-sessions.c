@@ -35,11 +35,15 @@ bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GErro
 static gpointer
 session_from_row(sqlite3_stmt *stmt)
 {
+	static gsize sides_column = 0; /* its index + 1, found once */
 	LactdSession *s = g_new0(LactdSession, 1);
 	int sides;
 
+	if (g_once_init_enter(&sides_column))
+		g_once_init_leave(&sides_column,
+				  (gsize)lactd_store_record_column(&lactd_session_table, "sides") + 1);
 	lactd_store_read_record(stmt, &lactd_session_table, s);
-	sides = sqlite3_column_int(stmt, lactd_store_record_column(&lactd_session_table, "sides"));
+	sides = sqlite3_column_int(stmt, (int)sides_column - 1);
 	s->left_measured = (sides & 1) != 0;
 	s->right_measured = (sides & 2) != 0;
 	return s;
