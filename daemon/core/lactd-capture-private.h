@@ -39,6 +39,7 @@ struct _Live {
 	LactdCaptureLive values; /* what a client sees move */
 	GPtrArray *members; /* Dev, not owned */
 	guint idle_source;
+	gint64 last_reading_us; /* monotonic: when the idle gap started */
 };
 
 struct _LactdCapture {

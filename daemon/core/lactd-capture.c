@@ -94,8 +94,17 @@ static gboolean
 idle_gap_cb(gpointer user_data)
 {
 	Live *live = user_data;
+	gint64 gap_us = (gint64)live->capture->config->idle_gap_s * G_USEC_PER_SEC;
+	gint64 quiet_us = g_get_monotonic_time() - live->last_reading_us;
 
 	live->idle_source = 0;
+	/* Readings came after the timer was set: wait for the rest of the gap
+	 * after the last one. */
+	if (quiet_us < gap_us) {
+		live->idle_source =
+		    g_timeout_add((guint)((gap_us - quiet_us + 999) / 1000), idle_gap_cb, live);
+		return G_SOURCE_REMOVE;
+	}
 	g_message("no reading for %u s, ending session %" G_GUINT64_FORMAT,
 		  live->capture->config->idle_gap_s, live->session->id);
 	{
@@ -107,18 +116,24 @@ idle_gap_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* One timer per live session, moved by each reading: no wakeup while
- * readings keep coming, one when they stop. Not while a link is down: the
- * pump may well be pumping, and the grace period decides then. */
+/* One timer per live session, set at the first reading and not moved by
+ * the next ones (each would cost a timer removed and added): when it fires
+ * it looks at the time of the last reading, and waits again for the rest
+ * of the gap if one came since. Not while a link is down: the pump may well
+ * be pumping, and the grace period decides then. */
 static void
 live_touch(Live *live)
 {
-	g_clear_handle_id(&live->idle_source, g_source_remove);
+	live->last_reading_us = g_get_monotonic_time();
 	for (guint i = 0; i < live->members->len; i++) {
-		if (((Dev *)g_ptr_array_index(live->members, i))->grace_source != 0)
+		if (((Dev *)g_ptr_array_index(live->members, i))->grace_source != 0) {
+			g_clear_handle_id(&live->idle_source, g_source_remove);
 			return;
+		}
 	}
-	live->idle_source = g_timeout_add_seconds(live->capture->config->idle_gap_s, idle_gap_cb, live);
+	if (live->idle_source == 0)
+		live->idle_source = g_timeout_add_seconds(live->capture->config->idle_gap_s,
+							  idle_gap_cb, live);
 }
 
 /* Stores the session and its compacted samples, then announces the end. */

@@ -357,16 +357,25 @@ daily_summary(LactdApi *api, gint64 from, gint64 to, GError **error)
 					 plan.overnight_end, error);
 }
 
+static void
+add_session_row(const LactdSession *session, gpointer cols)
+{
+	lactd_columns_add(cols, session);
+}
+
 static gboolean
 handle_list_sessions_fd(LactdManager1 *manager, GDBusMethodInvocation *invocation,
 			GUnixFDList *in_fds, gint64 from, gint64 to, LactdApi *api)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) sessions = list_sessions(api, from, to, &error);
+	g_autoptr(LactdColumns) cols = lactd_columns_begin(&lactd_session_table, 0);
 
-	if (sessions == NULL)
+	/* Straight from the store's rows into the columns, without a session
+	 * struct each. */
+	if (!lactd_validate_range(from, to, &error) ||
+	    !lactd_store_each_session(api->store, from, to, add_session_row, cols, &error))
 		return lactd_api_reply_error(api, invocation, error);
-	if (!lactd_columns_reply_fd(invocation, lactd_session_columns_new(sessions), &error))
+	if (!lactd_columns_reply_fd(invocation, lactd_columns_end(g_steal_pointer(&cols)), &error))
 		return lactd_api_reply_error(api, invocation, error);
 	return TRUE;
 }

@@ -28,14 +28,21 @@
 
 typedef struct {
 	const LactdField *field;
-	GArray *values;	   /* fixed-size elements, or NULL */
-	GPtrArray *texts;  /* strings (borrowed from the records), or NULL */
-	GByteArray *lists; /* STRV: each row's "as", serialised end to end, or NULL */
-	GArray *list_ends; /* STRV: where each row's "as" ends in `lists` */
-	GArray *present;   /* one byte a record, or NULL when always present */
-	guint n_names;	   /* LACTD_FIELD_ENUM: how many names */
-	GPtrArray *owned;  /* strings made for this reply (HHMM) */
+	GArray *values;	 /* fixed-size elements, or NULL */
+	/* Strings ("as") or lists ("aas"): each row's string with its NUL, or
+	 * its serialised "as", end to end in `blobs`, and where each ends.
+	 * Copied, so that a record need not outlive its row. */
+	GByteArray *blobs;
+	GArray *ends;
+	GArray *present; /* one byte a record, or NULL when always present */
+	guint n_names;	 /* LACTD_FIELD_ENUM: how many names */
 } Column;
+
+struct _LactdColumns {
+	const LactdRecord *rec;
+	Column *cols;
+	guint n_cols;
+};
 
 gboolean
 lactd_columns_may_be_absent(const LactdField *f)
@@ -50,18 +57,32 @@ column_init(Column *c, const LactdField *f, guint n)
 	gsize size = lactd_columns_element_size(f->type);
 
 	c->field = f;
-	if (f->type == LACTD_FIELD_STRV) {
-		c->lists = g_byte_array_sized_new(n * 8);
-		c->list_ends = g_array_sized_new(FALSE, FALSE, sizeof(gsize), n);
-	} else if (size > 0)
+	if (size > 0) {
 		c->values = g_array_sized_new(FALSE, TRUE, (guint)size, n);
-	else
-		c->texts = g_ptr_array_sized_new(n);
+	} else {
+		c->blobs = g_byte_array_sized_new(n * 8);
+		c->ends = g_array_sized_new(FALSE, FALSE, sizeof(gsize), n);
+	}
 	if (lactd_columns_may_be_absent(f))
 		c->present = g_array_sized_new(FALSE, FALSE, 1, n);
 	if (f->type == LACTD_FIELD_ENUM)
 		c->n_names = g_strv_length((GStrv)f->values);
-	c->owned = g_ptr_array_new_with_free_func(g_free);
+}
+
+/* The row's string or list is complete in `blobs`. */
+static void
+blob_end(Column *c)
+{
+	gsize end = c->blobs->len;
+
+	g_array_append_val(c->ends, end);
+}
+
+static void
+text_append(Column *c, const char *text)
+{
+	g_byte_array_append(c->blobs, (const guint8 *)text, (guint)strlen(text) + 1);
+	blob_end(c);
 }
 
 /* A number or a boolean appended to its column: the union's first bytes
@@ -109,8 +130,24 @@ append_fixed(Column *c, LactdFieldType type, GVariant *v)
  * need no alignment ("as", "aas"): the elements end to end, then where each
  * one ends, little-endian, in the smallest width that addresses the whole
  * (GVariant's own rule). Written here in one pass, because GVariant would
- * make and serialise one instance per string. Appended to @out.
+ * make and serialise one instance per string. frame_width gives the width
+ * and the whole size for @body bytes of @n elements.
  */
+static gsize
+frame_width(gsize body, gsize n, gsize *total)
+{
+	if (body + n <= G_MAXUINT8)
+		*total = body + n;
+	else if (body + 2 * n <= G_MAXUINT16)
+		*total = body + 2 * n;
+	else if (body + 4 * n <= G_MAXUINT32)
+		*total = body + 4 * n;
+	else
+		*total = body + 8 * n;
+	return *total > G_MAXUINT32 ? 8 : *total > G_MAXUINT16 ? 4 : *total > G_MAXUINT8 ? 2 : *total > 0;
+}
+
+/* Appends to @out the array of the @n elements in @data. */
 static void
 blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *sizes)
 {
@@ -119,15 +156,7 @@ blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *s
 
 	for (guint i = 0; i < n; i++)
 		body += sizes[i];
-	if (body + n <= G_MAXUINT8)
-		total = body + n;
-	else if (body + 2 * (gsize)n <= G_MAXUINT16)
-		total = body + 2 * (gsize)n;
-	else if (body + 4 * (gsize)n <= G_MAXUINT32)
-		total = body + 4 * (gsize)n;
-	else
-		total = body + 8 * (gsize)n;
-	width = total > G_MAXUINT32 ? 8 : total > G_MAXUINT16 ? 4 : total > G_MAXUINT8 ? 2 : total > 0;
+	width = frame_width(body, n, &total);
 	g_byte_array_set_size(out, (guint)(base + total));
 	p = out->data + base;
 	for (guint i = 0; i < n; i++) {
@@ -139,30 +168,17 @@ blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *s
 	}
 }
 
-static GVariant *
-array_of_blobs(const GVariantType *type, guint n, const guint8 *const *data, const gsize *sizes)
-{
-	GByteArray *out = g_byte_array_new();
-	g_autoptr(GBytes) bytes = NULL;
-
-	blobs_append(out, n, data, sizes);
-	bytes = g_byte_array_free_to_bytes(out);
-	return g_variant_new_from_bytes(type, bytes, TRUE);
-}
-
 /* One row's list ("as") appended to its column. */
 static void
 list_append(Column *c, const char *const *v, guint n)
 {
 	gsize sizes[G_N_ELEMENTS(((LactdFieldValue *)NULL)->strv.v)];
-	gsize end;
 
 	g_assert(n <= G_N_ELEMENTS(sizes));
 	for (guint i = 0; i < n; i++)
 		sizes[i] = strlen(v[i]) + 1;
-	blobs_append(c->lists, n, (const guint8 *const *)v, sizes);
-	end = c->lists->len;
-	g_array_append_val(c->list_ends, end);
+	blobs_append(c->blobs, n, (const guint8 *const *)v, sizes);
+	blob_end(c);
 }
 
 /* The general way, through the field's D-Bus value: derived fields and
@@ -179,22 +195,15 @@ append_variant(Column *c, gconstpointer record)
 		guint8 present = v != NULL;
 		g_array_append_val(c->present, present);
 	}
-	if (c->lists != NULL) {
-		gsize end;
-
-		if (v != NULL)
-			g_byte_array_append(c->lists, g_variant_get_data(v),
-					    (guint)g_variant_get_size(v));
-		end = c->lists->len;
-		g_array_append_val(c->list_ends, end);
-	} else if (c->values != NULL)
+	if (c->values != NULL) {
 		append_fixed(c, f->type, v);
-	else if (v == NULL)
-		g_ptr_array_add(c->texts, (gpointer) "");
-	else {
-		char *s = g_variant_dup_string(v, NULL);
-		g_ptr_array_add(c->owned, s);
-		g_ptr_array_add(c->texts, s);
+	} else if (f->type == LACTD_FIELD_STRV) {
+		if (v != NULL)
+			g_byte_array_append(c->blobs, g_variant_get_data(v),
+					    (guint)g_variant_get_size(v));
+		blob_end(c);
+	} else {
+		text_append(c, v != NULL ? g_variant_get_string(v, NULL) : "");
 	}
 }
 
@@ -247,7 +256,7 @@ append(Column *c, gconstpointer record)
 		if (c->values != NULL)
 			append_fixed(c, f->type, NULL);
 		else
-			g_ptr_array_add(c->texts, (gpointer) "");
+			text_append(c, "");
 		return;
 	}
 	switch (f->type) {
@@ -270,17 +279,15 @@ append(Column *c, gconstpointer record)
 	}
 	case LACTD_FIELD_STRING: {
 		const char *s = *AT(record, f, char *const);
-		g_ptr_array_add(c->texts, (gpointer)(s != NULL		  ? s
-						     : f->fallback != NULL ? f->fallback
-									   : ""));
+		text_append(c, s != NULL ? s : f->fallback != NULL ? f->fallback : "");
 		break;
 	}
 	case LACTD_FIELD_CHARS:
-		g_ptr_array_add(c->texts, (gpointer)AT(record, f, const char));
+		text_append(c, AT(record, f, const char));
 		break;
 	case LACTD_FIELD_ENUM: {
 		guint v = (guint)*AT(record, f, const int);
-		g_ptr_array_add(c->texts, (gpointer)(v < c->n_names ? f->values[v] : "unknown"));
+		text_append(c, v < c->n_names ? f->values[v] : "unknown");
 		break;
 	}
 	default:
@@ -288,32 +295,25 @@ append(Column *c, gconstpointer record)
 	}
 }
 
+/* The column's strings or lists as one "as" or "aas": the blobs as they
+ * are, then where each ends (see frame_width). One copy of the bytes, no instance per element. */
 static GVariant *
-strings_variant(GPtrArray *texts)
+blobs_variant(const GVariantType *type, GByteArray *blobs, GArray *ends)
 {
-	g_autofree gsize *sizes = g_new(gsize, texts->len + 1);
+	gsize body = blobs->len, n = ends->len, total, width = frame_width(body, n, &total);
+	guint8 *out = g_malloc(MAX(total, 1));
 
-	for (guint i = 0; i < texts->len; i++)
-		sizes[i] = strlen(g_ptr_array_index(texts, i)) + 1;
-	return array_of_blobs(G_VARIANT_TYPE_STRING_ARRAY, texts->len,
-			      (const guint8 *const *)texts->pdata, sizes);
-}
-
-static GVariant *
-lists_variant(Column *c)
-{
-	guint n = c->list_ends->len;
-	g_autofree gsize *sizes = g_new(gsize, n + 1);
-	g_autofree const guint8 **data = g_new(const guint8 *, n + 1);
-	gsize start = 0;
-
-	for (guint i = 0; i < n; i++) {
-		gsize end = g_array_index(c->list_ends, gsize, i);
-		data[i] = c->lists->data + start;
-		sizes[i] = end - start;
-		start = end;
+	if (body > 0)
+		memcpy(out, blobs->data, body);
+	for (gsize i = 0; i < n; i++) {
+		gsize at = g_array_index(ends, gsize, i);
+		for (gsize b = 0; b < width; b++)
+			out[body + i * width + b] = (guint8)(at >> (8 * b));
 	}
-	return array_of_blobs(G_VARIANT_TYPE("aas"), n, data, sizes);
+	{
+		g_autoptr(GBytes) bytes = g_bytes_new_take(out, total);
+		return g_variant_new_from_bytes(type, bytes, TRUE);
+	}
 }
 
 static void
@@ -327,13 +327,14 @@ column_finish(Column *c, GVariantBuilder *b)
 								c->values->len,
 								g_array_get_element_size(c->values)));
 		g_array_unref(c->values);
-	} else if (c->texts != NULL) {
-		g_variant_builder_add(b, "{sv}", f->dbus_key, strings_variant(c->texts));
-		g_ptr_array_unref(c->texts);
 	} else {
-		g_variant_builder_add(b, "{sv}", f->dbus_key, lists_variant(c));
-		g_byte_array_unref(c->lists);
-		g_array_unref(c->list_ends);
+		g_variant_builder_add(b, "{sv}", f->dbus_key,
+				      blobs_variant(f->type == LACTD_FIELD_STRV
+							? G_VARIANT_TYPE("aas")
+							: G_VARIANT_TYPE_STRING_ARRAY,
+						    c->blobs, c->ends));
+		g_byte_array_unref(c->blobs);
+		g_array_unref(c->ends);
 	}
 	if (c->present != NULL) {
 		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
@@ -343,28 +344,70 @@ column_finish(Column *c, GVariantBuilder *b)
 								1));
 		g_array_unref(c->present);
 	}
-	g_ptr_array_unref(c->owned);
+}
+
+static void
+column_clear(Column *c)
+{
+	g_clear_pointer(&c->values, g_array_unref);
+	g_clear_pointer(&c->blobs, g_byte_array_unref);
+	g_clear_pointer(&c->ends, g_array_unref);
+	g_clear_pointer(&c->present, g_array_unref);
+}
+
+LactdColumns *
+lactd_columns_begin(const LactdRecord *rec, guint n_hint)
+{
+	LactdColumns *cols = g_new0(LactdColumns, 1);
+
+	cols->rec = rec;
+	cols->cols = g_new0(Column, rec->n_fields);
+	for (guint i = 0; i < rec->n_fields; i++) {
+		if (rec->fields[i].dbus_key != NULL)
+			column_init(&cols->cols[cols->n_cols++], &rec->fields[i], n_hint);
+	}
+	return cols;
+}
+
+void
+lactd_columns_add(LactdColumns *cols, gconstpointer record)
+{
+	for (guint i = 0; i < cols->n_cols; i++)
+		append(&cols->cols[i], record);
+}
+
+GVariant *
+lactd_columns_end(LactdColumns *cols)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < cols->n_cols; i++)
+		column_finish(&cols->cols[i], &b);
+	g_free(cols->cols);
+	g_free(cols);
+	return g_variant_builder_end(&b);
+}
+
+void
+lactd_columns_free(LactdColumns *cols)
+{
+	if (cols == NULL)
+		return;
+	for (guint i = 0; i < cols->n_cols; i++)
+		column_clear(&cols->cols[i]);
+	g_free(cols->cols);
+	g_free(cols);
 }
 
 GVariant *
 lactd_columns_new(const LactdRecord *rec, const gconstpointer *records, guint n)
 {
-	g_autofree Column *cols = g_new0(Column, rec->n_fields);
-	guint n_cols = 0;
-	GVariantBuilder b;
+	LactdColumns *cols = lactd_columns_begin(rec, n);
 
-	for (guint i = 0; i < rec->n_fields; i++) {
-		if (rec->fields[i].dbus_key != NULL)
-			column_init(&cols[n_cols++], &rec->fields[i], n);
-	}
-	for (guint r = 0; r < n; r++) {
-		for (guint i = 0; i < n_cols; i++)
-			append(&cols[i], records[r]);
-	}
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	for (guint i = 0; i < n_cols; i++)
-		column_finish(&cols[i], &b);
-	return g_variant_builder_end(&b);
+	for (guint r = 0; r < n; r++)
+		lactd_columns_add(cols, records[r]);
+	return lactd_columns_end(cols);
 }
 
 GVariant *

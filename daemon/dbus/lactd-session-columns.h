@@ -52,6 +52,16 @@ gboolean lactd_columns_may_be_absent(const LactdField *field);
  */
 GVariant *lactd_columns_new(const LactdRecord *rec, const gconstpointer *records, guint n);
 
+/* The same, a record at a time, for rows that do not outlive the call (a
+ * store's cursor): each value is copied. lactd_columns_end frees @cols;
+ * lactd_columns_free drops it unfinished. */
+typedef struct _LactdColumns LactdColumns;
+LactdColumns *lactd_columns_begin(const LactdRecord *rec, guint n_hint);
+void lactd_columns_add(LactdColumns *cols, gconstpointer record);
+GVariant *lactd_columns_end(LactdColumns *cols);
+void lactd_columns_free(LactdColumns *cols);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdColumns, lactd_columns_free)
+
 /* Sessions (LactdSession *) as columns. */
 GVariant *lactd_session_columns_new(GPtrArray *sessions);
 /* Days (LactdDaySummary) as columns. */

@@ -152,6 +152,10 @@ gboolean lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const La
 /* Reads a row of lactd_record_sql_columns() into @record (computed
  * columns are left to the caller). */
 void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record);
+/* The same with its strings borrowed from the row: valid until the next
+ * step of @stmt, never to be freed. */
+void lactd_store_read_record_borrowed(sqlite3_stmt *stmt, const LactdRecord *rec,
+				      gpointer record);
 /* The 0-based index of @column in the record's column list. */
 int lactd_store_record_column(const LactdRecord *rec, const char *column);
 

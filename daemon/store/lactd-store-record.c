@@ -149,8 +149,8 @@ lactd_store_bind_record(LactdStore *store, sqlite3_stmt *stmt, const LactdRecord
 	return TRUE;
 }
 
-void
-lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record)
+static void
+read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record, gboolean borrow)
 {
 	int col = 0;
 
@@ -184,7 +184,9 @@ lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer rec
 			*FIELD_AT(record, f, double) = sqlite3_column_double(stmt, col - 1);
 			break;
 		case LACTD_FIELD_STRING:
-			*FIELD_AT(record, f, char *) = lactd_store_column_dup(stmt, col - 1);
+			*FIELD_AT(record, f, char *) =
+			    borrow ? (char *)sqlite3_column_text(stmt, col - 1)
+				   : lactd_store_column_dup(stmt, col - 1);
 			break;
 		case LACTD_FIELD_CHARS:
 			g_strlcpy(FIELD_AT(record, f, char),
@@ -195,6 +197,18 @@ lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer rec
 			g_assert_not_reached();
 		}
 	}
+}
+
+void
+lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record)
+{
+	read_record(stmt, rec, record, FALSE);
+}
+
+void
+lactd_store_read_record_borrowed(sqlite3_stmt *stmt, const LactdRecord *rec, gpointer record)
+{
+	read_record(stmt, rec, record, TRUE);
 }
 
 int

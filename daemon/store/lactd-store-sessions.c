@@ -32,20 +32,29 @@ bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GErro
 	return TRUE;
 }
 
-static gpointer
-session_from_row(sqlite3_stmt *stmt)
+/* The measured sides, stored as one "sides" column, read back into the
+ * session's flags. */
+static void
+read_sides(sqlite3_stmt *stmt, LactdSession *s)
 {
 	static gsize sides_column = 0; /* its index + 1, found once */
-	LactdSession *s = g_new0(LactdSession, 1);
 	int sides;
 
 	if (g_once_init_enter(&sides_column))
 		g_once_init_leave(&sides_column,
 				  (gsize)lactd_store_record_column(&lactd_session_table, "sides") + 1);
-	lactd_store_read_record(stmt, &lactd_session_table, s);
 	sides = sqlite3_column_int(stmt, (int)sides_column - 1);
 	s->left_measured = (sides & 1) != 0;
 	s->right_measured = (sides & 2) != 0;
+}
+
+static gpointer
+session_from_row(sqlite3_stmt *stmt)
+{
+	LactdSession *s = g_new0(LactdSession, 1);
+
+	lactd_store_read_record(stmt, &lactd_session_table, s);
+	read_sides(stmt, s);
 	return s;
 }
 
@@ -287,21 +296,47 @@ lactd_store_get_session(LactdStore *store, guint64 id, GError **error)
 	return s;
 }
 
-GPtrArray *
-lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+/* The sessions that overlap [from, to), oldest first. Sessions are at most
+ * LACTD_MAX_SESSION_US long, which bounds the index range to scan for ones
+ * that started before `from` and overlap it. */
+static LactdStoreStmt *
+query_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
 {
-	/* Sessions are at most LACTD_MAX_SESSION_US long, which bounds the index
-	 * range to scan for ones that started before `from` and overlap it. */
 	g_autofree char *sql = session_select(
 	    "WHERE start_us >= ?3 AND start_us < ?2 AND (end_us > ?1 OR start_us >= ?1) "
 	    "ORDER BY start_us, id");
 	gint64 scan_from =
 	    from_us > G_MININT64 + LACTD_MAX_SESSION_US ? from_us - LACTD_MAX_SESSION_US : G_MININT64;
-	g_autoptr(LactdStoreStmt) stmt =
-	    lactd_store_query(store, sql, error, "xxx", from_us, to_us, scan_from);
+
+	return lactd_store_query(store, sql, error, "xxx", from_us, to_us, scan_from);
+}
+
+GPtrArray *
+lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = query_sessions(store, from_us, to_us, error);
 
 	return lactd_store_rows(store, stmt, "listing sessions", session_from_row,
 				(GDestroyNotify)lactd_session_free, error);
+}
+
+gboolean
+lactd_store_each_session(LactdStore *store, gint64 from_us, gint64 to_us,
+			 LactdStoreSessionFunc func, gpointer data, GError **error)
+{
+	g_autoptr(LactdStoreStmt) stmt = query_sessions(store, from_us, to_us, error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	while ((rc = lactd_store_step(store, stmt, "listing sessions", error)) == SQLITE_ROW) {
+		LactdSession s = {0};
+
+		lactd_store_read_record_borrowed(stmt, &lactd_session_table, &s);
+		read_sides(stmt, &s);
+		func(&s, data);
+	}
+	return rc == SQLITE_DONE;
 }
 
 LactdSession *

@@ -105,6 +105,12 @@ LactdSession *lactd_store_get_session(LactdStore *store, guint64 id, GError **er
 /* Sessions overlapping [from, to), by start; elements are LactdSession. */
 GPtrArray *lactd_store_list_sessions(LactdStore *store, gint64 from_us, gint64 to_us,
 				     GError **error);
+/* The same sessions, one at a time, without a copy: @func gets each as a
+ * session whose strings belong to the store's cursor, valid during the call
+ * only (the bulk listing copies what it needs into its columns). */
+typedef void (*LactdStoreSessionFunc)(const LactdSession *session, gpointer data);
+gboolean lactd_store_each_session(LactdStore *store, gint64 from_us, gint64 to_us,
+				  LactdStoreSessionFunc func, gpointer data, GError **error);
 /* The session that holds a device's own session id, NULL (no error) when none. */
 LactdSession *lactd_store_find_device_session(LactdStore *store, const char *device,
 					      guint32 device_session, GError **error);
