@@ -57,11 +57,17 @@ add(Fixture *f, GVariant *dict)
 }
 
 /* Sessions of every shape over three days: both sides measured, one side,
- * none (a feed at the breast), a supplement, a note. */
+ * none (a feed at the breast), a supplement, a note. Each day's begin at
+ * 10:00 local time (lactd's days are local, and its zone is the test's),
+ * so that none crosses midnight whatever the hour the test runs at. */
 static gint64
 add_sessions(Fixture *f)
 {
-	gint64 t = g_get_real_time() - 3 * G_TIME_SPAN_DAY;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) morning =
+	    g_date_time_new_local(g_date_time_get_year(now), g_date_time_get_month(now),
+				  g_date_time_get_day_of_month(now), 10, 0, 0);
+	gint64 t = g_date_time_to_unix(morning) * G_USEC_PER_SEC - 3 * G_TIME_SPAN_DAY;
 
 	for (guint d = 0; d < 3; d++, t += G_TIME_SPAN_DAY) {
 		add(f, g_variant_new_parsed("{'kind': <'pump'>, 'start': <%x>, 'end': <%x>, "
@@ -154,14 +160,14 @@ static void
 test_sessions_fd(Fixture *f, gconstpointer data)
 {
 	gint64 first = add_sessions(f);
-	gint64 now = g_get_real_time();
 
 	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", 0, G_MAXINT64, 8);
-	/* A range that cuts the list: the nursing session only, then the rest. */
+	/* A range that cuts the list: the nursing session only, then the rest
+	 * (the three days begin three days after it). */
 	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", first,
 		    first + G_TIME_SPAN_HOUR, 1);
 	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions",
-		    now - 3 * G_TIME_SPAN_DAY - 1, now, 7);
+		    first + 3 * G_TIME_SPAN_DAY - 1, G_MAXINT64, 7);
 	/* Nothing in range. */
 	assert_same(f, &lactd_session_table, "ListSessionsFd", "ListSessions", 0, 1000, 0);
 }
