@@ -60,32 +60,20 @@ lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value)
 	announce(e, field);
 }
 
-void
-lactd_devices_set_battery(Entry *e, guint8 percent)
-{
-	if (e->info.battery == percent)
-		return;
-	e->info.battery = percent;
-	announce(e, LACTD_DEVICE_BATTERY);
-}
+/* The numbers' setters differ only in the member, its type and the field
+ * announced. */
+#define NUMBER_SETTER(func, type, member, field)                                                  \
+	void func(Entry *e, type value)                                                           \
+	{                                                                                         \
+		if (e->info.member == value)                                                      \
+			return;                                                                   \
+		e->info.member = value;                                                           \
+		announce(e, field);                                                               \
+	}
 
-void
-lactd_devices_set_last_seen(Entry *e, gint64 when_us)
-{
-	if (e->info.last_seen_us == when_us)
-		return;
-	e->info.last_seen_us = when_us;
-	announce(e, LACTD_DEVICE_LAST_SEEN);
-}
-
-void
-lactd_devices_set_rejected(Entry *e, guint32 n)
-{
-	if (e->info.rejected_packets == n)
-		return;
-	e->info.rejected_packets = n;
-	announce(e, LACTD_DEVICE_REJECTED);
-}
+NUMBER_SETTER(lactd_devices_set_battery, guint8, battery, LACTD_DEVICE_BATTERY)
+NUMBER_SETTER(lactd_devices_set_last_seen, gint64, last_seen_us, LACTD_DEVICE_LAST_SEEN)
+NUMBER_SETTER(lactd_devices_set_rejected, guint32, rejected_packets, LACTD_DEVICE_REJECTED)
 
 void
 lactd_devices_info_clear(LactdDeviceInfo *info)
