@@ -238,6 +238,35 @@ static const LactdPluginDeviceOps plugin_ops = {
 
 /* --- policy ------------------------------------------------------------------------ */
 
+/* The plugin that fits what BlueZ says of the device (@name is its name),
+ * with its characteristics once its services are resolved (@with_chars). */
+static const LactdPluginDesc *
+match(Entry *e, const char *name, gboolean with_chars, LactdPluginMatch *how, char **why)
+{
+	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
+	g_autoptr(GArray) ids = lactd_bluez_device_dup_manufacturer_ids(e->bdev);
+	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
+	g_autoptr(GPtrArray) chars = NULL;
+	g_autoptr(GPtrArray) char_uuids = NULL;
+	LactdPluginMatchInput in = {
+	    .service_uuids = (const char *const *)uuids,
+	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
+	    .n_manufacturer_ids = ids->len,
+	    .service_data_uuids = (const char *const *)sd,
+	    .name = name,
+	};
+
+	if (with_chars) {
+		chars = lactd_bluez_device_dup_chars(e->bdev);
+		char_uuids = g_ptr_array_new();
+		for (guint i = 0; i < chars->len; i++)
+			g_ptr_array_add(char_uuids, ((LactdBluezChar *)chars->pdata[i])->uuid);
+		g_ptr_array_add(char_uuids, NULL);
+		in.char_uuids = (const char *const *)char_uuids->pdata;
+	}
+	return lactd_plugin_match_select(lactd_plugin_host_list(e->devices->plugins), &in, how, why);
+}
+
 static gboolean
 attach(Entry *e)
 {
@@ -274,21 +303,10 @@ void
 lactd_devices_update(Entry *e)
 {
 	LactdDevices *devices = e->devices;
-	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
-	g_autoptr(GArray) ids = lactd_bluez_device_dup_manufacturer_ids(e->bdev);
-	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
 	g_autofree char *name = lactd_bluez_device_dup_name(e->bdev);
 	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
 	g_autofree char *why = NULL;
-	LactdPluginMatchInput in = {
-	    .service_uuids = (const char *const *)uuids,
-	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
-	    .n_manufacturer_ids = ids->len,
-	    .service_data_uuids = (const char *const *)sd,
-	    .name = name,
-	};
-	const LactdPluginDesc *desc = lactd_plugin_match_select(
-	    lactd_plugin_host_list(devices->plugins), &in, &how, &why);
+	const LactdPluginDesc *desc = match(e, name, FALSE, &how, &why);
 	gboolean want, recording;
 
 	if (g_strcmp0(name, e->info.name) != 0 && name[0] != '\0')
@@ -466,30 +484,12 @@ on_advertisement(LactdBluezDevice *bdev, guint16 manufacturer_id, const char *se
 static gboolean
 recheck(Entry *e)
 {
-	g_auto(GStrv) uuids = lactd_bluez_device_dup_uuids(e->bdev);
-	g_autoptr(GArray) ids = lactd_bluez_device_dup_manufacturer_ids(e->bdev);
-	g_auto(GStrv) sd = lactd_bluez_device_dup_service_data_uuids(e->bdev);
 	g_autofree char *name = lactd_bluez_device_dup_name(e->bdev);
-	g_autoptr(GPtrArray) chars = lactd_bluez_device_dup_chars(e->bdev);
-	g_autoptr(GPtrArray) char_uuids = g_ptr_array_new();
 	g_autofree char *why = NULL;
 	LactdPluginMatch how = LACTD_PLUGIN_MATCH_NONE;
-	const LactdPluginDesc *desc, *before;
-	LactdPluginMatchInput in = {
-	    .service_uuids = (const char *const *)uuids,
-	    .manufacturer_ids = (const guint16 *)(gpointer)ids->data,
-	    .n_manufacturer_ids = ids->len,
-	    .service_data_uuids = (const char *const *)sd,
-	    .name = name,
-	};
+	const LactdPluginDesc *desc = match(e, name, TRUE, &how, &why);
+	const LactdPluginDesc *before = lactd_devices_captured_with(e);
 
-	for (guint i = 0; i < chars->len; i++)
-		g_ptr_array_add(char_uuids, ((LactdBluezChar *)chars->pdata[i])->uuid);
-	g_ptr_array_add(char_uuids, NULL);
-	in.char_uuids = (const char *const *)char_uuids->pdata;
-	desc = lactd_plugin_match_select(lactd_plugin_host_list(e->devices->plugins), &in, &how,
-					 &why);
-	before = lactd_devices_captured_with(e);
 	if (desc == e->desc && (before == NULL || desc == before))
 		return TRUE;
 	if (before != NULL && desc != before) {
