@@ -121,16 +121,9 @@ lactd_recstore_get(LactdStore *store, guint64 id, GError **error)
 {
 	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
 	    store, "SELECT " INFO_COLUMNS " FROM captures WHERE id = ?1", error, "t", id);
-	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	rc = lactd_store_step(store, stmt, "reading a recording", error);
-	if (rc == SQLITE_ROW)
-		return info_from_row(stmt);
-	if (rc == SQLITE_DONE)
-		lactd_store_not_found(error, "capture", id);
-	return NULL;
+	return lactd_store_row_by_id(store, stmt, "reading a recording", info_from_row, "capture",
+				     id, error);
 }
 
 GPtrArray *

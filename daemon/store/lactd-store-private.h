@@ -104,6 +104,12 @@ LactdStoreStmt *lactd_store_query(LactdStore *store, const char *sql, GError **e
 GPtrArray *lactd_store_rows(LactdStore *store, LactdStoreStmt *stmt, const char *what,
 			    gpointer (*from_row)(sqlite3_stmt *stmt), GDestroyNotify free_func,
 			    GError **error);
+/* Steps @stmt (NULL: an error is already set) to its one row, made by
+ * @from_row; NULL with @error set on a failed step, or with
+ * LACTD_ERROR_NOT_FOUND "no @kind with id @id" when there is no row. */
+gpointer lactd_store_row_by_id(LactdStore *store, LactdStoreStmt *stmt, const char *what,
+			       gpointer (*from_row)(sqlite3_stmt *stmt), const char *kind,
+			       guint64 id, GError **error);
 /* The kept statement for @sql, bound as lactd_store_query and stepped to
  * SQLITE_DONE: one write. */
 gboolean lactd_store_run(LactdStore *store, const char *sql, const char *what, GError **error,

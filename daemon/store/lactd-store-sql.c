@@ -209,6 +209,23 @@ lactd_store_rows(LactdStore *store, LactdStoreStmt *stmt, const char *what,
 	return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
+gpointer
+lactd_store_row_by_id(LactdStore *store, LactdStoreStmt *stmt, const char *what,
+		      gpointer (*from_row)(sqlite3_stmt *stmt), const char *kind, guint64 id,
+		      GError **error)
+{
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	rc = lactd_store_step(store, stmt, what, error);
+	if (rc == SQLITE_ROW)
+		return from_row(stmt);
+	if (rc == SQLITE_DONE)
+		lactd_store_not_found(error, kind, id);
+	return NULL;
+}
+
 guint
 lactd_store_changes(LactdStore *store)
 {

@@ -84,14 +84,7 @@ lactd_store_get_weighing(LactdStore *store, guint64 id, GError **error)
 {
 	g_autofree char *sql = weighing_select("WHERE id = ?1");
 	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "t", id);
-	int rc;
 
-	if (stmt == NULL)
-		return NULL;
-	rc = lactd_store_step(store, stmt, "reading a weighing", error);
-	if (rc == SQLITE_ROW)
-		return weighing_from_row(stmt);
-	if (rc == SQLITE_DONE)
-		lactd_store_not_found(error, "weighing", id);
-	return NULL;
+	return lactd_store_row_by_id(store, stmt, "reading a weighing", weighing_from_row,
+				     "weighing", id, error);
 }
