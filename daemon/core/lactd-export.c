@@ -27,6 +27,7 @@
 #include "lactd-export.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
+#include "lactd-weighing.h"
 
 /* The whole write, however the reader reads. docs/progress.md says so. */
 #define EXPORT_DEADLINE_S 60
@@ -56,24 +57,16 @@ static gboolean
 split_extra(LactdStore *store, LactdExportSession *e, GError **error)
 {
 	g_autoptr(GPtrArray) ws = lactd_store_session_weighings(store, e->s.id, error);
-	const LactdWeighing *first_baby = NULL, *last_baby = NULL;
 	gboolean bottle = FALSE;
+	double intake = 0;
 
 	if (ws == NULL)
 		return FALSE;
-	for (guint i = 0; i < ws->len; i++) {
-		const LactdWeighing *w = g_ptr_array_index(ws, i);
-		if (g_strcmp0(w->role, "baby") == 0) {
-			if (first_baby == NULL)
-				first_baby = w;
-			last_baby = w;
-		} else {
-			bottle = TRUE;
-		}
-	}
-	if (first_baby != NULL && last_baby != first_baby) {
+	for (guint i = 0; i < ws->len && !bottle; i++)
+		bottle = !lactd_weighing_is_baby(g_ptr_array_index(ws, i));
+	if (lactd_weighing_intake(ws, &intake)) {
 		e->has_intake = TRUE;
-		e->intake_ml = lactd_round_ml(MAX(0.0, last_baby->grams - first_baby->grams));
+		e->intake_ml = lactd_round_ml(intake);
 	}
 	if (bottle) {
 		e->has_bottle = TRUE;

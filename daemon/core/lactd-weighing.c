@@ -13,6 +13,32 @@ lactd_weighing_bottle_ml(const LactdConfig *config, double grams)
 	return lactd_round_ml(MAX(0.0, grams - config->container_grams) / config->milk_density);
 }
 
+gboolean
+lactd_weighing_is_baby(const LactdWeighing *weighing)
+{
+	return g_strcmp0(weighing->role, "baby") == 0;
+}
+
+gboolean
+lactd_weighing_intake(GPtrArray *weighings, double *intake_ml)
+{
+	const LactdWeighing *first = NULL, *last = NULL;
+
+	for (guint i = 0; i < weighings->len; i++) {
+		const LactdWeighing *w = g_ptr_array_index(weighings, i);
+
+		if (!lactd_weighing_is_baby(w))
+			continue;
+		if (first == NULL)
+			first = w;
+		last = w;
+	}
+	if (first == NULL || last == first)
+		return FALSE;
+	*intake_ml = MAX(0.0, last->grams - first->grams);
+	return TRUE;
+}
+
 /* A session's scale volume follows from the weighings attributed to it:
  * bottles add up; a baby's weighings give the gain from first to last. */
 static gboolean
@@ -20,7 +46,6 @@ recompute(LactdStore *store, const LactdConfig *config, guint64 session_id, GErr
 {
 	g_autoptr(LactdSession) session = NULL;
 	g_autoptr(GPtrArray) weighings = NULL;
-	const LactdWeighing *first_baby = NULL, *last_baby = NULL;
 	double bottle = 0, intake = 0;
 
 	if (session_id == 0)
@@ -33,16 +58,11 @@ recompute(LactdStore *store, const LactdConfig *config, guint64 session_id, GErr
 		return FALSE;
 	for (guint i = 0; i < weighings->len; i++) {
 		const LactdWeighing *w = g_ptr_array_index(weighings, i);
-		if (g_strcmp0(w->role, "baby") == 0) {
-			if (first_baby == NULL)
-				first_baby = w;
-			last_baby = w;
-		} else {
+
+		if (!lactd_weighing_is_baby(w))
 			bottle += lactd_weighing_bottle_ml(config, w->grams);
-		}
 	}
-	if (first_baby != NULL && last_baby != first_baby)
-		intake = MAX(0.0, last_baby->grams - first_baby->grams);
+	lactd_weighing_intake(weighings, &intake);
 	session->extra_ml = lactd_round_ml(bottle + intake);
 	return lactd_store_update_session(store, session, error);
 }
@@ -116,7 +136,7 @@ record_baby(LactdStore *store, const LactdConfig *config, LactdWeighing *w, guin
 	/* The latest unattributed baby weighing on the same scale: the pre-feed one. */
 	for (guint i = 0; i < earlier->len; i++) {
 		const LactdWeighing *x = g_ptr_array_index(earlier, i);
-		if (x->session == 0 && g_strcmp0(x->role, "baby") == 0 &&
+		if (x->session == 0 && lactd_weighing_is_baby(x) &&
 		    g_strcmp0(x->device, w->device) == 0)
 			pre = x;
 	}
@@ -166,7 +186,7 @@ lactd_weighing_record(LactdStore *store, const LactdConfig *config, LactdWeighin
 	*changed_session = 0;
 	if (!lactd_store_begin(store, error))
 		return FALSE;
-	if (g_strcmp0(weighing->role, "baby") == 0)
+	if (lactd_weighing_is_baby(weighing))
 		ok = record_baby(store, config, weighing, changed_session, error);
 	else
 		ok = record_bottle(store, config, weighing, changed_session, error);

@@ -29,5 +29,11 @@ gboolean lactd_weighing_assign(LactdStore *store, const LactdConfig *config, gui
 			       guint64 session_id, GError **error);
 /* The volume a bottle weighing stands for, in mL. */
 double lactd_weighing_bottle_ml(const LactdConfig *config, double grams);
+/* Whether a weighing is of the baby (role "baby"), else of a bottle. */
+gboolean lactd_weighing_is_baby(const LactdWeighing *weighing);
+/* The intake a test-weighing shows among one session's weighings, by time:
+ * the baby's gain from the first baby weighing to the last (1 g = 1 mL, never
+ * below 0). FALSE, *intake_ml untouched, with fewer than two of them. */
+gboolean lactd_weighing_intake(GPtrArray *weighings, double *intake_ml);
 
 G_END_DECLS
