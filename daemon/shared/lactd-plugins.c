@@ -623,16 +623,17 @@ parse_and_emit(LactdDevice *dev, const char *what, const guint8 *data, gsize len
 		host_emit(dev, &out[i]);
 }
 
+/* What a plugin is handed for no bytes: a pointer it may read, never NULL. */
+static const guint8 no_bytes[1];
+
 void
 lactd_plugin_device_value(LactdDevice *dev, const char *char_uuid, const guint8 *data, gsize len,
 			  LactdValueOrigin origin)
 {
-	static const guint8 empty[1] = {0};
-
 	if (!dev->attached)
 		return;
 	if (data == NULL)
-		data = empty;
+		data = no_bytes;
 	if (dev->desc->value != NULL)
 		dev->desc->value(dev, &host_vtable, char_uuid, data, len, origin);
 	else
@@ -643,12 +644,10 @@ void
 lactd_plugin_device_advertisement(LactdDevice *dev, guint16 manufacturer_id,
 				  const char *service_uuid, const guint8 *data, gsize len)
 {
-	static const guint8 empty[1] = {0};
-
 	if (!dev->attached)
 		return;
 	if (data == NULL)
-		data = empty;
+		data = no_bytes;
 	if (dev->desc->advertisement != NULL)
 		dev->desc->advertisement(dev, &host_vtable, service_uuid != NULL ? 0 : manufacturer_id,
 					 service_uuid, data, len);
