@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GetProgress: hand-checked days, overnight windows, medians and trends, the
- * same across DST changes, and invariants over random histories. */
+ * same across DST changes, and invariants over random histories (in
+ * test-progress-random.c). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
 #include <time.h>
 
-#include "lactd-plan.h"
 #include "lactd-progress.h"
-#include "lactd-store.h"
-
-typedef struct {
-	char *dir;
-	LactdStore *store;
-	guint n_stores;
-} Fixture;
+#include "test-progress.h"
 
 /* A time zone and a day around which a case runs: the DST changes. */
 typedef struct {
@@ -23,14 +17,14 @@ typedef struct {
 	int year, month, day;
 } Where;
 
-static void
+void
 set_tz(const char *tz)
 {
 	g_setenv("TZ", tz, TRUE);
 	tzset();
 }
 
-static LactdStore *
+LactdStore *
 new_store(Fixture *f)
 {
 	g_autoptr(GError) error = NULL;
@@ -45,7 +39,7 @@ new_store(Fixture *f)
 	return store;
 }
 
-static void
+void
 fixture_setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -56,7 +50,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 	set_tz(data != NULL ? ((const Where *)data)->tz : "UTC");
 }
 
-static void
+void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GDir) dir = NULL;
@@ -75,7 +69,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 
 /* Local wall-clock time to UTC microseconds (GLib moves a time in a DST gap
  * forward, as a clock would). */
-static gint64
+gint64
 local_us(int y, int mo, int d, int h, int mi)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_local(y, mo, d, h, mi, 0);
@@ -98,7 +92,7 @@ local_day_us(const Where *w, int days, int h, int mi)
 	return local_us(g_date_get_year(date), g_date_get_month(date), g_date_get_day(date), h, mi);
 }
 
-static void
+void
 add(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes, double left,
     double right, double supplement)
 {
@@ -121,7 +115,7 @@ add(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes, doub
 	g_assert_no_error(error);
 }
 
-static GVariant *
+GVariant *
 progress(LactdStore *store, const LactdPlan *plan, gint64 now)
 {
 	g_autoptr(GError) error = NULL;
@@ -132,7 +126,7 @@ progress(LactdStore *store, const LactdPlan *plan, gint64 now)
 	return g_variant_ref_sink(p);
 }
 
-static guint
+guint
 get_u(GVariant *p, const char *key)
 {
 	guint32 v = 0;
@@ -141,7 +135,7 @@ get_u(GVariant *p, const char *key)
 	return v;
 }
 
-static double
+double
 get_d(GVariant *p, const char *key)
 {
 	double v = NAN;
@@ -150,7 +144,7 @@ get_d(GVariant *p, const char *key)
 	return v;
 }
 
-static gboolean
+gboolean
 get_b(GVariant *p, const char *key)
 {
 	gboolean v = FALSE;
@@ -427,343 +421,6 @@ static const Where dst_days[] = {
 /* The trend cases end a few days after the change, so it lies inside. */
 static Where dst_trend_days[G_N_ELEMENTS(dst_days)];
 
-/* ---- invariants over random histories --------------------------------------------------- */
-
-static const char *const zones[] = {"UTC", "America/New_York", "Europe/Berlin",
-				    "Australia/Lord_Howe"};
-
-static guint32
-julian_local(gint64 t)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t / G_USEC_PER_SEC);
-	g_autoptr(GDate) d = g_date_new_dmy((GDateDay)g_date_time_get_day_of_month(dt),
-					    (GDateMonth)g_date_time_get_month(dt),
-					    (GDateYear)g_date_time_get_year(dt));
-
-	return g_date_get_julian(d);
-}
-
-static guint
-minute_local(gint64 t)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t / G_USEC_PER_SEC);
-
-	return (guint)(g_date_time_get_hour(dt) * 60 + g_date_time_get_minute(dt));
-}
-
-typedef struct {
-	gint64 now;
-	guint32 first_day; /* of the history */
-} History;
-
-/* A random history of whole-second times ending at a random time of 2024:
- * `days` days, each with 0 to 12 sessions; volumes in tenths of mL. */
-static History
-random_history(LactdStore *store, int days, double scale, double offset)
-{
-	g_autoptr(GError) error = NULL;
-	History h;
-	gint64 base = (gint64)1704067200 * G_USEC_PER_SEC; /* 2024-01-01 UTC */
-	gint64 t;
-
-	h.now = base + (gint64)g_test_rand_int_range(0, 365 * 24 * 60) * G_TIME_SPAN_MINUTE;
-	t = h.now - (gint64)days * G_TIME_SPAN_DAY;
-	h.first_day = G_MAXUINT32;
-	g_assert_true(lactd_store_begin(store, &error));
-	for (int d = 0; d < days; d++) {
-		int n = g_test_rand_int_range(0, 13);
-		for (int i = 0; i < n; i++) {
-			gint64 start = t + (gint64)d * G_TIME_SPAN_DAY +
-				       (gint64)g_test_rand_int_range(0, 86400) * G_USEC_PER_SEC;
-			int k = g_test_rand_int_range(0, 10);
-			LactdSessionKind kind = k < 6	? LACTD_SESSION_PUMP
-						: k < 7 ? LACTD_SESSION_HAND
-						: k < 8 ? LACTD_SESSION_NURSING
-							: LACTD_SESSION_SUPPLEMENT;
-			double l = g_test_rand_int_range(0, 2000) / 10.0 * scale;
-			double r = g_test_rand_int_range(0, 2000) / 10.0 * scale;
-
-			if (start > h.now)
-				continue;
-			add(store, kind, start, g_test_rand_int_range(0, 45), l, r, l);
-			h.first_day = MIN(h.first_day, julian_local(start));
-		}
-		/* Adding the same to every day's volume and supplement. */
-		if (offset != 0 && t + (gint64)d * G_TIME_SPAN_DAY <= h.now) {
-			gint64 start = t + (gint64)d * G_TIME_SPAN_DAY;
-			add(store, LACTD_SESSION_PUMP, start, 10, offset, 0, 0);
-			add(store, LACTD_SESSION_SUPPLEMENT, start + 1, 10, 0, 0, offset);
-			h.first_day = MIN(h.first_day, julian_local(start));
-		}
-	}
-	g_assert_true(lactd_store_commit(store, &error));
-	return h;
-}
-
-static GPtrArray *
-all_sessions(LactdStore *store)
-{
-	g_autoptr(GError) error = NULL;
-	GPtrArray *all = lactd_store_list_sessions(store, G_MININT64, G_MAXINT64, &error);
-
-	g_assert_no_error(error);
-	return all;
-}
-
-/* Per-day sums straight from the raw list, and the figures from them. */
-static void
-recompute(LactdStore *store, const LactdPlan *plan, gint64 now, double *avg, double *slope,
-	  double *sup_avg)
-{
-	g_autoptr(GPtrArray) all = all_sessions(store);
-	guint32 today = julian_local(now), first = G_MAXUINT32, plan_day = 0;
-	double vol[28] = {0}, sup[28] = {0};
-	double sx = 0, sy = 0, n = 0, sxx = 0, sxy = 0, sum7 = 0, sup7 = 0, n7 = 0;
-
-	if (plan->start_date[0] != '\0') {
-		g_autoptr(GDate) d = g_date_new();
-		g_date_set_parse(d, plan->start_date);
-		g_assert_true(g_date_valid(d));
-		plan_day = g_date_get_julian(d);
-	}
-	for (guint i = 0; i < all->len; i++) {
-		const LactdSession *s = g_ptr_array_index(all, i);
-		guint32 day;
-
-		if (s->start_us > now)
-			continue;
-		day = julian_local(s->start_us);
-		first = MIN(first, day);
-		if (day >= today || day + 28 < today)
-			continue;
-		if (s->kind == LACTD_SESSION_SUPPLEMENT)
-			sup[day + 28 - today] += s->supplement_ml;
-		else
-			vol[day + 28 - today] += s->left_ml + s->right_ml + s->extra_ml;
-	}
-	for (guint i = 0; i < 28; i++) {
-		guint32 day = today - 28 + i;
-		if (day < first || day < plan_day)
-			continue;
-		sx += i;
-		sy += vol[i];
-		n++;
-		if (i >= 21) {
-			sum7 += vol[i];
-			sup7 += sup[i];
-			n7++;
-		}
-	}
-	*avg = n7 > 0 ? sum7 / n7 : 0;
-	*sup_avg = n7 > 0 ? sup7 / n7 : 0;
-	*slope = 0;
-	if (n >= 7) {
-		for (guint i = 0; i < 28; i++) {
-			guint32 day = today - 28 + i;
-			if (day < first || day < plan_day)
-				continue;
-			sxx += (i - sx / n) * (i - sx / n);
-			sxy += (i - sx / n) * (vol[i] - sy / n);
-		}
-		*slope = 7 * sxy / sxx;
-	}
-}
-
-/* The overnight window of a local time by brute force: minute after minute
- * back from now, the first window met that is not the open one. */
-static guint32
-window_key(const LactdPlan *plan, gint64 t)
-{
-	guint m = minute_local(t), s = plan->overnight_start, e = plan->overnight_end;
-	guint32 day = julian_local(t);
-
-	if (s < e)
-		return m >= s && m < e ? day : 0;
-	return m >= s ? day : m < e ? day - 1 : 0;
-}
-
-static gboolean
-brute_overnight(LactdStore *store, const LactdPlan *plan, gint64 now)
-{
-	g_autoptr(GPtrArray) all = all_sessions(store);
-	guint32 current = window_key(plan, now), last = 0;
-
-	for (gint64 t = now; t > now - 3 * G_TIME_SPAN_DAY; t -= G_TIME_SPAN_MINUTE) {
-		guint32 k = window_key(plan, t);
-		if (k != 0 && k != current) {
-			last = k;
-			break;
-		}
-	}
-	g_assert_cmpuint(last, !=, 0);
-	for (guint i = 0; i < all->len; i++) {
-		const LactdSession *s = g_ptr_array_index(all, i);
-		guint32 k;
-
-		if (s->kind == LACTD_SESSION_SUPPLEMENT || s->start_us > now)
-			continue;
-		k = window_key(plan, s->start_us);
-		if (k != 0 && (k == current || k == last))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static void
-random_plan(LactdPlan *plan, gint64 now)
-{
-	guint length = (guint)g_test_rand_int_range(90, 12 * 60);
-
-	lactd_plan_init_default(plan);
-	/* Windows of 90 minutes or more: a shorter one can fall wholly in a
-	 * skipped DST hour, and then there is no such night at all. */
-	plan->overnight_start = (guint)g_test_rand_int_range(0, 24 * 60);
-	plan->overnight_end = (plan->overnight_start + length) % (24 * 60);
-	if (g_test_rand_bit()) {
-		gint64 start = now - (gint64)g_test_rand_int_range(-3, 40) * G_TIME_SPAN_DAY;
-		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(start / G_USEC_PER_SEC);
-		g_autofree char *s = g_date_time_format(dt, "%Y-%m-%d");
-		g_strlcpy(plan->start_date, s, sizeof(plan->start_date));
-	}
-}
-
-#define ROUNDS 40
-
-static void
-test_random_invariants(Fixture *f, gconstpointer data)
-{
-	for (guint round = 0; round < ROUNDS; round++) {
-		g_autoptr(LactdStore) store = new_store(f);
-		g_autoptr(GVariant) p = NULL;
-		g_autoptr(GPtrArray) all = NULL;
-		History h;
-		LactdPlan plan;
-		double avg, slope, sup_avg;
-		guint count = 0, in_24h = 0;
-
-		set_tz(zones[round % G_N_ELEMENTS(zones)]);
-		h = random_history(store, g_test_rand_int_range(1, 61), 1, 0);
-		random_plan(&plan, h.now);
-		g_test_message("round %u: %s, now %" G_GINT64_FORMAT ", plan %s, night %u-%u",
-			       round, zones[round % G_N_ELEMENTS(zones)], h.now, plan.start_date,
-			       plan.overnight_start, plan.overnight_end);
-		p = progress(store, &plan, h.now);
-		recompute(store, &plan, h.now, &avg, &slope, &sup_avg);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "volume_7d_avg_ml"), avg, 0.0501);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "supplement_7d_avg_ml"), sup_avg, 0.0501);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "volume_trend_ml_per_week"), slope, 0.0501);
-
-		all = all_sessions(store);
-		for (guint i = 0; i < all->len; i++) {
-			const LactdSession *s = g_ptr_array_index(all, i);
-			count++;
-			if (s->kind != LACTD_SESSION_SUPPLEMENT && s->start_us <= h.now &&
-			    s->start_us > h.now - G_TIME_SPAN_DAY)
-				in_24h++;
-		}
-		g_assert_cmpuint(get_u(p, "sessions_24h"), <=, count);
-		g_assert_cmpuint(get_u(p, "sessions_24h"), ==, in_24h);
-
-		g_assert_cmpint(get_b(p, "overnight_ok"), ==, brute_overnight(store, &plan, h.now));
-		/* And at other times of the same history. */
-		for (guint k = 0; k < 6; k++) {
-			gint64 t = h.now - (gint64)g_test_rand_int_range(0, 3 * 24 * 60) *
-					       G_TIME_SPAN_MINUTE;
-			g_autoptr(GVariant) q = progress(store, &plan, t);
-			g_assert_cmpint(get_b(q, "overnight_ok"), ==,
-					brute_overnight(store, &plan, t));
-		}
-	}
-}
-
-/* Noon, local, of a Julian day. */
-static gint64
-local_noon(guint32 julian, int hour)
-{
-	g_autoptr(GDate) d = g_date_new_julian(julian);
-
-	return local_us(g_date_get_year(d), g_date_get_month(d), g_date_get_day(d), hour, 0);
-}
-
-/* A constant series has slope 0; adding a constant to each day keeps the
- * slope; multiplying every volume multiplies it. */
-static void
-test_random_slope(Fixture *f, gconstpointer data)
-{
-	for (guint round = 0; round < ROUNDS; round++) {
-		double k = g_test_rand_int_range(2, 5);
-		double c = g_test_rand_int_range(1, 500);
-		g_autoptr(LactdStore) s1 = new_store(f);
-		g_autoptr(LactdStore) s2 = new_store(f);
-		g_autoptr(LactdStore) s3 = new_store(f);
-		g_autoptr(LactdStore) s4 = new_store(f);
-		g_autoptr(GVariant) p1 = NULL, p2 = NULL, p3 = NULL, p4 = NULL;
-		g_autoptr(GPtrArray) all = NULL;
-		g_autoptr(GError) error = NULL;
-		double base, sup_base;
-		guint32 today;
-		LactdPlan plan;
-		History h;
-
-		set_tz(zones[round % G_N_ELEMENTS(zones)]);
-		lactd_plan_init_default(&plan);
-		h = random_history(s1, g_test_rand_int_range(10, 61), 1, 0);
-		today = julian_local(h.now);
-		g_test_message("round %u: %s, now %" G_GINT64_FORMAT ", k %g, c %g", round,
-			       zones[round % G_N_ELEMENTS(zones)], h.now, k, c);
-
-		/* s2: s1 plus c on every day from the first; s3: s1 times k. */
-		all = all_sessions(s1);
-		g_assert_true(lactd_store_begin(s2, &error));
-		g_assert_true(lactd_store_begin(s3, &error));
-		for (guint i = 0; i < all->len; i++) {
-			const LactdSession *s = g_ptr_array_index(all, i);
-			double minutes = (double)(s->end_us - s->start_us) / G_TIME_SPAN_MINUTE;
-
-			add(s2, s->kind, s->start_us, minutes, s->left_ml, s->right_ml,
-			    s->supplement_ml);
-			add(s3, s->kind, s->start_us, minutes, s->left_ml * k, s->right_ml * k,
-			    s->supplement_ml * k);
-		}
-		for (guint32 day = h.first_day; day < today; day++) {
-			add(s2, LACTD_SESSION_PUMP, local_noon(day, 12), 1, c, 0, 0);
-			add(s2, LACTD_SESSION_SUPPLEMENT, local_noon(day, 12), 1, 0, 0, c);
-		}
-		g_assert_true(lactd_store_commit(s2, &error));
-		g_assert_true(lactd_store_commit(s3, &error));
-		g_assert_no_error(error);
-
-		p1 = progress(s1, &plan, h.now);
-		p2 = progress(s2, &plan, h.now);
-		p3 = progress(s3, &plan, h.now);
-		base = get_d(p1, "volume_trend_ml_per_week");
-		sup_base = get_d(p1, "supplement_trend_ml_per_week");
-		/* Each figure is rounded to 0.1: allow that much. */
-		g_assert_cmpfloat_with_epsilon(get_d(p2, "volume_trend_ml_per_week"), base, 0.1001);
-		g_assert_cmpfloat_with_epsilon(get_d(p2, "supplement_trend_ml_per_week"), sup_base,
-					       0.1001);
-		g_assert_cmpfloat_with_epsilon(get_d(p3, "volume_trend_ml_per_week"), k * base,
-					       0.05 * (k + 1) + 1e-6);
-		g_assert_cmpfloat_with_epsilon(get_d(p3, "supplement_trend_ml_per_week"),
-					       k * sup_base, 0.05 * (k + 1) + 1e-6);
-
-		/* s4: c a day, split over a random number of sessions. */
-		g_assert_true(lactd_store_begin(s4, &error));
-		for (guint32 day = today - 35; day < today; day++) {
-			int split = g_test_rand_int_range(1, 5);
-			double part = floor(c / split);
-			/* Whole mL, so that the store's rounding keeps each day c. */
-			for (int i = 0; i < split; i++)
-				add(s4, LACTD_SESSION_PUMP, local_noon(day, 4 * i + 2), 10,
-				    i + 1 < split ? part : c - part * (split - 1), 0, 0);
-		}
-		g_assert_true(lactd_store_commit(s4, &error));
-		p4 = progress(s4, &plan, h.now);
-		g_assert_cmpfloat(get_d(p4, "volume_trend_ml_per_week"), ==, 0);
-		g_assert_cmpfloat_with_epsilon(get_d(p4, "volume_7d_avg_ml"), c, 0.0501);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -798,9 +455,6 @@ main(int argc, char **argv)
 		g_test_add(trend, Fixture, &dst_trend_days[i], fixture_setup, test_trend,
 			   fixture_teardown);
 	}
-	g_test_add("/progress/random/invariants", Fixture, NULL, fixture_setup,
-		   test_random_invariants, fixture_teardown);
-	g_test_add("/progress/random/slope", Fixture, NULL, fixture_setup, test_random_slope,
-		   fixture_teardown);
+	add_random_tests();
 	return g_test_run();
 }

@@ -24,6 +24,9 @@
  * is the central's side of pairing (doc/agent-api.txt, device-api.txt): a
  * NoInputNoOutput default agent that accepts Just Works, discovery until
  * ADDRESS is seen, Device1.Pair, Trusted=true, then a disconnect.
+ *
+ * This file: the emulator's link and clock, registration with bluetoothd,
+ * and main(); lactd-peripheral.h says where the rest is.
  */
 #include "config.h"
 
@@ -32,13 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lactd-emu.h"
+#include "lactd-peripheral.h"
 
-#define ROOT "/org/lactd/peripheral"
-#define ADV_PATH ROOT "/advertisement"
-#define AGENT_PATH "/org/lactd/agent"
 #define TICK_MS 50
-#define BATTERY_LEVEL_UUID "00002a19-0000-1000-8000-00805f9b34fb"
 
 static const char app_xml[] =
     "<node>"
@@ -79,46 +78,9 @@ static const char app_xml[] =
     "</interface>"
     "</node>";
 
-typedef struct {
-	char *path;
-	char *uuid;
-	char *service_path;
-	GStrv flags;
-	GBytes *value; /* last notified or read */
-	gboolean notifying;
-} Chrc;
+Peripheral P;
 
-typedef struct {
-	char *path;
-	char *uuid;
-} Service;
-
-static struct {
-	GDBusConnection *bus;
-	GDBusNodeInfo *info;
-	GMainLoop *loop;
-	char *adapter;
-	char *adapter_path;
-	LactdEmu *emu;
-	GPtrArray *services; /* Service */
-	GPtrArray *chrcs;    /* Chrc */
-	double speed;
-	gboolean clock_on;
-	gint64 last_tick_us;
-	gint64 sim_ms;
-	gboolean away;	       /* SIGUSR1: out of range */
-	gboolean bluez_up;     /* org.bluez has an owner */
-	gboolean registered;   /* application and advertisement accepted */
-	GHashTable *connected; /* device paths on our adapter with Connected */
-	/* --pair */
-	char *pair_address;
-	int status;
-} P;
-
-static void
-say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void
+void
 say(const char *fmt, ...)
 {
 	g_autofree char *text = NULL;
@@ -128,37 +90,6 @@ say(const char *fmt, ...)
 	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	g_print("peripheral[%s]: %s\n", P.adapter, text);
-}
-
-static Chrc *
-chrc_by_uuid(const char *uuid)
-{
-	for (guint i = 0; i < P.chrcs->len; i++) {
-		Chrc *c = g_ptr_array_index(P.chrcs, i);
-		if (g_str_equal(c->uuid, uuid))
-			return c;
-	}
-	return NULL;
-}
-
-static Chrc *
-chrc_by_path(const char *path)
-{
-	for (guint i = 0; i < P.chrcs->len; i++) {
-		Chrc *c = g_ptr_array_index(P.chrcs, i);
-		if (g_str_equal(c->path, path))
-			return c;
-	}
-	return NULL;
-}
-
-static GVariant *
-bytes_variant(GBytes *b)
-{
-	gsize len = 0;
-	const guint8 *data = b != NULL ? g_bytes_get_data(b, &len) : NULL;
-
-	return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, len, 1);
 }
 
 /* ---- the emulator's side ----------------------------------------------------------------- */
@@ -186,34 +117,6 @@ sync_link(void)
 	}
 }
 
-static void
-on_notify(LactdEmu *emu, const char *char_uuid, const guint8 *data, gsize len, gpointer user_data)
-{
-	Chrc *c = chrc_by_uuid(char_uuid);
-	GVariantBuilder changed;
-
-	if (c == NULL || !c->notifying)
-		return;
-	g_clear_pointer(&c->value, g_bytes_unref);
-	c->value = g_bytes_new(data, len);
-	/* doc/gatt-api.txt: a server application notifies by changing Value. */
-	g_variant_builder_init(&changed, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&changed, "{sv}", "Value", bytes_variant(c->value));
-	g_dbus_connection_emit_signal(P.bus, NULL, c->path, "org.freedesktop.DBus.Properties",
-				      "PropertiesChanged",
-				      g_variant_new("(sa{sv}as)", "org.bluez.GattCharacteristic1",
-						    &changed, NULL),
-				      NULL);
-}
-
-static void
-on_advertise(LactdEmu *emu, guint16 manufacturer_id, const char *service_uuid, const guint8 *data,
-	     gsize len, gpointer user_data)
-{
-	/* Broadcasters are not served by this program: their data would go
-	 * into the advertisement; the VM scenario has none. */
-}
-
 static gboolean
 tick_cb(gpointer user_data)
 {
@@ -225,253 +128,6 @@ tick_cb(gpointer user_data)
 	}
 	P.last_tick_us = now;
 	return G_SOURCE_CONTINUE;
-}
-
-/* ---- the GATT application ------------------------------------------------------------ */
-
-static void
-reply_error(GDBusMethodInvocation *inv, const GError *error)
-{
-	/* The error names gatt-database.c turns into ATT errors. */
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.NotPermitted",
-							   error->message);
-	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
-		g_dbus_method_invocation_return_dbus_error(
-		    inv, "org.bluez.Error.InvalidValueLength", error->message);
-	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.NotSupported",
-							   error->message);
-	else
-		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.Failed",
-							   error->message);
-}
-
-static void
-start_clock(void)
-{
-	if (P.clock_on)
-		return;
-	P.clock_on = TRUE;
-	P.last_tick_us = g_get_monotonic_time();
-	say("scenario clock started at speed %g", P.speed);
-}
-
-static void
-chrc_call(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-	  const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer user_data)
-{
-	Chrc *c = chrc_by_path(path);
-	g_autoptr(GError) error = NULL;
-
-	if (c == NULL) {
-		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.Failed",
-							   "no such characteristic");
-		return;
-	}
-	if (g_str_equal(method, "ReadValue")) {
-		g_autoptr(GBytes) b = NULL;
-		guint16 offset = 0;
-		g_autoptr(GVariant) opts = g_variant_get_child_value(params, 0);
-		gsize len;
-		const guint8 *data;
-
-		g_variant_lookup(opts, "offset", "q", &offset);
-		b = P.emu->klass->read != NULL ? P.emu->klass->read(P.emu, c->uuid, &error) : NULL;
-		if (b == NULL) {
-			if (error == NULL)
-				g_set_error(&error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-					    "not readable");
-			reply_error(inv, error);
-			return;
-		}
-		data = g_bytes_get_data(b, &len);
-		if (offset > len) {
-			g_dbus_method_invocation_return_dbus_error(
-			    inv, "org.bluez.Error.InvalidOffset", "offset past the value");
-			return;
-		}
-		g_dbus_method_invocation_return_value(
-		    inv, g_variant_new("(@ay)", g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
-									   data + offset,
-									   len - offset, 1)));
-	} else if (g_str_equal(method, "WriteValue")) {
-		g_autoptr(GVariant) v = g_variant_get_child_value(params, 0);
-		gsize len;
-		const guint8 *data = g_variant_get_fixed_array(v, &len, 1);
-
-		if (P.emu->klass->write == NULL ||
-		    !P.emu->klass->write(P.emu, c->uuid, data, len, &error)) {
-			if (error == NULL)
-				g_set_error(&error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-					    "not writable");
-			reply_error(inv, error);
-			return;
-		}
-		g_dbus_method_invocation_return_value(inv, NULL);
-	} else if (g_str_equal(method, "StartNotify")) {
-		say("StartNotify %s", c->uuid);
-		c->notifying = TRUE;
-		/* bluetoothd's own battery profile subscribes to Battery Level
-		 * as soon as it connects, long before lactd does anything: the
-		 * scenario starts with the device's first other subscription. */
-		if (!g_str_equal(c->uuid, BATTERY_LEVEL_UUID))
-			start_clock();
-		g_dbus_method_invocation_return_value(inv, NULL);
-		if (P.emu->connected)
-			lactd_emu_set_subscribed(P.emu, c->uuid, TRUE);
-	} else if (g_str_equal(method, "StopNotify")) {
-		say("StopNotify %s", c->uuid);
-		c->notifying = FALSE;
-		g_dbus_method_invocation_return_value(inv, NULL);
-		if (P.emu->connected)
-			lactd_emu_set_subscribed(P.emu, c->uuid, FALSE);
-	} else {
-		/* Confirm: an indication was acknowledged; nothing to do. */
-		g_dbus_method_invocation_return_value(inv, NULL);
-	}
-}
-
-static GVariant *
-service_props(Service *s)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "UUID", g_variant_new_string(s->uuid));
-	g_variant_builder_add(&b, "{sv}", "Primary", g_variant_new_boolean(TRUE));
-	return g_variant_builder_end(&b);
-}
-
-static GVariant *
-chrc_props(Chrc *c)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "UUID", g_variant_new_string(c->uuid));
-	g_variant_builder_add(&b, "{sv}", "Service", g_variant_new_object_path(c->service_path));
-	g_variant_builder_add(&b, "{sv}", "Flags",
-			      g_variant_new_strv((const char *const *)c->flags, -1));
-	return g_variant_builder_end(&b);
-}
-
-static GVariant *
-get_property(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-	     const char *name, GError **error, gpointer user_data)
-{
-	if (g_str_equal(iface, "org.bluez.LEAdvertisement1")) {
-		if (g_str_equal(name, "Type"))
-			return g_variant_new_string("peripheral");
-		if (g_str_equal(name, "Discoverable"))
-			return g_variant_new_boolean(TRUE);
-		if (g_str_equal(name, "ServiceUUIDs")) {
-			/* The first service only: a 128-bit UUID and the flags
-			 * already take 21 of the 31 bytes. */
-			Service *s = g_ptr_array_index(P.services, 0);
-			const char *uuids[] = {s->uuid, NULL};
-			return g_variant_new_strv(uuids, -1);
-		}
-	} else if (g_str_equal(iface, "org.bluez.GattService1")) {
-		for (guint i = 0; i < P.services->len; i++) {
-			Service *s = g_ptr_array_index(P.services, i);
-			if (g_str_equal(s->path, path)) {
-				g_autoptr(GVariant) props = g_variant_ref_sink(service_props(s));
-				return g_variant_lookup_value(props, name, NULL);
-			}
-		}
-	} else if (g_str_equal(iface, "org.bluez.GattCharacteristic1")) {
-		Chrc *c = chrc_by_path(path);
-		if (c != NULL && g_str_equal(name, "Value"))
-			return bytes_variant(c->value);
-		if (c != NULL) {
-			g_autoptr(GVariant) props = g_variant_ref_sink(chrc_props(c));
-			return g_variant_lookup_value(props, name, NULL);
-		}
-	}
-	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "%s", name);
-	return NULL;
-}
-
-static void
-root_call(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-	  const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer user_data)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{oa{sa{sv}}}"));
-	for (guint i = 0; i < P.services->len; i++) {
-		Service *s = g_ptr_array_index(P.services, i);
-		g_variant_builder_open(&b, G_VARIANT_TYPE("{oa{sa{sv}}}"));
-		g_variant_builder_add(&b, "o", s->path);
-		g_variant_builder_open(&b, G_VARIANT_TYPE("a{sa{sv}}"));
-		g_variant_builder_add(&b, "{s@a{sv}}", "org.bluez.GattService1", service_props(s));
-		g_variant_builder_close(&b);
-		g_variant_builder_close(&b);
-	}
-	for (guint i = 0; i < P.chrcs->len; i++) {
-		Chrc *c = g_ptr_array_index(P.chrcs, i);
-		g_variant_builder_open(&b, G_VARIANT_TYPE("{oa{sa{sv}}}"));
-		g_variant_builder_add(&b, "o", c->path);
-		g_variant_builder_open(&b, G_VARIANT_TYPE("a{sa{sv}}"));
-		g_variant_builder_add(&b, "{s@a{sv}}", "org.bluez.GattCharacteristic1",
-				      chrc_props(c));
-		g_variant_builder_close(&b);
-		g_variant_builder_close(&b);
-	}
-	g_dbus_method_invocation_return_value(inv, g_variant_new("(a{oa{sa{sv}}})", &b));
-}
-
-static void
-adv_call(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-	 const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer user_data)
-{
-	/* Release: bluetoothd dropped the advertisement (adapter gone). */
-	say("advertisement released");
-	g_dbus_method_invocation_return_value(inv, NULL);
-}
-
-static const GDBusInterfaceVTable root_vtable = {root_call, NULL, NULL, {0}};
-static const GDBusInterfaceVTable chrc_vtable = {chrc_call, get_property, NULL, {0}};
-static const GDBusInterfaceVTable prop_vtable = {NULL, get_property, NULL, {0}};
-static const GDBusInterfaceVTable adv_vtable = {adv_call, get_property, NULL, {0}};
-
-static void
-export(const char *path, const char *iface, const GDBusInterfaceVTable *vtable)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (g_dbus_connection_register_object(P.bus, path,
-					      g_dbus_node_info_lookup_interface(P.info, iface),
-					      vtable, NULL, NULL, &error) == 0)
-		g_error("export %s: %s", path, error->message);
-}
-
-static void
-build_application(void)
-{
-	const LactdEmuService *svc = lactd_emu_services(P.emu);
-
-	export(ROOT, "org.freedesktop.DBus.ObjectManager", &root_vtable);
-	export(ADV_PATH, "org.bluez.LEAdvertisement1", &adv_vtable);
-	for (guint i = 0; svc[i].uuid != NULL; i++) {
-		Service *s = g_new0(Service, 1);
-
-		s->path = g_strdup_printf(ROOT "/service%u", i);
-		s->uuid = g_strdup(svc[i].uuid);
-		g_ptr_array_add(P.services, s);
-		export(s->path, "org.bluez.GattService1", &prop_vtable);
-		for (guint j = 0; svc[i].chars[j].uuid != NULL; j++) {
-			Chrc *c = g_new0(Chrc, 1);
-
-			c->path = g_strdup_printf("%s/char%u", s->path, j);
-			c->uuid = g_strdup(svc[i].chars[j].uuid);
-			c->service_path = g_strdup(s->path);
-			c->flags = g_strsplit(svc[i].chars[j].flags, ",", -1);
-			g_ptr_array_add(P.chrcs, c);
-			export(c->path, "org.bluez.GattCharacteristic1", &chrc_vtable);
-		}
-	}
 }
 
 /* ---- registration with bluetoothd ------------------------------------------------------- */
@@ -730,122 +386,6 @@ serve(const char *config, const char *device)
 	return 0;
 }
 
-/* ---- --pair: the central's side ------------------------------------------------------ */
-
-static int pair(void);
-
-static void
-agent_call(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-	   const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer user_data)
-{
-	say("agent: %s", method);
-	/* NoInputNoOutput: Just Works is confirmed, nothing can be typed. */
-	if (g_str_equal(method, "RequestPinCode") || g_str_equal(method, "RequestPasskey"))
-		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.Rejected",
-							   "no input");
-	else
-		g_dbus_method_invocation_return_value(inv, NULL);
-}
-
-static const GDBusInterfaceVTable agent_vtable = {agent_call, NULL, NULL, {0}};
-
-static GVariant *
-call(const char *path, const char *iface, const char *method, GVariant *args, int timeout_ms,
-     GError **error)
-{
-	return g_dbus_connection_call_sync(P.bus, "org.bluez", path, iface, method, args, NULL,
-					   G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, error);
-}
-
-static gboolean
-device_exists(const char *path)
-{
-	g_autoptr(GVariant) r = call(path, "org.freedesktop.DBus.Properties", "Get",
-				     g_variant_new("(ss)", "org.bluez.Device1", "Address"), 5000,
-				     NULL);
-	return r != NULL;
-}
-
-/* Runs in a thread of its own: the agent's calls are dispatched by the main
- * loop while Pair blocks here. */
-static gpointer
-pair_thread(gpointer user_data)
-{
-	P.status = pair();
-	g_main_loop_quit(P.loop);
-	return NULL;
-}
-
-static int
-pair(void)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) r = NULL;
-	g_autofree char *dev = NULL;
-	GVariantBuilder filter;
-	char *p;
-	gint64 deadline;
-
-	dev = g_strdup_printf("%s/dev_%s", P.adapter_path, P.pair_address);
-	for (p = dev; *p; p++)
-		if (*p == ':')
-			*p = '_';
-	r = call("/org/bluez", "org.bluez.AgentManager1", "RegisterAgent",
-		 g_variant_new("(os)", AGENT_PATH, "NoInputNoOutput"), 10000, &error);
-	if (r == NULL)
-		goto fail;
-	g_clear_pointer(&r, g_variant_unref);
-	r = call("/org/bluez", "org.bluez.AgentManager1", "RequestDefaultAgent",
-		 g_variant_new("(o)", AGENT_PATH), 10000, &error);
-	if (r == NULL)
-		goto fail;
-	g_clear_pointer(&r, g_variant_unref);
-	if (!device_exists(dev)) {
-		g_variant_builder_init(&filter, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&filter, "{sv}", "Transport", g_variant_new_string("le"));
-		r = call(P.adapter_path, "org.bluez.Adapter1", "SetDiscoveryFilter",
-			 g_variant_new("(a{sv})", &filter), 10000, &error);
-		if (r == NULL)
-			goto fail;
-		g_clear_pointer(&r, g_variant_unref);
-		r = call(P.adapter_path, "org.bluez.Adapter1", "StartDiscovery", NULL, 10000,
-			 &error);
-		if (r == NULL)
-			goto fail;
-		g_clear_pointer(&r, g_variant_unref);
-		deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-		while (!device_exists(dev)) {
-			if (g_get_monotonic_time() > deadline) {
-				g_set_error(&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-					    "%s not seen in 60 s of discovery", P.pair_address);
-				goto fail;
-			}
-			g_usleep(200000);
-		}
-		say("%s seen", P.pair_address);
-		r = call(P.adapter_path, "org.bluez.Adapter1", "StopDiscovery", NULL, 10000,
-			 NULL);
-		g_clear_pointer(&r, g_variant_unref);
-	}
-	r = call(dev, "org.bluez.Device1", "Pair", NULL, 90000, &error);
-	if (r == NULL)
-		goto fail;
-	g_clear_pointer(&r, g_variant_unref);
-	say("paired with %s", P.pair_address);
-	r = call(dev, "org.freedesktop.DBus.Properties", "Set",
-		 g_variant_new("(ssv)", "org.bluez.Device1", "Trusted",
-			       g_variant_new_boolean(TRUE)),
-		 10000, &error);
-	if (r == NULL)
-		goto fail;
-	g_clear_pointer(&r, g_variant_unref);
-	r = call(dev, "org.bluez.Device1", "Disconnect", NULL, 20000, NULL);
-	return 0;
-fail:
-	g_printerr("lactd-peripheral: pairing with %s: %s\n", P.pair_address, error->message);
-	return 2;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -895,17 +435,10 @@ main(int argc, char **argv)
 	}
 	g_unix_signal_add(SIGTERM, on_term, NULL);
 	g_unix_signal_add(SIGINT, on_term, NULL);
-	if (P.pair_address != NULL) {
-		GThread *t;
-
-		export(AGENT_PATH, "org.bluez.Agent1", &agent_vtable);
-		t = g_thread_new("pair", pair_thread, NULL);
-		g_main_loop_run(P.loop);
-		g_thread_join(t);
-		status = P.status;
-	} else {
+	if (P.pair_address != NULL)
+		status = run_pair();
+	else
 		status = serve(config, device);
-	}
 	g_main_loop_unref(P.loop);
 	g_dbus_node_info_unref(P.info);
 	g_object_unref(P.bus);
