@@ -295,54 +295,65 @@ append(Column *c, gconstpointer record)
 	}
 }
 
+/* A column's bytes as a GVariant of @type, taking them without a copy. */
+static GVariant *
+take_variant(const GVariantType *type, guint8 *data, gsize size)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new_take(data, size);
+
+	return g_variant_new_from_bytes(type, bytes, TRUE);
+}
+
+static GVariant *
+array_variant(const GVariantType *type, GArray *values)
+{
+	gsize size = (gsize)values->len * g_array_get_element_size(values);
+
+	return take_variant(type, (guint8 *)g_array_free(values, FALSE), size);
+}
+
 /* The column's strings or lists as one "as" or "aas": the blobs as they
- * are, then where each ends (see frame_width). One copy of the bytes, no instance per element. */
+ * are, then where each ends (see frame_width), appended in place. */
 static GVariant *
 blobs_variant(const GVariantType *type, GByteArray *blobs, GArray *ends)
 {
 	gsize body = blobs->len, n = ends->len, total, width = frame_width(body, n, &total);
-	guint8 *out = g_malloc(MAX(total, 1));
+	guint8 *out;
 
-	if (body > 0)
-		memcpy(out, blobs->data, body);
+	g_byte_array_set_size(blobs, (guint)total);
+	out = blobs->data;
 	for (gsize i = 0; i < n; i++) {
 		gsize at = g_array_index(ends, gsize, i);
 		for (gsize b = 0; b < width; b++)
 			out[body + i * width + b] = (guint8)(at >> (8 * b));
 	}
-	{
-		g_autoptr(GBytes) bytes = g_bytes_new_take(out, total);
-		return g_variant_new_from_bytes(type, bytes, TRUE);
-	}
+	g_array_unref(ends);
+	return take_variant(type, g_byte_array_free(blobs, FALSE), total);
 }
 
+/* The column's GVariants added to @b; its arrays are taken by them. */
 static void
 column_finish(Column *c, GVariantBuilder *b)
 {
 	const LactdField *f = c->field;
 
 	if (c->values != NULL) {
+		g_autoptr(GVariantType) type = g_variant_type_new_array(lactd_field_type(f));
 		g_variant_builder_add(b, "{sv}", f->dbus_key,
-				      g_variant_new_fixed_array(lactd_field_type(f), c->values->data,
-								c->values->len,
-								g_array_get_element_size(c->values)));
-		g_array_unref(c->values);
+				      array_variant(type, g_steal_pointer(&c->values)));
 	} else {
 		g_variant_builder_add(b, "{sv}", f->dbus_key,
 				      blobs_variant(f->type == LACTD_FIELD_STRV
 							? G_VARIANT_TYPE("aas")
 							: G_VARIANT_TYPE_STRING_ARRAY,
-						    c->blobs, c->ends));
-		g_byte_array_unref(c->blobs);
-		g_array_unref(c->ends);
+						    g_steal_pointer(&c->blobs),
+						    g_steal_pointer(&c->ends)));
 	}
 	if (c->present != NULL) {
 		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
 		g_variant_builder_add(b, "{sv}", key,
-				      g_variant_new_fixed_array(G_VARIANT_TYPE_BOOLEAN,
-								c->present->data, c->present->len,
-								1));
-		g_array_unref(c->present);
+				      array_variant(G_VARIANT_TYPE("ab"),
+						    g_steal_pointer(&c->present)));
 	}
 }
 
@@ -437,18 +448,54 @@ fd_failed(GError **error, const char *what, int e)
 		    g_strerror(e));
 }
 
+/* @size bytes of @little written into @fd: serialised straight into the
+ * file's mapping (one copy of the columns in all), or written from the
+ * variant's own bytes when it cannot be mapped. */
+static gboolean
+fill_memfd(int fd, GVariant *little, gsize size, GError **error)
+{
+	const guint8 *data;
+	gsize done = 0;
+	void *map;
+
+	if (size == 0)
+		return TRUE;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int e = errno;
+		fd_failed(error, "sizing the reply", e);
+		return FALSE;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (map != MAP_FAILED) {
+		g_variant_store(little, map);
+		munmap(map, size);
+		return TRUE;
+	}
+	data = g_variant_get_data(little);
+	while (done < size) {
+		ssize_t w = pwrite(fd, data + done, size - done, (off_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			fd_failed(error, "writing the reply", e);
+			return FALSE;
+		}
+		done += (gsize)w;
+	}
+	return TRUE;
+}
+
 int
 lactd_columns_to_memfd(GVariant *columns, GError **error)
 {
 	g_autoptr(GVariant) sunk = g_variant_ref_sink(columns);
 	g_autoptr(GVariant) little = NULL;
-	const guint8 *data;
-	gsize size, done = 0;
+	gsize size;
 	int fd;
 
 	/* The format is little-endian whatever the daemon's machine. */
 	little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref(sunk) : g_variant_byteswap(sunk);
-	data = g_variant_get_data(little);
 	size = g_variant_get_size(little);
 	fd = memfd_create("lactd-columns", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
@@ -456,30 +503,16 @@ lactd_columns_to_memfd(GVariant *columns, GError **error)
 		fd_failed(error, "memfd_create", e);
 		return -1;
 	}
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : ENOSPC;
-			fd_failed(error, "writing the reply", e);
-			close(fd);
-			return -1;
-		}
-		done += (gsize)w;
-	}
-	/* Sealed, so that a client may map it without fearing that it changes
-	 * or shrinks under it (SIGBUS). */
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		int e = errno;
-		fd_failed(error, "sealing the reply", e);
+	if (!fill_memfd(fd, little, size, error)) {
 		close(fd);
 		return -1;
 	}
-	/* A client may read() it as well as map it: from the start. */
-	if (lseek(fd, 0, SEEK_SET) != 0) {
+	/* Sealed, so that a client may map it without fearing that it changes
+	 * or shrinks under it (SIGBUS). A shared mapping would stop
+	 * F_SEAL_WRITE: fill_memfd has unmapped it. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		int e = errno;
-		fd_failed(error, "rewinding the reply", e);
+		fd_failed(error, "sealing the reply", e);
 		close(fd);
 		return -1;
 	}
