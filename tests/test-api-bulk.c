@@ -391,6 +391,32 @@ test_reader_damaged(void)
 			assert_refused(copy, size, TRUE, "a damaged string");
 		}
 	}
+	/* A boolean other than 0 or 1, in each boolean column in turn: not in
+	 * normal form. lactctl checks the number columns on their bytes, not
+	 * through GVariant, so each is tried. */
+	{
+		GVariantIter iter;
+		const char *key;
+		GVariant *value;
+		guint tried = 0;
+
+		g_variant_iter_init(&iter, good);
+		while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+			if (g_variant_is_of_type(value, G_VARIANT_TYPE("ab")) &&
+			    g_variant_get_size(value) > 0) {
+				g_autofree guint8 *copy = g_memdup2(data, size);
+				gsize at = (gsize)((const char *)g_variant_get_data(value) - data);
+
+				g_assert_cmpuint(at, <, size);
+				copy[at] = 2;
+				g_test_message("boolean column %s", key);
+				assert_refused(copy, size, TRUE, "a boolean of 2");
+				tried++;
+			}
+			g_variant_unref(value);
+		}
+		g_assert_cmpuint(tried, >=, 3);
+	}
 	/* Well-formed, but a column missing, or of another length. */
 	{
 		g_autoptr(GVariant) missing = g_variant_ref_sink(
