@@ -159,13 +159,31 @@ lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const cha
 			      api->authorize_data);
 }
 
-/* The sessions of [from, to) for both list methods, the range checked. */
+/* The sessions of [from, to), the range checked, for every list method:
+ * each given to @func as the store reads it (see lactd_store_each_session). */
+static gboolean
+each_session(LactdApi *api, gint64 from, gint64 to, LactdStoreSessionFunc func, gpointer data,
+	     GError **error)
+{
+	return lactd_validate_range(from, to, error) &&
+	       lactd_store_each_session(api->store, from, to, func, data, error);
+}
+
+static void
+keep_session(const LactdSession *session, gpointer sessions)
+{
+	g_ptr_array_add(sessions, lactd_session_copy(session));
+}
+
 static GPtrArray *
 list_sessions(LactdApi *api, gint64 from, gint64 to, GError **error)
 {
-	if (!lactd_validate_range(from, to, error))
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)lactd_session_free);
+
+	if (!each_session(api, from, to, keep_session, sessions, error))
 		return NULL;
-	return lactd_store_list_sessions(api->store, from, to, error);
+	return g_steal_pointer(&sessions);
 }
 
 static gboolean
@@ -372,8 +390,7 @@ handle_list_sessions_fd(LactdManager1 *manager, GDBusMethodInvocation *invocatio
 
 	/* Straight from the store's rows into the columns, without a session
 	 * struct each. */
-	if (!lactd_validate_range(from, to, &error) ||
-	    !lactd_store_each_session(api->store, from, to, add_session_row, cols, &error))
+	if (!each_session(api, from, to, add_session_row, cols, &error))
 		return lactd_api_reply_error(api, invocation, error);
 	if (!lactd_columns_reply_fd(invocation, lactd_columns_end(g_steal_pointer(&cols)), &error))
 		return lactd_api_reply_error(api, invocation, error);
