@@ -460,9 +460,11 @@ fill_memfd(int fd, GVariant *little, gsize size, GError **error)
 
 	if (size == 0)
 		return TRUE;
-	if (ftruncate(fd, (off_t)size) < 0) {
+	/* Its pages allocated now, so that memory running out is an error
+	 * here and not a fault while writing through the mapping. */
+	if (fallocate(fd, 0, 0, (off_t)size) < 0) {
 		int e = errno;
-		fd_failed(error, "sizing the reply", e);
+		fd_failed(error, "allocating the reply", e);
 		return FALSE;
 	}
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
