@@ -315,12 +315,114 @@ test_capture_replayed_recording(Fixture *f, gconstpointer data)
 	}
 }
 
+/* ---- Device1.LastSeen: at most every 5 s while packets come, exact at link down ---- */
+
+typedef struct {
+	guint changes;	       /* PropertiesChanged with LastSeen */
+	gint64 last_seen;      /* its last value */
+	gint64 shown_at;       /* when the test saw it */
+	gboolean disconnected; /* Connected went false */
+	gint64 last_volume_at; /* when the test saw Session1's last change */
+} SeenWatch;
+
+static void
+on_props(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+	 const char *name, GVariant *params, gpointer user_data)
+{
+	SeenWatch *w = user_data;
+	const char *changed_iface;
+	g_autoptr(GVariant) changed = NULL;
+	gint64 seen;
+	gboolean connected;
+
+	g_variant_get(params, "(&s@a{sv}@as)", &changed_iface, &changed, NULL);
+	if (g_str_equal(changed_iface, "org.lactd.Session1") && !w->disconnected) {
+		w->last_volume_at = g_get_real_time();
+	} else if (g_str_equal(changed_iface, "org.lactd.Device1")) {
+		if (g_variant_lookup(changed, "LastSeen", "x", &seen)) {
+			w->changes++;
+			w->last_seen = seen;
+			w->shown_at = g_get_real_time();
+		}
+		if (g_variant_lookup(changed, "Connected", "b", &connected) && !connected)
+			w->disconnected = TRUE;
+	}
+}
+
+typedef struct {
+	SeenWatch *w;
+	guint changes;
+	gint64 until;
+} SeenWait;
+
+static gboolean
+seen_ready(gpointer user_data)
+{
+	SeenWait *sw = user_data;
+
+	return sw->w->changes >= sw->changes && g_get_real_time() >= sw->until;
+}
+
+static gboolean
+seen_disconnected(gpointer user_data)
+{
+	return ((SeenWatch *)user_data)->disconnected;
+}
+
+static void
+test_capture_last_seen(Fixture *f, gconstpointer data)
+{
+	SeenWatch w = {0};
+	SeenWait sw = {&w, 2, 0};
+	gint64 began = g_get_real_time(), dropped;
+	gint64 second_shown;
+	guint sub, during;
+
+	/* Any sender: lactd's name has no owner yet. */
+	sub = g_dbus_connection_signal_subscribe(f->c, NULL, "org.freedesktop.DBus.Properties",
+						 "PropertiesChanged", NULL, NULL,
+						 G_DBUS_SIGNAL_FLAGS_NONE, on_props, &w, NULL);
+	/* At 60x: the pump's 20 minutes take 20 s, a notification every
+	 * 17 ms of real time. */
+	start_at(f, pump_conf, NULL, "60");
+	if (f->daemon == NULL) {
+		g_dbus_connection_signal_unsubscribe(f->c, sub);
+		return;
+	}
+	/* The first packet's LastSeen, then the next one 5 s later, then 2 s
+	 * more of packets that only the link's end will show. */
+	g_assert_true(lactd_test_wait_for(seen_ready, &sw, 60000));
+	second_shown = w.last_seen;
+	sw.changes = w.changes;
+	sw.until = g_get_real_time() + 2 * G_USEC_PER_SEC;
+	g_assert_true(lactd_test_wait_for(seen_ready, &sw, 60000));
+	during = w.changes;
+	dropped = g_get_real_time();
+	g_test_message("LastSeen shown %u times in %.1f s of packets", during,
+		       (dropped - began) / 1e6);
+	/* One change every 5 s, not one per packet (about 60 a second). */
+	g_assert_cmpuint(during, <=, (guint)((dropped - began) / (5 * G_USEC_PER_SEC)) + 3);
+
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:01",
+							       (guint32)30));
+	g_assert_true(lactd_test_wait_for(seen_disconnected, &w, 30000));
+	/* The link's end shows the last packet's time: after the volume the
+	 * test saw last, within the time a signal takes, and after the value
+	 * shown 2 s before. */
+	g_test_message("last LastSeen %.3f s before the last Session1 change was seen",
+		       (w.last_volume_at - w.last_seen) / 1e6);
+	g_assert_cmpint(w.last_seen, >, second_shown);
+	g_assert_cmpint(w.last_seen, >=, w.last_volume_at - G_USEC_PER_SEC);
+	g_dbus_connection_signal_unsubscribe(f->c, sub);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
 	ADD("/capture/pump-session", test_capture_pump_session);
+	ADD("/capture/last-seen", test_capture_last_seen);
 	ADD("/capture/weighing", test_capture_weighing);
 	ADD("/capture/bluez-restarts", test_capture_bluez_restarts);
 	ADD("/capture/unpaired-ignored", test_capture_unpaired_ignored);

@@ -57,6 +57,9 @@ lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value)
 	if (*p == !!value)
 		return;
 	*p = !!value;
+	/* The link down: LastSeen as it is, before Connected says so. */
+	if (field == LACTD_DEVICE_CONNECTED && !value)
+		lactd_devices_show_last_seen(e);
 	announce(e, field);
 }
 
@@ -72,8 +75,36 @@ lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value)
 	}
 
 NUMBER_SETTER(lactd_devices_set_battery, guint8, battery, LACTD_DEVICE_BATTERY)
-NUMBER_SETTER(lactd_devices_set_last_seen, gint64, last_seen_us, LACTD_DEVICE_LAST_SEEN)
 NUMBER_SETTER(lactd_devices_set_rejected, guint32, rejected_packets, LACTD_DEVICE_REJECTED)
+
+/* LastSeen changes with every packet, 1 to 10 a second while a pump is
+ * pumping; each change shown would be a PropertiesChanged to every client.
+ * It is kept exact (and stored so) but shown at most every
+ * LACTD_DEVICES_LAST_SEEN_STEP_US, and as it is when the link goes down. */
+static void
+show_last_seen(Entry *e)
+{
+	e->last_seen_shown_us = e->info.last_seen_us;
+	announce(e, LACTD_DEVICE_LAST_SEEN);
+}
+
+void
+lactd_devices_set_last_seen(Entry *e, gint64 when_us)
+{
+	if (e->info.last_seen_us == when_us)
+		return;
+	e->info.last_seen_us = when_us;
+	if (e->last_seen_shown_us == 0 || when_us < e->last_seen_shown_us ||
+	    when_us - e->last_seen_shown_us >= LACTD_DEVICES_LAST_SEEN_STEP_US)
+		show_last_seen(e);
+}
+
+void
+lactd_devices_show_last_seen(Entry *e)
+{
+	if (e->info.last_seen_us != e->last_seen_shown_us)
+		show_last_seen(e);
+}
 
 void
 lactd_devices_info_clear(LactdDeviceInfo *info)

@@ -48,7 +48,12 @@ struct _Entry {
 	/* Tries since services came back that no longer fit the plugin that
 	 * captured the device before (LactdDevices.captured). */
 	guint incomplete_tries;
+	/* LastSeen as Device1 last showed it (lactd_devices_set_last_seen). */
+	gint64 last_seen_shown_us;
 };
+
+/* How often LastSeen is shown at most while packets keep coming. */
+#define LACTD_DEVICES_LAST_SEEN_STEP_US (5 * G_USEC_PER_SEC)
 
 gboolean lactd_devices_side_valid(const char *side);
 gboolean lactd_devices_role_valid(const char *role);
@@ -62,6 +67,8 @@ void lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value);
 void lactd_devices_set_rejected(Entry *e, guint32 n);
 void lactd_devices_set_battery(Entry *e, guint8 percent);
 void lactd_devices_set_last_seen(Entry *e, gint64 when_us);
+/* Shows LastSeen as it is now, if that is not what Device1 shows. */
+void lactd_devices_show_last_seen(Entry *e);
 /* Leaves the device alone, with @problem on Device1.Problem
  * (lactd-devices-retry.c). */
 void lactd_devices_block(Entry *e, const char *problem);

@@ -368,6 +368,7 @@ entry_new(LactdDevices *devices, LactdBluezDevice *bdev)
 			info->role = g_strdup(row->role);
 		info->enabled = row->enabled;
 		info->last_seen_us = row->last_seen_us;
+		e->last_seen_shown_us = row->last_seen_us;
 		info->rejected_packets = row->rejected_packets;
 		info->name = g_strdup(row->name);
 	}
