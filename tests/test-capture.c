@@ -320,7 +320,6 @@ test_capture_replayed_recording(Fixture *f, gconstpointer data)
 typedef struct {
 	guint changes;	       /* PropertiesChanged with LastSeen */
 	gint64 last_seen;      /* its last value */
-	gint64 shown_at;       /* when the test saw it */
 	gboolean disconnected; /* Connected went false */
 	gint64 last_volume_at; /* when the test saw Session1's last change */
 } SeenWatch;
@@ -342,7 +341,6 @@ on_props(GDBusConnection *c, const char *sender, const char *path, const char *i
 		if (g_variant_lookup(changed, "LastSeen", "x", &seen)) {
 			w->changes++;
 			w->last_seen = seen;
-			w->shown_at = g_get_real_time();
 		}
 		if (g_variant_lookup(changed, "Connected", "b", &connected) && !connected)
 			w->disconnected = TRUE;

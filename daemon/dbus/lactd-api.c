@@ -159,8 +159,9 @@ lactd_api_authorized(LactdApi *api, GDBusMethodInvocation *invocation, const cha
 			      api->authorize_data);
 }
 
-/* The sessions of [from, to), the range checked, for every list method:
- * each given to @func as the store reads it (see lactd_store_each_session). */
+/* The sessions of [from, to), the range checked: streamed to @func as the
+ * store reads them (ListSessionsFd, see lactd_store_each_session), or as a
+ * list (ListSessions, ListSessionsColumns). */
 static gboolean
 each_session(LactdApi *api, gint64 from, gint64 to, LactdStoreSessionFunc func, gpointer data,
 	     GError **error)
@@ -169,21 +170,12 @@ each_session(LactdApi *api, gint64 from, gint64 to, LactdStoreSessionFunc func, 
 	       lactd_store_each_session(api->store, from, to, func, data, error);
 }
 
-static void
-keep_session(const LactdSession *session, gpointer sessions)
-{
-	g_ptr_array_add(sessions, lactd_session_copy(session));
-}
-
 static GPtrArray *
 list_sessions(LactdApi *api, gint64 from, gint64 to, GError **error)
 {
-	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)lactd_session_free);
-
-	if (!each_session(api, from, to, keep_session, sessions, error))
+	if (!lactd_validate_range(from, to, error))
 		return NULL;
-	return g_steal_pointer(&sessions);
+	return lactd_store_list_sessions(api->store, from, to, error);
 }
 
 static gboolean

@@ -3,8 +3,8 @@
  * Records as columns: the replies of ListSessionsColumns, ListSessionsFd and
  * GetDailySummaryFd. The columns come from the record's field table, one per
  * D-Bus key, so a field added to the table is a column here too. Numbers go
- * into plain C arrays and become one fixed-size GVariant array each (a
- * single copy); strings become one "as" each. No dictionary and no variant
+ * into plain C arrays, which become one fixed-size GVariant array each
+ * without a copy; strings become one "as" each. No dictionary and no variant
  * per record: that per-element cost is what makes a year of ListSessions
  * slow.
  */
