@@ -443,6 +443,91 @@ test_reader_damaged(void)
 	}
 }
 
+/* The bytes lactd_columns_to_memfd writes, read back from its fd. */
+static GBytes *
+memfd_bytes(GVariant *columns)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	int fd = lactd_columns_to_memfd(columns, &error);
+	guint8 buf[65536];
+	ssize_t r;
+
+	g_assert_no_error(error);
+	g_assert_cmpint(fd, >=, 0);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		g_byte_array_append(out, buf, (guint)r);
+	g_assert_cmpint(r, ==, 0);
+	close(fd);
+	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
+}
+
+static void
+assert_same_bytes(GVariant *columns, const char *what)
+{
+	g_autoptr(GVariant) sunk = g_variant_ref_sink(columns);
+	g_autoptr(GBytes) written = memfd_bytes(sunk);
+	gsize size;
+	const guint8 *data = g_bytes_get_data(written, &size);
+
+	g_test_message("%s: %" G_GSIZE_FORMAT " bytes", what, size);
+	/* Exactly what GVariant itself serialises (on a little-endian
+	 * machine; a big-endian one writes GVariant's own bytes swapped). */
+	g_assert_cmpmem(data, size, g_variant_get_data(sunk), g_variant_get_size(sunk));
+}
+
+/* The memfd's a{sv} is laid out by lactd-columns-fd.c, not by GVariant:
+ * byte for byte what GVariant gives, for every framing width of the entries
+ * and the array, every key padding, empty values and an empty reply. */
+static void
+test_memfd_bytes(void)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
+	GVariantBuilder b;
+	g_autofree guint8 *big = g_malloc0(70000);
+
+	for (guint i = 0; i < 3000; i++) {
+		LactdSession *s = g_new0(LactdSession, 1);
+		s->id = i + 1;
+		s->kind = LACTD_SESSION_PUMP;
+		s->start_us = (gint64)i * 3600 * G_USEC_PER_SEC;
+		s->end_us = s->start_us + 900 * G_USEC_PER_SEC;
+		s->left_ml = i * 0.5;
+		s->has_volume = i % 3 != 0;
+		s->left_measured = s->has_volume;
+		s->note = i % 7 == 0 ? (char *)"a note to be read by the consultant" : NULL;
+		g_ptr_array_add(sessions, s);
+		if (i == 0 || i == 2 || i == 2999) {
+			g_autoptr(GPtrArray) some = g_ptr_array_new();
+			for (guint k = 0; k < sessions->len; k++)
+				g_ptr_array_add(some, sessions->pdata[k]);
+			assert_same_bytes(lactd_session_columns_new(some), "sessions");
+		}
+	}
+
+	/* Keys of 1 to 9 bytes (every padding), values of every alignment,
+	 * entries of 1- and 2-byte framing, an empty array. */
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "a", g_variant_new_byte(1));
+	g_variant_builder_add(&b, "{sv}", "ab", g_variant_new_int64(-2));
+	g_variant_builder_add(&b, "{sv}", "abcdefg", g_variant_new_string("x"));
+	g_variant_builder_add(&b, "{sv}", "abcdefgh", g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, NULL, 0, 8));
+	g_variant_builder_add(&b, "{sv}", "abcdefghi",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, big, 300, 1));
+	g_variant_builder_add(&b, "{sv}", "u", g_variant_new_uint32(3));
+	assert_same_bytes(g_variant_builder_end(&b), "small");
+
+	/* An entry over 64 KiB: 4-byte framing in the entry and the array. */
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "big",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, big, 70000, 1));
+	g_variant_builder_add(&b, "{sv}", "after", g_variant_new_double(1.5));
+	assert_same_bytes(g_variant_builder_end(&b), "big");
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	assert_same_bytes(g_variant_builder_end(&b), "empty");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -455,5 +540,6 @@ main(int argc, char **argv)
 	ADD("/api-bulk/invalid-range", test_invalid_range);
 	ADD("/api-bulk/caller-limit", test_caller_limit);
 	g_test_add_func("/api-bulk/reader/damaged", test_reader_damaged);
+	g_test_add_func("/api-bulk/memfd/bytes", test_memfd_bytes);
 	return g_test_run();
 }

@@ -11,6 +11,7 @@
 #include "lactd-manager-export.h"
 #include "lactd-plan.h"
 #include "lactd-progress.h"
+#include "lactd-reply-memory.h"
 #include "lactd-session-columns.h"
 #include "lactd-util.h"
 #include "lactd-validate.h"
@@ -166,6 +167,7 @@ static gboolean
 each_session(LactdApi *api, gint64 from, gint64 to, LactdStoreSessionFunc func, gpointer data,
 	     GError **error)
 {
+	lactd_reply_memory_used();
 	return lactd_validate_range(from, to, error) &&
 	       lactd_store_each_session(api->store, from, to, func, data, error);
 }
@@ -173,6 +175,7 @@ each_session(LactdApi *api, gint64 from, gint64 to, LactdStoreSessionFunc func, 
 static GPtrArray *
 list_sessions(LactdApi *api, gint64 from, gint64 to, GError **error)
 {
+	lactd_reply_memory_used();
 	if (!lactd_validate_range(from, to, error))
 		return NULL;
 	return lactd_store_list_sessions(api->store, from, to, error);
@@ -361,6 +364,7 @@ daily_summary(LactdApi *api, gint64 from, gint64 to, GError **error)
 {
 	LactdPlan plan;
 
+	lactd_reply_memory_used();
 	if (!lactd_validate_range(from, to, error) || !lactd_plan_load(api->store, &plan, error))
 		return NULL;
 	return lactd_store_daily_summary(api->store, from, to, plan.overnight_start,

@@ -10,15 +10,7 @@
  */
 #include "config.h"
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <gio/gunixfdlist.h>
-#include <unistd.h>
 
 #include "lactd-error.h"
 #include "lactd-session-columns.h"
@@ -130,11 +122,11 @@ append_fixed(Column *c, LactdFieldType type, GVariant *v)
  * need no alignment ("as", "aas"): the elements end to end, then where each
  * one ends, little-endian, in the smallest width that addresses the whole
  * (GVariant's own rule). Written here in one pass, because GVariant would
- * make and serialise one instance per string. frame_width gives the width
- * and the whole size for @body bytes of @n elements.
+ * make and serialise one instance per string. lactd_columns_frame_width
+ * gives the width and the whole size for @body bytes of @n elements.
  */
-static gsize
-frame_width(gsize body, gsize n, gsize *total)
+gsize
+lactd_columns_frame_width(gsize body, gsize n, gsize *total)
 {
 	if (body + n <= G_MAXUINT8)
 		*total = body + n;
@@ -156,7 +148,7 @@ blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *s
 
 	for (guint i = 0; i < n; i++)
 		body += sizes[i];
-	width = frame_width(body, n, &total);
+	width = lactd_columns_frame_width(body, n, &total);
 	g_byte_array_set_size(out, (guint)(base + total));
 	p = out->data + base;
 	for (guint i = 0; i < n; i++) {
@@ -313,11 +305,11 @@ array_variant(const GVariantType *type, GArray *values)
 }
 
 /* The column's strings or lists as one "as" or "aas": the blobs as they
- * are, then where each ends (see frame_width), appended in place. */
+ * are, then where each ends (see lactd_columns_frame_width), appended in place. */
 static GVariant *
 blobs_variant(const GVariantType *type, GByteArray *blobs, GArray *ends)
 {
-	gsize body = blobs->len, n = ends->len, total, width = frame_width(body, n, &total);
+	gsize body = blobs->len, n = ends->len, total, width = lactd_columns_frame_width(body, n, &total);
 	guint8 *out;
 
 	g_byte_array_set_size(blobs, (guint)total);
@@ -436,92 +428,4 @@ lactd_day_columns_new(GArray *days)
 	for (guint i = 0; i < days->len; i++)
 		rows[i] = &g_array_index(days, LactdDaySummary, i);
 	return lactd_columns_new(&lactd_day_table, rows, days->len);
-}
-
-/* The memfd of a bulk reply could not be made (out of memory, or of file
- * descriptors): org.lactd.Error.Write by name, and a line in the log. */
-static void
-fd_failed(GError **error, const char *what, int e)
-{
-	g_warning("bulk reply: %s: %s", what, g_strerror(e));
-	g_set_error(error, LACTD_ERROR, LACTD_ERROR_WRITE, "the reply's memfd: %s: %s", what,
-		    g_strerror(e));
-}
-
-/* @size bytes of @little written into @fd. Serialised into the heap and
- * written, rather than serialised straight into a shared mapping of the
- * memfd: on the 2-core VM of docs/BENCHMARKS.md that mapping took 0.9 ms to
- * fill with a year of sessions (634 KB), the heap and write() 0.2-0.35 ms. */
-static gboolean
-fill_memfd(int fd, GVariant *little, gsize size, GError **error)
-{
-	const guint8 *data = g_variant_get_data(little);
-	gsize done = 0;
-
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : ENOSPC;
-			fd_failed(error, "writing the reply", e);
-			return FALSE;
-		}
-		done += (gsize)w;
-	}
-	return TRUE;
-}
-
-int
-lactd_columns_to_memfd(GVariant *columns, GError **error)
-{
-	g_autoptr(GVariant) sunk = g_variant_ref_sink(columns);
-	g_autoptr(GVariant) little = NULL;
-	gsize size;
-	int fd;
-
-	/* The format is little-endian whatever the daemon's machine. */
-	little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref(sunk) : g_variant_byteswap(sunk);
-	size = g_variant_get_size(little);
-	fd = memfd_create("lactd-columns", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0) {
-		int e = errno;
-		fd_failed(error, "memfd_create", e);
-		return -1;
-	}
-	if (!fill_memfd(fd, little, size, error)) {
-		close(fd);
-		return -1;
-	}
-	/* Sealed, so that a client may map it without fearing that it changes
-	 * or shrinks under it (SIGBUS). */
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		int e = errno;
-		fd_failed(error, "sealing the reply", e);
-		close(fd);
-		return -1;
-	}
-	/* A client may read() it as well as map it: from the start. */
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		int e = errno;
-		fd_failed(error, "rewinding the reply", e);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-gboolean
-lactd_columns_reply_fd(GDBusMethodInvocation *invocation, GVariant *columns, GError **error)
-{
-	g_autoptr(GUnixFDList) fds = NULL;
-	int fd = lactd_columns_to_memfd(columns, error);
-
-	if (fd < 0)
-		return FALSE;
-	/* The list takes the fd; GDBus duplicates it into the reply. */
-	fds = g_unix_fd_list_new_from_array(&fd, 1);
-	g_dbus_method_invocation_return_value_with_unix_fd_list(invocation,
-								g_variant_new("(h)", 0), fds);
-	return TRUE;
 }

@@ -67,9 +67,16 @@ GVariant *lactd_session_columns_new(GPtrArray *sessions);
 /* Days (LactdDaySummary) as columns. */
 GVariant *lactd_day_columns_new(GArray *days);
 
-/* Writes @columns (its floating reference is taken), serialised
+/* GVariant's framing offsets for @n variable-size elements in @body bytes:
+ * their width in bytes, and in @total the whole size with them (the
+ * smallest width that addresses the whole, GVariant's own rule). */
+gsize lactd_columns_frame_width(gsize body, gsize n, gsize *total);
+
+/* Writes @columns (an a{sv}, its floating reference is taken), serialised
  * little-endian, into a new memfd sealed against writing, shrinking and
- * growing; returns the fd at offset 0, or -1 with @error. */
+ * growing; returns the fd at offset 0, or -1 with @error. The bytes are
+ * those of g_variant_get_data(), but written from the columns as they are,
+ * without serialising the whole into one more buffer first. */
 int lactd_columns_to_memfd(GVariant *columns, GError **error);
 
 /* Answers @invocation with @columns (floating reference taken) in a sealed
