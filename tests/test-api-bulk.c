@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lactctl-list.h"
+#include "lactd-reply-memory.h"
 #include "lactd-session-columns.h"
 #include "lactd-test.h"
 
@@ -528,6 +529,69 @@ test_memfd_bytes(void)
 	assert_same_bytes(g_variant_builder_end(&b), "empty");
 }
 
+/* Resident bytes of this process. */
+static gsize
+rss_bytes(void)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) fields = NULL;
+
+	g_assert_true(g_file_get_contents("/proc/self/statm", &text, NULL, NULL));
+	fields = g_strsplit(text, " ", -1);
+	return (gsize)g_ascii_strtoull(fields[1], NULL, 10) * (gsize)sysconf(_SC_PAGESIZE);
+}
+
+static gboolean
+quit_loop(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* The heap of a large reply stays when freed (the next query takes no page
+ * from the kernel), and goes back to the kernel once the replies stop. */
+static void
+test_reply_memory(void)
+{
+#ifdef __GLIBC__
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	GPtrArray *blocks = g_ptr_array_new();
+	gsize before, held, kept, trimmed;
+	guint trims = lactd_reply_memory_trims();
+
+	lactd_reply_memory_init();
+	lactd_reply_memory_set_keep_ms(300);
+	before = rss_bytes();
+	/* 8 MB in 256 KB blocks, each written, as the columns are (half the
+	 * free heap kept). */
+	for (guint i = 0; i < 32; i++) {
+		guint8 *b = g_malloc(256 * 1024);
+		memset(b, 1, 256 * 1024);
+		g_ptr_array_add(blocks, b);
+	}
+	held = rss_bytes();
+	g_ptr_array_set_free_func(blocks, g_free);
+	g_ptr_array_unref(blocks);
+	lactd_reply_memory_used();
+	kept = rss_bytes();
+	g_test_message("RSS: %zu KB before, %zu KB held, %zu KB freed and kept", before / 1024,
+		       held / 1024, kept / 1024);
+	g_assert_cmpuint(held - before, >=, 7 * 1024 * 1024);
+	g_assert_cmpuint(kept, >=, held - 1024 * 1024);
+	g_assert_cmpuint(lactd_reply_memory_trims(), ==, trims);
+
+	g_timeout_add(1000, quit_loop, loop);
+	g_main_loop_run(loop);
+	trimmed = rss_bytes();
+	g_test_message("RSS: %zu KB after the trim", trimmed / 1024);
+	g_assert_cmpuint(lactd_reply_memory_trims(), ==, trims + 1);
+	g_assert_cmpuint(trimmed, <=, before + 2 * 1024 * 1024);
+	lactd_reply_memory_set_keep_ms(LACTD_REPLY_MEMORY_KEEP_S * 1000);
+#else
+	g_test_skip("the heap policy is glibc's");
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -541,5 +605,6 @@ main(int argc, char **argv)
 	ADD("/api-bulk/caller-limit", test_caller_limit);
 	g_test_add_func("/api-bulk/reader/damaged", test_reader_damaged);
 	g_test_add_func("/api-bulk/memfd/bytes", test_memfd_bytes);
+	g_test_add_func("/api-bulk/reply-memory", test_reply_memory);
 	return g_test_run();
 }

@@ -30,6 +30,7 @@
 
 static guint trim_source;
 static guint trims;
+static guint keep_ms = LACTD_REPLY_MEMORY_KEEP_S * 1000;
 
 void
 lactd_reply_memory_init(void)
@@ -59,7 +60,8 @@ void
 lactd_reply_memory_used(void)
 {
 	g_clear_handle_id(&trim_source, g_source_remove);
-	trim_source = g_timeout_add_seconds(LACTD_REPLY_MEMORY_KEEP_S, trim, NULL);
+	trim_source = keep_ms % 1000 == 0 ? g_timeout_add_seconds(keep_ms / 1000, trim, NULL)
+					  : g_timeout_add(keep_ms, trim, NULL);
 	g_source_set_name_by_id(trim_source, "[lactd] reply memory trim");
 }
 
@@ -67,4 +69,10 @@ guint
 lactd_reply_memory_trims(void)
 {
 	return trims;
+}
+
+void
+lactd_reply_memory_set_keep_ms(guint ms)
+{
+	keep_ms = ms;
 }

@@ -25,4 +25,8 @@ void lactd_reply_memory_used(void);
 /* How many times the heap was given back (for tests and the benchmark). */
 guint lactd_reply_memory_trims(void);
 
+/* Tests: how long the heap is kept, in milliseconds, instead of
+ * LACTD_REPLY_MEMORY_KEEP_S. */
+void lactd_reply_memory_set_keep_ms(guint ms);
+
 G_END_DECLS
