@@ -503,7 +503,7 @@ main(int argc, char **argv)
 		g_printerr("%s\n", error->message);
 		return 2;
 	}
-	lactd_reply_memory_init();
+	(void)lactd_reply_memory_init();
 	bus = lactd_test_bus_new();
 	db = g_build_filename(lactd_test_bus_tmpdir(bus), "bench.db", NULL);
 	v4 = g_build_filename(lactd_test_bus_tmpdir(bus), "bench-v4.db", NULL);

@@ -243,7 +243,7 @@ main(int argc, char **argv)
 	/* Before any object is exported: no client can queue calls unbounded. */
 	lactd_limits_install(bus, 0);
 	/* Before the first query: the heap of large replies is kept a while. */
-	lactd_reply_memory_init();
+	(void)lactd_reply_memory_init();
 
 	api = lactd_api_new(bus, store, config, &error);
 	if (api == NULL) {

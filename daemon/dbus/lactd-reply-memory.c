@@ -32,16 +32,18 @@ static guint trim_source;
 static guint trims;
 static guint keep_ms = LACTD_REPLY_MEMORY_KEEP_S * 1000;
 
-void
+gboolean
 lactd_reply_memory_init(void)
 {
 #ifdef __GLIBC__
 	/* Setting either also stops glibc from moving the thresholds itself. */
-	if (mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) != 1 ||
-	    mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) != 1)
-		g_message("memory: the allocator refused the thresholds; "
-			  "each large reply takes its memory from the kernel again");
+	if (mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 &&
+	    mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1)
+		return TRUE;
 #endif
+	g_message("memory: the allocator keeps its own thresholds; "
+		  "each large reply takes its memory from the kernel again");
+	return FALSE;
 }
 
 static gboolean

@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 
 /* Sets the allocator's policy for the process: heap memory is kept when
  * freed, rather than given back to the kernel at once. Called once, before
- * any query is answered. */
-void lactd_reply_memory_init(void);
+ * any query is answered. FALSE (and a line in the log) where the allocator
+ * is not glibc's or refuses (a sanitizer's). */
+gboolean lactd_reply_memory_init(void);
 
 /* A large reply was built: the heap is given back LACTD_REPLY_MEMORY_KEEP_S
  * after the last such call. */
