@@ -18,16 +18,77 @@
 
 #define AT(record, field, type) ((type *)(void *)((guint8 *)(record) + (field)->offset))
 
+/* A growing byte buffer: appended to inline, a call to grow only when
+ * full. A year of sessions is some 175,000 values; a function call each
+ * (g_array_append_vals) was a third of building the columns. */
+typedef struct {
+	guint8 *data;
+	gsize len, cap;
+} Buf;
+
+static void
+buf_reserve(Buf *b, gsize more)
+{
+	gsize cap = MAX(b->cap * 2, 256);
+
+	while (cap < b->len + more)
+		cap *= 2;
+	b->data = g_realloc(b->data, cap);
+	b->cap = cap;
+}
+
+/* Room for @n bytes at the end of @b, counted in: the caller writes them. */
+static inline guint8 *
+buf_add(Buf *b, gsize n)
+{
+	guint8 *p;
+
+	if (G_UNLIKELY(b->len + n > b->cap))
+		buf_reserve(b, n);
+	p = b->data + b->len;
+	b->len += n;
+	return p;
+}
+
+static inline void
+buf_byte(Buf *b, guint8 v)
+{
+	*buf_add(b, 1) = v;
+}
+
+static void
+buf_clear(Buf *b)
+{
+	g_clear_pointer(&b->data, g_free);
+	b->len = b->cap = 0;
+}
+
+/* How a column takes a record's value, chosen once from its field. */
+typedef enum {
+	OP_COPY,     /* a number in its column's width, read at its offset */
+	OP_BOOLEAN,  /* a gboolean as one byte */
+	OP_DOUBLE,   /* a double, rounded where the field says so */
+	OP_STRING,   /* a char *, or its fallback */
+	OP_CHARS,    /* a char array */
+	OP_ENUM,     /* an int, as its name */
+	OP_DERIVED,  /* lactd_field_derive, without a GVariant */
+	OP_VARIANT,  /* lactd_field_get: computed fields and rare types */
+} Op;
+
 typedef struct {
 	const LactdField *field;
-	GArray *values;	 /* fixed-size elements, or NULL */
-	/* Strings ("as") or lists ("aas"): each row's string with its NUL, or
-	 * its serialised "as", end to end in `blobs`, and where each ends.
-	 * Copied, so that a record need not outlive its row. */
-	GByteArray *blobs;
-	GArray *ends;
-	GArray *present; /* one byte a record, or NULL when always present */
-	guint n_names;	 /* LACTD_FIELD_ENUM: how many names */
+	Op op;
+	gsize size;	 /* the element's size, or 0 for strings and lists */
+	gboolean sent_always; /* a derived value is sent even when unmeasured */
+	/* Fixed-size elements end to end; or, for strings ("as") and lists
+	 * ("aas"), each row's string with its NUL, or its serialised "as", end
+	 * to end, and in `ends` where each ends (gsize each). Copied, so that a
+	 * record need not outlive its row. */
+	Buf values;
+	Buf ends;
+	gboolean has_present;
+	Buf present; /* one byte a record, when has_present */
+	guint n_names; /* OP_ENUM: how many names */
 } Column;
 
 struct _LactdColumns {
@@ -43,51 +104,78 @@ lactd_columns_may_be_absent(const LactdField *f)
 	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
+static Op
+column_op(const LactdField *f)
+{
+	if (f->derive != NULL)
+		return OP_DERIVED;
+	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM || f->type == LACTD_FIELD_STRV)
+		return OP_VARIANT;
+	switch (f->type) {
+	case LACTD_FIELD_UINT64:
+	case LACTD_FIELD_INT64:
+	case LACTD_FIELD_UINT32:
+		return OP_COPY;
+	case LACTD_FIELD_BOOLEAN:
+		return OP_BOOLEAN;
+	case LACTD_FIELD_DOUBLE:
+		return OP_DOUBLE;
+	case LACTD_FIELD_STRING:
+		return OP_STRING;
+	case LACTD_FIELD_CHARS:
+		return OP_CHARS;
+	case LACTD_FIELD_ENUM:
+		return OP_ENUM;
+	default:
+		return OP_VARIANT;
+	}
+}
+
 static void
 column_init(Column *c, const LactdField *f, guint n)
 {
-	gsize size = lactd_columns_element_size(f->type);
-
 	c->field = f;
-	if (size > 0) {
-		c->values = g_array_sized_new(FALSE, TRUE, (guint)size, n);
-	} else {
-		c->blobs = g_byte_array_sized_new(n * 8);
-		c->ends = g_array_sized_new(FALSE, FALSE, sizeof(gsize), n);
-	}
-	if (lactd_columns_may_be_absent(f))
-		c->present = g_array_sized_new(FALSE, FALSE, 1, n);
+	c->op = column_op(f);
+	c->size = lactd_columns_element_size(f->type);
+	c->sent_always = f->present == NULL || (f->flags & LACTD_FIELD_DBUS_ALWAYS);
+	c->has_present = lactd_columns_may_be_absent(f);
+	/* Never a NULL buffer, even for no rows: GBytes and GVariant take it. */
+	buf_reserve(&c->values, n * (c->size > 0 ? c->size : 8));
+	if (c->size == 0)
+		buf_reserve(&c->ends, n * sizeof(gsize));
+	if (c->has_present)
+		buf_reserve(&c->present, n);
 	if (f->type == LACTD_FIELD_ENUM)
 		c->n_names = g_strv_length((GStrv)f->values);
 }
 
-/* The row's string or list is complete in `blobs`. */
-static void
+/* The row's string or list is complete in `values`. */
+static inline void
 blob_end(Column *c)
 {
-	gsize end = c->blobs->len;
+	gsize end = c->values.len;
 
-	g_array_append_val(c->ends, end);
+	memcpy(buf_add(&c->ends, sizeof(gsize)), &end, sizeof(gsize));
 }
 
-static void
+static inline void
 text_append(Column *c, const char *text)
 {
-	g_byte_array_append(c->blobs, (const guint8 *)text, (guint)strlen(text) + 1);
+	gsize n = strlen(text) + 1;
+
+	memcpy(buf_add(&c->values, n), text, n);
 	blob_end(c);
 }
 
 /* A number or a boolean appended to its column: the union's first bytes
  * are the value, in the column's width (a GVariant boolean is one byte). */
-static void
+static inline void
 append_value(Column *c, LactdFieldType type, const LactdFieldValue *v)
 {
-	if (type == LACTD_FIELD_BOOLEAN) {
-		guint8 b = v->b ? 1 : 0;
-		g_array_append_val(c->values, b);
-	} else {
-		g_array_append_vals(c->values, v, 1);
-	}
+	if (type == LACTD_FIELD_BOOLEAN)
+		buf_byte(&c->values, v->b ? 1 : 0);
+	else
+		memcpy(buf_add(&c->values, c->size), v, c->size);
 }
 
 /* The same from a D-Bus value (NULL: the placeholder 0 or FALSE). */
@@ -139,41 +227,40 @@ lactd_columns_frame_width(gsize body, gsize n, gsize *total)
 	return *total > G_MAXUINT32 ? 8 : *total > G_MAXUINT16 ? 4 : *total > G_MAXUINT8 ? 2 : *total > 0;
 }
 
-/* Appends to @out the array of the @n elements in @data. */
+/* Writes the framing offsets of the @n elements ending at @ends, whose
+ * bytes end at @body in @out, after them, in @width bytes each. */
 static void
-blobs_append(GByteArray *out, guint n, const guint8 *const *data, const gsize *sizes)
+put_frames(guint8 *out, gsize body, const gsize *ends, gsize n, gsize width)
 {
-	gsize body = 0, total, width, at = 0, base = out->len;
-	guint8 *p;
-
-	for (guint i = 0; i < n; i++)
-		body += sizes[i];
-	width = lactd_columns_frame_width(body, n, &total);
-	g_byte_array_set_size(out, (guint)(base + total));
-	p = out->data + base;
-	for (guint i = 0; i < n; i++) {
-		if (sizes[i] > 0) /* an empty list has no bytes, maybe no pointer */
-			memcpy(p + at, data[i], sizes[i]);
-		at += sizes[i];
+	for (gsize i = 0; i < n; i++)
 		for (gsize b = 0; b < width; b++)
-			p[body + i * width + b] = (guint8)(at >> (8 * b));
-	}
+			out[body + i * width + b] = (guint8)(ends[i] >> (8 * b));
 }
 
 /* One row's list ("as") appended to its column. */
 static void
 list_append(Column *c, const char *const *v, guint n)
 {
-	gsize sizes[G_N_ELEMENTS(((LactdFieldValue *)NULL)->strv.v)];
+	gsize ends[G_N_ELEMENTS(((LactdFieldValue *)NULL)->strv.v)];
+	gsize body = 0, total, width;
+	guint8 *p;
 
-	g_assert(n <= G_N_ELEMENTS(sizes));
-	for (guint i = 0; i < n; i++)
-		sizes[i] = strlen(v[i]) + 1;
-	blobs_append(c->blobs, n, (const guint8 *const *)v, sizes);
+	g_assert(n <= G_N_ELEMENTS(ends));
+	for (guint i = 0; i < n; i++) {
+		body += strlen(v[i]) + 1;
+		ends[i] = body;
+	}
+	width = lactd_columns_frame_width(body, n, &total);
+	p = buf_add(&c->values, total);
+	for (guint i = 0; i < n; i++) {
+		gsize start = i > 0 ? ends[i - 1] : 0;
+		memcpy(p + start, v[i], ends[i] - start);
+	}
+	put_frames(p, body, ends, n, width);
 	blob_end(c);
 }
 
-/* The general way, through the field's D-Bus value: derived fields and
+/* The general way, through the field's D-Bus value: computed fields and
  * rare types. */
 static void
 append_variant(Column *c, gconstpointer record)
@@ -183,16 +270,14 @@ append_variant(Column *c, gconstpointer record)
 
 	if (v != NULL)
 		g_variant_ref_sink(v);
-	if (c->present != NULL) {
-		guint8 present = v != NULL;
-		g_array_append_val(c->present, present);
-	}
-	if (c->values != NULL) {
+	if (c->has_present)
+		buf_byte(&c->present, v != NULL);
+	if (c->size > 0) {
 		append_fixed(c, f->type, v);
 	} else if (f->type == LACTD_FIELD_STRV) {
 		if (v != NULL)
-			g_byte_array_append(c->blobs, g_variant_get_data(v),
-					    (guint)g_variant_get_size(v));
+			memcpy(buf_add(&c->values, g_variant_get_size(v)), g_variant_get_data(v),
+			       g_variant_get_size(v));
 		blob_end(c);
 	} else {
 		text_append(c, v != NULL ? g_variant_get_string(v, NULL) : "");
@@ -207,14 +292,11 @@ append_derived(Column *c, gconstpointer record)
 	const LactdField *f = c->field;
 	/* As in the a{sv}: a value not measured is still sent where the
 	 * field says so (a session's total_ml). */
-	gboolean sent = f->present == NULL || (f->flags & LACTD_FIELD_DBUS_ALWAYS) ||
-			f->present(record);
+	gboolean sent = c->sent_always || f->present(record);
 	LactdFieldValue v = {0};
 
-	if (c->present != NULL) {
-		guint8 p = sent;
-		g_array_append_val(c->present, p);
-	}
+	if (c->has_present)
+		buf_byte(&c->present, sent);
 	if (sent)
 		lactd_field_derive(f, record, &v);
 	if (f->type == LACTD_FIELD_STRV)
@@ -223,61 +305,58 @@ append_derived(Column *c, gconstpointer record)
 		append_value(c, f->type, &v);
 }
 
-/* The fast way for a stored field: read at its offset, as lactd-record.c's
- * a{sv} does, without a GVariant. */
-static void
+/* A stored field, read at its offset as lactd-record.c's a{sv} does,
+ * without a GVariant. */
+static inline void
 append(Column *c, gconstpointer record)
 {
 	const LactdField *f = c->field;
-	gboolean present;
 
-	if (f->derive != NULL) {
+	switch (c->op) {
+	case OP_DERIVED:
 		append_derived(c, record);
 		return;
-	}
-	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM || f->type == LACTD_FIELD_STRV) {
+	case OP_VARIANT:
 		append_variant(c, record);
 		return;
-	}
-	present = f->present == NULL || f->present(record);
-	if (c->present != NULL) {
-		guint8 p = present;
-		g_array_append_val(c->present, p);
-	}
-	if (c->present != NULL && !present) {
-		if (c->values != NULL)
-			append_fixed(c, f->type, NULL);
-		else
-			text_append(c, "");
-		return;
-	}
-	switch (f->type) {
-	case LACTD_FIELD_UINT64:
-	case LACTD_FIELD_INT64:
-	case LACTD_FIELD_UINT32:
-		g_array_append_vals(c->values, AT(record, f, const guint8), 1);
-		break;
-	case LACTD_FIELD_BOOLEAN: {
-		guint8 b = *AT(record, f, const gboolean) ? 1 : 0;
-		g_array_append_val(c->values, b);
+	default:
 		break;
 	}
-	case LACTD_FIELD_DOUBLE: {
+	if (c->has_present) {
+		gboolean present = f->present == NULL || f->present(record);
+
+		buf_byte(&c->present, present);
+		if (!present) {
+			if (c->size > 0)
+				memset(buf_add(&c->values, c->size), 0, c->size);
+			else
+				text_append(c, "");
+			return;
+		}
+	}
+	switch (c->op) {
+	case OP_COPY:
+		memcpy(buf_add(&c->values, c->size), AT(record, f, const guint8), c->size);
+		break;
+	case OP_BOOLEAN:
+		buf_byte(&c->values, *AT(record, f, const gboolean) ? 1 : 0);
+		break;
+	case OP_DOUBLE: {
 		double d = *AT(record, f, const double);
 		if (f->flags & LACTD_FIELD_ROUND)
 			d = lactd_round_ml(d);
-		g_array_append_val(c->values, d);
+		memcpy(buf_add(&c->values, sizeof(d)), &d, sizeof(d));
 		break;
 	}
-	case LACTD_FIELD_STRING: {
+	case OP_STRING: {
 		const char *s = *AT(record, f, char *const);
 		text_append(c, s != NULL ? s : f->fallback != NULL ? f->fallback : "");
 		break;
 	}
-	case LACTD_FIELD_CHARS:
+	case OP_CHARS:
 		text_append(c, AT(record, f, const char));
 		break;
-	case LACTD_FIELD_ENUM: {
+	case OP_ENUM: {
 		guint v = (guint)*AT(record, f, const int);
 		text_append(c, v < c->n_names ? f->values[v] : "unknown");
 		break;
@@ -287,75 +366,60 @@ append(Column *c, gconstpointer record)
 	}
 }
 
-/* A column's bytes as a GVariant of @type, taking them without a copy. */
+/* A buffer's bytes as a GVariant of @type, taken without a copy. */
 static GVariant *
-take_variant(const GVariantType *type, guint8 *data, gsize size)
+take_variant(const GVariantType *type, Buf *b)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new_take(data, size);
+	g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&b->data), b->len);
 
+	b->len = b->cap = 0;
 	return g_variant_new_from_bytes(type, bytes, TRUE);
 }
 
-static GVariant *
-array_variant(const GVariantType *type, GArray *values)
-{
-	gsize size = (gsize)values->len * g_array_get_element_size(values);
-
-	return take_variant(type, (guint8 *)g_array_free(values, FALSE), size);
-}
-
 /* The column's strings or lists as one "as" or "aas": the blobs as they
- * are, then where each ends (see lactd_columns_frame_width), appended in place. */
+ * are, then where each ends (see lactd_columns_frame_width), appended in
+ * place. */
 static GVariant *
-blobs_variant(const GVariantType *type, GByteArray *blobs, GArray *ends)
+blobs_variant(const GVariantType *type, Column *c)
 {
-	gsize body = blobs->len, n = ends->len, total, width = lactd_columns_frame_width(body, n, &total);
-	guint8 *out;
+	gsize body = c->values.len, n = c->ends.len / sizeof(gsize), total;
+	gsize width = lactd_columns_frame_width(body, n, &total);
 
-	g_byte_array_set_size(blobs, (guint)total);
-	out = blobs->data;
-	for (gsize i = 0; i < n; i++) {
-		gsize at = g_array_index(ends, gsize, i);
-		for (gsize b = 0; b < width; b++)
-			out[body + i * width + b] = (guint8)(at >> (8 * b));
-	}
-	g_array_unref(ends);
-	return take_variant(type, g_byte_array_free(blobs, FALSE), total);
+	buf_add(&c->values, total - body);
+	put_frames(c->values.data, body, (const gsize *)(void *)c->ends.data, n, width);
+	buf_clear(&c->ends);
+	return take_variant(type, &c->values);
 }
 
-/* The column's GVariants added to @b; its arrays are taken by them. */
+/* The column's GVariants added to @b; its buffers are taken by them. */
 static void
 column_finish(Column *c, GVariantBuilder *b)
 {
 	const LactdField *f = c->field;
 
-	if (c->values != NULL) {
+	if (c->size > 0) {
 		g_autoptr(GVariantType) type = g_variant_type_new_array(lactd_field_type(f));
-		g_variant_builder_add(b, "{sv}", f->dbus_key,
-				      array_variant(type, g_steal_pointer(&c->values)));
+		g_variant_builder_add(b, "{sv}", f->dbus_key, take_variant(type, &c->values));
 	} else {
 		g_variant_builder_add(b, "{sv}", f->dbus_key,
 				      blobs_variant(f->type == LACTD_FIELD_STRV
 							? G_VARIANT_TYPE("aas")
 							: G_VARIANT_TYPE_STRING_ARRAY,
-						    g_steal_pointer(&c->blobs),
-						    g_steal_pointer(&c->ends)));
+						    c));
 	}
-	if (c->present != NULL) {
+	if (c->has_present) {
 		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
 		g_variant_builder_add(b, "{sv}", key,
-				      array_variant(G_VARIANT_TYPE("ab"),
-						    g_steal_pointer(&c->present)));
+				      take_variant(G_VARIANT_TYPE("ab"), &c->present));
 	}
 }
 
 static void
 column_clear(Column *c)
 {
-	g_clear_pointer(&c->values, g_array_unref);
-	g_clear_pointer(&c->blobs, g_byte_array_unref);
-	g_clear_pointer(&c->ends, g_array_unref);
-	g_clear_pointer(&c->present, g_array_unref);
+	buf_clear(&c->values);
+	buf_clear(&c->ends);
+	buf_clear(&c->present);
 }
 
 LactdColumns *
