@@ -14,9 +14,6 @@
  *    every row (numbers summed, strings hashed), so none skips work;
  *  - GetDailySummary over five years: the store call, GetDailySummary and
  *    GetDailySummaryFd, read the same way.
- * The store calls in this process run under the daemon's allocator policy
- * (lactd-reply-memory.c), so that both sides of each ratio keep freed heap
- * memory alike.
  * Figures only: nothing here passes or fails on time.
  *
  * Usage: bench-queries [--years N] [--repeat N]
@@ -33,7 +30,6 @@
 
 #include "bench-db.h"
 #include "lactctl-list.h"
-#include "lactd-reply-memory.h"
 #include "lactd-samples.h"
 #include "lactd-store.h"
 #include "lactd-test.h"
@@ -503,7 +499,6 @@ main(int argc, char **argv)
 		g_printerr("%s\n", error->message);
 		return 2;
 	}
-	(void)lactd_reply_memory_init();
 	bus = lactd_test_bus_new();
 	db = g_build_filename(lactd_test_bus_tmpdir(bus), "bench.db", NULL);
 	v4 = g_build_filename(lactd_test_bus_tmpdir(bus), "bench-v4.db", NULL);

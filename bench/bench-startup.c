@@ -6,7 +6,9 @@
  *    (written through the store API, bench-db.c) until org.lactd is owned
  *    and Manager1 answers a Properties.Get of Version;
  *  - idle RSS of lactd with every built plugin loaded, on a year of data
- *    (and on the five years);
+ *    (and on the five years); then its RSS after five ListSessionsFd of the
+ *    whole history, and again once the buffers kept for the next reply are
+ *    freed (lactd-reply-memory.c);
  * the floor being this program run again as a bare GDBus name owner
  * (--floor DB): it opens the same SQLite file, reads its schema, owns
  * org.lactd and answers the same Properties.Get, and is timed the same way.
@@ -31,7 +33,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "bench-db.h"
+#include "lactd-reply-memory.h"
 #include "lactd-test.h"
 
 #define IDLE_SETTLE_MS 2000
@@ -103,6 +108,8 @@ typedef struct {
 	double ready_ms;   /* spawn to Manager1's answer */
 	double checked_ms; /* spawn to StorageState no longer "checking" */
 	double rss_mib;	   /* after IDLE_SETTLE_MS idle, or < 0 when not read */
+	double queried_mib; /* lactd: after five whole-history ListSessionsFd */
+	double given_back_mib; /* and LACTD_REPLY_MEMORY_KEEP_S + 1 s later */
 } Start;
 
 static void
@@ -142,15 +149,43 @@ quit_idle(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The whole history as ListSessionsFd, five times, each reply's fd
+ * closed: what a chart being scrolled asks. */
+static void
+query_history(GDBusConnection *c)
+{
+	for (int i = 0; i < 5; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GUnixFDList) fds = NULL;
+		g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
+		    c, "org.lactd", "/org/lactd", "org.lactd.Manager1", "ListSessionsFd",
+		    g_variant_new("(xx)", (gint64)0, G_MAXINT64), G_VARIANT_TYPE("(h)"),
+		    G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &fds, NULL, &error);
+		g_assert_no_error(error);
+	}
+}
+
+static void
+idle_for(guint ms)
+{
+	gboolean over = FALSE;
+
+	g_timeout_add(ms, quit_idle, &over);
+	while (!over)
+		g_main_context_iteration(NULL, TRUE);
+}
+
 /* Spawns argv, waits for org.lactd and Manager1's answer, optionally lets
- * it idle and reads its RSS, then stops it with SIGTERM. */
+ * it idle and reads its RSS (for lactd, @query: also after queries, and
+ * once their buffers are freed), then stops it with SIGTERM. */
 static Start
-timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, gboolean read_rss)
+timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, gboolean read_rss,
+	    gboolean query)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = NULL;
-	gboolean owned = FALSE, idle_over = FALSE;
-	Start r = {0, 0, -1};
+	gboolean owned = FALSE;
+	Start r = {0, 0, -1, -1, -1};
 	GPid pid;
 	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	guint sub;
@@ -199,10 +234,14 @@ timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, g
 	r.checked_ms = (g_get_monotonic_time() - t0) / 1000.0;
 
 	if (read_rss) {
-		g_timeout_add(IDLE_SETTLE_MS, quit_idle, &idle_over);
-		while (!idle_over)
-			g_main_context_iteration(NULL, TRUE);
+		idle_for(IDLE_SETTLE_MS);
 		r.rss_mib = rss_mib(pid);
+	}
+	if (read_rss && query) {
+		query_history(c);
+		r.queried_mib = rss_mib(pid);
+		idle_for((LACTD_REPLY_MEMORY_KEEP_S + 1) * 1000);
+		r.given_back_mib = rss_mib(pid);
 	}
 	kill(pid, SIGTERM);
 	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
@@ -266,23 +305,23 @@ compare(GDBusConnection *c, LactdTestBus *bus, const char *self, const char *db,
 	g_autoptr(GArray) checked_ms = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autoptr(GArray) base_ms = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autoptr(GArray) floor_ms = g_array_new(FALSE, FALSE, sizeof(double));
-	Start d = {0, 0, -1}, f = {0, 0, -1}, b = {0, 0, -1};
+	Start d = {0, 0, -1, -1, -1}, f = d, b = d;
 
 	g_assert_true(g_file_set_contents(conf, "", 0, NULL));
-	timed_start(c, daemon_argv, log, FALSE);
-	timed_start(c, floor_argv, log, FALSE);
+	timed_start(c, daemon_argv, log, FALSE, FALSE);
+	timed_start(c, floor_argv, log, FALSE, FALSE);
 	if (baseline_lactd != NULL)
-		timed_start(c, base_argv, log, FALSE);
+		timed_start(c, base_argv, log, FALSE, FALSE);
 	for (int i = 0; i < bench_runs; i++) {
 		gboolean last = i == bench_runs - 1;
 
-		d = timed_start(c, daemon_argv, log, last);
-		f = timed_start(c, floor_argv, log, last);
+		d = timed_start(c, daemon_argv, log, last, TRUE);
+		f = timed_start(c, floor_argv, log, last, FALSE);
 		g_array_append_val(daemon_ms, d.ready_ms);
 		g_array_append_val(checked_ms, d.checked_ms);
 		g_array_append_val(floor_ms, f.ready_ms);
 		if (baseline_lactd != NULL) {
-			b = timed_start(c, base_argv, log, last);
+			b = timed_start(c, base_argv, log, last, TRUE);
 			g_array_append_val(base_ms, b.ready_ms);
 		}
 	}
@@ -304,6 +343,12 @@ compare(GDBusConnection *c, LactdTestBus *bus, const char *self, const char *db,
 		g_print("  %-44s %8.1f MiB\n", "baseline lactd idle RSS", b.rss_mib);
 	g_print("  %-44s %8.1f MiB\n", "floor idle RSS", f.rss_mib);
 	g_print("  %-44s %8.2fx\n", "ratio", d.rss_mib / f.rss_mib);
+	g_print("  %-44s %8.1f MiB\n", "lactd RSS after 5 ListSessionsFd, all", d.queried_mib);
+	g_print("  %-44s %8.1f MiB\n", "  and once their buffers are freed", d.given_back_mib);
+	if (baseline_lactd != NULL) {
+		g_print("  %-44s %8.1f MiB\n", "baseline, after the same queries", b.queried_mib);
+		g_print("  %-44s %8.1f MiB\n", "  and as long after", b.given_back_mib);
+	}
 }
 
 /* Builds the two databases, then compares lactd and the floor on each. */

@@ -22,7 +22,6 @@
 #include "lactd-limits.h"
 #include "lactd-manager-capture.h"
 #include "lactd-plugins.h"
-#include "lactd-reply-memory.h"
 #include "lactd-session1.h"
 #include "lactd-store.h"
 
@@ -242,8 +241,6 @@ main(int argc, char **argv)
 	(void)LACTD_ERROR;
 	/* Before any object is exported: no client can queue calls unbounded. */
 	lactd_limits_install(bus, 0);
-	/* Before the first query: the heap of large replies is kept a while. */
-	(void)lactd_reply_memory_init();
 
 	api = lactd_api_new(bus, store, config, &error);
 	if (api == NULL) {

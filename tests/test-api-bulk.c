@@ -529,18 +529,6 @@ test_memfd_bytes(void)
 	assert_same_bytes(g_variant_builder_end(&b), "empty");
 }
 
-/* Resident bytes of this process. */
-static gsize
-rss_bytes(void)
-{
-	g_autofree char *text = NULL;
-	g_auto(GStrv) fields = NULL;
-
-	g_assert_true(g_file_get_contents("/proc/self/statm", &text, NULL, NULL));
-	fields = g_strsplit(text, " ", -1);
-	return (gsize)g_ascii_strtoull(fields[1], NULL, 10) * (gsize)sysconf(_SC_PAGESIZE);
-}
-
 static gboolean
 quit_loop(gpointer loop)
 {
@@ -548,51 +536,81 @@ quit_loop(gpointer loop)
 	return G_SOURCE_REMOVE;
 }
 
-/* The heap of a large reply stays when freed (the next query takes no page
- * from the kernel), and goes back to the kernel once the replies stop. */
+static GVariant *
+some_session_columns(guint n)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < n; i++) {
+		LactdSession *s = g_new0(LactdSession, 1);
+		s->id = i + 1;
+		s->start_us = (gint64)i * 3600 * G_USEC_PER_SEC;
+		s->end_us = s->start_us + 900 * G_USEC_PER_SEC;
+		s->note = i % 3 == 0 ? (char *)"a note" : NULL;
+		g_ptr_array_add(sessions, s);
+	}
+	return g_variant_ref_sink(lactd_session_columns_new(sessions));
+}
+
+/* The columns' buffers are kept when a reply is done and taken again by the
+ * same columns of the next one; at most LACTD_REPLY_MEMORY_MAX_BYTES; all
+ * freed once the replies stop. */
 static void
 test_reply_memory(void)
 {
-#ifdef __GLIBC__
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-	GPtrArray *blocks = g_ptr_array_new();
-	gsize before, held, kept, trimmed;
-	guint trims = lactd_reply_memory_trims();
+	guint releases = lactd_reply_memory_releases();
+	GVariant *columns;
+	gsize during, kept, cap_a, cap_b, cap_c;
+	guint8 *a, *b, *c;
+	int tags[2];
 
-	if (!lactd_reply_memory_init()) {
-		g_test_skip("the allocator is not glibc's (a sanitizer's)");
-		return;
-	}
-	lactd_reply_memory_set_keep_ms(300);
-	before = rss_bytes();
-	/* 8 MB in 256 KB blocks, each written, as the columns are (half the
-	 * free heap kept). */
-	for (guint i = 0; i < 32; i++) {
-		guint8 *b = g_malloc(256 * 1024);
-		memset(b, 1, 256 * 1024);
-		g_ptr_array_add(blocks, b);
-	}
-	held = rss_bytes();
-	g_ptr_array_set_free_func(blocks, g_free);
-	g_ptr_array_unref(blocks);
+	/* What earlier tests in this process left is freed first. */
+	lactd_reply_memory_set_keep_ms(1);
 	lactd_reply_memory_used();
-	kept = rss_bytes();
-	g_test_message("RSS: %zu KB before, %zu KB held, %zu KB freed and kept", before / 1024,
-		       held / 1024, kept / 1024);
-	g_assert_cmpuint(held - before, >=, 7 * 1024 * 1024);
-	g_assert_cmpuint(kept, >=, held - 1024 * 1024);
-	g_assert_cmpuint(lactd_reply_memory_trims(), ==, trims);
+	g_timeout_add(100, quit_loop, loop);
+	g_main_loop_run(loop);
+	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, 0);
+	releases = lactd_reply_memory_releases();
+	lactd_reply_memory_set_keep_ms(300);
+	lactd_reply_memory_used();
 
+	/* A reply's columns, done: their buffers are kept (the string
+	 * columns' end offsets already when the columns are made). */
+	columns = some_session_columns(3000);
+	during = lactd_reply_memory_kept_bytes();
+	g_variant_unref(columns);
+	kept = lactd_reply_memory_kept_bytes();
+	g_test_message("kept: %zu bytes while the reply lives, %zu after", during, kept);
+	g_assert_cmpuint(kept, >=, during + 3000 * 8 * 4);
+	/* The next reply takes every one of them back, each by its column. */
+	columns = some_session_columns(3000);
+	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, during);
+	g_variant_unref(columns);
+	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, kept);
+
+	/* By tag, then the smallest that is large enough. */
+	a = lactd_reply_memory_take(&tags[0], 100000, &cap_a);
+	b = lactd_reply_memory_take(&tags[1], 200000, &cap_b);
+	lactd_reply_memory_give(&tags[0], a, cap_a);
+	lactd_reply_memory_give(&tags[1], b, cap_b);
+	g_assert_true(lactd_reply_memory_take(&tags[1], 100, &cap_c) == b);
+	g_assert_cmpuint(cap_c, ==, cap_b);
+	c = lactd_reply_memory_take(NULL, 100, &cap_c);
+	g_assert_true(c != a || cap_c < cap_a); /* a column's buffer, not a */
+	lactd_reply_memory_give(NULL, c, cap_c);
+	lactd_reply_memory_give(&tags[1], b, cap_b);
+	/* More than is kept at most: freed at once. */
+	kept = lactd_reply_memory_kept_bytes();
+	lactd_reply_memory_give(NULL, g_malloc(LACTD_REPLY_MEMORY_MAX_BYTES), LACTD_REPLY_MEMORY_MAX_BYTES);
+	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, kept);
+
+	/* The replies stop: all is freed. */
 	g_timeout_add(1000, quit_loop, loop);
 	g_main_loop_run(loop);
-	trimmed = rss_bytes();
-	g_test_message("RSS: %zu KB after the trim", trimmed / 1024);
-	g_assert_cmpuint(lactd_reply_memory_trims(), ==, trims + 1);
-	g_assert_cmpuint(trimmed, <=, before + 2 * 1024 * 1024);
+	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, 0);
+	g_assert_cmpuint(lactd_reply_memory_releases(), ==, releases + 1);
 	lactd_reply_memory_set_keep_ms(LACTD_REPLY_MEMORY_KEEP_S * 1000);
-#else
-	g_test_skip("the heap policy is glibc's");
-#endif
 }
 
 int

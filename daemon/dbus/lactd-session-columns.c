@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lactd-error.h"
+#include "lactd-reply-memory.h"
 #include "lactd-session-columns.h"
 #include "lactd-util.h"
 
@@ -20,10 +21,13 @@
 
 /* A growing byte buffer: appended to inline, a call to grow only when
  * full. A year of sessions is some 175,000 values; a function call each
- * (g_array_append_vals) was a third of building the columns. */
+ * (g_array_append_vals) was a third of building the columns. Its memory is
+ * taken from, and given back to, the buffers kept between replies
+ * (lactd-reply-memory.c). */
 typedef struct {
 	guint8 *data;
 	gsize len, cap;
+	gconstpointer tag; /* which column's buffer, for the kept ones */
 } Buf;
 
 static void
@@ -33,6 +37,10 @@ buf_reserve(Buf *b, gsize more)
 
 	while (cap < b->len + more)
 		cap *= 2;
+	if (b->data == NULL) {
+		b->data = lactd_reply_memory_take(b->tag, cap, &b->cap);
+		return;
+	}
 	b->data = g_realloc(b->data, cap);
 	b->cap = cap;
 }
@@ -59,7 +67,7 @@ buf_byte(Buf *b, guint8 v)
 static void
 buf_clear(Buf *b)
 {
-	g_clear_pointer(&b->data, g_free);
+	lactd_reply_memory_give(b->tag, g_steal_pointer(&b->data), b->cap);
 	b->len = b->cap = 0;
 }
 
@@ -139,6 +147,11 @@ column_init(Column *c, const LactdField *f, guint n)
 	c->size = lactd_columns_element_size(f->type);
 	c->sent_always = f->present == NULL || (f->flags & LACTD_FIELD_DBUS_ALWAYS);
 	c->has_present = lactd_columns_may_be_absent(f);
+	/* Three buffers of this field's column, told apart from every other
+	 * column's by addresses inside its field. */
+	c->values.tag = (const guint8 *)f;
+	c->ends.tag = (const guint8 *)f + 1;
+	c->present.tag = (const guint8 *)f + 2;
 	/* Never a NULL buffer, even for no rows: GBytes and GVariant take it. */
 	buf_reserve(&c->values, n * (c->size > 0 ? c->size : 8));
 	if (c->size == 0)
@@ -366,12 +379,25 @@ append(Column *c, gconstpointer record)
 	}
 }
 
-/* A buffer's bytes as a GVariant of @type, taken without a copy. */
+/* A column's buffer, held by its GVariant until the reply is done. */
+static void
+give_back(gpointer data)
+{
+	Buf *b = data;
+
+	buf_clear(b);
+	g_free(b);
+}
+
+/* A buffer's bytes as a GVariant of @type, taken without a copy; the
+ * buffer is given back when the GVariant is freed. */
 static GVariant *
 take_variant(const GVariantType *type, Buf *b)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&b->data), b->len);
+	Buf *held = g_memdup2(b, sizeof(*b));
+	g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(held->data, held->len, give_back, held);
 
+	b->data = NULL;
 	b->len = b->cap = 0;
 	return g_variant_new_from_bytes(type, bytes, TRUE);
 }
