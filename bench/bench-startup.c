@@ -142,13 +142,6 @@ rss_mib(GPid pid)
 	return g_ascii_strtod(p + strlen("VmRSS:"), NULL) / 1024.0;
 }
 
-static gboolean
-quit_idle(gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
 /* The whole history as ListSessionsFd, five times, each reply's fd
  * closed: what a chart being scrolled asks. */
 static void
@@ -163,16 +156,6 @@ query_history(GDBusConnection *c)
 		    G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &fds, NULL, &error);
 		g_assert_no_error(error);
 	}
-}
-
-static void
-idle_for(guint ms)
-{
-	gboolean over = FALSE;
-
-	g_timeout_add(ms, quit_idle, &over);
-	while (!over)
-		g_main_context_iteration(NULL, TRUE);
 }
 
 /* Spawns argv, waits for org.lactd and Manager1's answer, optionally lets
@@ -234,13 +217,13 @@ timed_start(GDBusConnection *c, const char *const *argv, const char *log_path, g
 	r.checked_ms = (g_get_monotonic_time() - t0) / 1000.0;
 
 	if (read_rss) {
-		idle_for(IDLE_SETTLE_MS);
+		lactd_test_idle_for(IDLE_SETTLE_MS);
 		r.rss_mib = rss_mib(pid);
 	}
 	if (read_rss && query) {
 		query_history(c);
 		r.queried_mib = rss_mib(pid);
-		idle_for((LACTD_REPLY_MEMORY_KEEP_S + 1) * 1000);
+		lactd_test_idle_for((LACTD_REPLY_MEMORY_KEEP_S + 1) * 1000);
 		r.given_back_mib = rss_mib(pid);
 	}
 	kill(pid, SIGTERM);

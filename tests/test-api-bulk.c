@@ -529,13 +529,6 @@ test_memfd_bytes(void)
 	assert_same_bytes(g_variant_builder_end(&b), "empty");
 }
 
-static gboolean
-quit_loop(gpointer loop)
-{
-	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
-}
-
 static GVariant *
 some_session_columns(guint n)
 {
@@ -558,7 +551,6 @@ some_session_columns(guint n)
 static void
 test_reply_memory(void)
 {
-	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	guint releases = lactd_reply_memory_releases();
 	GVariant *columns;
 	gsize during, kept, cap_a, cap_b, cap_c;
@@ -568,8 +560,7 @@ test_reply_memory(void)
 	/* What earlier tests in this process left is freed first. */
 	lactd_reply_memory_set_keep_ms(1);
 	lactd_reply_memory_used();
-	g_timeout_add(100, quit_loop, loop);
-	g_main_loop_run(loop);
+	lactd_test_idle_for(100);
 	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, 0);
 	releases = lactd_reply_memory_releases();
 	lactd_reply_memory_set_keep_ms(300);
@@ -606,8 +597,7 @@ test_reply_memory(void)
 	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, kept);
 
 	/* The replies stop: all is freed. */
-	g_timeout_add(1000, quit_loop, loop);
-	g_main_loop_run(loop);
+	lactd_test_idle_for(1000);
 	g_assert_cmpuint(lactd_reply_memory_kept_bytes(), ==, 0);
 	g_assert_cmpuint(lactd_reply_memory_releases(), ==, releases + 1);
 	lactd_reply_memory_set_keep_ms(LACTD_REPLY_MEMORY_KEEP_S * 1000);
