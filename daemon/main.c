@@ -160,6 +160,7 @@ main(int argc, char **argv)
 	g_autoptr(LactdDeviceObjects) device_objects = NULL;
 	g_autoptr(LactdCapture) capture = NULL;
 	g_autoptr(LactdPluginHost) plugins = NULL;
+	g_autoptr(LactdBluez) bluez = NULL;
 	g_autoptr(LactdDevices) devices = NULL;
 	g_autoptr(LactdManagerCapture) capture_methods = NULL;
 	g_autofree char *degraded = NULL;
@@ -263,9 +264,12 @@ main(int argc, char **argv)
 		g_printerr("lactd: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	/* The devices announce; Device1 objects show them. */
+	/* The devices announce; Device1 objects show them. They follow BlueZ
+	 * through a client of the same bus, made here so that no service
+	 * holds the bus itself. */
 	device_objects = lactd_device_objects_new(api);
-	devices = lactd_devices_new(bus, store, capture, plugins, config,
+	bluez = lactd_bluez_new(bus, config);
+	devices = lactd_devices_new(bluez, store, capture, plugins, config,
 				    lactd_device_objects_listener(), device_objects, &error);
 	if (devices == NULL) {
 		g_printerr("lactd: %s\n", error->message);
@@ -290,6 +294,7 @@ main(int argc, char **argv)
 	g_clear_pointer(&capture_methods, lactd_manager_capture_free);
 	d.devices = NULL;
 	g_clear_pointer(&devices, lactd_devices_free);
+	g_clear_pointer(&bluez, lactd_bluez_free);
 	g_clear_pointer(&device_objects, lactd_device_objects_free);
 	g_clear_pointer(&plugins, lactd_plugin_host_free);
 	g_clear_pointer(&capture, lactd_capture_free);

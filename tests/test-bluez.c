@@ -366,7 +366,8 @@ static void
 start(Fixture *f)
 {
 	bluez_up(f);
-	f->bluez = lactd_bluez_new(f->client, &f->config, &listener, f);
+	f->bluez = lactd_bluez_new(f->client, &f->config);
+	lactd_bluez_start(f->bluez, &listener, f);
 	g_assert_true(wait_event(f, "added", 1));
 	g_assert_true(lactd_bluez_is_up(f->bluez));
 }

@@ -40,4 +40,22 @@ if [ -n "$offenders" ]; then
 	echo "$offenders"
 	exit 1
 fi
+
+# The services and the store know no bus at all: no connection, no GDBus
+# call, no org.bluez name. The BlueZ client (daemon/bluez/) is handed to
+# the services by main.c.
+services=0
+for d in core store; do
+	[ -d "$daemon/$d" ] || { echo "no daemon/$d under $srcdir"; exit 99; }
+	services=$((services + $(find "$daemon/$d" -name '*.[ch]' | wc -l)))
+done
+[ "$services" -ge 10 ] || { echo "only $services files in daemon/core and daemon/store"; exit 99; }
+bus_users=$(grep -rnE 'GDBus|G_DBUS_|g_dbus_|g_bus_|org\.bluez' "$daemon/core" "$daemon/store" |
+	sed "s|^$srcdir/||")
+if [ -n "$bus_users" ]; then
+	echo "the bus below the D-Bus layer (hand the service a client, as main.c does with BlueZ):"
+	echo "$bus_users"
+	exit 1
+fi
 echo "ok: $checked files below the D-Bus layer, none touches D-Bus skeletons, invocations or generated code"
+echo "ok: $services files of services and store, none holds or names a bus"

@@ -291,26 +291,46 @@ on_bluez_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 }
 
 LactdBluez *
-lactd_bluez_new(GDBusConnection *system_bus, const LactdConfig *config,
-		const LactdBluezListener *listener, gpointer user_data)
+lactd_bluez_new(GDBusConnection *system_bus, const LactdConfig *config)
 {
-	LactdBluez *bluez = g_new0(LactdBluez, 1);
+	LactdBluez *bluez;
 
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), NULL);
+	bluez = g_new0(LactdBluez, 1);
 	bluez->bus = g_object_ref(system_bus);
 	bluez->config = config;
-	bluez->listener = listener;
-	bluez->user_data = user_data;
 	bluez->cancellable = g_cancellable_new();
 	bluez->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 						(GDestroyNotify)lactd_bluez_adapter_free);
 	bluez->devices = g_hash_table_new(g_str_hash, g_str_equal);
 	bluez->services = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
 	bluez->chars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
-	bluez->watch_id = g_bus_watch_name_on_connection(system_bus, BLUEZ_NAME,
+	return bluez;
+}
+
+void
+lactd_bluez_start(LactdBluez *bluez, const LactdBluezListener *listener, gpointer user_data)
+{
+	g_return_if_fail(bluez != NULL && listener != NULL);
+	g_return_if_fail(bluez->watch_id == 0 && bluez->listener == NULL);
+
+	bluez->listener = listener;
+	bluez->user_data = user_data;
+	bluez->watch_id = g_bus_watch_name_on_connection(bluez->bus, BLUEZ_NAME,
 							 G_BUS_NAME_WATCHER_FLAGS_NONE,
 							 on_bluez_appeared, on_bluez_vanished, bluez,
 							 NULL);
-	return bluez;
+}
+
+void
+lactd_bluez_stop(LactdBluez *bluez)
+{
+	if (bluez->watch_id == 0)
+		return;
+	g_bus_unwatch_name(bluez->watch_id);
+	bluez->watch_id = 0;
+	drop_all(bluez);
+	g_clear_pointer(&bluez->owner, g_free);
 }
 
 void
@@ -318,8 +338,7 @@ lactd_bluez_free(LactdBluez *bluez)
 {
 	if (bluez == NULL)
 		return;
-	g_bus_unwatch_name(bluez->watch_id);
-	drop_all(bluez);
+	lactd_bluez_stop(bluez);
 	g_cancellable_cancel(bluez->cancellable);
 	g_clear_object(&bluez->cancellable);
 	g_hash_table_destroy(bluez->devices);

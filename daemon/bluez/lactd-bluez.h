@@ -46,11 +46,19 @@ typedef struct {
 	void (*problem)(LactdBluezDevice *dev, const char *problem, gpointer user_data);
 } LactdBluezListener;
 
-/* Starts watching org.bluez (never auto-starting it); the rest happens in
- * the main loop. config and listener must outlive the client. */
-LactdBluez *lactd_bluez_new(GDBusConnection *system_bus, const LactdConfig *config,
-			    const LactdBluezListener *listener, gpointer user_data);
-/* Reports every ready device lost and every device removed, then frees. */
+/* A client of org.bluez on @system_bus that does nothing until started:
+ * the bus is known here, and only here, so the services below the D-Bus
+ * layer are handed a client rather than a connection. config must outlive
+ * the client. */
+LactdBluez *lactd_bluez_new(GDBusConnection *system_bus, const LactdConfig *config);
+/* Starts watching org.bluez (never auto-starting it) and reporting to
+ * @listener, which must outlive the client or its lactd_bluez_stop();
+ * the rest happens in the main loop. Once only. */
+void lactd_bluez_start(LactdBluez *bluez, const LactdBluezListener *listener, gpointer user_data);
+/* Stops watching: reports every ready device lost and every device
+ * removed, then reports nothing more. */
+void lactd_bluez_stop(LactdBluez *bluez);
+/* Stops (if started), then frees. */
 void lactd_bluez_free(LactdBluez *bluez);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdBluez, lactd_bluez_free)
 

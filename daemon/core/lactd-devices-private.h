@@ -27,8 +27,8 @@ struct _LactdDevices {
 	 * that no longer fit it is retried, backing off, before it is left
 	 * alone. */
 	GHashTable *captured;
-	LactdBluez *bluez;	     /* NULL until the store may be written */
-	GDBusConnection *system_bus; /* kept until BlueZ is followed */
+	LactdBluez *bluez;  /* main's; started once the store may be written */
+	gboolean following; /* started, and not being stopped */
 	LactdRecorder *recorder;
 };
 

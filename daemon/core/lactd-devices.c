@@ -134,8 +134,8 @@ update_discovery(LactdDevices *devices)
 	GHashTableIter it;
 	Entry *e;
 
-	/* Not while the client itself is being freed. */
-	if (devices->bluez == NULL)
+	/* Not before BlueZ is followed, nor while the client stops. */
+	if (!devices->following)
 		return;
 	g_hash_table_iter_init(&it, devices->entries);
 	while (!on && g_hash_table_iter_next(&it, NULL, (gpointer *)&e))
@@ -689,13 +689,13 @@ static const LactdBluezListener bluez_listener = {
 /* --- public ------------------------------------------------------------------------ */
 
 LactdDevices *
-lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *capture,
+lactd_devices_new(LactdBluez *bluez, LactdStore *store, LactdCapture *capture,
 		  LactdPluginHost *plugins, const LactdConfig *config,
 		  const LactdDevicesListener *listener, gpointer listener_data, GError **error)
 {
 	LactdDevices *devices;
 
-	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), NULL);
+	g_return_val_if_fail(bluez != NULL, NULL);
 	g_return_val_if_fail(store != NULL && capture != NULL, NULL);
 	g_return_val_if_fail(plugins != NULL && config != NULL, NULL);
 
@@ -710,7 +710,7 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
 	devices->captured = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	devices->recorder = lactd_recorder_new(store, &recorder_host, devices);
-	devices->system_bus = g_object_ref(system_bus);
+	devices->bluez = bluez;
 	/* While the store checks its file, a device's history sync would read
 	 * the sessions cut off by the last stop before they are closed: BlueZ
 	 * is followed once the check has answered (lactd_devices_store_checked). */
@@ -722,9 +722,10 @@ lactd_devices_new(GDBusConnection *system_bus, LactdStore *store, LactdCapture *
 void
 lactd_devices_store_checked(LactdDevices *devices)
 {
-	if (devices->bluez != NULL)
+	if (devices->following)
 		return;
-	devices->bluez = lactd_bluez_new(devices->system_bus, devices->config, &bluez_listener, devices);
+	devices->following = TRUE;
+	lactd_bluez_start(devices->bluez, &bluez_listener, devices);
 }
 
 LactdRecorder *
@@ -739,8 +740,8 @@ lactd_devices_free(LactdDevices *devices)
 	if (devices == NULL)
 		return;
 	/* Reports every device lost and removed: plugins detach, objects go. */
-	g_clear_pointer(&devices->bluez, lactd_bluez_free);
-	g_clear_object(&devices->system_bus);
+	devices->following = FALSE;
+	lactd_bluez_stop(devices->bluez);
 	g_hash_table_destroy(devices->entries);
 	g_hash_table_destroy(devices->captured);
 	g_clear_pointer(&devices->recorder, lactd_recorder_free);

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "lactd-bluez.h"
 #include "lactd-capture.h"
 #include "lactd-config.h"
 #include "lactd-plugins.h"
@@ -63,13 +64,13 @@ typedef struct {
 /*
  * lactd_devices_new:
  *
- * Starts following org.bluez on @system_bus (once the store's check after
+ * Starts @bluez, a client main made and keeps (once the store's check after
  * open has answered, see lactd_devices_store_checked); devices are
  * announced to @listener as they appear, and paired (or allowed) devices
  * that a plugin matches are captured. Everything passed in must outlive the
  * result. Work happens in the main loop.
  */
-LactdDevices *lactd_devices_new(GDBusConnection *system_bus, LactdStore *store,
+LactdDevices *lactd_devices_new(LactdBluez *bluez, LactdStore *store,
 				LactdCapture *capture, LactdPluginHost *plugins,
 				const LactdConfig *config, const LactdDevicesListener *listener,
 				gpointer listener_data, GError **error);
