@@ -93,6 +93,9 @@ int lactctl_cmd_capture(LactctlCtx *ctx, int argc, char **argv);
 /* Shared by status and device list. */
 int lactctl_print_devices(LactctlCtx *ctx, GDBusObjectManager *om);
 GDBusObjectManager *lactctl_object_manager(LactctlCtx *ctx, GError **error);
+/* The cached properties of every object's @iface (org.lactd.Device1,
+ * org.lactd.Session1), as aa{sv} named as on the bus; floating. */
+GVariant *lactctl_objects_properties(GDBusObjectManager *om, const char *iface);
 /* The start of a command that takes no word and reads lactd's objects: its
  * options, no word after them, the connection, the object manager. NULL,
  * with *rc the exit code, when the command ends there (help, usage, no

@@ -221,38 +221,6 @@ lactctl_cmd_weighings(LactctlCtx *ctx, int argc, char **argv)
 
 /* ---- status ------------------------------------------------------------------------- */
 
-static GVariant *
-proxy_properties(GDBusProxy *proxy)
-{
-	g_auto(GStrv) names = g_dbus_proxy_get_cached_property_names(proxy);
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	for (guint i = 0; names != NULL && names[i] != NULL; i++) {
-		g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(proxy, names[i]);
-		if (v != NULL)
-			g_variant_builder_add(&b, "{sv}", names[i], v);
-	}
-	return g_variant_builder_end(&b);
-}
-
-static GVariant *
-live_sessions(GDBusObjectManager *om)
-{
-	g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects(om);
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (GList *l = objects; l != NULL; l = l->next) {
-		LactdSession1 *s = lactd_object_peek_session1(LACTD_OBJECT(l->data));
-		if (s != NULL)
-			g_variant_builder_add_value(&b, proxy_properties(G_DBUS_PROXY(s)));
-	}
-	return g_variant_builder_end(&b);
-}
-
-GVariant *lactctl_devices_variant(GDBusObjectManager *om);
-
 int
 lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv)
 {
@@ -280,7 +248,7 @@ lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv)
 	if (!lactd_manager1_call_get_recent_days_sync(ctx->manager, 1, &days, NULL, &error))
 		return lactctl_fail(ctx, error);
 	today = g_variant_get_child_value(days, 0);
-	live = g_variant_ref_sink(live_sessions(om));
+	live = g_variant_ref_sink(lactctl_objects_properties(om, "org.lactd.Session1"));
 	if (ctx->json) {
 		GVariantBuilder b;
 		g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
@@ -290,7 +258,7 @@ lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv)
 				      g_variant_new_string(lactd_manager1_get_storage_state(ctx->manager)));
 		g_variant_builder_add(&b, "{sv}", "time_zone",
 				      g_variant_new_string(lactd_manager1_get_time_zone(ctx->manager)));
-		g_variant_builder_add(&b, "{sv}", "devices", lactctl_devices_variant(om));
+		g_variant_builder_add(&b, "{sv}", "devices", lactctl_objects_properties(om, "org.lactd.Device1"));
 		g_variant_builder_add(&b, "{sv}", "live_sessions", live);
 		g_variant_builder_add(&b, "{sv}", "today", today);
 		lactctl_print_json(g_variant_builder_end(&b));

@@ -34,32 +34,29 @@ lactctl_begin_objects(LactctlCtx *ctx, const char *summary, const char *descript
 	return om;
 }
 
-GVariant *lactctl_devices_variant(GDBusObjectManager *om);
-
-/* Every device's properties, as Device1 names them. */
 GVariant *
-lactctl_devices_variant(GDBusObjectManager *om)
+lactctl_objects_properties(GDBusObjectManager *om, const char *iface)
 {
 	g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects(om);
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (GList *l = objects; l != NULL; l = l->next) {
-		LactdDevice1 *d = lactd_object_peek_device1(LACTD_OBJECT(l->data));
+		g_autoptr(GDBusInterface) proxy = g_dbus_object_get_interface(l->data, iface);
 		g_auto(GStrv) names = NULL;
-		GVariantBuilder db;
+		GVariantBuilder props;
 
-		if (d == NULL)
+		if (proxy == NULL)
 			continue;
-		names = g_dbus_proxy_get_cached_property_names(G_DBUS_PROXY(d));
-		g_variant_builder_init(&db, G_VARIANT_TYPE_VARDICT);
+		names = g_dbus_proxy_get_cached_property_names(G_DBUS_PROXY(proxy));
+		g_variant_builder_init(&props, G_VARIANT_TYPE_VARDICT);
 		for (guint i = 0; names != NULL && names[i] != NULL; i++) {
 			g_autoptr(GVariant) v =
-			    g_dbus_proxy_get_cached_property(G_DBUS_PROXY(d), names[i]);
+			    g_dbus_proxy_get_cached_property(G_DBUS_PROXY(proxy), names[i]);
 			if (v != NULL)
-				g_variant_builder_add(&db, "{sv}", names[i], v);
+				g_variant_builder_add(&props, "{sv}", names[i], v);
 		}
-		g_variant_builder_add_value(&b, g_variant_builder_end(&db));
+		g_variant_builder_add_value(&b, g_variant_builder_end(&props));
 	}
 	return g_variant_builder_end(&b);
 }
@@ -135,7 +132,7 @@ device_list(LactctlCtx *ctx, int argc, char **argv)
 	if (om == NULL)
 		return rc;
 	if (ctx->json) {
-		lactctl_print_json(lactctl_devices_variant(om));
+		lactctl_print_json(lactctl_objects_properties(om, "org.lactd.Device1"));
 		return 0;
 	}
 	return lactctl_print_devices(ctx, om);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "capture-fixture.h"
 
@@ -391,6 +392,20 @@ test_capture_last_seen(Fixture *f, gconstpointer data)
 	 * more of packets that only the link's end will show. */
 	g_assert_true(lactd_test_wait_for(seen_ready, &sw, 60000));
 	second_shown = w.last_seen;
+	/* Meanwhile lactctl status shows the live session and its pump, each
+	 * with the properties its interface names. */
+	{
+		g_autofree char *lactctl = lactd_test_build_path("client", "lactctl", NULL);
+		const char *argv[] = {lactctl, "status", "--json", NULL};
+		g_autofree char *out = NULL, *err = NULL;
+
+		g_assert_cmpint(lactd_test_run(argv, &out, &err), ==, 0);
+		g_assert_nonnull(strstr(
+		    out, "\"live_sessions\":[{\"Device\":\"/org/lactd/devices/C0_FF_EE_00_00_01\""));
+		g_assert_nonnull(strstr(out, "\"Phase\":\"expression\""));
+		g_assert_nonnull(strstr(out, "\"Address\":\"C0:FF:EE:00:00:01\""));
+		g_assert_null(strstr(out, "\"devices\":[]"));
+	}
 	sw.changes = w.changes;
 	sw.until = g_get_real_time() + 2 * G_USEC_PER_SEC;
 	g_assert_true(lactd_test_wait_for(seen_ready, &sw, 60000));
