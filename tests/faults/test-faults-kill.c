@@ -8,7 +8,8 @@
  *   session is there twice;
  * - while a pump session is captured from the fake BlueZ (with records in
  *   the pump's history): after each restart the live session is the same
- *   one, with every sample seen before the kill; at the end the pump's
+ *   one, with every sample seen before the kill, and its totals are those
+ *   of its last sample (they are written together); at the end the pump's
  *   record has replaced the live figures, each history record is stored
  *   once, and there is no duplicate.
  *
@@ -246,6 +247,8 @@ typedef struct {
 	gboolean finished;  /* the pump's scenario is over */
 	guint duplicates;
 	gboolean synced;    /* the pump's record replaced the live figures */
+	guint checked;	    /* times the totals were compared with the last sample */
+	guint stale;	    /* ... and differed */
 } Pump;
 
 static void
@@ -314,6 +317,27 @@ look(Pump *p)
 		samples = g_variant_lookup_value(got, "samples", G_VARIANT_TYPE("a(xdd)"));
 		if (samples != NULL)
 			p->samples = g_variant_n_children(samples);
+		/* One reply, so one moment: until the pump's record replaces
+		 * them, the totals are the last sample's. */
+		if (samples != NULL && p->samples > 0) {
+			double left = -1, right = -1, last_left = 0, last_right = 0;
+
+			g_variant_lookup(got, "left_ml", "d", &left);
+			g_variant_lookup(got, "right_ml", "d", &right);
+			g_variant_get_child(samples, p->samples - 1, "(xdd)", NULL, &last_left,
+					    &last_right);
+			if (!(left == 71.5 && right == 60.0)) {
+				p->checked++;
+				if (left != last_left || right != last_right) {
+					g_test_message("session %" G_GUINT64_FORMAT
+						       ": totals %.1f/%.1f mL, last sample "
+						       "%.1f/%.1f mL",
+						       p->live_id, left, right, last_left,
+						       last_right);
+					p->stale++;
+				}
+			}
+		}
 	}
 	return TRUE;
 }
@@ -399,11 +423,15 @@ test_kill_capture(void)
 	}
 	g_dbus_connection_signal_unsubscribe(c, sub);
 	printf("# kill-9 capture: %u kills during one pump session, %u samples lost, "
-	       "%u duplicates, 3 sessions (2 from the history), record synced, %.1f s\n",
-	       done, lost, p.duplicates, (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+	       "%u duplicates, totals behind the last sample %u times of %u, 3 sessions (2 from "
+	       "the history), record synced, %.1f s\n",
+	       done, lost, p.duplicates, p.stale, p.checked,
+	       (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
 	g_assert_cmpuint(done, >=, kills / 2);
 	g_assert_cmpuint(lost, ==, 0);
 	g_assert_cmpuint(p.duplicates, ==, 0);
+	g_assert_cmpuint(p.checked, >=, done);
+	g_assert_cmpuint(p.stale, ==, 0);
 }
 
 int
