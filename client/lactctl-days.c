@@ -258,7 +258,8 @@ lactctl_cmd_status(LactctlCtx *ctx, int argc, char **argv)
 				      g_variant_new_string(lactd_manager1_get_storage_state(ctx->manager)));
 		g_variant_builder_add(&b, "{sv}", "time_zone",
 				      g_variant_new_string(lactd_manager1_get_time_zone(ctx->manager)));
-		g_variant_builder_add(&b, "{sv}", "devices", lactctl_objects_properties(om, "org.lactd.Device1"));
+		g_variant_builder_add(&b, "{sv}", "devices",
+				      lactctl_objects_properties(om, "org.lactd.Device1"));
 		g_variant_builder_add(&b, "{sv}", "live_sessions", live);
 		g_variant_builder_add(&b, "{sv}", "today", today);
 		lactctl_print_json(g_variant_builder_end(&b));

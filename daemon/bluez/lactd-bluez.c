@@ -333,6 +333,12 @@ lactd_bluez_stop(LactdBluez *bluez)
 	g_clear_pointer(&bluez->owner, g_free);
 }
 
+gboolean
+lactd_bluez_is_started(LactdBluez *bluez)
+{
+	return bluez->watch_id != 0;
+}
+
 void
 lactd_bluez_free(LactdBluez *bluez)
 {

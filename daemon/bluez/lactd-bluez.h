@@ -58,6 +58,9 @@ void lactd_bluez_start(LactdBluez *bluez, const LactdBluezListener *listener, gp
 /* Stops watching: reports every ready device lost and every device
  * removed, then reports nothing more. */
 void lactd_bluez_stop(LactdBluez *bluez);
+/* Between lactd_bluez_start() and lactd_bluez_stop() (FALSE already while
+ * the stop reports its removals). */
+gboolean lactd_bluez_is_started(LactdBluez *bluez);
 /* Stops (if started), then frees. */
 void lactd_bluez_free(LactdBluez *bluez);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdBluez, lactd_bluez_free)

@@ -27,8 +27,7 @@ struct _LactdDevices {
 	 * that no longer fit it is retried, backing off, before it is left
 	 * alone. */
 	GHashTable *captured;
-	LactdBluez *bluez;  /* main's; started once the store may be written */
-	gboolean following; /* started, and not being stopped */
+	LactdBluez *bluez; /* main's; started once the store may be written */
 	LactdRecorder *recorder;
 };
 

@@ -135,7 +135,7 @@ update_discovery(LactdDevices *devices)
 	Entry *e;
 
 	/* Not before BlueZ is followed, nor while the client stops. */
-	if (!devices->following)
+	if (!lactd_bluez_is_started(devices->bluez))
 		return;
 	g_hash_table_iter_init(&it, devices->entries);
 	while (!on && g_hash_table_iter_next(&it, NULL, (gpointer *)&e))
@@ -722,9 +722,8 @@ lactd_devices_new(LactdBluez *bluez, LactdStore *store, LactdCapture *capture,
 void
 lactd_devices_store_checked(LactdDevices *devices)
 {
-	if (devices->following)
+	if (lactd_bluez_is_started(devices->bluez))
 		return;
-	devices->following = TRUE;
 	lactd_bluez_start(devices->bluez, &bluez_listener, devices);
 }
 
@@ -740,7 +739,6 @@ lactd_devices_free(LactdDevices *devices)
 	if (devices == NULL)
 		return;
 	/* Reports every device lost and removed: plugins detach, objects go. */
-	devices->following = FALSE;
 	lactd_bluez_stop(devices->bluez);
 	g_hash_table_destroy(devices->entries);
 	g_hash_table_destroy(devices->captured);
