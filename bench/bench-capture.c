@@ -73,6 +73,20 @@ process_switches(GPid pid)
 	return total;
 }
 
+/* Bytes the process had the kernel write to storage (or -1). */
+static double
+process_disk_bytes(const char *pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%s/io", pid);
+	g_autofree char *text = NULL;
+	const char *at;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL) ||
+	    (at = strstr(text, "\nwrite_bytes:")) == NULL)
+		return -1;
+	return g_ascii_strtod(at + strlen("\nwrite_bytes:"), NULL);
+}
+
 static double
 self_cpu_s(void)
 {
@@ -191,7 +205,7 @@ main(int argc, char **argv)
 	guint ended = 0;
 	Wait w;
 	GPid fake;
-	double d0, d1, f0, f1;
+	double d0, d1, f0, f1, dw0, dw1, fw0, fw1;
 	guint32 n;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -231,14 +245,20 @@ main(int argc, char **argv)
 		g_autoptr(LactdTestDaemon) daemon = lactd_test_daemon_start(bus, NULL, NULL);
 		GPid pid = lactd_test_daemon_pid(daemon);
 
+		g_autofree char *pid_text = g_strdup_printf("%d", pid);
+
 		d0 = process_cpu_s(pid);
 		f0 = self_cpu_s();
+		dw0 = process_disk_bytes(pid_text);
+		fw0 = process_disk_bytes("self");
 		w = (Wait){c, (guint)sessions, &ended};
 		g_assert_true(lactd_test_wait_for(all_ended, &w, 600000));
 		/* Let the last signals reach the floor too. */
 		lactd_test_wait_for(all_ended, &w, 200);
 		d1 = process_cpu_s(pid);
 		f1 = self_cpu_s();
+		dw1 = process_disk_bytes(pid_text);
+		fw1 = process_disk_bytes("self");
 		n = fake_notifications(c);
 		g_print("lactd capture benchmark: %d Open Pump Profile sessions at 400x\n", sessions);
 		g_print("  notifications sent by the fake:        %u (floor received %u)\n", n,
@@ -248,6 +268,11 @@ main(int argc, char **argv)
 			(f1 - f0) * 1e6 / MAX(fl.received, 1));
 		g_print("  ratio:                                 %.2fx (target: <= 1.2x)\n",
 			((d1 - d0) / n) / ((f1 - f0) / MAX(fl.received, 1)));
+		/* What a small board's SD card takes: the WAL's pages, synced. */
+		if (dw0 >= 0 && fw0 >= 0)
+			g_print("  written to disk per notification:      lactd %.0f bytes, floor %.0f "
+				"bytes\n",
+				(dw1 - dw0) / n, (fw1 - fw0) / MAX(fl.received, 1));
 		lactd_test_daemon_stop(daemon);
 	}
 	stop(fake);
