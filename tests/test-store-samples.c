@@ -168,7 +168,7 @@ set_max_pages(sqlite3 *db, int extra)
 }
 
 /* One capture step as lactd-capture.c does it: the sample and the running
- * totals in one transaction. */
+ * totals it brings, durable together. */
 static gboolean
 capture_step(LactdStore *store, LactdSession *s, guint i, GError **error)
 {
@@ -177,15 +177,10 @@ capture_step(LactdStore *store, LactdSession *s, guint i, GError **error)
 
 	s->left_ml = x.left_ml;
 	s->right_ml = x.right_ml;
+	s->left_seconds = i + 1;
+	s->right_seconds = i / 2;
 	s->end_us = x.time_us;
-	if (!lactd_store_begin(store, error))
-		return FALSE;
-	if (!lactd_store_append_sample(store, s->id, &x, error) ||
-	    !lactd_store_update_session(store, s, error)) {
-		lactd_store_rollback(store);
-		return FALSE;
-	}
-	return lactd_store_commit(store, error);
+	return lactd_store_add_live_sample(store, s, &x, error);
 }
 
 /* A live session goes on while the disk is full: every failing step
@@ -288,6 +283,134 @@ count_rows(sqlite3 *db, const char *sql)
 	n = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return n;
+}
+
+/* What kill -9 would leave now: the file and its WAL as they are, copied
+ * aside and opened by a new store, which closes the sessions left live as
+ * the next start does. */
+static LactdStore *
+open_killed_copy(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *copy = g_build_filename(f->dir, "killed.db", NULL);
+	g_autofree char *degraded = NULL;
+	const char *suffix[] = {"", "-wal"};
+	LactdStore *store;
+
+	for (guint i = 0; i < G_N_ELEMENTS(suffix); i++) {
+		g_autofree char *from = g_strconcat(f->path, suffix[i], NULL);
+		g_autofree char *to = g_strconcat(copy, suffix[i], NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		g_assert_true(g_file_get_contents(from, &data, &len, &error));
+		g_assert_true(g_file_set_contents(to, data, (gssize)len, &error));
+	}
+	store = lactd_store_open(copy, &degraded, &error);
+	g_assert_no_error(error);
+	g_assert_null(degraded);
+	g_assert_cmpint(lactd_store_close_live_sessions(store, &error), ==, 1);
+	g_assert_no_error(error);
+	return store;
+}
+
+static void
+assert_totals(LactdStore *store, const LactdSession *want)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) got = lactd_store_get_session(store, want->id, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpfloat(got->left_ml, ==, want->left_ml);
+	g_assert_cmpfloat(got->right_ml, ==, want->right_ml);
+	g_assert_cmpuint(got->left_seconds, ==, want->left_seconds);
+	g_assert_cmpuint(got->right_seconds, ==, want->right_seconds);
+	g_assert_cmpint(got->end_us, ==, want->end_us);
+	g_assert_cmpstr(got->note, ==, want->note);
+}
+
+/* A live session's running totals ride in its samples' rows (one row
+ * written per sample, not two): the session's row catches up before any
+ * read, and after a kill it is rebuilt from the last sample, never from
+ * one older than a whole write of the row. */
+static void
+test_store_totals_kill(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	LactdStore *store = open_store(f);
+	sqlite3 *db = lactd_store_get_db(store);
+	g_autoptr(LactdSession) s = make_session(1700000000000000, 0, 0, 0);
+	LactdStore *killed;
+	guint i;
+
+	s->live = TRUE;
+	g_assert_true(lactd_store_add_session(store, s, &error));
+	for (i = 0; i < 30; i++)
+		g_assert_true(capture_step(store, s, i, &error));
+	/* Seen from outside the store, the row is behind its samples... */
+	g_assert_cmpint(count_rows(db, "SELECT count(*) FROM live_samples WHERE end_us IS NOT "
+				       "NULL"),
+			>, 0);
+	g_assert_cmpint(count_rows(db, "SELECT end_us FROM sessions"), <, s->end_us);
+
+	/* ...which a kill now does not lose. */
+	killed = open_killed_copy(f);
+	s->live = FALSE;
+	s->interrupted = TRUE;
+	assert_totals(killed, s);
+	g_assert_cmpint(count_rows(lactd_store_get_db(killed), "SELECT count(*) FROM live_samples"),
+			==, 0);
+	lactd_store_close(killed);
+	s->live = TRUE;
+	s->interrupted = FALSE;
+
+	/* A read through the store sees the newest totals, and so does the
+	 * file from then on. */
+	assert_totals(store, s);
+	g_assert_cmpint(count_rows(db, "SELECT end_us FROM sessions"), ==, s->end_us);
+
+	/* A whole write of the row (here a record's figures, lower than the
+	 * live ones, and a note) is newer than every sample before it: a kill
+	 * keeps it. */
+	for (; i < 40; i++)
+		g_assert_true(capture_step(store, s, i, &error));
+	s->left_ml = 0.5;
+	s->right_ml = 0.2;
+	s->left_seconds = 7;
+	g_free(s->note);
+	s->note = g_strdup("from the pump's history");
+	g_assert_true(lactd_store_update_session(store, s, &error));
+	killed = open_killed_copy(f);
+	s->live = FALSE;
+	s->interrupted = TRUE;
+	assert_totals(killed, s);
+	lactd_store_close(killed);
+	s->live = TRUE;
+	s->interrupted = FALSE;
+
+	/* A whole write rolled back leaves the row as it was: the next sample
+	 * writes the row whole again, its new note with it. */
+	g_free(s->note);
+	s->note = g_strdup("rolled back");
+	g_assert_true(lactd_store_begin(store, &error));
+	g_assert_true(lactd_store_update_session(store, s, &error));
+	lactd_store_rollback(store);
+	g_assert_true(capture_step(store, s, i++, &error));
+	killed = open_killed_copy(f);
+	s->live = FALSE;
+	s->interrupted = TRUE;
+	assert_totals(killed, s);
+	lactd_store_close(killed);
+	s->live = TRUE;
+	s->interrupted = FALSE;
+
+	/* At close, the row is written. */
+	for (; i < 60; i++)
+		g_assert_true(capture_step(store, s, i, &error));
+	lactd_store_close(store);
+	store = open_store(f);
+	assert_totals(store, s);
+	lactd_store_close(store);
 }
 
 /* A device's session that starts while the disk is full: kept under a
@@ -395,5 +518,6 @@ main(int argc, char **argv)
 	ADD("/store/migrate/samples-v5", test_store_migrate_samples);
 	ADD("/store/durability/full-live", test_store_full_live);
 	ADD("/store/durability/full-start", test_store_full_start);
+	ADD("/store/durability/totals-kill", test_store_totals_kill);
 	return g_test_run();
 }

@@ -447,15 +447,8 @@ take_volume(Dev *dev, const LactdReading *r, gint64 now_us, GError **error)
 	sample.time_us = dev->start_us + (gint64)elapsed * G_USEC_PER_SEC;
 	sample.left_ml = updated->left_ml;
 	sample.right_ml = updated->right_ml;
-	/* Sample and running totals in one durable transaction, then announced. */
-	if (!lactd_store_begin(capture->store, error))
-		return FALSE;
-	if (!lactd_store_append_sample(capture->store, updated->id, &sample, error) ||
-	    !lactd_store_update_session(capture->store, updated, error)) {
-		lactd_store_rollback(capture->store);
-		return FALSE;
-	}
-	if (!lactd_store_commit(capture->store, error))
+	/* Sample and running totals durable together, then announced. */
+	if (!lactd_store_add_live_sample(capture->store, updated, &sample, error))
 		return FALSE;
 	lactd_session_free(dev->live->session);
 	dev->live->session = g_steal_pointer(&updated);

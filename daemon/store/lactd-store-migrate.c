@@ -140,6 +140,13 @@ static const char *const migrations_sql[] = {
 	 * reads in well under a millisecond. Its index cost a page written and
 	 * synced with every sample captured: a third of each sample's commit. */
 	"DROP INDEX IF EXISTS live_samples_by_session;",
+	/* 6 -> 7: a live sample may hold its session's running totals (both
+	 * sides' seconds and the end; its volumes are the totals' volumes), so
+	 * that one row, not two, is written for it (lactd-store-totals.c).
+	 * NULL: the session's row holds them. */
+	"ALTER TABLE live_samples ADD COLUMN left_s INTEGER;"
+	"ALTER TABLE live_samples ADD COLUMN right_s INTEGER;"
+	"ALTER TABLE live_samples ADD COLUMN end_us INTEGER;",
 };
 
 /*
@@ -198,6 +205,7 @@ typedef gboolean (*MigrateFunc)(sqlite3 *db, GError **error);
 static const MigrateFunc migrations_c[] = {
 	NULL, NULL, NULL, NULL,
 	migrate_samples_v2,
+	NULL,
 	NULL,
 };
 

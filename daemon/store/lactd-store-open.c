@@ -361,6 +361,7 @@ lactd_store_reopen_unchecked(LactdStore *store, const char *found)
 		  "anything is written",
 		  store->path, found);
 	lactd_store_forget_statements(store);
+	lactd_store_totals_free(store);
 	lactd_store_close_db(store->db);
 	store->db = NULL;
 	if (!open_file(store, &local) && store->db == NULL) {
@@ -415,6 +416,7 @@ lactd_store_retry(LactdStore *store)
 	}
 	/* Now readable, and not right: handled as at a start. */
 	lactd_store_forget_statements(store);
+	lactd_store_totals_free(store);
 	lactd_store_close_db(store->db);
 	store->db = NULL;
 	if (!open_file(store, NULL) && store->db == NULL) {
@@ -451,8 +453,12 @@ lactd_store_close(LactdStore *store)
 	/* A check still running: its answer is dropped, the next start
 	 * checks again; the file was not written meanwhile. */
 	lactd_store_check_free(store);
-	if (store->db != NULL && store->depth == 0 && !lactd_store_pending_flush(store, NULL))
-		g_message("closing the database: the disk still refuses writes");
+	if (store->db != NULL && store->depth == 0) {
+		lactd_store_totals_flush(store);
+		if (!lactd_store_pending_flush(store, NULL))
+			g_message("closing the database: the disk still refuses writes");
+	}
+	lactd_store_totals_free(store);
 	lactd_store_pending_free(store);
 	lactd_store_health_clear(store);
 	lactd_store_forget_statements(store);

@@ -344,6 +344,7 @@ lactd_store_pending_flush(LactdStore *store, GError **error)
 		ok = lactd_store_exec(store->db, "COMMIT", error);
 	if (!ok)
 		lactd_store_rollback_db(store->db);
+	lactd_store_totals_tx_end(store, ok);
 	p->flushing = FALSE;
 	if (!ok)
 		return FALSE;

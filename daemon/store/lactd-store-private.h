@@ -46,6 +46,12 @@ struct _LactdStore {
 	LactdStoreHealthFunc health_changed; /* lactd-store-health.c */
 	gpointer health_data;
 	LactdStoreCheck *check;	    /* the check after open (lactd-store-check.c) */
+	/* Live sessions' running totals (lactd-store-totals.c): id -> what is
+	 * known of its row; how many are newer than the file's row; set while
+	 * the totals' own statements run. */
+	GHashTable *totals;
+	guint totals_dirty;
+	gboolean totals_busy;
 };
 
 /* Frees what lactd-store-health.c keeps (at close). */
@@ -162,6 +168,10 @@ void lactd_store_read_record(sqlite3_stmt *stmt, const LactdRecord *rec, gpointe
  * step of @stmt, never to be freed. */
 void lactd_store_read_record_borrowed(sqlite3_stmt *stmt, const LactdRecord *rec,
 				      gpointer record);
+/* TRUE when @a and @b would write the same value to every column of the
+ * record's table but those named in @except (NULL-terminated, or NULL). */
+gboolean lactd_store_record_same_columns(const LactdRecord *rec, gconstpointer a,
+					 gconstpointer b, const char *const *except);
 /* The 0-based index of @column in the record's column list. */
 int lactd_store_record_column(const LactdRecord *rec, const char *column);
 
@@ -180,6 +190,26 @@ void lactd_store_check_free(LactdStore *store);
  * and the file opened again as at a start without a deferred check (moved
  * aside when damaged, retried when locked; lactd-store-open.c). */
 void lactd_store_reopen_unchecked(LactdStore *store, const char *found);
+
+/* Live sessions' running totals kept in their samples (lactd-store-totals.c). */
+/* Writes the totals that are newer than their rows, outside a transaction
+ * and unless the totals' own statements are running; a failure is said and
+ * the totals stay in their samples. */
+void lactd_store_totals_flush(LactdStore *store);
+/* Before a whole write of @session_id's row: clears the totals its samples
+ * hold, which would be older than the row. */
+gboolean lactd_store_totals_clear_samples(LactdStore *store, guint64 session_id,
+					  GError **error);
+/* After a whole write of @session's row, durable now or at the commit. */
+void lactd_store_totals_row_written(LactdStore *store, const LactdSession *session);
+/* The end of a transaction, from lactd_store_commit and _rollback and the
+ * queue's flush. */
+void lactd_store_totals_tx_end(LactdStore *store, gboolean committed);
+/* After a kill: @session_id's row takes the totals of its last sample
+ * holding any, when there is one. */
+gboolean lactd_store_totals_rebuild(LactdStore *store, guint64 session_id, GError **error);
+/* Forgets them all (at close, or when the file is opened again). */
+void lactd_store_totals_free(LactdStore *store);
 
 /* Writes kept in memory while the disk refuses them (lactd-store-pending.c). */
 #define LACTD_STORE_PENDING_MAX 100000u

@@ -225,3 +225,56 @@ lactd_store_record_column(const LactdRecord *rec, const char *column)
 	}
 	g_assert_not_reached();
 }
+
+gboolean
+lactd_store_record_same_columns(const LactdRecord *rec, gconstpointer a, gconstpointer b,
+				const char *const *except)
+{
+	for (guint i = 0; i < rec->n_fields; i++) {
+		const LactdField *f = &rec->fields[i];
+		gboolean same;
+
+		if (f->sql_column == NULL ||
+		    (except != NULL && g_strv_contains(except, f->sql_column)))
+			continue;
+		if (f->derive != NULL) {
+			LactdFieldValue va, vb;
+
+			lactd_field_derive(f, a, &va);
+			lactd_field_derive(f, b, &vb);
+			same = f->type == LACTD_FIELD_DOUBLE ? va.d == vb.d : va.u32 == vb.u32;
+		} else {
+			switch (f->type) {
+			case LACTD_FIELD_UINT64:
+			case LACTD_FIELD_INT64:
+				same = *FIELD_AT(a, f, gint64) == *FIELD_AT(b, f, gint64);
+				break;
+			case LACTD_FIELD_UINT32:
+			case LACTD_FIELD_HHMM:
+				same = *FIELD_AT(a, f, guint32) == *FIELD_AT(b, f, guint32);
+				break;
+			case LACTD_FIELD_BOOLEAN:
+				same = !*FIELD_AT(a, f, gboolean) == !*FIELD_AT(b, f, gboolean);
+				break;
+			case LACTD_FIELD_ENUM:
+				same = *FIELD_AT(a, f, int) == *FIELD_AT(b, f, int);
+				break;
+			case LACTD_FIELD_DOUBLE:
+				same = *FIELD_AT(a, f, double) == *FIELD_AT(b, f, double);
+				break;
+			case LACTD_FIELD_STRING:
+				same = g_strcmp0(*FIELD_AT(a, f, char *), *FIELD_AT(b, f, char *)) == 0;
+				break;
+			case LACTD_FIELD_CHARS:
+				same = strcmp(FIELD_AT(a, f, const char), FIELD_AT(b, f, const char)) == 0;
+				break;
+			case LACTD_FIELD_STRV:
+			default:
+				g_assert_not_reached();
+			}
+		}
+		if (!same)
+			return FALSE;
+	}
+	return TRUE;
+}

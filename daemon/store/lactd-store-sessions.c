@@ -215,15 +215,17 @@ update_row(LactdStore *store, const LactdSession *session, gboolean same_start,
 gboolean
 lactd_store_write_session(LactdStore *store, const LactdSession *session, GError **error)
 {
-	/* Most updates (a live session's running totals, one per sample) keep
-	 * the start: then sessions_by_start is left alone, which is one page
-	 * fewer to write and sync. Otherwise the whole row is written. */
-	if (!update_row(store, session, TRUE, error))
+	/* Most updates keep the start: then sessions_by_start is left alone,
+	 * which is one page fewer to write and sync. Otherwise the whole row
+	 * is written. Samples holding older totals lose them first. */
+	if (!lactd_store_totals_clear_samples(store, session->id, error) ||
+	    !update_row(store, session, TRUE, error))
 		return FALSE;
 	if (lactd_store_changes(store) == 0 && !update_row(store, session, FALSE, error))
 		return FALSE;
 	if (lactd_store_changes(store) == 0)
 		return lactd_store_not_found(error, "session", session->id);
+	lactd_store_totals_row_written(store, session);
 	return TRUE;
 }
 
@@ -421,7 +423,9 @@ lactd_store_close_live_sessions(LactdStore *store, GError **error)
 		guint64 id = g_array_index(ids, guint64, i);
 		g_auto(LactdStoreTx) tx = LACTD_STORE_TX_INIT;
 
+		/* Totals that the row had not yet, from its last sample. */
 		if (!lactd_store_tx_begin(&tx, store, error) ||
+		    !lactd_store_totals_rebuild(store, id, error) ||
 		    !lactd_store_run(store,
 				     "UPDATE sessions SET live = 0, interrupted = 1 WHERE id = ?1",
 				     "closing a live session", error, "t", id) ||

@@ -50,6 +50,10 @@ lactd_store_stmt(LactdStore *store, const char *sql, GError **error)
 	sqlite3_stmt *stmt;
 	int rc;
 
+	/* Running totals newer than their rows go first, so that no statement
+	 * sees them older (lactd-store-totals.c). */
+	if (G_UNLIKELY(store->totals_dirty > 0))
+		lactd_store_totals_flush(store);
 	if (store->stmts == NULL)
 		store->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 						     finalize_kept);
@@ -257,7 +261,9 @@ lactd_store_begin(LactdStore *store, GError **error)
 	}
 	if (!lactd_store_check_wait(store, error))
 		return FALSE;
-	/* What the disk refused earlier goes first, if it can now. */
+	/* What the disk refused earlier goes first, if it can now; the
+	 * running totals before that, as they are older. */
+	lactd_store_totals_flush(store);
 	(void)lactd_store_pending_flush(store, NULL);
 	store->depth = 1;
 	/* Kept prepared, as every statement: one per sample otherwise parsed
@@ -279,10 +285,12 @@ lactd_store_commit(LactdStore *store, GError **error)
 		/* Whatever ROLLBACK says, the transaction is over: a failed
 		 * COMMIT was already reported. */
 		lactd_store_pending_tx_end(store, FALSE);
+		lactd_store_totals_tx_end(store, FALSE);
 		lactd_store_rollback_db(store->db);
 		return FALSE;
 	}
 	lactd_store_pending_tx_end(store, TRUE);
+	lactd_store_totals_tx_end(store, TRUE);
 	return TRUE;
 }
 
@@ -313,6 +321,7 @@ lactd_store_rollback(LactdStore *store)
 		return;
 	store->depth = 0;
 	lactd_store_pending_tx_end(store, FALSE);
+	lactd_store_totals_tx_end(store, FALSE);
 	lactd_store_rollback_db(store->db);
 }
 

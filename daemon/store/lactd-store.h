@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store-migrate.c. */
-#define LACTD_STORE_SCHEMA_VERSION 6
+#define LACTD_STORE_SCHEMA_VERSION 7
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
  * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over
@@ -132,6 +132,11 @@ gboolean lactd_store_close_cut_off(LactdStore *store, GError **error);
  * into one blob when the session ends. */
 gboolean lactd_store_append_sample(LactdStore *store, guint64 session_id,
 				   const LactdSample *sample, GError **error);
+/* A live session's new sample and the running totals it brings (@session,
+ * whose row it updates), durable together: in one statement when nothing
+ * but the totals changed, else in one transaction (lactd-store-totals.c). */
+gboolean lactd_store_add_live_sample(LactdStore *store, const LactdSession *session,
+				     const LactdSample *sample, GError **error);
 /* Replaces a finished session's samples at once (imports, benchmarks). */
 gboolean lactd_store_put_samples(LactdStore *store, guint64 session_id,
 				 const LactdSample *samples, gsize n, GError **error);
