@@ -132,6 +132,11 @@ downgrade_to_v4(const char *path)
 	sqlite3_finalize(sel);
 	sqlite3_finalize(put);
 	exec_or_die(db, "DROP TABLE session_samples");
+	/* Schemas 6 and 7 undone too: live_samples as it was at 4. */
+	exec_or_die(db, "ALTER TABLE live_samples DROP COLUMN left_s");
+	exec_or_die(db, "ALTER TABLE live_samples DROP COLUMN right_s");
+	exec_or_die(db, "ALTER TABLE live_samples DROP COLUMN end_us");
+	exec_or_die(db, "CREATE INDEX live_samples_by_session ON live_samples(session, time_us)");
 	exec_or_die(db, "PRAGMA user_version = 4");
 	exec_or_die(db, "COMMIT");
 	exec_or_die(db, "VACUUM");
