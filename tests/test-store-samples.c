@@ -311,6 +311,8 @@ open_killed_copy(Fixture *f)
 	g_assert_null(degraded);
 	g_assert_cmpint(lactd_store_close_live_sessions(store, &error), ==, 1);
 	g_assert_no_error(error);
+	g_assert_cmpint(count_rows(lactd_store_get_db(store), "SELECT count(*) FROM live_samples"),
+			==, 0);
 	return store;
 }
 
@@ -329,6 +331,21 @@ assert_totals(LactdStore *store, const LactdSession *want)
 	g_assert_cmpstr(got->note, ==, want->note);
 }
 
+/* A kill now keeps @s's totals: the copy's session, closed as
+ * interrupted, has them. */
+static void
+assert_kill_keeps(Fixture *f, LactdSession *s)
+{
+	LactdStore *killed = open_killed_copy(f);
+
+	s->live = FALSE;
+	s->interrupted = TRUE;
+	assert_totals(killed, s);
+	lactd_store_close(killed);
+	s->live = TRUE;
+	s->interrupted = FALSE;
+}
+
 /* A live session's running totals ride in its samples' rows (one row
  * written per sample, not two): the session's row catches up before any
  * read, and after a kill it is rebuilt from the last sample, never from
@@ -340,7 +357,6 @@ test_store_totals_kill(Fixture *f, gconstpointer data)
 	LactdStore *store = open_store(f);
 	sqlite3 *db = lactd_store_get_db(store);
 	g_autoptr(LactdSession) s = make_session(1700000000000000, 0, 0, 0);
-	LactdStore *killed;
 	guint i;
 
 	s->live = TRUE;
@@ -354,15 +370,7 @@ test_store_totals_kill(Fixture *f, gconstpointer data)
 	g_assert_cmpint(count_rows(db, "SELECT end_us FROM sessions"), <, s->end_us);
 
 	/* ...which a kill now does not lose. */
-	killed = open_killed_copy(f);
-	s->live = FALSE;
-	s->interrupted = TRUE;
-	assert_totals(killed, s);
-	g_assert_cmpint(count_rows(lactd_store_get_db(killed), "SELECT count(*) FROM live_samples"),
-			==, 0);
-	lactd_store_close(killed);
-	s->live = TRUE;
-	s->interrupted = FALSE;
+	assert_kill_keeps(f, s);
 
 	/* A read through the store sees the newest totals, and so does the
 	 * file from then on. */
@@ -380,13 +388,7 @@ test_store_totals_kill(Fixture *f, gconstpointer data)
 	g_free(s->note);
 	s->note = g_strdup("from the pump's history");
 	g_assert_true(lactd_store_update_session(store, s, &error));
-	killed = open_killed_copy(f);
-	s->live = FALSE;
-	s->interrupted = TRUE;
-	assert_totals(killed, s);
-	lactd_store_close(killed);
-	s->live = TRUE;
-	s->interrupted = FALSE;
+	assert_kill_keeps(f, s);
 
 	/* A whole write rolled back leaves the row as it was: the next sample
 	 * writes the row whole again, its new note with it. */
@@ -396,13 +398,7 @@ test_store_totals_kill(Fixture *f, gconstpointer data)
 	g_assert_true(lactd_store_update_session(store, s, &error));
 	lactd_store_rollback(store);
 	g_assert_true(capture_step(store, s, i++, &error));
-	killed = open_killed_copy(f);
-	s->live = FALSE;
-	s->interrupted = TRUE;
-	assert_totals(killed, s);
-	lactd_store_close(killed);
-	s->live = TRUE;
-	s->interrupted = FALSE;
+	assert_kill_keeps(f, s);
 
 	/* At close, the row is written. */
 	for (; i < 60; i++)
