@@ -183,6 +183,24 @@ test_v4_pump_sessions(Fixture *f, gconstpointer data)
 			 ==, 7);
 }
 
+/* The session still live in the fixture, closed as the next start closes
+ * it: its samples, written before schema 7, hold no running totals, so its
+ * row keeps its own (lactd-store-totals.c). */
+static void
+test_v4_close_live(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdSession) s5 = NULL;
+
+	g_assert_cmpint(lactd_store_close_live_sessions(f->store, &error), ==, 1);
+	g_assert_no_error(error);
+	s5 = get(f->store, 5);
+	assert_pump(s5, T0 + 12 * HOUR, 0, 0.9, 0.8, 3, 45);
+	g_assert_false(s5->live);
+	g_assert_true(s5->interrupted);
+	assert_samples(f->store, 5, T0 + 12 * HOUR, 10, 1, 1);
+}
+
 static void
 test_v4_other_sessions(Fixture *f, gconstpointer data)
 {
@@ -360,6 +378,7 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD("/store/v4-fixture/schema", test_v4_schema);
 	ADD("/store/v4-fixture/pump-sessions", test_v4_pump_sessions);
+	ADD("/store/v4-fixture/close-live", test_v4_close_live);
 	ADD("/store/v4-fixture/other-sessions", test_v4_other_sessions);
 	ADD("/store/v4-fixture/weighings-devices-plan", test_v4_weighings_devices_plan);
 	ADD("/store/v4-fixture/capture", test_v4_capture);
