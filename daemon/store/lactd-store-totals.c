@@ -35,6 +35,7 @@ typedef struct {
 			     * in the last sample) */
 	gboolean seconds;   /* some samples of it may hold totals */
 	gboolean in_tx;	    /* written whole in the open transaction */
+	gboolean said;	    /* its totals' failed write is in the log */
 } LiveTotals;
 
 /* The columns the fast path leaves to the sample. */
@@ -107,11 +108,15 @@ lactd_store_totals_flush(LactdStore *store)
 		/* Not written: still durable in the sample, and written with
 		 * the next write of the row or rebuilt at the next start. */
 		if (!write_totals(store, t->row, &local)) {
-			g_message("storage: the running totals of session %" G_GUINT64_FORMAT
-				  " stay in its last sample: %s",
-				  t->id, local->message);
+			/* Tried again before each statement: said once. */
+			if (!t->said)
+				g_message("storage: the running totals of session %" G_GUINT64_FORMAT
+					  " stay in its last sample until the disk takes them: %s",
+					  t->id, local->message);
+			t->said = TRUE;
 			continue;
 		}
+		t->said = FALSE;
 		set_dirty(store, t, FALSE);
 	}
 	store->totals_busy = FALSE;
@@ -213,13 +218,22 @@ insert_with_totals(LactdStore *store, const LactdSession *s, const LactdSample *
 	return ok;
 }
 
-/* The sample and the whole row, in one transaction. */
+/* The sample and the whole row, in one transaction. A live session is
+ * followed from here on: the row written is known once the transaction
+ * commits (lactd_store_totals_row_written, _tx_end). */
 static gboolean
 write_whole(LactdStore *store, const LactdSession *session, const LactdSample *sample,
 	    GError **error)
 {
-	LiveTotals *t;
+	if (session->live && lookup(store, session->id) == NULL) {
+		LiveTotals *t = g_new0(LiveTotals, 1);
 
+		if (store->totals == NULL)
+			store->totals = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+							      (GDestroyNotify)totals_free);
+		t->id = session->id;
+		g_hash_table_insert(store->totals, &t->id, t);
+	}
 	if (!lactd_store_begin(store, error))
 		return FALSE;
 	if (!lactd_store_append_sample(store, session->id, sample, error) ||
@@ -227,22 +241,7 @@ write_whole(LactdStore *store, const LactdSession *session, const LactdSample *s
 		lactd_store_rollback(store);
 		return FALSE;
 	}
-	if (!lactd_store_commit(store, error))
-		return FALSE;
-	if (!session->live)
-		return TRUE;
-	if (store->totals == NULL)
-		store->totals = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-						      (GDestroyNotify)totals_free);
-	t = lookup(store, session->id);
-	if (t == NULL) {
-		t = g_new0(LiveTotals, 1);
-		t->id = session->id;
-		g_hash_table_insert(store->totals, &t->id, t);
-	}
-	g_clear_pointer(&t->row, lactd_session_free);
-	t->row = lactd_session_copy(session);
-	return TRUE;
+	return lactd_store_commit(store, error);
 }
 
 gboolean
