@@ -179,6 +179,46 @@ test_capture_adapters_setting(Fixture *f, gconstpointer data)
 	}
 }
 
+/*
+ * The pump known through two adapters, paired through one (data: which),
+ * and captured through it. When lactd stops, its objects go one by one:
+ * the object followed must not hand the device over to the other on the
+ * way out, which asked BlueZ to connect the pump just as lactd left (seen
+ * in tests/vm, where bluetoothd lists the pump under both central
+ * controllers). Both ways round, as which object goes first depends on
+ * the order of a hash table.
+ */
+static void
+test_capture_two_adapters_stop(Fixture *f, gconstpointer data)
+{
+	const char *paired_on = data;
+	const char *other = g_str_equal(paired_on, "hci0") ? "hci1" : "hci0";
+	g_autoptr(GString) paired = g_string_new(pump_conf);
+	g_autoptr(GString) unpaired = g_string_new(pump_conf);
+	g_autofree char *paired_adapter = g_strconcat("adapter=", paired_on, NULL);
+	g_autofree char *other_adapter = g_strconcat("adapter=", other, NULL);
+	g_autofree char *text = NULL;
+	guint connects, discoveries;
+
+	g_string_replace(paired, "adapter=hci0", paired_adapter, 0);
+	g_string_replace(unpaired, "[device pump]", "[device pump-unpaired]", 0);
+	g_string_replace(unpaired, "adapter=hci0", other_adapter, 0);
+	g_string_replace(unpaired, "paired=true", "paired=false", 0);
+	text = g_strconcat(second_adapter_conf, paired->str, unpaired->str, NULL);
+	/* Captured unpaired too, as in tests/vm (no SMP under TCG). */
+	start(f, text, "[Capture]\nAllowedAddresses=C0:FF:EE:00:00:01\n");
+	if (f->daemon == NULL)
+		return;
+	wait_elapsed(f, 300);
+	connects = lactd_test_fake_calls(f->c, "Connect");
+	discoveries = lactd_test_fake_calls(f->c, "StartDiscovery");
+	g_assert_cmpuint(connects, >=, 1);
+	lactd_test_daemon_stop(f->daemon);
+	lactd_test_idle_for(500);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "Connect"), ==, connects);
+	g_assert_cmpuint(lactd_test_fake_calls(f->c, "StartDiscovery"), ==, discoveries);
+}
+
 static gboolean
 pump_resolved(gpointer user_data)
 {
@@ -258,5 +298,9 @@ main(int argc, char **argv)
 	ADD("/capture/connected-unannounced", test_capture_connected_unannounced);
 	ADD("/capture/two-adapters/paired-one-followed", test_capture_two_adapters_paired);
 	ADD("/capture/two-adapters/adapters-setting", test_capture_adapters_setting);
+	g_test_add("/capture/two-adapters/stop/paired-on-hci0", Fixture, "hci0", setup,
+		   test_capture_two_adapters_stop, teardown);
+	g_test_add("/capture/two-adapters/stop/paired-on-hci1", Fixture, "hci1", setup,
+		   test_capture_two_adapters_stop, teardown);
 	return g_test_run();
 }

@@ -59,6 +59,8 @@ lactd_bluez_apply_discovery(LactdBluez *bluez, Adapter *a)
 		      lactd_bluez_adapter_used(bluez, g_dbus_proxy_get_object_path(a->proxy));
 	int timeout = (int)bluez->config->bluez_timeout_ms;
 
+	if (bluez->dropping)
+		return;
 	if (!lactd_bluez_prop_bool(a->proxy, "Powered"))
 		a->discovery_started = FALSE; /* BlueZ ends discovery at power-off */
 	if (on == a->discovery_started)

@@ -217,7 +217,7 @@ lactd_bluez_evaluate(LactdBluezDevice *dev)
 	/* A device already connected when lactd (or bluetoothd) starts is
 	 * ServicesResolved before lactd has read all of its characteristics:
 	 * wait for the whole tree. */
-	if (dev->bluez->loading)
+	if (dev->bluez->loading || dev->bluez->dropping)
 		return;
 	/* Held: unwanted, no powered adapter, or a device that sends nothing
 	 * until it is paired and is not (a link would be of no use). */

@@ -71,6 +71,7 @@ struct _LactdBluez {
 	guint retry_ms;
 	gboolean discovery;
 	gboolean loading; /* reading org.bluez's objects after it appeared */
+	gboolean dropping; /* forgetting every object: org.bluez went, or lactd stops */
 	GHashTable *adapters; /* path -> Adapter */
 	GHashTable *devices;  /* path -> LactdBluezDevice */
 	GHashTable *services; /* path -> GDBusProxy */

@@ -183,8 +183,14 @@ drop_all(LactdBluez *bluez)
 	g_hash_table_iter_init(&it, bluez->devices);
 	while (g_hash_table_iter_next(&it, (gpointer *)&path, NULL))
 		g_ptr_array_add(paths, g_strdup(path));
+	/* A device known through two adapters falls back on its other object
+	 * when the first goes; that one is going too: nothing may connect or
+	 * scan meanwhile (at stop, BlueZ would be asked to connect the pump
+	 * just as lactd leaves). */
+	bluez->dropping = TRUE;
 	for (guint i = 0; i < paths->len; i++)
 		lactd_bluez_device_remove(bluez, paths->pdata[i]);
+	bluez->dropping = FALSE;
 	g_hash_table_remove_all(bluez->chars);
 	g_hash_table_remove_all(bluez->services);
 	g_hash_table_remove_all(bluez->adapters);
