@@ -249,16 +249,6 @@ touch(GVariant *v)
 			sum += (double)hash_text(strv[i]);
 		return sum;
 	}
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE("aas"))) {
-		gsize n;
-		g_autofree const char *const **lists = lactctl_column_lists(v, &n);
-
-		g_assert_nonnull(lists);
-		for (gsize i = 0; i < n; i++)
-			for (gsize k = 0; lists[i][k] != NULL; k++)
-				sum += (double)hash_text(lists[i][k]);
-		return sum;
-	}
 	if (g_variant_is_container(v)) {
 		GVariantIter iter;
 		GVariant *child;

@@ -23,20 +23,24 @@
 #include "lactctl-list.h"
 #include "lactd-session-columns.h"
 
-typedef struct {
+typedef struct Column Column;
+
+struct Column {
 	const LactdField *field;
 	GVariant *value;
 	gconstpointer data;    /* fixed-size elements, or NULL */
 	const char **strv;     /* strings, or NULL */
-	const char *const **lists; /* lists of strings, or NULL */
 	const guint8 *present; /* NULL: always present */
-} Column;
+	/* A list of words (LactdField.words) has no column of its own: for
+	 * each word, the column of the key that says it. */
+	const Column *said[4];
+	guint n_said;
+};
 
 static void
 column_clear(Column *c)
 {
 	g_free(c->strv);
-	g_free(c->lists);
 	g_clear_pointer(&c->value, g_variant_unref);
 }
 
@@ -68,7 +72,7 @@ read_le(const guint8 *p, gsize width)
 
 /*
  * GVariant's framing of an array of variable-size elements that need no
- * alignment ("as", "aas"): the elements end to end, then a table of where
+ * alignment ("as"): the elements end to end, then a table of where
  * each ends, little-endian, in the width the whole size calls for. Checked
  * as GVariant's normal form is: the table inside the data, every end after
  * the one before and the last one where the table starts.
@@ -120,45 +124,6 @@ strings_check(const guint8 *data, gsize size, const char **out, gsize *n)
 	return start == table;
 }
 
-const char *const **
-lactctl_column_lists(GVariant *column, gsize *n)
-{
-	gsize size = g_variant_get_size(column), table, count, width, start = 0, strings = 0;
-	const guint8 *data = g_variant_get_data(column);
-	const char ***rows;
-	const char **at;
-
-	*n = 0;
-	if (!g_variant_is_of_type(column, G_VARIANT_TYPE("aas")) ||
-	    !framing(data, size, &table, &count, &width))
-		return NULL;
-	/* First the check, counting the strings; then one block: the rows,
-	 * then each row's strings and its NULL. */
-	for (gsize i = 0; i < count; i++) {
-		gsize end = read_le(data + table + i * width, width), k;
-		if (end < start || end > table || !strings_check(data + start, end - start, NULL, &k))
-			return NULL;
-		strings += k;
-		start = end;
-	}
-	if (start != table)
-		return NULL;
-	rows = g_malloc(sizeof(char **) * (count + 1) + sizeof(char *) * (strings + count));
-	at = (const char **)(rows + count + 1);
-	start = 0;
-	for (gsize i = 0; i < count; i++) {
-		gsize end = read_le(data + table + i * width, width), k = 0;
-		rows[i] = at;
-		strings_check(data + start, end - start, at, &k);
-		at += k;
-		*at++ = NULL;
-		start = end;
-	}
-	rows[count] = NULL;
-	*n = count;
-	return (const char *const **)rows;
-}
-
 const char **
 lactctl_column_strings(GVariant *column, gsize *n)
 {
@@ -192,16 +157,14 @@ column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolea
 	gsize size = lactd_columns_element_size(f->type), len = 0;
 
 	c->field = f;
+	if (f->words != NULL)
+		return TRUE; /* made from other columns: words_find */
 	c->value = g_variant_lookup_value(columns, f->dbus_key, type);
 	if (c->value == NULL) {
 		g_autofree char *t = g_variant_type_dup_string(type);
 		return damaged(error, "no column %s of type %s", f->dbus_key, t);
 	}
-	if (f->type == LACTD_FIELD_STRV) {
-		c->lists = lactctl_column_lists(c->value, &len);
-		if (c->lists == NULL)
-			return damaged(error, "column %s: lists not well-formed", f->dbus_key);
-	} else if (size == 0) {
+	if (size == 0) {
 		c->strv = lactctl_column_strings(c->value, &len);
 		if (c->strv == NULL)
 			return damaged(error, "column %s: strings not well-formed", f->dbus_key);
@@ -223,6 +186,51 @@ column_read(GVariant *columns, const LactdField *f, Column *c, gsize *n, gboolea
 	return TRUE;
 }
 
+/* Whether the key of @c says its word in row @i: as lactd_record_words,
+ * the key is there and, for a boolean, TRUE. */
+static gboolean
+says(const Column *c, gsize i)
+{
+	if (c->present != NULL && !c->present[i])
+		return FALSE;
+	return c->field->type != LACTD_FIELD_BOOLEAN || ((const guint8 *)c->data)[i] != 0;
+}
+
+static GVariant *
+words_cell(const Column *c, gsize i)
+{
+	const char *v[G_N_ELEMENTS(c->said)];
+	guint n = 0;
+
+	for (guint k = 0; k < c->n_said; k++) {
+		if (says(c->said[k], i))
+			v[n++] = c->field->words[2 * k];
+	}
+	return g_variant_new_strv(v, n);
+}
+
+/* The columns of the keys that say each word of a list of words. */
+static gboolean
+words_find(Column *list, const Column *cols, guint n_cols, GError **error)
+{
+	const char *const *words = list->field->words;
+
+	for (guint k = 0; words[2 * k] != NULL; k++) {
+		const char *key = words[2 * k + 1];
+		const Column *found = NULL;
+
+		for (guint j = 0; j < n_cols && found == NULL; j++) {
+			if (cols[j].value != NULL && g_str_equal(cols[j].field->dbus_key, key))
+				found = &cols[j];
+		}
+		if (found == NULL || k >= G_N_ELEMENTS(list->said))
+			return damaged(error, "no column %s, which %s needs", key,
+				       list->field->dbus_key);
+		list->said[list->n_said++] = found;
+	}
+	return TRUE;
+}
+
 static GVariant *
 cell(const Column *c, gsize i)
 {
@@ -238,7 +246,7 @@ cell(const Column *c, gsize i)
 	case LACTD_FIELD_DOUBLE:
 		return g_variant_new_double(((const double *)c->data)[i]);
 	case LACTD_FIELD_STRV:
-		return g_variant_new_strv(c->lists[i], -1);
+		return words_cell(c, i);
 	default:
 		return g_variant_new_string(c->strv[i]);
 	}
@@ -262,6 +270,10 @@ lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **erro
 			ok = column_read(columns, &rec->fields[i], &c[n_cols], &n, n_cols == 0, error);
 			n_cols++;
 		}
+	}
+	for (guint i = 0; ok && i < n_cols; i++) {
+		if (c[i].field->words != NULL)
+			ok = words_find(&c[i], c, n_cols, error);
 	}
 	if (!ok) {
 		for (guint i = 0; i < n_cols; i++)
@@ -320,10 +332,10 @@ fixed_array_normal(GVariant *value, gboolean *normal)
 /*
  * Whether the content is well-formed: every key, and every column in
  * GVariant's normal form. The string columns (most of the bytes: 26,000
- * strings in a year of sessions) and the lists (`measured`) are checked
- * when they are read (lactctl_column_strings and lactctl_column_lists), in
- * one pass, instead of here by GVariant, which makes an instance of each
- * string to check it; the number columns by fixed_array_normal.
+ * strings in a year of sessions) are checked when they are read
+ * (lactctl_column_strings), in one pass, instead of here by GVariant, which
+ * makes an instance of each string to check it; the number columns by
+ * fixed_array_normal.
  */
 static gboolean
 content_check(GVariant *v)
@@ -342,8 +354,7 @@ content_check(GVariant *v)
 		if (!g_variant_is_normal_form(key) || g_variant_get_size(boxed) == 0)
 			return FALSE;
 		value = g_variant_get_variant(boxed);
-		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY) ||
-		    g_variant_is_of_type(value, G_VARIANT_TYPE("aas")))
+		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY))
 			continue;
 		if (fixed_array_normal(value, &normal) ? !normal : !g_variant_is_normal_form(value))
 			return FALSE;

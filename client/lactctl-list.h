@@ -41,8 +41,10 @@ gboolean lactctl_list_days(GDBusConnection *bus, gint64 from, gint64 to, GVarian
 GVariant *lactctl_columns_read_fd(int fd, GError **error);
 
 /* Turns the columns of @rec (ListSessionsColumns' a{sv}, or the content of
- * a bulk fd) into the aa{sv} of ListSessions or GetDailySummary; NULL with
- * @error when a column is missing, of the wrong type or of another length. */
+ * a bulk fd) into the aa{sv} of ListSessions or GetDailySummary, with the
+ * lists of words that have no column (a session's "measured") made again
+ * from their keys' columns; NULL with @error when a column is missing, of
+ * the wrong type or of another length. */
 GVariant *lactctl_columns_to_rows(const LactdRecord *rec, GVariant *columns, GError **error);
 GVariant *lactctl_columns_to_sessions(GVariant *columns, GError **error);
 
@@ -51,9 +53,5 @@ GVariant *lactctl_columns_to_sessions(GVariant *columns, GError **error);
  * GVariant's normal form (a damaged reply). Free the array with g_free(),
  * not the strings, which @column holds. */
 const char **lactctl_column_strings(GVariant *column, gsize *n);
-/* The lists of a list column (aas), read and checked the same way: row i's
- * strings are the NULL-terminated lists[i]. One block: free it with
- * g_free(). */
-const char *const **lactctl_column_lists(GVariant *column, gsize *n);
 
 G_END_DECLS

@@ -370,7 +370,7 @@ test_reader_damaged(void)
 		r = read_rows(garbage, n, TRUE, &e);
 		g_assert_true(r == NULL && e != NULL);
 	}
-	/* One byte changed inside a string, or inside a list's string: not
+	/* One byte changed inside a string, a note or an enum's name: not
 	 * UTF-8, or a NUL in the middle. The string columns are checked by
 	 * lactctl's own reader, not by GVariant, so each case is tried. */
 	{
@@ -380,7 +380,7 @@ test_reader_damaged(void)
 			guint8 byte;
 		} cases[] = {
 		    {"a note", 6, 0xff}, {"a note", 6, 0x00}, {"a note", 6, 0xc3},
-		    {"left", 5, 0xff},	 {"left", 5, 0x00},
+		    {"hand", 5, 0xff},	 {"hand", 5, 0x00},
 		};
 
 		for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -475,6 +475,74 @@ assert_same_bytes(GVariant *columns, const char *what)
 	/* Exactly what GVariant itself serialises (on a little-endian
 	 * machine; a big-endian one writes GVariant's own bytes swapped). */
 	g_assert_cmpmem(data, size, g_variant_get_data(sunk), g_variant_get_size(sunk));
+}
+
+/* "measured" has no column: lactctl lists its words again from the columns
+ * of left_measured, right_measured and weighed_ml. Every shape of it comes
+ * back as ListSessions gives it: no side, each side, both, weighed alone or
+ * with a side, a supplement, and a row from before the sides were kept
+ * (has_volume alone: both sides). */
+static void
+test_reader_words(void)
+{
+	static const struct {
+		gboolean has_volume, left, right;
+		double extra_ml;
+		LactdSessionKind kind;
+		const char *measured;
+	} shapes[] = {
+	    {FALSE, FALSE, FALSE, 0, LACTD_SESSION_NURSING, ""},
+	    {TRUE, TRUE, FALSE, 0, LACTD_SESSION_PUMP, "left"},
+	    {TRUE, FALSE, TRUE, 0, LACTD_SESSION_PUMP, "right"},
+	    {TRUE, TRUE, TRUE, 0, LACTD_SESSION_PUMP, "left right"},
+	    {FALSE, FALSE, FALSE, 42.5, LACTD_SESSION_NURSING, "weighed"},
+	    {TRUE, TRUE, FALSE, 12.0, LACTD_SESSION_PUMP, "left weighed"},
+	    {TRUE, FALSE, FALSE, 0, LACTD_SESSION_PUMP, "left right"},
+	    {FALSE, FALSE, FALSE, 0, LACTD_SESSION_SUPPLEMENT, ""},
+	};
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GVariant) columns = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) measured = NULL;
+	g_autoptr(GError) error = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS(shapes); i++) {
+		LactdSession *s = g_new0(LactdSession, 1);
+		s->id = i + 1;
+		s->kind = shapes[i].kind;
+		s->start_us = (gint64)i * G_TIME_SPAN_HOUR;
+		s->end_us = s->start_us + 15 * G_TIME_SPAN_MINUTE;
+		s->has_volume = shapes[i].has_volume;
+		s->left_measured = shapes[i].left;
+		s->right_measured = shapes[i].right;
+		s->left_ml = s->left_measured ? 20.0 : 0;
+		s->right_ml = s->right_measured ? 18.5 : 0;
+		s->extra_ml = shapes[i].extra_ml;
+		g_ptr_array_add(sessions, s);
+	}
+	columns = g_variant_ref_sink(lactd_session_columns_new(sessions));
+	measured = g_variant_lookup_value(columns, "measured", NULL);
+	g_assert_null(measured);
+	rows = lactctl_columns_to_rows(&lactd_session_table, columns, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_variant_n_children(rows), ==, G_N_ELEMENTS(shapes));
+	for (guint i = 0; i < G_N_ELEMENTS(shapes); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i);
+		g_autoptr(GVariant) want =
+		    g_variant_ref_sink(lactd_record_to_variant(&lactd_session_table,
+							       sessions->pdata[i]));
+		g_autofree const char **words = NULL;
+		g_autofree char *joined = NULL;
+
+		g_assert_true(g_variant_lookup(row, "measured", "^a&s", &words));
+		joined = g_strjoinv(" ", (GStrv)words);
+		g_assert_cmpstr(joined, ==, shapes[i].measured);
+		if (!g_variant_equal(row, want)) {
+			g_autofree char *a = g_variant_print(row, FALSE);
+			g_autofree char *b = g_variant_print(want, FALSE);
+			g_error("shape %u: the columns gave\n%s\nListSessions gives\n%s", i, a, b);
+		}
+	}
 }
 
 /* The memfd's a{sv} is laid out by lactd-columns-fd.c, not by GVariant:
@@ -615,6 +683,7 @@ main(int argc, char **argv)
 	ADD("/api-bulk/invalid-range", test_invalid_range);
 	ADD("/api-bulk/caller-limit", test_caller_limit);
 	g_test_add_func("/api-bulk/reader/damaged", test_reader_damaged);
+	g_test_add_func("/api-bulk/reader/words", test_reader_words);
 	g_test_add_func("/api-bulk/memfd/bytes", test_memfd_bytes);
 	g_test_add_func("/api-bulk/reply-memory", test_reply_memory);
 	return g_test_run();

@@ -86,12 +86,11 @@ typedef enum {
 typedef struct {
 	const LactdField *field;
 	Op op;
-	gsize size;	 /* the element's size, or 0 for strings and lists */
+	gsize size;	 /* the element's size, or 0 for strings */
 	gboolean sent_always; /* a derived value is sent even when unmeasured */
-	/* Fixed-size elements end to end; or, for strings ("as") and lists
-	 * ("aas"), each row's string with its NUL, or its serialised "as", end
-	 * to end, and in `ends` where each ends (gsize each). Copied, so that a
-	 * record need not outlive its row. */
+	/* Fixed-size elements end to end; or, for strings ("as"), each row's
+	 * string with its NUL, end to end, and in `ends` where each ends
+	 * (gsize each). Copied, so that a record need not outlive its row. */
 	Buf values;
 	Buf ends;
 	gboolean has_present;
@@ -106,10 +105,15 @@ struct _LactdColumns {
 };
 
 gboolean
+lactd_columns_has(const LactdField *f)
+{
+	return f->dbus_key != NULL && f->words == NULL;
+}
+
+gboolean
 lactd_columns_may_be_absent(const LactdField *f)
 {
-	return lactd_field_is_derived(f) ||
-	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
+	return f->compute != NULL || (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
 static Op
@@ -117,7 +121,7 @@ column_op(const LactdField *f)
 {
 	if (f->derive != NULL)
 		return OP_DERIVED;
-	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM || f->type == LACTD_FIELD_STRV)
+	if (f->compute != NULL || f->type == LACTD_FIELD_HHMM)
 		return OP_VARIANT;
 	switch (f->type) {
 	case LACTD_FIELD_UINT64:
@@ -162,7 +166,7 @@ column_init(Column *c, const LactdField *f, guint n)
 		c->n_names = g_strv_length((GStrv)f->values);
 }
 
-/* The row's string or list is complete in `values`. */
+/* The row's string is complete in `values`. */
 static inline void
 blob_end(Column *c)
 {
@@ -220,7 +224,7 @@ append_fixed(Column *c, LactdFieldType type, GVariant *v)
 
 /*
  * GVariant's serialised form of an array of variable-size elements that
- * need no alignment ("as", "aas"): the elements end to end, then where each
+ * need no alignment ("as"): the elements end to end, then where each
  * one ends, little-endian, in the smallest width that addresses the whole
  * (GVariant's own rule). Written here in one pass, because GVariant would
  * make and serialise one instance per string. lactd_columns_frame_width
@@ -250,29 +254,6 @@ put_frames(guint8 *out, gsize body, const gsize *ends, gsize n, gsize width)
 			out[body + i * width + b] = (guint8)(ends[i] >> (8 * b));
 }
 
-/* One row's list ("as") appended to its column. */
-static void
-list_append(Column *c, const char *const *v, guint n)
-{
-	gsize ends[G_N_ELEMENTS(((LactdFieldValue *)NULL)->strv.v)];
-	gsize body = 0, total, width;
-	guint8 *p;
-
-	g_assert(n <= G_N_ELEMENTS(ends));
-	for (guint i = 0; i < n; i++) {
-		body += strlen(v[i]) + 1;
-		ends[i] = body;
-	}
-	width = lactd_columns_frame_width(body, n, &total);
-	p = buf_add(&c->values, total);
-	for (guint i = 0; i < n; i++) {
-		gsize start = i > 0 ? ends[i - 1] : 0;
-		memcpy(p + start, v[i], ends[i] - start);
-	}
-	put_frames(p, body, ends, n, width);
-	blob_end(c);
-}
-
 /* The general way, through the field's D-Bus value: computed fields and
  * rare types. */
 static void
@@ -285,16 +266,10 @@ append_variant(Column *c, gconstpointer record)
 		g_variant_ref_sink(v);
 	if (c->has_present)
 		buf_byte(&c->present, v != NULL);
-	if (c->size > 0) {
+	if (c->size > 0)
 		append_fixed(c, f->type, v);
-	} else if (f->type == LACTD_FIELD_STRV) {
-		if (v != NULL)
-			memcpy(buf_add(&c->values, g_variant_get_size(v)), g_variant_get_data(v),
-			       g_variant_get_size(v));
-		blob_end(c);
-	} else {
+	else
 		text_append(c, v != NULL ? g_variant_get_string(v, NULL) : "");
-	}
 }
 
 /* A derived field, in its type without a GVariant: the five derived fields
@@ -312,10 +287,7 @@ append_derived(Column *c, gconstpointer record)
 		buf_byte(&c->present, sent);
 	if (sent)
 		lactd_field_derive(f, record, &v);
-	if (f->type == LACTD_FIELD_STRV)
-		list_append(c, v.strv.v, v.strv.n);
-	else
-		append_value(c, f->type, &v);
+	append_value(c, f->type, &v);
 }
 
 /* A stored field, read at its offset as lactd-record.c's a{sv} does,
@@ -402,11 +374,10 @@ take_variant(const GVariantType *type, Buf *b)
 	return g_variant_new_from_bytes(type, bytes, TRUE);
 }
 
-/* The column's strings or lists as one "as" or "aas": the blobs as they
- * are, then where each ends (see lactd_columns_frame_width), appended in
- * place. */
+/* The column's strings as one "as": the strings as they are, then where
+ * each ends (see lactd_columns_frame_width), appended in place. */
 static GVariant *
-blobs_variant(const GVariantType *type, Column *c)
+strings_variant(Column *c)
 {
 	gsize body = c->values.len, n = c->ends.len / sizeof(gsize), total;
 	gsize width = lactd_columns_frame_width(body, n, &total);
@@ -414,7 +385,7 @@ blobs_variant(const GVariantType *type, Column *c)
 	buf_add(&c->values, total - body);
 	put_frames(c->values.data, body, (const gsize *)(void *)c->ends.data, n, width);
 	buf_clear(&c->ends);
-	return take_variant(type, &c->values);
+	return take_variant(G_VARIANT_TYPE_STRING_ARRAY, &c->values);
 }
 
 /* The column's GVariants added to @b; its buffers are taken by them. */
@@ -427,11 +398,7 @@ column_finish(Column *c, GVariantBuilder *b)
 		g_autoptr(GVariantType) type = g_variant_type_new_array(lactd_field_type(f));
 		g_variant_builder_add(b, "{sv}", f->dbus_key, take_variant(type, &c->values));
 	} else {
-		g_variant_builder_add(b, "{sv}", f->dbus_key,
-				      blobs_variant(f->type == LACTD_FIELD_STRV
-							? G_VARIANT_TYPE("aas")
-							: G_VARIANT_TYPE_STRING_ARRAY,
-						    c));
+		g_variant_builder_add(b, "{sv}", f->dbus_key, strings_variant(c));
 	}
 	if (c->has_present) {
 		g_autofree char *key = g_strconcat(f->dbus_key, LACTD_COLUMNS_PRESENT_SUFFIX, NULL);
@@ -456,7 +423,7 @@ lactd_columns_begin(const LactdRecord *rec, guint n_hint)
 	cols->rec = rec;
 	cols->cols = g_new0(Column, rec->n_fields);
 	for (guint i = 0; i < rec->n_fields; i++) {
-		if (rec->fields[i].dbus_key != NULL)
+		if (lactd_columns_has(&rec->fields[i]))
 			column_init(&cols->cols[cols->n_cols++], &rec->fields[i], n_hint);
 	}
 	return cols;

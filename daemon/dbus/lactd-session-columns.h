@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 #define LACTD_COLUMNS_PRESENT_SUFFIX ":present"
 
 /* The size of one element of a field's column when it is a fixed-size array
- * (a GVariant boolean is one byte), or 0 for strings and lists. */
+ * (a GVariant boolean is one byte), or 0 for strings. */
 static inline gsize
 lactd_columns_element_size(LactdFieldType type)
 {
@@ -34,6 +34,10 @@ lactd_columns_element_size(LactdFieldType type)
 		return 0;
 	}
 }
+
+/* Whether a field has a column: every D-Bus key but a list of words,
+ * which the columns of its words' keys say already (LactdField.words). */
+gboolean lactd_columns_has(const LactdField *field);
 
 /* Whether a field may be left out of a record's a{sv}, so that its columns
  * carry a presence column beside it. */

@@ -221,19 +221,21 @@ derive_right_measured(gconstpointer record, LactdFieldValue *out)
 	out->b = right_present(record);
 }
 
-/* What a client shows as measured, the rest as "not measured". */
+/* What a client shows as measured, the rest as "not measured": each side
+ * whose flag is set, and "weighed" when a weight was assigned. */
+static const char *const measured_words[] = {
+    "left", "left_measured", "right", "right_measured", "weighed", "weighed_ml", NULL,
+};
+
 static void
 derive_measured(gconstpointer record, LactdFieldValue *out)
 {
-	guint sides = lactd_session_sides(record);
+	static const LactdField *measured;
 
-	out->strv.n = 0;
-	if (sides & 1)
-		out->strv.v[out->strv.n++] = "left";
-	if (sides & 2)
-		out->strv.v[out->strv.n++] = "right";
-	if (weighed_present(record))
-		out->strv.v[out->strv.n++] = "weighed";
+	if (g_once_init_enter(&measured))
+		g_once_init_leave(&measured,
+				  lactd_record_field(&lactd_session_table, "measured"));
+	lactd_record_words(&lactd_session_table, measured, record, out);
 }
 
 static void
@@ -273,7 +275,7 @@ static const LactdField session_fields[] = {
     {"right_measured", LACTD_FIELD_BOOLEAN, NULL, "right_measured", NULL, NULL, NULL, 0,
      .derive = derive_right_measured},
     {"measured", LACTD_FIELD_STRV, NULL, "measured", "measured", "measured", NULL, 0,
-     .derive = derive_measured},
+     .derive = derive_measured, .words = measured_words},
     {"left_seconds", LACTD_FIELD_UINT32, "s", "left_seconds", "left_seconds", "left_seconds",
      "left_s", SESSION(left_seconds), .flags = SET},
     {"right_seconds", LACTD_FIELD_UINT32, "s", "right_seconds", "right_seconds",

@@ -134,6 +134,31 @@ lactd_field_get(const LactdField *field, gconstpointer record)
 	return value_of(field, record);
 }
 
+void
+lactd_record_words(const LactdRecord *rec, const LactdField *list, gconstpointer record,
+		   LactdFieldValue *out)
+{
+	out->strv.n = 0;
+	for (guint i = 0; list->words[i] != NULL; i += 2) {
+		const LactdField *f = lactd_record_lookup(rec, list->words[i + 1]);
+		gboolean said = is_present(f, record);
+
+		if (said && f->type == LACTD_FIELD_BOOLEAN) {
+			LactdFieldValue v;
+
+			if (f->derive != NULL)
+				lactd_field_derive(f, record, &v);
+			else
+				v.b = *AT(record, f, const gboolean);
+			said = v.b;
+		}
+		if (said) {
+			g_assert(out->strv.n < G_N_ELEMENTS(out->strv.v));
+			out->strv.v[out->strv.n++] = list->words[i];
+		}
+	}
+}
+
 /* The field whose name at `member` (name, dbus_key, ...) is `value`. */
 static const LactdField *
 find(const LactdRecord *rec, gsize member, const char *value)

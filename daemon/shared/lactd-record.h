@@ -34,7 +34,7 @@ typedef enum {
 	LACTD_FIELD_CHARS,   /* char[size] inside the struct, 's' */
 	LACTD_FIELD_ENUM,    /* an int enum, 's' outside: `values` names each value */
 	LACTD_FIELD_HHMM,    /* guint minutes after local midnight, 's' "HH:MM" */
-	LACTD_FIELD_STRV,    /* derived only ('as') */
+	LACTD_FIELD_STRV,    /* derived only ('as'), from `words` */
 } LactdFieldType;
 
 typedef enum {
@@ -98,6 +98,13 @@ struct _LactdField {
 	/* The same for a number, a boolean or a short list, written in the
 	 * field's type (a field has `compute` or `derive`, not both). */
 	void (*derive)(gconstpointer record, LactdFieldValue *out);
+	/* LACTD_FIELD_STRV: what the list says, as pairs of a word and the D-Bus
+	 * key that says it, then NULL. A word is listed when its key is in the
+	 * record's a{sv} and, for a boolean, TRUE (lactd_record_words). So the
+	 * list repeats what other keys say: the columnar replies leave it out,
+	 * and a client rebuilding a dictionary lists the words again from
+	 * those keys' columns. */
+	const char *const *words;
 	/* Runs on a client's value before it is stored: range checks, and the
 	 * flags that go with it (a side given is a side measured). */
 	gboolean (*check)(gpointer record, const char *key, GVariant *value, GError **error);
@@ -121,6 +128,9 @@ GVariant *lactd_field_shown(const LactdField *field, gconstpointer record);
 gboolean lactd_field_is_derived(const LactdField *field);
 /* A `derive` field's value, rounded as its flags say. */
 void lactd_field_derive(const LactdField *field, gconstpointer record, LactdFieldValue *out);
+/* The value of @list (a LACTD_FIELD_STRV with `words`) for @record. */
+void lactd_record_words(const LactdRecord *rec, const LactdField *list, gconstpointer record,
+			LactdFieldValue *out);
 /* The field named `name`, or NULL. */
 const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */
