@@ -6,7 +6,7 @@
  * Each column is already one serialised GVariant array (see
  * lactd-session-columns.c). Asking the a{sv} around them for its data would
  * copy every column once more into a new buffer as large as the reply
- * (634 KB for a year of sessions), and on the 2-core VM of
+ * (551 KB for a year of sessions), and on the 2-core VM of
  * docs/BENCHMARKS.md the fresh pages of that buffer cost more than the copy
  * itself. So the a{sv}'s own bytes (keys, padding, variant type strings,
  * framing offsets) are laid out here, following GVariant's serialisation
