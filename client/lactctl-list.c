@@ -223,9 +223,10 @@ words_find(Column *list, const Column *cols, guint n_cols, GError **error)
 			if (cols[j].value != NULL && g_str_equal(cols[j].field->dbus_key, key))
 				found = &cols[j];
 		}
-		if (found == NULL || k >= G_N_ELEMENTS(list->said))
+		if (found == NULL)
 			return damaged(error, "no column %s, which %s needs", key,
 				       list->field->dbus_key);
+		g_assert(k < G_N_ELEMENTS(list->said)); /* the model's table, not the reply */
 		list->said[list->n_said++] = found;
 	}
 	return TRUE;

@@ -230,12 +230,17 @@ static const char *const measured_words[] = {
 static void
 derive_measured(gconstpointer record, LactdFieldValue *out)
 {
-	static const LactdField *measured;
+	static const LactdField *said[G_N_ELEMENTS(measured_words) / 2];
+	static gsize resolved;
 
-	if (g_once_init_enter(&measured))
-		g_once_init_leave(&measured,
-				  lactd_record_field(&lactd_session_table, "measured"));
-	lactd_record_words(&lactd_session_table, measured, record, out);
+	if (g_once_init_enter(&resolved)) {
+		for (guint k = 0; measured_words[2 * k] != NULL; k++) {
+			said[k] = lactd_record_lookup(&lactd_session_table, measured_words[2 * k + 1]);
+			g_assert(said[k] != NULL);
+		}
+		g_once_init_leave(&resolved, 1);
+	}
+	lactd_record_words(measured_words, said, record, out);
 }
 
 static void

@@ -135,26 +135,26 @@ lactd_field_get(const LactdField *field, gconstpointer record)
 }
 
 void
-lactd_record_words(const LactdRecord *rec, const LactdField *list, gconstpointer record,
-		   LactdFieldValue *out)
+lactd_record_words(const char *const *words, const LactdField *const *said,
+		   gconstpointer record, LactdFieldValue *out)
 {
 	out->strv.n = 0;
-	for (guint i = 0; list->words[i] != NULL; i += 2) {
-		const LactdField *f = lactd_record_lookup(rec, list->words[i + 1]);
-		gboolean said = is_present(f, record);
+	for (guint k = 0; words[2 * k] != NULL; k++) {
+		const LactdField *f = said[k];
+		gboolean says = is_present(f, record);
 
-		if (said && f->type == LACTD_FIELD_BOOLEAN) {
+		if (says && f->type == LACTD_FIELD_BOOLEAN) {
 			LactdFieldValue v;
 
 			if (f->derive != NULL)
 				lactd_field_derive(f, record, &v);
 			else
 				v.b = *AT(record, f, const gboolean);
-			said = v.b;
+			says = v.b;
 		}
-		if (said) {
+		if (says) {
 			g_assert(out->strv.n < G_N_ELEMENTS(out->strv.v));
-			out->strv.v[out->strv.n++] = list->words[i];
+			out->strv.v[out->strv.n++] = words[2 * k];
 		}
 	}
 }

@@ -128,9 +128,11 @@ GVariant *lactd_field_shown(const LactdField *field, gconstpointer record);
 gboolean lactd_field_is_derived(const LactdField *field);
 /* A `derive` field's value, rounded as its flags say. */
 void lactd_field_derive(const LactdField *field, gconstpointer record, LactdFieldValue *out);
-/* The value of @list (a LACTD_FIELD_STRV with `words`) for @record. */
-void lactd_record_words(const LactdRecord *rec, const LactdField *list, gconstpointer record,
-			LactdFieldValue *out);
+/* The value of a list of @words (a LACTD_FIELD_STRV's `words`) for
+ * @record; @said holds the field of each word's key, looked up once by the
+ * caller (a list is derived for every row of a listing or an export). */
+void lactd_record_words(const char *const *words, const LactdField *const *said,
+			gconstpointer record, LactdFieldValue *out);
 /* The field named `name`, or NULL. */
 const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */
