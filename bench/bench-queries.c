@@ -537,7 +537,7 @@ main(int argc, char **argv)
 					   "SELECT id, kind, source, start_us, end_us, left_ml, "
 					   "right_ml, has_volume, left_s, right_s, device, "
 					   "device_session, interrupted, live, note, supplement_ml, "
-					   "method, milk, extra_ml, sides FROM sessions "
+					   "method, milk, extra_ml, sides, weighed FROM sessions "
 					   "WHERE start_us >= ?3 AND start_us < ?2 AND "
 					   "(end_us > ?1 OR start_us >= ?1) ORDER BY start_us, id",
 					   -1, &raw_stmt, NULL),

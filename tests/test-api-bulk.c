@@ -479,8 +479,8 @@ assert_same_bytes(GVariant *columns, const char *what)
 
 /* "measured" has no column: lactctl lists its words again from the columns
  * of left_measured, right_measured and weighed_ml. Every shape of it comes
- * back as ListSessions gives it: no side, each side, both, weighed alone or
- * with a side, a supplement, and a row from before the sides were kept
+ * back as ListSessions gives it: no side, each side, both, weighed alone
+ * (0 mL too) or with a side, a supplement, and a row from before the sides were kept
  * (has_volume alone: both sides). */
 static void
 test_reader_words(void)
@@ -488,17 +488,20 @@ test_reader_words(void)
 	static const struct {
 		gboolean has_volume, left, right;
 		double extra_ml;
+		gboolean weighed;
 		LactdSessionKind kind;
 		const char *measured;
 	} shapes[] = {
-	    {FALSE, FALSE, FALSE, 0, LACTD_SESSION_NURSING, ""},
-	    {TRUE, TRUE, FALSE, 0, LACTD_SESSION_PUMP, "left"},
-	    {TRUE, FALSE, TRUE, 0, LACTD_SESSION_PUMP, "right"},
-	    {TRUE, TRUE, TRUE, 0, LACTD_SESSION_PUMP, "left right"},
-	    {FALSE, FALSE, FALSE, 42.5, LACTD_SESSION_NURSING, "weighed"},
-	    {TRUE, TRUE, FALSE, 12.0, LACTD_SESSION_PUMP, "left weighed"},
-	    {TRUE, FALSE, FALSE, 0, LACTD_SESSION_PUMP, "left right"},
-	    {FALSE, FALSE, FALSE, 0, LACTD_SESSION_SUPPLEMENT, ""},
+	    {FALSE, FALSE, FALSE, 0, FALSE, LACTD_SESSION_NURSING, ""},
+	    {TRUE, TRUE, FALSE, 0, FALSE, LACTD_SESSION_PUMP, "left"},
+	    {TRUE, FALSE, TRUE, 0, FALSE, LACTD_SESSION_PUMP, "right"},
+	    {TRUE, TRUE, TRUE, 0, FALSE, LACTD_SESSION_PUMP, "left right"},
+	    {FALSE, FALSE, FALSE, 42.5, TRUE, LACTD_SESSION_NURSING, "weighed"},
+	    /* A baby weighed before and after who took nothing. */
+	    {FALSE, FALSE, FALSE, 0, TRUE, LACTD_SESSION_NURSING, "weighed"},
+	    {TRUE, TRUE, FALSE, 12.0, TRUE, LACTD_SESSION_PUMP, "left weighed"},
+	    {TRUE, FALSE, FALSE, 0, FALSE, LACTD_SESSION_PUMP, "left right"},
+	    {FALSE, FALSE, FALSE, 0, FALSE, LACTD_SESSION_SUPPLEMENT, ""},
 	};
 	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GVariant) columns = NULL;
@@ -518,6 +521,7 @@ test_reader_words(void)
 		s->left_ml = s->left_measured ? 20.0 : 0;
 		s->right_ml = s->right_measured ? 18.5 : 0;
 		s->extra_ml = shapes[i].extra_ml;
+		s->weighed = shapes[i].weighed;
 		g_ptr_array_add(sessions, s);
 	}
 	columns = g_variant_ref_sink(lactd_session_columns_new(sessions));

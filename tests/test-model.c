@@ -385,7 +385,8 @@ test_sql(void)
 	g_assert_true(g_str_has_prefix(cols, "id, kind, source, start_us, end_us, left_ml"));
 	g_assert_nonnull(strstr(cols, "extra_ml"));
 	g_assert_null(strstr(cols, "total_ml"));
-	g_assert_cmpuint(n, ==, 20);
+	g_assert_nonnull(strstr(cols, ", weighed"));
+	g_assert_cmpuint(n, ==, 21);
 	g_assert_cmpstr(lactd_record_sql_field(&lactd_session_table, "left_s")->dbus_key, ==,
 			"left_seconds");
 	g_assert_null(lactd_record_sql_field(&lactd_session_table, "nothing"));

@@ -233,6 +233,8 @@ test_v4_other_sessions(Fixture *f, gconstpointer data)
 	g_assert_false(nursing->has_volume);
 	g_assert_cmpuint(lactd_session_sides(nursing), ==, 0);
 	g_assert_cmpfloat(nursing->extra_ml, ==, 26.0);
+	/* Schema 8 says so in its own column: the weighings measured it. */
+	g_assert_true(nursing->weighed);
 	g_assert_cmpfloat(lactd_session_total_ml(nursing), ==, 26.0);
 	g_assert_cmpuint(nursing->left_seconds, ==, 600);
 	g_assert_cmpuint(nursing->right_seconds, ==, 540);
@@ -260,6 +262,7 @@ test_v4_other_sessions(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(supp->method, ==, "at-breast");
 	g_assert_cmpstr(supp->milk, ==, "donor");
 	g_assert_false(supp->has_volume);
+	g_assert_false(supp->weighed || hand->weighed);
 
 	all = lactd_store_list_sessions(f->store, T0 - HOUR, T0 + 24 * HOUR, &error);
 	g_assert_no_error(error);

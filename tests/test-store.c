@@ -131,6 +131,62 @@ test_store_migrate_v3_sides(Fixture *f, gconstpointer data)
 	g_unlink(other_path);
 }
 
+/* Version 8 keeps whether a weighing measured the session's extra_ml.
+ * Rows from version 7 were weighed when they have a volume from weighings,
+ * a bottle weighing, or a baby weighed twice (an intake of 0 g); not with
+ * one baby weighing, or none. */
+static void
+test_store_migrate_v8_weighed(Fixture *f, gconstpointer data)
+{
+	static const struct {
+		guint64 id;
+		gboolean weighed;
+	} want[] = {{1, TRUE}, {2, TRUE}, {3, TRUE}, {4, FALSE}, {5, FALSE}, {6, FALSE}};
+	g_autoptr(GError) error = NULL;
+	g_autofree char *degraded = NULL;
+	sqlite3 *db = NULL;
+	LactdStore *store;
+
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_true(lactd_store_migrate(db, 7, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(
+	    sqlite3_exec(db,
+			 "INSERT INTO sessions (id, kind, source, start_us, end_us, extra_ml) VALUES "
+			 "(1, 2, 3, 1000, 2000, 26.0), (2, 2, 0, 3000, 4000, 0),"
+			 "(3, 0, 3, 5000, 5000, 0), (4, 2, 0, 6000, 7000, 0),"
+			 "(5, 2, 0, 8000, 9000, 0), (6, 0, 0, 9500, 9800, 0);"
+			 "INSERT INTO weighings (time_us, grams, stable, role, session) VALUES "
+			 "(2900, 4210, 1, 'baby', 2), (4100, 4208, 1, 'baby', 2),"
+			 "(5000, 0, 1, 'bottle', 3), (5900, 4300, 1, 'baby', 4),"
+			 "(9900, 50, 1, 'bottle', 0);",
+			 NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	sqlite3_close(db);
+
+	store = lactd_store_open(f->path, &degraded, &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		g_autoptr(LactdSession) s = lactd_store_get_session(store, want[i].id, &error);
+		g_assert_no_error(error);
+		g_assert_cmpint(s->weighed, ==, want[i].weighed);
+		g_assert_cmpint(lactd_session_weighed(s), ==, want[i].weighed);
+	}
+	{
+		/* Stored and read back as it is set. */
+		g_autoptr(LactdSession) s = lactd_store_get_session(store, 5, &error);
+		s->weighed = TRUE;
+		g_assert_true(lactd_store_update_session(store, s, &error));
+		g_assert_no_error(error);
+	}
+	{
+		g_autoptr(LactdSession) s = lactd_store_get_session(store, 5, &error);
+		g_assert_true(s->weighed);
+		g_assert_cmpfloat(s->extra_ml, ==, 0);
+	}
+	lactd_store_close(store);
+}
+
 static void
 test_store_refuses_newer(Fixture *f, gconstpointer data)
 {
@@ -736,6 +792,7 @@ main(int argc, char **argv)
 	ADD("/store/migrate/every-version", test_store_migrate_from_every_version);
 	ADD("/store/migrate/refuses-newer", test_store_refuses_newer);
 	ADD("/store/migrate/v3-sides", test_store_migrate_v3_sides);
+	ADD("/store/migrate/v8-weighed", test_store_migrate_v8_weighed);
 	ADD("/store/session/roundtrip", test_store_session_roundtrip);
 	ADD("/store/samples/roundtrip", test_store_samples);
 	ADD("/store/weighings-devices-settings", test_store_weighings_devices_settings);

@@ -6,6 +6,7 @@
 
 #include "lactd-config.h"
 #include "lactd-error.h"
+#include "lactd-record.h"
 #include "lactd-store.h"
 #include "lactd-weighing.h"
 
@@ -162,6 +163,74 @@ test_baby(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(changed, ==, 0);
 }
 
+static LactdSession *
+get(Fixture *f, guint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	LactdSession *s = lactd_store_get_session(f->store, id, &error);
+
+	g_assert_no_error(error);
+	return s;
+}
+
+/* A baby who took nothing was still test-weighed: the session says 0 mL,
+ * measured, and so do its D-Bus dictionary, its day and its JSON; a
+ * session with only the first weighing says nothing was measured. */
+static void
+test_baby_took_nothing(Fixture *f, gconstpointer data)
+{
+	guint64 nursing = add(f, LACTD_SESSION_NURSING, T0 + MINUTES(5), T0 + MINUTES(35), FALSE, 0);
+	guint64 other = add(f, LACTD_SESSION_NURSING, T0 + MINUTES(300), T0 + MINUTES(320), FALSE, 0);
+	g_autoptr(LactdSession) before = get(f, nursing);
+	g_autoptr(LactdSession) after = NULL;
+	g_autoptr(LactdSession) untouched = NULL;
+	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GArray) days = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree const char **measured = NULL;
+	guint64 changed;
+	double weighed_ml = -1;
+
+	g_assert_false(before->weighed);
+	weigh(f, T0, 4210.0, "baby", &changed);
+	/* Lighter after the feed (a nappy, a scale's grams): no intake, 0 g. */
+	weigh(f, T0 + MINUTES(40), 4208.0, "baby", &changed);
+	g_assert_cmpuint(changed, ==, nursing);
+	after = get(f, nursing);
+	g_assert_true(after->weighed);
+	g_assert_cmpfloat(after->extra_ml, ==, 0.0);
+
+	dict = g_variant_ref_sink(lactd_record_to_variant(&lactd_session_table, after));
+	g_assert_true(g_variant_lookup(dict, "weighed_ml", "d", &weighed_ml));
+	g_assert_cmpfloat(weighed_ml, ==, 0.0);
+	g_assert_true(g_variant_lookup(dict, "total_ml", "d", &weighed_ml));
+	g_assert_true(g_variant_lookup(dict, "measured", "^a&s", &measured));
+	g_assert_cmpuint(g_strv_length((GStrv)measured), ==, 1);
+	g_assert_cmpstr(measured[0], ==, "weighed");
+
+	/* Its day measured 0 mL by weighing; not "nothing measured". */
+	days = lactd_store_daily_summary(f->store, T0 - G_TIME_SPAN_DAY, T0 + G_TIME_SPAN_DAY, 0,
+					 0, &error);
+	g_assert_no_error(error);
+	{
+		gboolean any = FALSE;
+		for (guint i = 0; i < days->len; i++) {
+			const LactdDaySummary *d = &g_array_index(days, LactdDaySummary, i);
+			any = any || d->measured;
+			g_assert_cmpfloat(d->weighed_ml, ==, 0.0);
+		}
+		g_assert_true(any);
+	}
+
+	/* A pre-feed weighing alone measures nothing. */
+	weigh(f, T0 + MINUTES(295), 4300.0, "baby", &changed);
+	untouched = get(f, other);
+	g_assert_false(untouched->weighed);
+	g_clear_pointer(&dict, g_variant_unref);
+	dict = g_variant_ref_sink(lactd_record_to_variant(&lactd_session_table, untouched));
+	g_assert_false(g_variant_lookup(dict, "weighed_ml", "d", &weighed_ml));
+}
+
 static void
 test_assign(Fixture *f, gconstpointer data)
 {
@@ -175,8 +244,19 @@ test_assign(Fixture *f, gconstpointer data)
 	g_assert_true(lactd_weighing_assign(f->store, f->config, w, b, &error));
 	g_assert_cmpfloat(total(f, a), ==, 0.0);
 	g_assert_cmpfloat(total(f, b), ==, 100.0);
+	{
+		/* The weighing went with its measurement. */
+		g_autoptr(LactdSession) sa = get(f, a);
+		g_autoptr(LactdSession) sb = get(f, b);
+		g_assert_false(sa->weighed);
+		g_assert_true(sb->weighed);
+	}
 	g_assert_true(lactd_weighing_assign(f->store, f->config, w, 0, &error));
 	g_assert_cmpfloat(total(f, b), ==, 0.0);
+	{
+		g_autoptr(LactdSession) sb = get(f, b);
+		g_assert_false(sb->weighed);
+	}
 	g_assert_false(lactd_weighing_assign(f->store, f->config, 999, a, &error));
 	g_assert_error(error, LACTD_ERROR, LACTD_ERROR_NOT_FOUND);
 	g_clear_error(&error);
@@ -191,6 +271,8 @@ main(int argc, char **argv)
 	g_test_add("/weighing/bottle", Fixture, NULL, setup, test_bottle, teardown);
 	g_test_add("/weighing/container", Fixture, NULL, setup, test_container, teardown);
 	g_test_add("/weighing/baby", Fixture, NULL, setup, test_baby, teardown);
+	g_test_add("/weighing/baby-took-nothing", Fixture, NULL, setup, test_baby_took_nothing,
+		   teardown);
 	g_test_add("/weighing/assign", Fixture, NULL, setup, test_assign, teardown);
 	return g_test_run();
 }

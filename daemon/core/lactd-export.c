@@ -51,8 +51,7 @@ lactd_export_data_free(LactdExportData *data)
 }
 
 /* Bottle and intake apart, from the weighings attributed to the session:
- * the store keeps their sum (extra_ml), and an intake of 0 g is a
- * measurement that only the weighings can tell from "not weighed". */
+ * the store keeps only their sum (extra_ml) and whether it was weighed. */
 static gboolean
 split_extra(LactdStore *store, LactdExportSession *e, GError **error)
 {

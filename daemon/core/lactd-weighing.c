@@ -47,6 +47,7 @@ recompute(LactdStore *store, const LactdConfig *config, guint64 session_id, GErr
 	g_autoptr(LactdSession) session = NULL;
 	g_autoptr(GPtrArray) weighings = NULL;
 	double bottle = 0, intake = 0;
+	gboolean weighed = FALSE;
 
 	if (session_id == 0)
 		return TRUE;
@@ -59,11 +60,16 @@ recompute(LactdStore *store, const LactdConfig *config, guint64 session_id, GErr
 	for (guint i = 0; i < weighings->len; i++) {
 		const LactdWeighing *w = g_ptr_array_index(weighings, i);
 
-		if (!lactd_weighing_is_baby(w))
+		if (!lactd_weighing_is_baby(w)) {
 			bottle += lactd_weighing_bottle_ml(config, w->grams);
+			weighed = TRUE;
+		}
 	}
-	lactd_weighing_intake(weighings, &intake);
+	/* A baby who took nothing was weighed all the same: 0 mL, measured. */
+	if (lactd_weighing_intake(weighings, &intake))
+		weighed = TRUE;
 	session->extra_ml = lactd_round_ml(bottle + intake);
+	session->weighed = weighed;
 	return lactd_store_update_session(store, session, error);
 }
 

@@ -66,6 +66,14 @@ lactd_session_sides(const LactdSession *s)
 	return s->has_volume ? sides : 0;
 }
 
+gboolean
+lactd_session_weighed(const LactdSession *session)
+{
+	/* extra_ml > 0: a writer that sets only the volume (older code,
+	 * benchmarks) still weighed something. */
+	return session->weighed || session->extra_ml > 0;
+}
+
 double
 lactd_session_total_ml(const LactdSession *session)
 {
@@ -188,7 +196,7 @@ right_present(gconstpointer record)
 static gboolean
 weighed_present(gconstpointer record)
 {
-	return ((const LactdSession *)record)->extra_ml > 0;
+	return lactd_session_weighed(record);
 }
 
 static gboolean
@@ -305,6 +313,8 @@ static const LactdField session_fields[] = {
      SESSION(device_session)},
     {"live", LACTD_FIELD_BOOLEAN, NULL, NULL, "live", NULL, "live", SESSION(live)},
     {"sides", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "sides", 0, .derive = derive_sides},
+    /* Said on D-Bus, in JSON and CSV by weighed_ml being present. */
+    {"weighed", LACTD_FIELD_BOOLEAN, NULL, NULL, NULL, NULL, "weighed", SESSION(weighed)},
 };
 
 const LactdRecord lactd_session_table = {"session", session_fields,

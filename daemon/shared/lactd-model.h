@@ -50,6 +50,10 @@ typedef struct {
 	gboolean right_measured;
 	double extra_ml;     /* measured for both sides together: a bottle on a
 			      * scale, or a baby's test-weighing intake */
+	/* A weighing measured extra_ml: a bottle weighed, or a baby weighed
+	 * before and after. An intake of 0 g is measured too; extra_ml > 0
+	 * alone could not say so. */
+	gboolean weighed;
 	guint32 left_seconds;
 	guint32 right_seconds;
 	char *device;	       /* address, or NULL */
@@ -68,6 +72,8 @@ void lactd_session_free(LactdSession *session);
 double lactd_session_total_ml(const LactdSession *session);
 /* Bit 0: left measured, bit 1: right measured; 0 when nothing was. */
 guint lactd_session_sides(const LactdSession *session);
+/* Whether extra_ml was measured (by a weighing), even when it is 0. */
+gboolean lactd_session_weighed(const LactdSession *session);
 LactdSession *lactd_session_copy(const LactdSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 

@@ -147,6 +147,15 @@ static const char *const migrations_sql[] = {
 	"ALTER TABLE live_samples ADD COLUMN left_s INTEGER;"
 	"ALTER TABLE live_samples ADD COLUMN right_s INTEGER;"
 	"ALTER TABLE live_samples ADD COLUMN end_us INTEGER;",
+	/* 7 -> 8: whether a weighing measured the session's extra_ml. A baby
+	 * who took nothing (an intake of 0 g) is measured, yet extra_ml > 0
+	 * could not say so, and lists showed "not measured". Rows from before:
+	 * those with a volume from weighings, and those with the weighings
+	 * that measure one (a bottle, or a baby weighed twice). */
+	"ALTER TABLE sessions ADD COLUMN weighed INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE sessions SET weighed = 1 WHERE extra_ml > 0 OR id IN "
+	"  (SELECT session FROM weighings WHERE session != 0 GROUP BY session "
+	"   HAVING SUM(role != 'baby') > 0 OR SUM(role = 'baby') >= 2);",
 };
 
 /*
@@ -205,6 +214,7 @@ typedef gboolean (*MigrateFunc)(sqlite3 *db, GError **error);
 static const MigrateFunc migrations_c[] = {
 	NULL, NULL, NULL, NULL,
 	migrate_samples_v2,
+	NULL,
 	NULL,
 	NULL,
 };

@@ -62,7 +62,7 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 	g_autoptr(LactdStoreStmt) stmt =
 	    lactd_store_query(store,
 			      "SELECT kind, start_us, end_us, left_ml, right_ml, extra_ml, "
-			      "supplement_ml, has_volume FROM sessions "
+			      "supplement_ml, has_volume, weighed FROM sessions "
 			      "WHERE start_us >= ?1 AND start_us < ?2 ORDER BY start_us",
 			      error, "xx", from_us, to_us);
 	g_autoptr(GArray) days = g_array_new(FALSE, TRUE, sizeof(LactdDaySummary));
@@ -97,7 +97,9 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 			day->supplements++;
 			continue;
 		}
-		if (sqlite3_column_int(stmt, 7) != 0 || extra > 0)
+		/* A test-weighing of 0 g is measured: weighed, not extra > 0. */
+		if (sqlite3_column_int(stmt, 7) != 0 || sqlite3_column_int(stmt, 8) != 0 ||
+		    extra > 0)
 			day->measured = TRUE;
 		day->sessions++;
 		day->left_ml += left;

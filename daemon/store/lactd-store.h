@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 typedef struct _LactdStore LactdStore;
 
 /* The schema version this build writes; see lactd-store-migrate.c. */
-#define LACTD_STORE_SCHEMA_VERSION 7
+#define LACTD_STORE_SCHEMA_VERSION 8
 
 /* Opens (creating if needed, mode 0600) and migrates the database. A file
  * SQLite finds damaged is moved aside (PATH.corrupt-TIMESTAMP, never over
