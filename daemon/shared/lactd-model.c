@@ -14,12 +14,17 @@
 const char *const lactd_session_kind_names[] = {"pump", "hand", "nursing", "supplement", NULL};
 const char *const lactd_session_source_names[] = {"device", "scale", "manual", NULL};
 
+/* The name of @value in @names (@n_names long, NULL last), or "unknown". */
+static const char *
+enum_name(const char *const *names, gsize n_names, guint value)
+{
+	return value < n_names - 1 ? names[value] : "unknown";
+}
+
 const char *
 lactd_session_kind_to_string(LactdSessionKind kind)
 {
-	return (guint)kind < G_N_ELEMENTS(lactd_session_kind_names) - 1
-		       ? lactd_session_kind_names[kind]
-		       : "unknown";
+	return enum_name(lactd_session_kind_names, G_N_ELEMENTS(lactd_session_kind_names), kind);
 }
 
 gboolean
@@ -37,21 +42,14 @@ lactd_session_kind_from_string(const char *str, LactdSessionKind *kind)
 const char *
 lactd_session_source_to_string(LactdSessionSource source)
 {
-	return (guint)source < G_N_ELEMENTS(lactd_session_source_names) - 1
-		       ? lactd_session_source_names[source]
-		       : "unknown";
+	return enum_name(lactd_session_source_names, G_N_ELEMENTS(lactd_session_source_names),
+			 source);
 }
 
 void
 lactd_session_free(LactdSession *session)
 {
-	if (session == NULL)
-		return;
-	g_free(session->device);
-	g_free(session->note);
-	g_free(session->method);
-	g_free(session->milk);
-	g_free(session);
+	lactd_record_free(&lactd_session_table, session);
 }
 
 guint
@@ -83,34 +81,19 @@ lactd_session_total_ml(const LactdSession *session)
 LactdSession *
 lactd_session_copy(const LactdSession *session)
 {
-	LactdSession *copy = g_memdup2(session, sizeof(*session));
-
-	copy->device = g_strdup(session->device);
-	copy->note = g_strdup(session->note);
-	copy->method = g_strdup(session->method);
-	copy->milk = g_strdup(session->milk);
-	return copy;
+	return lactd_record_copy(&lactd_session_table, session, sizeof(*session));
 }
 
 void
 lactd_weighing_free(LactdWeighing *weighing)
 {
-	if (weighing == NULL)
-		return;
-	g_free(weighing->device);
-	g_free(weighing->role);
-	g_free(weighing);
+	lactd_record_free(&lactd_weighing_table, weighing);
 }
 
 void
 lactd_rec_info_free(LactdRecInfo *info)
 {
-	if (info == NULL)
-		return;
-	g_free(info->address);
-	g_free(info->name);
-	g_free(info->source);
-	g_free(info);
+	lactd_record_free(&lactd_capture_table, info);
 }
 
 void

@@ -184,6 +184,41 @@ lactd_record_lookup(const LactdRecord *rec, const char *key)
 	return find(rec, G_STRUCT_OFFSET(LactdField, dbus_key), key);
 }
 
+/* Where a STRING field that the struct holds keeps its text, or NULL. */
+static char **
+owned_string(const LactdField *f, gpointer record)
+{
+	if (f->type != LACTD_FIELD_STRING || lactd_field_is_derived(f))
+		return NULL;
+	return G_STRUCT_MEMBER_P(record, f->offset);
+}
+
+void
+lactd_record_free(const LactdRecord *rec, gpointer record)
+{
+	if (record == NULL)
+		return;
+	for (guint i = 0; i < rec->n_fields; i++) {
+		char **text = owned_string(&rec->fields[i], record);
+		if (text != NULL)
+			g_free(*text);
+	}
+	g_free(record);
+}
+
+gpointer
+lactd_record_copy(const LactdRecord *rec, gconstpointer record, gsize size)
+{
+	gpointer copy = g_memdup2(record, size);
+
+	for (guint i = 0; i < rec->n_fields; i++) {
+		char **text = owned_string(&rec->fields[i], copy);
+		if (text != NULL)
+			*text = g_strdup(*text);
+	}
+	return copy;
+}
+
 void
 lactd_record_add_to_builder(const LactdRecord *rec, gconstpointer record, GVariantBuilder *b)
 {

@@ -138,6 +138,14 @@ const LactdField *lactd_record_field(const LactdRecord *rec, const char *name);
 /* The field whose D-Bus key is `key`, or NULL. */
 const LactdField *lactd_record_lookup(const LactdRecord *rec, const char *key);
 
+/* For the tables whose STRING fields own their strings (a session, a
+ * weighing, a recording's header), so that a field added to the table is
+ * freed and copied with no more lines: frees each STRING field and the
+ * record (NULL is nothing to free). */
+void lactd_record_free(const LactdRecord *rec, gpointer record);
+/* A copy of the @size bytes of @record with each STRING field copied. */
+gpointer lactd_record_copy(const LactdRecord *rec, gconstpointer record, gsize size);
+
 /* Adds each present field to an a{sv} builder (so that a caller may add
  * more, such as a session's samples). */
 void lactd_record_add_to_builder(const LactdRecord *rec, gconstpointer record,
