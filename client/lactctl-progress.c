@@ -61,6 +61,16 @@ get_double(GVariant *dict, const char *key)
 	return v;
 }
 
+/* Whether the daemon gave the figure: one that was not measured is absent
+ * (an older daemon gave them all). */
+static gboolean
+has(GVariant *dict, const char *key)
+{
+	g_autoptr(GVariant) v = dict != NULL ? g_variant_lookup_value(dict, key, NULL) : NULL;
+
+	return v != NULL;
+}
+
 static guint32
 get_uint(GVariant *dict, const char *key)
 {
@@ -81,16 +91,17 @@ ml(double v)
 }
 
 static void
-trend_line(Out *o, double per_week)
+trend_line(Out *o, gboolean known, double per_week)
 {
 	g_autofree char *week = ml(fabs(per_week));
 	g_autofree char *day = ml(fabs(per_week) / 7);
 
 	/* The trend's words are those of docs/progress.md: a slope over the
 	 * last 4 weeks, said as a change per week and per day. */
-	if (fabs(per_week) < 0.05)
-		line(o, "Trend:", FALSE, "0 mL/week over 4 weeks "
-					 "(level, or fewer than 7 recorded days)");
+	if (!known)
+		line(o, "Trend:", FALSE, "shown once 7 days have a measured volume");
+	else if (fabs(per_week) < 0.05)
+		line(o, "Trend:", FALSE, "0 mL/week: level over 4 weeks");
 	else if (per_week > 0)
 		line(o, "Trend:", TRUE, "+%s mL/week: rising by about %s mL a day over 4 weeks",
 		     week, day);
@@ -163,7 +174,10 @@ lactctl_progress_text(GVariant *progress, GVariant *plan, const char *today, gbo
 		line(&o, "Per breast:", FALSE, "%s min typical over 7 days", min_s);
 
 	heading(&o, "Milk expressed");
-	line(&o, "Today so far:", today_ml > 0, "%s mL", today_s);
+	if (progress != NULL && !has(progress, "volume_today_ml"))
+		line(&o, "Today so far:", FALSE, "not measured (no session today had a volume)");
+	else
+		line(&o, "Today so far:", today_ml > 0, "%s mL", today_s);
 	/* days_counted_7d 0: no complete day yet, which is not an average of 0.
 	 * A daemon without the key counted what it averaged. */
 	guint32 counted = 1;
@@ -171,9 +185,11 @@ lactctl_progress_text(GVariant *progress, GVariant *plan, const char *today, gbo
 		g_variant_lookup(progress, "days_counted_7d", "u", &counted);
 	if (counted == 0)
 		line(&o, "Daily average:", FALSE, "from tomorrow, after the first whole day");
+	else if (progress != NULL && !has(progress, "volume_7d_avg_ml"))
+		line(&o, "Daily average:", FALSE, "not measured on any of the last 7 days");
 	else
 		line(&o, "Daily average:", FALSE, "%s mL a day over the last 7 days", avg_s);
-	trend_line(&o, trend);
+	trend_line(&o, progress == NULL || has(progress, "volume_trend_ml_per_week"), trend);
 
 	heading(&o, "Supplement");
 	if (sup_avg == 0 && fabs(sup_trend) < 0.05)
@@ -185,9 +201,10 @@ lactctl_progress_text(GVariant *progress, GVariant *plan, const char *today, gbo
 		     "-%s mL/week: less supplement week by week. That is progress.", sup_week);
 	else if (sup_trend >= 0.05)
 		line(&o, "Trend:", FALSE, "+%s mL/week: more supplement week by week", sup_week);
+	else if (sup_avg > 0 && has(progress, "supplement_trend_ml_per_week"))
+		line(&o, "Trend:", FALSE, "0 mL/week: level over 4 weeks");
 	else if (sup_avg > 0)
-		line(&o, "Trend:", FALSE, "0 mL/week over 4 weeks "
-					  "(level, or fewer than 7 recorded days)");
+		line(&o, "Trend:", FALSE, "shown once 7 days are recorded");
 
 	if (*start == '\0')
 		g_string_append(o.out, "\nNo plan start date yet: lactctl plan set --start YYYY-MM-DD\n");

@@ -18,7 +18,18 @@ typedef struct {
 	double minutes, today, avg, trend, sup_avg, sup_trend;
 	guint32 days;
 	const char *start;
+	/* Keys the daemon leaves out: figures nobody measured. */
+	const char *absent;
 } State;
+
+static void
+add_double(GVariantBuilder *b, const State *s, const char *key, double v)
+{
+	g_auto(GStrv) absent = g_strsplit(s->absent != NULL ? s->absent : "", " ", -1);
+
+	if (!g_strv_contains((const char *const *)absent, key))
+		g_variant_builder_add(b, "{sv}", key, g_variant_new_double(v));
+}
 
 static GVariant *
 progress_of(const State *s)
@@ -30,13 +41,12 @@ progress_of(const State *s)
 	g_variant_builder_add(&b, "{sv}", "sessions_min", g_variant_new_uint32(8));
 	g_variant_builder_add(&b, "{sv}", "sessions_max", g_variant_new_uint32(12));
 	g_variant_builder_add(&b, "{sv}", "overnight_ok", g_variant_new_boolean(s->overnight));
-	g_variant_builder_add(&b, "{sv}", "minutes_per_breast_7d", g_variant_new_double(s->minutes));
-	g_variant_builder_add(&b, "{sv}", "volume_today_ml", g_variant_new_double(s->today));
-	g_variant_builder_add(&b, "{sv}", "volume_7d_avg_ml", g_variant_new_double(s->avg));
-	g_variant_builder_add(&b, "{sv}", "volume_trend_ml_per_week", g_variant_new_double(s->trend));
-	g_variant_builder_add(&b, "{sv}", "supplement_7d_avg_ml", g_variant_new_double(s->sup_avg));
-	g_variant_builder_add(&b, "{sv}", "supplement_trend_ml_per_week",
-			      g_variant_new_double(s->sup_trend));
+	add_double(&b, s, "minutes_per_breast_7d", s->minutes);
+	add_double(&b, s, "volume_today_ml", s->today);
+	add_double(&b, s, "volume_7d_avg_ml", s->avg);
+	add_double(&b, s, "volume_trend_ml_per_week", s->trend);
+	add_double(&b, s, "supplement_7d_avg_ml", s->sup_avg);
+	add_double(&b, s, "supplement_trend_ml_per_week", s->sup_trend);
 	g_variant_builder_add(&b, "{sv}", "days_since_start", g_variant_new_uint32(s->days));
 	return g_variant_ref_sink(g_variant_builder_end(&b));
 }
@@ -107,7 +117,7 @@ test_no_data(void)
 static void
 test_good_day(void)
 {
-	const State s = {10, TRUE, 17.5, 420.5, 512.25, 35.0, 0, 0, 14, "2026-02-24"};
+	const State s = {10, TRUE, 17.5, 420.5, 512.25, 35.0, 0, 0, 14, "2026-02-24", NULL};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "Progress - 14 days since your plan started on 2026-02-24"));
@@ -127,20 +137,51 @@ static void
 test_early_day(void)
 {
 	/* Three sessions so far: said as three sessions, not as five to go. */
-	const State s = {3, FALSE, 12.0, 95.0, 300.0, 0, 0, 0, 0, "2026-03-10"};
+	const State s = {3,    FALSE, 12.0,	    95.0,	  300.0,
+			 0,    0,     0,	    0,		  "2026-03-10",
+			 "volume_trend_ml_per_week supplement_trend_ml_per_week"};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "Progress - your plan started today"));
 	g_assert_nonnull(strstr(t, "Sessions:       3 so far (your plan: 8 to 12)"));
 	g_assert_null(strstr(t, " 5 "));
 	g_assert_nonnull(strstr(t, "12.0 min typical over 7 days (your plan: 15 to 20)"));
-	g_assert_nonnull(strstr(t, "Trend:          0 mL/week over 4 weeks (level, or fewer than 7 recorded days)"));
+	/* Under 7 days: no trend yet, which is not a level one. */
+	g_assert_nonnull(strstr(t, "Trend:          shown once 7 days have a measured volume"));
+	g_assert_null(strstr(t, "0 mL/week"));
+}
+
+/* Feeds at the breast, none weighed: the sessions and minutes are there,
+ * the volumes were not measured and say so; no 0.0 mL anywhere. */
+static void
+test_nursing_only(void)
+{
+	const State s = {9,
+			 TRUE,
+			 16.0,
+			 0,
+			 0,
+			 0,
+			 0,
+			 0,
+			 20,
+			 "2026-02-18",
+			 "volume_today_ml volume_7d_avg_ml volume_trend_ml_per_week"};
+	g_autofree char *t = render(&s);
+
+	g_assert_nonnull(strstr(t, "Sessions:       9, within your plan of 8 to 12"));
+	g_assert_nonnull(strstr(t, "16.0 min typical over 7 days"));
+	g_assert_nonnull(strstr(t, "Today so far:   not measured (no session today had a volume)"));
+	g_assert_nonnull(strstr(t, "Daily average:  not measured on any of the last 7 days"));
+	g_assert_nonnull(strstr(t, "Trend:          shown once 7 days have a measured volume"));
+	g_assert_null(strstr(t, "0.0 mL"));
+	g_assert_null(strstr(t, "Nothing recorded"));
 }
 
 static void
 test_falling_trend(void)
 {
-	const State s = {13, TRUE, 22.0, 250.0, 380.0, -21.0, 0, 0, 30, "2026-02-08"};
+	const State s = {13, TRUE, 22.0, 250.0, 380.0, -21.0, 0, 0, 30, "2026-02-08", NULL};
 	g_autofree char *t = render(&s);
 
 	/* Said plainly, the same shape of words as a rise. */
@@ -152,7 +193,7 @@ test_falling_trend(void)
 static void
 test_supplement_going_down(void)
 {
-	const State s = {9, TRUE, 16.0, 200.0, 310.0, 14.0, 120.0, -28.0, 21, "2026-02-17"};
+	const State s = {9, TRUE, 16.0, 200.0, 310.0, 14.0, 120.0, -28.0, 21, "2026-02-17", NULL};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "120.0 mL a day over the last 7 days"));
@@ -163,7 +204,7 @@ test_supplement_going_down(void)
 static void
 test_supplement_going_up(void)
 {
-	const State s = {8, FALSE, 15.0, 100.0, 150.0, 0, 200.0, 14.0, 3, "2026-03-07"};
+	const State s = {8, FALSE, 15.0, 100.0, 150.0, 0, 200.0, 14.0, 3, "2026-03-07", NULL};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "3 days since your plan started"));
@@ -174,7 +215,7 @@ test_supplement_going_up(void)
 static void
 test_plan_in_future(void)
 {
-	const State s = {1, FALSE, 0, 10.0, 0, 0, 0, 0, 0, "2026-04-01"};
+	const State s = {1, FALSE, 0, 10.0, 0, 0, 0, 0, 0, "2026-04-01", NULL};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "your plan starts on 2026-04-01"));
@@ -200,6 +241,7 @@ main(int argc, char **argv)
 	g_test_add_func("/lactctl/progress/no-data", test_no_data);
 	g_test_add_func("/lactctl/progress/good-day", test_good_day);
 	g_test_add_func("/lactctl/progress/early-day", test_early_day);
+	g_test_add_func("/lactctl/progress/nursing-only", test_nursing_only);
 	g_test_add_func("/lactctl/progress/falling-trend", test_falling_trend);
 	g_test_add_func("/lactctl/progress/supplement-going-down", test_supplement_going_down);
 	g_test_add_func("/lactctl/progress/supplement-going-up", test_supplement_going_up);

@@ -308,7 +308,7 @@ static void
 test_progress(void)
 {
 	LactdProgress p = {.sessions_24h = 9, .overnight_ok = TRUE, .volume_7d_avg_ml = 410.5,
-			   .days_since_start = 12};
+			   .has_volume_7d = TRUE, .days_since_start = 12};
 	g_autoptr(GVariant) v =
 		g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
 	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_progress_table, &p);
@@ -321,7 +321,14 @@ test_progress(void)
 	g_assert_cmpuint(n, ==, 9);
 	g_assert_true(g_variant_lookup(v, "volume_7d_avg_ml", "d", &avg));
 	g_assert_cmpfloat(avg, ==, 410.5);
-	g_assert_cmpuint(g_variant_n_children(v), ==, lactd_progress_table.n_fields);
+	/* The five figures it does not say it has are absent, not 0: minutes,
+	 * today, the trends and the supplement's average. */
+	g_assert_cmpuint(g_variant_n_children(v), ==, lactd_progress_table.n_fields - 5);
+	g_assert_false(g_variant_lookup(v, "volume_today_ml", "d", &avg));
+	{
+		JsonNode *m = json_object_get_member(o, "minutes_per_breast_7d");
+		g_assert_true(m == NULL || JSON_NODE_HOLDS_NULL(m));
+	}
 	g_assert_true(json_object_get_boolean_member(o, "overnight_ok"));
 	g_assert_cmpint(json_object_get_int_member(o, "days_since_start"), ==, 12);
 }

@@ -37,10 +37,16 @@ typedef struct {
 	guint32 first_day; /* of the history */
 } History;
 
+/* GetProgress's figures worked out again from the raw list. */
+typedef struct {
+	double avg, slope, sup_avg, sup_slope;
+	gboolean has_avg, has_slope, has_sup_avg, has_sup_slope, has_today;
+} Expected;
+
 /* A random history of whole-second times ending at a random time of 2024:
  * `days` days, each with 0 to 12 sessions; volumes in tenths of mL. */
 static History
-random_history(LactdStore *store, int days, double scale, double offset)
+random_history(LactdStore *store, int days, double scale, double offset, gboolean unmeasured)
 {
 	g_autoptr(GError) error = NULL;
 	History h;
@@ -66,7 +72,11 @@ random_history(LactdStore *store, int days, double scale, double offset)
 
 			if (start > h.now)
 				continue;
-			add(store, kind, start, g_test_rand_int_range(0, 45), l, r, l);
+			/* Feeds at the breast, not weighed: no volume at all. */
+			if (unmeasured && kind == LACTD_SESSION_NURSING)
+				add_unmeasured(store, kind, start, g_test_rand_int_range(0, 45));
+			else
+				add(store, kind, start, g_test_rand_int_range(0, 45), l, r, l);
 			h.first_day = MIN(h.first_day, julian_local(start));
 		}
 		/* Adding the same to every day's volume and supplement. */
@@ -93,13 +103,15 @@ all_sessions(LactdStore *store)
 
 /* Per-day sums straight from the raw list, and the figures from them. */
 static void
-recompute(LactdStore *store, const LactdPlan *plan, gint64 now, double *avg, double *slope,
-	  double *sup_avg)
+recompute(LactdStore *store, const LactdPlan *plan, gint64 now, Expected *e)
 {
 	g_autoptr(GPtrArray) all = all_sessions(store);
 	guint32 today = julian_local(now), first = G_MAXUINT32, plan_day = 0;
 	double vol[28] = {0}, sup[28] = {0};
-	double sx = 0, sy = 0, n = 0, sxx = 0, sxy = 0, sum7 = 0, sup7 = 0, n7 = 0;
+	gboolean removal[28] = {0}, measured[28] = {0};
+	gboolean removal_today = FALSE, measured_today = FALSE;
+	double sx = 0, sy = 0, n = 0, sxx = 0, sxy = 0, sum7 = 0, sup7 = 0, n7 = 0, nv7 = 0;
+	double ssx = 0, ssy = 0, sn = 0, ssxx = 0, ssxy = 0;
 
 	if (plan->start_date[0] != '\0') {
 		g_autoptr(GDate) d = g_date_new();
@@ -115,39 +127,78 @@ recompute(LactdStore *store, const LactdPlan *plan, gint64 now, double *avg, dou
 			continue;
 		day = julian_local(s->start_us);
 		first = MIN(first, day);
+		/* Measured: a side, or a weighing (the test writes none). */
+		if (day == today && s->kind != LACTD_SESSION_SUPPLEMENT) {
+			removal_today = TRUE;
+			measured_today = measured_today || s->has_volume;
+		}
 		if (day >= today || day + 28 < today)
 			continue;
-		if (s->kind == LACTD_SESSION_SUPPLEMENT)
+		if (s->kind == LACTD_SESSION_SUPPLEMENT) {
 			sup[day + 28 - today] += s->supplement_ml;
-		else
+		} else {
 			vol[day + 28 - today] += s->left_ml + s->right_ml + s->extra_ml;
+			removal[day + 28 - today] = TRUE;
+			measured[day + 28 - today] |= s->has_volume;
+		}
 	}
 	for (guint i = 0; i < 28; i++) {
 		guint32 day = today - 28 + i;
+		gboolean known;
+
 		if (day < first || day < plan_day)
+			continue;
+		/* Supplements count every day; volumes only the days whose
+		 * volume is known. */
+		ssx += i;
+		ssy += sup[i];
+		sn++;
+		if (i >= 21) {
+			sup7 += sup[i];
+			n7++;
+		}
+		known = !removal[i] || measured[i];
+		if (!known)
 			continue;
 		sx += i;
 		sy += vol[i];
 		n++;
 		if (i >= 21) {
 			sum7 += vol[i];
-			sup7 += sup[i];
-			n7++;
+			nv7++;
 		}
 	}
-	*avg = n7 > 0 ? sum7 / n7 : 0;
-	*sup_avg = n7 > 0 ? sup7 / n7 : 0;
-	*slope = 0;
-	if (n >= 7) {
-		for (guint i = 0; i < 28; i++) {
-			guint32 day = today - 28 + i;
-			if (day < first || day < plan_day)
-				continue;
-			sxx += (i - sx / n) * (i - sx / n);
-			sxy += (i - sx / n) * (vol[i] - sy / n);
-		}
-		*slope = 7 * sxy / sxx;
+	e->has_avg = nv7 > 0;
+	e->avg = nv7 > 0 ? sum7 / nv7 : 0;
+	e->has_sup_avg = n7 > 0;
+	e->sup_avg = n7 > 0 ? sup7 / n7 : 0;
+	e->has_today = !removal_today || measured_today;
+	e->has_slope = n >= 7;
+	e->has_sup_slope = sn >= 7;
+	for (guint i = 0; i < 28; i++) {
+		guint32 day = today - 28 + i;
+		if (day < first || day < plan_day)
+			continue;
+		ssxx += (i - ssx / sn) * (i - ssx / sn);
+		ssxy += (i - ssx / sn) * (sup[i] - ssy / sn);
+		if (removal[i] && !measured[i])
+			continue;
+		sxx += (i - sx / n) * (i - sx / n);
+		sxy += (i - sx / n) * (vol[i] - sy / n);
 	}
+	e->slope = n >= 7 ? 7 * sxy / sxx : 0;
+	e->sup_slope = sn >= 7 ? 7 * ssxy / ssxx : 0;
+}
+
+/* A figure and whether it is there; the value only when it is. */
+static void
+assert_figure(GVariant *p, const char *key, gboolean present, double value)
+{
+	if (!present) {
+		g_assert_false(has(p, key));
+		return;
+	}
+	g_assert_cmpfloat_with_epsilon(get_d(p, key), value, 0.0501);
 }
 
 /* The overnight window of a local time by brute force: minute after minute
@@ -219,20 +270,22 @@ test_random_invariants(Fixture *f, gconstpointer data)
 		g_autoptr(GPtrArray) all = NULL;
 		History h;
 		LactdPlan plan;
-		double avg, slope, sup_avg;
+		Expected e;
 		guint count = 0, in_24h = 0;
 
 		set_tz(zones[round % G_N_ELEMENTS(zones)]);
-		h = random_history(store, g_test_rand_int_range(1, 61), 1, 0);
+		h = random_history(store, g_test_rand_int_range(1, 61), 1, 0, TRUE);
 		random_plan(&plan, h.now);
 		g_test_message("round %u: %s, now %" G_GINT64_FORMAT ", plan %s, night %u-%u",
 			       round, zones[round % G_N_ELEMENTS(zones)], h.now, plan.start_date,
 			       plan.overnight_start, plan.overnight_end);
 		p = progress(store, &plan, h.now);
-		recompute(store, &plan, h.now, &avg, &slope, &sup_avg);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "volume_7d_avg_ml"), avg, 0.0501);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "supplement_7d_avg_ml"), sup_avg, 0.0501);
-		g_assert_cmpfloat_with_epsilon(get_d(p, "volume_trend_ml_per_week"), slope, 0.0501);
+		recompute(store, &plan, h.now, &e);
+		assert_figure(p, "volume_7d_avg_ml", e.has_avg, e.avg);
+		assert_figure(p, "supplement_7d_avg_ml", e.has_sup_avg, e.sup_avg);
+		assert_figure(p, "volume_trend_ml_per_week", e.has_slope, e.slope);
+		assert_figure(p, "supplement_trend_ml_per_week", e.has_sup_slope, e.sup_slope);
+		g_assert_cmpint(has(p, "volume_today_ml"), ==, e.has_today);
 
 		all = all_sessions(store);
 		for (guint i = 0; i < all->len; i++) {
@@ -288,7 +341,7 @@ test_random_slope(Fixture *f, gconstpointer data)
 
 		set_tz(zones[round % G_N_ELEMENTS(zones)]);
 		lactd_plan_init_default(&plan);
-		h = random_history(s1, g_test_rand_int_range(10, 61), 1, 0);
+		h = random_history(s1, g_test_rand_int_range(10, 61), 1, 0, FALSE);
 		today = julian_local(h.now);
 		g_test_message("round %u: %s, now %" G_GINT64_FORMAT ", k %g, c %g", round,
 			       zones[round % G_N_ELEMENTS(zones)], h.now, k, c);
@@ -317,16 +370,23 @@ test_random_slope(Fixture *f, gconstpointer data)
 		p1 = progress(s1, &plan, h.now);
 		p2 = progress(s2, &plan, h.now);
 		p3 = progress(s3, &plan, h.now);
-		base = get_d(p1, "volume_trend_ml_per_week");
-		sup_base = get_d(p1, "supplement_trend_ml_per_week");
-		/* Each figure is rounded to 0.1: allow that much. */
-		g_assert_cmpfloat_with_epsilon(get_d(p2, "volume_trend_ml_per_week"), base, 0.1001);
-		g_assert_cmpfloat_with_epsilon(get_d(p2, "supplement_trend_ml_per_week"), sup_base,
-					       0.1001);
-		g_assert_cmpfloat_with_epsilon(get_d(p3, "volume_trend_ml_per_week"), k * base,
-					       0.05 * (k + 1) + 1e-6);
-		g_assert_cmpfloat_with_epsilon(get_d(p3, "supplement_trend_ml_per_week"),
-					       k * sup_base, 0.05 * (k + 1) + 1e-6);
+		if (has(p1, "volume_trend_ml_per_week")) {
+			base = get_d(p1, "volume_trend_ml_per_week");
+			sup_base = get_d(p1, "supplement_trend_ml_per_week");
+			/* Each figure is rounded to 0.1: allow that much. */
+			g_assert_cmpfloat_with_epsilon(get_d(p2, "volume_trend_ml_per_week"), base,
+						       0.1001);
+			g_assert_cmpfloat_with_epsilon(get_d(p2, "supplement_trend_ml_per_week"),
+						       sup_base, 0.1001);
+			g_assert_cmpfloat_with_epsilon(get_d(p3, "volume_trend_ml_per_week"),
+						       k * base, 0.05 * (k + 1) + 1e-6);
+			g_assert_cmpfloat_with_epsilon(get_d(p3, "supplement_trend_ml_per_week"),
+						       k * sup_base, 0.05 * (k + 1) + 1e-6);
+		} else {
+			/* Fewer than 7 days from the first session: no trend. */
+			g_assert_false(has(p2, "volume_trend_ml_per_week"));
+			g_assert_false(has(p3, "supplement_trend_ml_per_week"));
+		}
 
 		/* s4: c a day, split over a random number of sessions. */
 		g_assert_true(lactd_store_begin(s4, &error));

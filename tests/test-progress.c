@@ -115,6 +115,20 @@ add(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes, doub
 	g_assert_no_error(error);
 }
 
+void
+add_unmeasured(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes)
+{
+	g_autoptr(LactdSession) s = g_new0(LactdSession, 1);
+	g_autoptr(GError) error = NULL;
+
+	s->kind = kind;
+	s->source = LACTD_SOURCE_MANUAL;
+	s->start_us = start;
+	s->end_us = start + (gint64)(minutes * G_TIME_SPAN_MINUTE);
+	g_assert_true(lactd_store_add_session(store, s, &error));
+	g_assert_no_error(error);
+}
+
 GVariant *
 progress(LactdStore *store, const LactdPlan *plan, gint64 now)
 {
@@ -142,6 +156,14 @@ get_d(GVariant *p, const char *key)
 
 	g_assert_true(g_variant_lookup(p, key, "d", &v));
 	return v;
+}
+
+gboolean
+has(GVariant *p, const char *key)
+{
+	g_autoptr(GVariant) v = g_variant_lookup_value(p, key, NULL);
+
+	return v != NULL;
 }
 
 gboolean
@@ -180,8 +202,10 @@ test_day(Fixture *f, gconstpointer data)
 	g_assert_true(get_b(p, "overnight_ok"));
 	g_assert_cmpfloat(get_d(p, "volume_today_ml"), ==, 600);
 	g_assert_cmpfloat(get_d(p, "minutes_per_breast_7d"), ==, 15);
-	/* Today is not a complete day: no averages yet. */
-	g_assert_cmpfloat(get_d(p, "volume_7d_avg_ml"), ==, 0);
+	/* Today is not a complete day: no averages yet, and no 0 for them. */
+	g_assert_false(has(p, "volume_7d_avg_ml"));
+	g_assert_false(has(p, "supplement_7d_avg_ml"));
+	g_assert_cmpuint(get_u(p, "days_counted_7d"), ==, 0);
 	g_assert_cmpuint(get_u(p, "days_since_start"), ==, 0);
 	g_clear_pointer(&p, g_variant_unref);
 
@@ -275,7 +299,8 @@ test_median(Fixture *f, gconstpointer data)
 
 	lactd_plan_init_default(&plan);
 	p = progress(f->store, &plan, now);
-	g_assert_cmpfloat(get_d(p, "minutes_per_breast_7d"), ==, 0);
+	/* No timed session: no figure, not 0 minutes. */
+	g_assert_false(has(p, "minutes_per_breast_7d"));
 	g_clear_pointer(&p, g_variant_unref);
 
 	/* Per-side times: 10 and 15 minutes, then the right only: 20. */
@@ -359,8 +384,8 @@ test_trend(Fixture *f, gconstpointer data)
 		g_date_strftime(plan.start_date, sizeof(plan.start_date), "%Y-%m-%d", d);
 	}
 	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
-	g_assert_cmpfloat(get_d(p, "volume_trend_ml_per_week"), ==, 0);
-	g_assert_cmpfloat(get_d(p, "supplement_trend_ml_per_week"), ==, 0);
+	g_assert_false(has(p, "volume_trend_ml_per_week"));
+	g_assert_false(has(p, "supplement_trend_ml_per_week"));
 	/* The five days -5..-1: 680..712 */
 	g_assert_cmpfloat(get_d(p, "volume_7d_avg_ml"), ==, 696);
 	g_assert_cmpuint(get_u(p, "days_since_start"), ==, 5);
@@ -382,7 +407,8 @@ test_trend(Fixture *f, gconstpointer data)
 	g_strlcpy(plan.start_date, "2999-01-01", sizeof(plan.start_date));
 	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
 	g_assert_cmpuint(get_u(p, "days_since_start"), ==, 0);
-	g_assert_cmpfloat(get_d(p, "volume_7d_avg_ml"), ==, 0);
+	g_assert_false(has(p, "volume_7d_avg_ml"));
+	g_assert_false(has(p, "volume_trend_ml_per_week"));
 }
 
 /* Days before the first session are not zeros; empty days after it are. */
@@ -405,6 +431,65 @@ test_first_session(Fixture *f, gconstpointer data)
 	add(f->store, LACTD_SESSION_SUPPLEMENT, local_day_us(w, -400, 9, 0), 20, 0, 0, 10);
 	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
 	g_assert_cmpfloat(get_d(p, "volume_7d_avg_ml"), ==, 25.7); /* 180 / 7 */
+}
+
+/* A day whose milk removal nobody measured (feeds at the breast, not
+ * weighed) has an unknown volume: it is left out of the volume figures, not
+ * counted as 0, while its supplement still counts; a day with nothing at
+ * all is still 0. A parent who only nurses sees no volume figure at all. */
+static void
+test_unmeasured(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GVariant) p = NULL;
+	const Where *w = &utc_trend;
+	LactdPlan plan;
+
+	lactd_plan_init_default(&plan);
+	add(f->store, LACTD_SESSION_PUMP, local_day_us(w, -3, 9, 0), 20, 50, 50, 0);
+	for (int h = 6; h < 18; h += 4)
+		add_unmeasured(f->store, LACTD_SESSION_NURSING, local_day_us(w, -2, h, 0), 20);
+	add(f->store, LACTD_SESSION_SUPPLEMENT, local_day_us(w, -2, 12, 0), 10, 0, 0, 60);
+	add_unmeasured(f->store, LACTD_SESSION_NURSING, local_day_us(w, 0, 7, 0), 25);
+
+	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
+	/* Days -3 (100) and -1 (nothing: 0); -2 is unknown. */
+	g_assert_cmpfloat(get_d(p, "volume_7d_avg_ml"), ==, 50);
+	/* Supplement over -3, -2, -1. */
+	g_assert_cmpfloat(get_d(p, "supplement_7d_avg_ml"), ==, 20);
+	g_assert_cmpuint(get_u(p, "days_counted_7d"), ==, 3);
+	/* Today's feed was not measured: no volume for today, not 0. */
+	g_assert_false(has(p, "volume_today_ml"));
+	/* Its minutes are known all the same. */
+	g_assert_cmpfloat(get_d(p, "minutes_per_breast_7d"), ==, 20);
+	g_clear_pointer(&p, g_variant_unref);
+
+	/* One measured session today: today's volume is what was measured. */
+	add(f->store, LACTD_SESSION_PUMP, local_day_us(w, 0, 9, 0), 15, 12.5, 0, 0);
+	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
+	g_assert_cmpfloat(get_d(p, "volume_today_ml"), ==, 12.5);
+	g_clear_pointer(&p, g_variant_unref);
+}
+
+/* Only feeds at the breast, none weighed, for weeks: no volume figure. */
+static void
+test_unmeasured_only(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GVariant) p = NULL;
+	const Where *w = &utc_trend;
+	LactdPlan plan;
+
+	lactd_plan_init_default(&plan);
+	for (int d = -20; d <= 0; d++)
+		add_unmeasured(f->store, LACTD_SESSION_NURSING, local_day_us(w, d, 8, 0), 15);
+	p = progress(f->store, &plan, local_day_us(w, 0, 10, 0));
+	g_assert_false(has(p, "volume_today_ml"));
+	g_assert_false(has(p, "volume_7d_avg_ml"));
+	g_assert_false(has(p, "volume_trend_ml_per_week"));
+	/* Supplement: none given on 7 counted days is 0, and level. */
+	g_assert_cmpfloat(get_d(p, "supplement_7d_avg_ml"), ==, 0);
+	g_assert_cmpfloat(get_d(p, "supplement_trend_ml_per_week"), ==, 0);
+	g_assert_cmpuint(get_u(p, "days_counted_7d"), ==, 7);
+	g_assert_cmpuint(get_u(p, "sessions_24h"), ==, 1);
 }
 
 /* ---- the same across DST changes -------------------------------------------------------- */
@@ -434,6 +519,10 @@ main(int argc, char **argv)
 		   test_overnight_midnight, fixture_teardown);
 	g_test_add("/progress/median", Fixture, NULL, fixture_setup, test_median, fixture_teardown);
 	g_test_add("/progress/trend", Fixture, NULL, fixture_setup, test_trend, fixture_teardown);
+	g_test_add("/progress/unmeasured", Fixture, NULL, fixture_setup, test_unmeasured,
+		   fixture_teardown);
+	g_test_add("/progress/unmeasured-only", Fixture, NULL, fixture_setup,
+		   test_unmeasured_only, fixture_teardown);
 	g_test_add("/progress/first-session", Fixture, NULL, fixture_setup, test_first_session,
 		   fixture_teardown);
 	for (guint i = 0; i < G_N_ELEMENTS(dst_days); i++) {

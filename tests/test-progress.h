@@ -21,10 +21,14 @@ void fixture_teardown(Fixture *f, gconstpointer data);
 gint64 local_us(int y, int mo, int d, int h, int mi);
 void add(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes, double left,
 	 double right, double supplement);
+/* A milk-removal session whose volume nobody measured. */
+void add_unmeasured(LactdStore *store, LactdSessionKind kind, gint64 start, double minutes);
 GVariant *progress(LactdStore *store, const LactdPlan *plan, gint64 now);
 guint get_u(GVariant *p, const char *key);
 double get_d(GVariant *p, const char *key);
 gboolean get_b(GVariant *p, const char *key);
+/* Whether the figure is there: one not measured is absent, never 0. */
+gboolean has(GVariant *p, const char *key);
 
 /* test-progress-random.c */
 void add_random_tests(void);

@@ -107,9 +107,10 @@ median(GArray *values)
 	return (g_array_index(values, double, n / 2 - 1) + g_array_index(values, double, n / 2)) / 2;
 }
 
-/* Mean of the counted days among the last `days` of the series. */
-static double
-mean_last(const double *series, const gboolean *counted, guint len, guint days)
+/* Mean of the counted days among the last `days` of the series; FALSE
+ * when none counted (no average, which is not an average of 0). */
+static gboolean
+mean_last(const double *series, const gboolean *counted, guint len, guint days, double *mean)
 {
 	double sum = 0;
 	guint n = 0;
@@ -120,16 +121,19 @@ mean_last(const double *series, const gboolean *counted, guint len, guint days)
 		sum += series[i];
 		n++;
 	}
-	return n > 0 ? sum / n : 0;
+	*mean = n > 0 ? sum / n : 0;
+	return n > 0;
 }
 
 /* Ordinary least-squares slope of the counted days against their index, per
- * week; 0 with too few days to mean anything. */
-static double
-weekly_slope(const double *series, const gboolean *counted, guint len)
+ * week; FALSE with too few days to mean anything. */
+static gboolean
+weekly_slope(const double *series, const gboolean *counted, guint len, double *slope)
 {
 	double sx = 0, sy = 0, sxx = 0, sxy = 0, mx, my;
 	guint n = 0;
+
+	*slope = 0;
 
 	for (guint i = 0; i < len; i++) {
 		if (!counted[i])
@@ -139,7 +143,7 @@ weekly_slope(const double *series, const gboolean *counted, guint len)
 		n++;
 	}
 	if (n < MIN_TREND_DAYS)
-		return 0;
+		return FALSE;
 	mx = sx / n;
 	my = sy / n;
 	/* Centred sums: exact for integer-valued series, no cancellation. */
@@ -149,7 +153,8 @@ weekly_slope(const double *series, const gboolean *counted, guint len)
 		sxx += (i - mx) * (i - mx);
 		sxy += (i - mx) * (series[i] - my);
 	}
-	return sxx > 0 ? 7 * sxy / sxx : 0;
+	*slope = sxx > 0 ? 7 * sxy / sxx : 0;
+	return TRUE;
 }
 
 /* To the API's 0.1 resolution, without a "-0" for a flat series. */
@@ -168,6 +173,12 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	g_autoptr(GArray) minutes = g_array_new(FALSE, FALSE, sizeof(double));
 	double volume[TREND_DAYS] = {0}, supplement[TREND_DAYS] = {0};
 	gboolean counted[TREND_DAYS] = {0};
+	/* A day's volume is known unless it had milk removal and none of it
+	 * was measured (feeds at the breast not weighed, a pump that measures
+	 * nothing and no bottle weighed): then it is unknown, not 0. */
+	gboolean removal[TREND_DAYS] = {0}, measured[TREND_DAYS] = {0};
+	gboolean volume_counted[TREND_DAYS] = {0};
+	gboolean removal_today = FALSE, measured_today = FALSE;
 	double volume_today = 0;
 	guint32 today = local_julian(now_us);
 	guint32 first_day = today - TREND_DAYS; /* of the trend window */
@@ -209,10 +220,16 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 				supplement[day - first_day] += s->supplement_ml;
 			continue;
 		}
-		if (day == today)
+		if (day == today) {
 			volume_today += lactd_session_total_ml(s);
-		else if (day >= first_day && day < today)
+			removal_today = TRUE;
+			measured_today = measured_today || lactd_session_measured(s);
+		} else if (day >= first_day && day < today) {
 			volume[day - first_day] += lactd_session_total_ml(s);
+			removal[day - first_day] = TRUE;
+			if (lactd_session_measured(s))
+				measured[day - first_day] = TRUE;
+		}
 		if (s->start_us > now_us - G_TIME_SPAN_DAY)
 			sessions_24h++;
 		if (day + 2 >= today) {
@@ -253,18 +270,29 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	for (guint i = 0; i < TREND_DAYS; i++) {
 		guint32 day = first_day + i;
 		counted[i] = day >= data_from && (plan_day == 0 || day >= plan_day);
+		volume_counted[i] = counted[i] && (!removal[i] || measured[i]);
 	}
 
 	p.sessions_24h = sessions_24h;
 	p.sessions_min = plan->sessions_min;
 	p.sessions_max = plan->sessions_max;
 	p.overnight_ok = current_seen || target_seen;
+	p.has_minutes = minutes->len > 0;
 	p.minutes_per_breast_7d = tidy(median(minutes));
+	p.has_volume_today = !removal_today || measured_today;
 	p.volume_today_ml = tidy(volume_today);
-	p.volume_7d_avg_ml = tidy(mean_last(volume, counted, TREND_DAYS, AVERAGE_DAYS));
-	p.volume_trend_ml_per_week = tidy(weekly_slope(volume, counted, TREND_DAYS));
-	p.supplement_7d_avg_ml = tidy(mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS));
-	p.supplement_trend_ml_per_week = tidy(weekly_slope(supplement, counted, TREND_DAYS));
+	p.has_volume_7d = mean_last(volume, volume_counted, TREND_DAYS, AVERAGE_DAYS,
+				    &p.volume_7d_avg_ml);
+	p.volume_7d_avg_ml = tidy(p.volume_7d_avg_ml);
+	p.has_volume_trend = weekly_slope(volume, volume_counted, TREND_DAYS,
+					  &p.volume_trend_ml_per_week);
+	p.volume_trend_ml_per_week = tidy(p.volume_trend_ml_per_week);
+	p.has_supplement_7d = mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS,
+					&p.supplement_7d_avg_ml);
+	p.supplement_7d_avg_ml = tidy(p.supplement_7d_avg_ml);
+	p.has_supplement_trend = weekly_slope(supplement, counted, TREND_DAYS,
+					      &p.supplement_trend_ml_per_week);
+	p.supplement_trend_ml_per_week = tidy(p.supplement_trend_ml_per_week);
 	/* Without it a 0 average could not be told from "no day yet". */
 	for (guint i = TREND_DAYS - AVERAGE_DAYS; i < TREND_DAYS; i++)
 		p.days_counted_7d += counted[i];

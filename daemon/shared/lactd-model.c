@@ -72,6 +72,12 @@ lactd_session_weighed(const LactdSession *session)
 	return session->weighed || session->extra_ml > 0;
 }
 
+gboolean
+lactd_session_measured(const LactdSession *session)
+{
+	return lactd_session_sides(session) != 0 || lactd_session_weighed(session);
+}
+
 double
 lactd_session_total_ml(const LactdSession *session)
 {
@@ -185,7 +191,7 @@ weighed_present(gconstpointer record)
 static gboolean
 total_present(gconstpointer record)
 {
-	return lactd_session_sides(record) != 0 || weighed_present(record);
+	return lactd_session_measured(record);
 }
 
 static gboolean
@@ -438,18 +444,57 @@ const LactdRecord lactd_plan_table = {"plan", plan_fields, G_N_ELEMENTS(plan_fie
 #define PROGRESS(member) .offset = G_STRUCT_OFFSET(LactdProgress, member)
 #define PROGRESS_FIELD(member, type, unit)                                                       \
 	{#member, type, unit, #member, #member, #member, NULL, PROGRESS(member)}
+#define PROGRESS_MEASURED(member, unit, known)                                                   \
+	{#member, LACTD_FIELD_DOUBLE, unit, #member, #member, #member, NULL, PROGRESS(member),    \
+	 .present = known}
+
+static gboolean
+has_minutes(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_minutes;
+}
+
+static gboolean
+has_volume_today(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_volume_today;
+}
+
+static gboolean
+has_volume_7d(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_volume_7d;
+}
+
+static gboolean
+has_volume_trend(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_volume_trend;
+}
+
+static gboolean
+has_supplement_7d(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_supplement_7d;
+}
+
+static gboolean
+has_supplement_trend(gconstpointer record)
+{
+	return ((const LactdProgress *)record)->has_supplement_trend;
+}
 
 static const LactdField progress_fields[] = {
     PROGRESS_FIELD(sessions_24h, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(sessions_min, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(sessions_max, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(overnight_ok, LACTD_FIELD_BOOLEAN, NULL),
-    PROGRESS_FIELD(minutes_per_breast_7d, LACTD_FIELD_DOUBLE, "min"),
-    PROGRESS_FIELD(volume_today_ml, LACTD_FIELD_DOUBLE, "mL"),
-    PROGRESS_FIELD(volume_7d_avg_ml, LACTD_FIELD_DOUBLE, "mL"),
-    PROGRESS_FIELD(volume_trend_ml_per_week, LACTD_FIELD_DOUBLE, "mL/week"),
-    PROGRESS_FIELD(supplement_7d_avg_ml, LACTD_FIELD_DOUBLE, "mL"),
-    PROGRESS_FIELD(supplement_trend_ml_per_week, LACTD_FIELD_DOUBLE, "mL/week"),
+    PROGRESS_MEASURED(minutes_per_breast_7d, "min", has_minutes),
+    PROGRESS_MEASURED(volume_today_ml, "mL", has_volume_today),
+    PROGRESS_MEASURED(volume_7d_avg_ml, "mL", has_volume_7d),
+    PROGRESS_MEASURED(volume_trend_ml_per_week, "mL/week", has_volume_trend),
+    PROGRESS_MEASURED(supplement_7d_avg_ml, "mL", has_supplement_7d),
+    PROGRESS_MEASURED(supplement_trend_ml_per_week, "mL/week", has_supplement_trend),
     PROGRESS_FIELD(days_counted_7d, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(days_since_start, LACTD_FIELD_UINT32, NULL),
 };

@@ -74,6 +74,9 @@ double lactd_session_total_ml(const LactdSession *session);
 guint lactd_session_sides(const LactdSession *session);
 /* Whether extra_ml was measured (by a weighing), even when it is 0. */
 gboolean lactd_session_weighed(const LactdSession *session);
+/* Whether any of the session's volume was measured: a side or a weighing.
+ * When not, its total_ml (0) means nothing. */
+gboolean lactd_session_measured(const LactdSession *session);
 LactdSession *lactd_session_copy(const LactdSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LactdSession, lactd_session_free)
 
@@ -158,6 +161,13 @@ typedef struct {
 	double supplement_trend_ml_per_week;
 	guint days_counted_7d; /* days the 7-day averages are over */
 	guint days_since_start;
+	/* Which figures mean something; the others are absent, never 0. */
+	gboolean has_minutes;	   /* a finished timed session in the last 7 days */
+	gboolean has_volume_today; /* no milk removal today yet, or one with a volume */
+	gboolean has_volume_7d;	   /* a day of the last 7 whose volume is known */
+	gboolean has_volume_trend; /* 7 such days or more of the last 28 */
+	gboolean has_supplement_7d;    /* days_counted_7d > 0 */
+	gboolean has_supplement_trend; /* 7 counted days or more of the last 28 */
 } LactdProgress;
 
 /* A recording of a device's GATT traffic (lactctl capture): its header. */
