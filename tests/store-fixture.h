@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The store tests' fixture (tests/test-store.c, tests/test-store-samples.c). */
+/* The store tests' fixture (tests/test-store.c, tests/test-store-migrate.c,
+ * tests/test-store-samples.c). */
 #pragma once
 
 #include "lactd-store.h"
