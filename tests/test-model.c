@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -307,8 +308,15 @@ test_plan_roundtrip(void)
 static void
 test_progress(void)
 {
-	LactdProgress p = {.sessions_24h = 9, .overnight_ok = TRUE, .volume_7d_avg_ml = 410.5,
-			   .has_volume_7d = TRUE, .days_since_start = 12};
+	LactdProgress p = {.sessions_24h = 9,
+			   .overnight_ok = TRUE,
+			   .minutes_per_breast_7d = NAN,
+			   .volume_today_ml = NAN,
+			   .volume_7d_avg_ml = 410.5,
+			   .volume_trend_ml_per_week = NAN,
+			   .supplement_7d_avg_ml = NAN,
+			   .supplement_trend_ml_per_week = NAN,
+			   .days_since_start = 12};
 	g_autoptr(GVariant) v =
 		g_variant_ref_sink(lactd_record_to_variant(&lactd_progress_table, &p));
 	g_autoptr(JsonNode) node = lactd_record_to_json(&lactd_progress_table, &p);
@@ -321,8 +329,8 @@ test_progress(void)
 	g_assert_cmpuint(n, ==, 9);
 	g_assert_true(g_variant_lookup(v, "volume_7d_avg_ml", "d", &avg));
 	g_assert_cmpfloat(avg, ==, 410.5);
-	/* The five figures it does not say it has are absent, not 0: minutes,
-	 * today, the trends and the supplement's average. */
+	/* The five figures that are NAN are absent, not 0: minutes, today,
+	 * the trends and the supplement's average. */
 	g_assert_cmpuint(g_variant_n_children(v), ==, lactd_progress_table.n_fields - 5);
 	g_assert_false(g_variant_lookup(v, "volume_today_ml", "d", &avg));
 	{

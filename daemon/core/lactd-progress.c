@@ -100,17 +100,17 @@ median(GArray *values)
 	guint n = values->len;
 
 	if (n == 0)
-		return 0;
+		return NAN; /* no timed session: no figure */
 	g_array_sort(values, compare_double);
 	if (n % 2 == 1)
 		return g_array_index(values, double, n / 2);
 	return (g_array_index(values, double, n / 2 - 1) + g_array_index(values, double, n / 2)) / 2;
 }
 
-/* Mean of the counted days among the last `days` of the series; FALSE
- * when none counted (no average, which is not an average of 0). */
-static gboolean
-mean_last(const double *series, const gboolean *counted, guint len, guint days, double *mean)
+/* Mean of the counted days among the last `days` of the series; NAN when
+ * none counted (no average, which is not an average of 0). */
+static double
+mean_last(const double *series, const gboolean *counted, guint len, guint days)
 {
 	double sum = 0;
 	guint n = 0;
@@ -121,19 +121,16 @@ mean_last(const double *series, const gboolean *counted, guint len, guint days, 
 		sum += series[i];
 		n++;
 	}
-	*mean = n > 0 ? sum / n : 0;
-	return n > 0;
+	return n > 0 ? sum / n : NAN;
 }
 
 /* Ordinary least-squares slope of the counted days against their index, per
- * week; FALSE with too few days to mean anything. */
-static gboolean
-weekly_slope(const double *series, const gboolean *counted, guint len, double *slope)
+ * week; NAN with too few days to mean anything. */
+static double
+weekly_slope(const double *series, const gboolean *counted, guint len)
 {
 	double sx = 0, sy = 0, sxx = 0, sxy = 0, mx, my;
 	guint n = 0;
-
-	*slope = 0;
 
 	for (guint i = 0; i < len; i++) {
 		if (!counted[i])
@@ -143,7 +140,7 @@ weekly_slope(const double *series, const gboolean *counted, guint len, double *s
 		n++;
 	}
 	if (n < MIN_TREND_DAYS)
-		return FALSE;
+		return NAN;
 	mx = sx / n;
 	my = sy / n;
 	/* Centred sums: exact for integer-valued series, no cancellation. */
@@ -153,16 +150,18 @@ weekly_slope(const double *series, const gboolean *counted, guint len, double *s
 		sxx += (i - mx) * (i - mx);
 		sxy += (i - mx) * (series[i] - my);
 	}
-	*slope = sxx > 0 ? 7 * sxy / sxx : 0;
-	return TRUE;
+	return sxx > 0 ? 7 * sxy / sxx : 0;
 }
 
-/* To the API's 0.1 resolution, without a "-0" for a flat series. */
+/* To the API's 0.1 resolution, without a "-0" for a flat series; NAN (not
+ * measured, not worked out) stays NAN. */
 static double
 tidy(double value)
 {
 	double r = lactd_round_ml(value);
 
+	if (isnan(value))
+		return NAN;
 	return r == 0 || !isfinite(r) ? 0 : r;
 }
 
@@ -277,22 +276,12 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	p.sessions_min = plan->sessions_min;
 	p.sessions_max = plan->sessions_max;
 	p.overnight_ok = current_seen || target_seen;
-	p.has_minutes = minutes->len > 0;
 	p.minutes_per_breast_7d = tidy(median(minutes));
-	p.has_volume_today = !removal_today || measured_today;
-	p.volume_today_ml = tidy(volume_today);
-	p.has_volume_7d = mean_last(volume, volume_counted, TREND_DAYS, AVERAGE_DAYS,
-				    &p.volume_7d_avg_ml);
-	p.volume_7d_avg_ml = tidy(p.volume_7d_avg_ml);
-	p.has_volume_trend = weekly_slope(volume, volume_counted, TREND_DAYS,
-					  &p.volume_trend_ml_per_week);
-	p.volume_trend_ml_per_week = tidy(p.volume_trend_ml_per_week);
-	p.has_supplement_7d = mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS,
-					&p.supplement_7d_avg_ml);
-	p.supplement_7d_avg_ml = tidy(p.supplement_7d_avg_ml);
-	p.has_supplement_trend = weekly_slope(supplement, counted, TREND_DAYS,
-					      &p.supplement_trend_ml_per_week);
-	p.supplement_trend_ml_per_week = tidy(p.supplement_trend_ml_per_week);
+	p.volume_today_ml = !removal_today || measured_today ? tidy(volume_today) : NAN;
+	p.volume_7d_avg_ml = tidy(mean_last(volume, volume_counted, TREND_DAYS, AVERAGE_DAYS));
+	p.volume_trend_ml_per_week = tidy(weekly_slope(volume, volume_counted, TREND_DAYS));
+	p.supplement_7d_avg_ml = tidy(mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS));
+	p.supplement_trend_ml_per_week = tidy(weekly_slope(supplement, counted, TREND_DAYS));
 	/* Without it a 0 average could not be told from "no day yet". */
 	for (guint i = TREND_DAYS - AVERAGE_DAYS; i < TREND_DAYS; i++)
 		p.days_counted_7d += counted[i];

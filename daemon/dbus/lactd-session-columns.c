@@ -113,7 +113,8 @@ lactd_columns_has(const LactdField *f)
 gboolean
 lactd_columns_may_be_absent(const LactdField *f)
 {
-	return f->compute != NULL || (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
+	return f->compute != NULL || (f->flags & LACTD_FIELD_NAN_ABSENT) ||
+	       (f->present != NULL && !(f->flags & LACTD_FIELD_DBUS_ALWAYS));
 }
 
 static Op

@@ -444,57 +444,21 @@ const LactdRecord lactd_plan_table = {"plan", plan_fields, G_N_ELEMENTS(plan_fie
 #define PROGRESS(member) .offset = G_STRUCT_OFFSET(LactdProgress, member)
 #define PROGRESS_FIELD(member, type, unit)                                                       \
 	{#member, type, unit, #member, #member, #member, NULL, PROGRESS(member)}
-#define PROGRESS_MEASURED(member, unit, known)                                                   \
+#define PROGRESS_MEASURED(member, unit)                                                          \
 	{#member, LACTD_FIELD_DOUBLE, unit, #member, #member, #member, NULL, PROGRESS(member),    \
-	 .present = known}
-
-static gboolean
-has_minutes(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_minutes;
-}
-
-static gboolean
-has_volume_today(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_volume_today;
-}
-
-static gboolean
-has_volume_7d(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_volume_7d;
-}
-
-static gboolean
-has_volume_trend(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_volume_trend;
-}
-
-static gboolean
-has_supplement_7d(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_supplement_7d;
-}
-
-static gboolean
-has_supplement_trend(gconstpointer record)
-{
-	return ((const LactdProgress *)record)->has_supplement_trend;
-}
+	 .flags = LACTD_FIELD_NAN_ABSENT}
 
 static const LactdField progress_fields[] = {
     PROGRESS_FIELD(sessions_24h, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(sessions_min, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(sessions_max, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(overnight_ok, LACTD_FIELD_BOOLEAN, NULL),
-    PROGRESS_MEASURED(minutes_per_breast_7d, "min", has_minutes),
-    PROGRESS_MEASURED(volume_today_ml, "mL", has_volume_today),
-    PROGRESS_MEASURED(volume_7d_avg_ml, "mL", has_volume_7d),
-    PROGRESS_MEASURED(volume_trend_ml_per_week, "mL/week", has_volume_trend),
-    PROGRESS_MEASURED(supplement_7d_avg_ml, "mL", has_supplement_7d),
-    PROGRESS_MEASURED(supplement_trend_ml_per_week, "mL/week", has_supplement_trend),
+    PROGRESS_MEASURED(minutes_per_breast_7d, "min"),
+    PROGRESS_MEASURED(volume_today_ml, "mL"),
+    PROGRESS_MEASURED(volume_7d_avg_ml, "mL"),
+    PROGRESS_MEASURED(volume_trend_ml_per_week, "mL/week"),
+    PROGRESS_MEASURED(supplement_7d_avg_ml, "mL"),
+    PROGRESS_MEASURED(supplement_trend_ml_per_week, "mL/week"),
     PROGRESS_FIELD(days_counted_7d, LACTD_FIELD_UINT32, NULL),
     PROGRESS_FIELD(days_since_start, LACTD_FIELD_UINT32, NULL),
 };

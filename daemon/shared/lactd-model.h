@@ -147,7 +147,9 @@ typedef struct {
 	char name[LACTD_PLAN_NAME_MAX + 1];
 } LactdPlan;
 
-/* GetProgress (docs/progress.md says how each figure is computed). */
+/* GetProgress (docs/progress.md says how each figure is computed). A
+ * figure that nothing measured, or that cannot be worked out yet, is NAN:
+ * absent from the reply, never 0. */
 typedef struct {
 	guint sessions_24h;
 	guint sessions_min;
@@ -161,13 +163,6 @@ typedef struct {
 	double supplement_trend_ml_per_week;
 	guint days_counted_7d; /* days the 7-day averages are over */
 	guint days_since_start;
-	/* Which figures mean something; the others are absent, never 0. */
-	gboolean has_minutes;	   /* a finished timed session in the last 7 days */
-	gboolean has_volume_today; /* no milk removal today yet, or one with a volume */
-	gboolean has_volume_7d;	   /* a day of the last 7 whose volume is known */
-	gboolean has_volume_trend; /* 7 such days or more of the last 28 */
-	gboolean has_supplement_7d;    /* days_counted_7d > 0 */
-	gboolean has_supplement_trend; /* 7 counted days or more of the last 28 */
 } LactdProgress;
 
 /* A recording of a device's GATT traffic (lactctl capture): its header. */

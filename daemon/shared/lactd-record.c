@@ -31,6 +31,9 @@ lactd_field_type(const LactdField *field)
 static gboolean
 is_present(const LactdField *field, gconstpointer record)
 {
+	if ((field->flags & LACTD_FIELD_NAN_ABSENT) &&
+	    isnan(G_STRUCT_MEMBER(double, record, field->offset)))
+		return FALSE;
 	return field->present == NULL || field->present(record);
 }
 

@@ -55,6 +55,9 @@ typedef enum {
 	/* JSON leaves the member out when absent, instead of null (what only
 	 * some kinds of record have, such as a supplement's milk). */
 	LACTD_FIELD_JSON_OMIT = 1 << 5,
+	/* A DOUBLE that holds NAN was not measured (or cannot be worked out
+	 * yet): absent on D-Bus, null in JSON, an empty CSV cell. Never 0. */
+	LACTD_FIELD_NAN_ABSENT = 1 << 6,
 } LactdFieldFlags;
 
 typedef struct _LactdField LactdField;
