@@ -143,6 +143,13 @@ read_quoted(const char *line, gsize len, gsize *pos, const char **why)
 		*why = "quoted text is not a valid string";
 		return NULL;
 	}
+	/* json-glib turns a lone surrogate (\ud800 to \udfff without its
+	 * other half) into bytes that are not UTF-8; such a text could not be
+	 * written back as it was read. */
+	if (!g_utf8_validate(json_node_get_string(root), -1, NULL)) {
+		*why = "bad \\u escape (a surrogate without its pair)";
+		return NULL;
+	}
 	if (strlen(json_node_get_string(root)) > LACTD_CAPFILE_MAX_TEXT) {
 		*why = "quoted text too long";
 		return NULL;
