@@ -31,8 +31,8 @@ lactd_field_type(const LactdField *field)
 static gboolean
 is_present(const LactdField *field, gconstpointer record)
 {
-	if ((field->flags & LACTD_FIELD_NAN_ABSENT) &&
-	    isnan(G_STRUCT_MEMBER(double, record, field->offset)))
+	if ((field->flags & LACTD_FIELD_NAN_ABSENT) && field->type == LACTD_FIELD_DOUBLE &&
+	    !lactd_field_is_derived(field) && isnan(G_STRUCT_MEMBER(double, record, field->offset)))
 		return FALSE;
 	return field->present == NULL || field->present(record);
 }
