@@ -32,14 +32,14 @@ typedef struct {
 } Fixture;
 
 static const LactdCaptureDevice pump = {"C0:FF:EE:00:00:01", "opp", LACTD_KIND_PUMP, "both",
-					"bottle", "/org/lactd/devices/C0_FF_EE_00_00_01", FALSE, 0};
+					"bottle", "/org/lactd/devices/C0_FF_EE_00_00_01", FALSE, 0, FALSE};
 static const LactdCaptureDevice left_unit = {"C0:FF:EE:00:00:0A", "opp", LACTD_KIND_PUMP, "left",
-					     "bottle", "/org/lactd/devices/C0_FF_EE_00_00_0A", FALSE, 0};
+					     "bottle", "/org/lactd/devices/C0_FF_EE_00_00_0A", FALSE, 0, FALSE};
 static const LactdCaptureDevice right_unit = {"C0:FF:EE:00:00:0B", "opp", LACTD_KIND_PUMP,
 					      "right", "bottle",
-					      "/org/lactd/devices/C0_FF_EE_00_00_0B", FALSE, 0};
+					      "/org/lactd/devices/C0_FF_EE_00_00_0B", FALSE, 0, FALSE};
 static const LactdCaptureDevice scale = {"C0:FF:EE:00:00:02", "wss", LACTD_KIND_SCALE, "unknown",
-					 "bottle", "/org/lactd/devices/C0_FF_EE_00_00_02", FALSE, 0};
+					 "bottle", "/org/lactd/devices/C0_FF_EE_00_00_02", FALSE, 0, FALSE};
 
 static void
 on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
@@ -477,6 +477,26 @@ test_host_stability(Fixture *f, gconstpointer data)
 	}
 }
 
+/* A scale that sends finished measurements (the Weight Scale Service):
+ * each stable one is a weighing, the same weight twice too (a baby who
+ * took nothing at the feed between); one still moving is none. */
+static void
+test_measurements(Fixture *f, gconstpointer data)
+{
+	LactdCaptureDevice wss = scale;
+	gint64 t0 = g_get_real_time() - G_TIME_SPAN_HOUR;
+
+	wss.measurements = TRUE;
+	weigh(f, &wss, t0, 3500.0, TRUE);
+	weigh(f, &wss, t0 + S(600), 3500.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 2);
+	weigh(f, &wss, t0 + S(700), 3510.0, FALSE);
+	weigh(f, &wss, t0 + S(800), 0.0, TRUE);
+	g_assert_cmpuint(count_weighings(f), ==, 2);
+	/* (A streaming scale's same two readings are one placement:
+	 * /capture/weighing/once-per-placement.) */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -492,5 +512,6 @@ main(int argc, char **argv)
 	ADD("/capture/weighing/bottle-after-session", test_bottle_after_session);
 	ADD("/capture/weighing/once-per-placement", test_once_per_placement);
 	ADD("/capture/weighing/host-stability", test_host_stability);
+	ADD("/capture/weighing/measurements", test_measurements);
 	return g_test_run();
 }

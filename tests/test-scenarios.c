@@ -452,20 +452,32 @@ test_bottle_attributed(Fixture *f, gconstpointer data)
 
 /* ---- (e) a baby weighed before and after a feed --------------------------------------- */
 
+/* The scale's two weighings of the baby, and what the feed measured. */
+typedef struct {
+	const char *weighings;
+	double took_ml;
+} TestWeigh;
+
+static const TestWeigh took_45 = {"weighings=5:3500;305:3545\n\n", 45.0};
+/* A baby who took nothing: measured, 0 mL, not "not measured". */
+static const TestWeigh took_nothing = {"weighings=5:3500;305:3500\n\n", 0.0};
+
 static void
 test_baby_test_weigh(Fixture *f, gconstpointer data)
 {
+	const TestWeigh *tw = data;
 	/* 300 s of the scale's time between the weighings: 5 s at 60x. */
-	g_autofree char *devices = g_strconcat(scale_absent, "weighings=5:3500;305:3545\n\n", NULL);
+	g_autofree char *devices = g_strconcat(scale_absent, tw->weighings, NULL);
 	Count w1 = {f, 1}, w2 = {f, 2};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) r = NULL;
 	g_autoptr(GVariant) weighings = NULL;
 	g_autoptr(GVariant) list = NULL;
 	g_autoptr(GVariant) s = NULL;
+	g_autofree const char **measured = NULL;
 	gint64 pre_time = 0;
 	guint64 id, sid = 0;
-	double total = 0;
+	double total = -1, weighed = -1;
 	const char *kind;
 
 	if (!start(f, "UTC", devices, NULL))
@@ -497,8 +509,13 @@ test_baby_test_weigh(Fixture *f, gconstpointer data)
 	g_assert_true(g_variant_lookup(s, "total_ml", "d", &total));
 	g_assert_cmpuint(sid, ==, id);
 	g_assert_cmpstr(kind, ==, "nursing");
-	/* 45 g gained: 45 mL taken. */
-	g_assert_cmpfloat(total, ==, 45.0);
+	/* 45 g gained: 45 mL taken; none gained: 0 mL, weighed all the same. */
+	g_assert_cmpfloat(total, ==, tw->took_ml);
+	g_assert_true(g_variant_lookup(s, "weighed_ml", "d", &weighed));
+	g_assert_cmpfloat(weighed, ==, tw->took_ml);
+	g_assert_true(g_variant_lookup(s, "measured", "^a&s", &measured));
+	g_assert_cmpuint(g_strv_length((GStrv)measured), ==, 1);
+	g_assert_cmpstr(measured[0], ==, "weighed");
 	g_clear_pointer(&weighings, g_variant_unref);
 	weighings = list_weighings(f);
 	g_assert_cmpuint(g_variant_n_children(weighings), ==, 2);
@@ -753,7 +770,10 @@ main(int argc, char **argv)
 	ADD("/scenario/two-wearables", test_two_wearables);
 	ADD("/scenario/record-after-live", test_record_after_live);
 	ADD("/scenario/bottle-attributed", test_bottle_attributed);
-	ADD("/scenario/baby-test-weigh", test_baby_test_weigh);
+	g_test_add("/scenario/baby-test-weigh", Fixture, &took_45, setup, test_baby_test_weigh,
+		   teardown);
+	g_test_add("/scenario/baby-took-nothing", Fixture, &took_nothing, setup,
+		   test_baby_test_weigh, teardown);
 	ADD("/scenario/watch-plain", test_watch_plain);
 	for (guint i = 0; i < G_N_ELEMENTS(zones); i++) {
 		g_autofree char *path = g_strdup_printf("/scenario/local-days/%s", zones[i].tz);

@@ -29,11 +29,14 @@ lactd_capture_take_weight(Dev *dev, const LactdCaptureDevice *device, const Lact
 		return FALSE;
 	}
 	/* Only a settled weight is a weighing, once per placement; the rest
-	 * is the scale moving or repeating itself. */
+	 * is the scale moving or repeating itself. A scale that sends finished
+	 * measurements sends each once: every stable one is a weighing. */
 	g_clear_handle_id(&dev->settle_source, g_source_remove);
-	if (!lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
-			       device->host_stability, device->weight_resolution_g,
-			       capture->config->settle_ms, now_us)) {
+	if (device->measurements ? !(r->weight.stable && r->weight.grams > 0)
+				 : !lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
+						      device->host_stability,
+						      device->weight_resolution_g,
+						      capture->config->settle_ms, now_us)) {
 		if (device->host_stability) {
 			/* Many scales send a weight only when it changes: without
 			 * a later packet the hold would never be seen. One

@@ -60,9 +60,11 @@ typedef struct {
 	const char *role; /* "bottle", "baby" */
 	const char *object_path; /* its org.lactd.Device1 object */
 	/* Scales: the plugin's LACTD_PLUGIN_FLAG_HOST_STABILITY and
-	 * weight_resolution_g (lactd-settle.h). */
+	 * weight_resolution_g (lactd-settle.h), and its
+	 * LACTD_PLUGIN_FLAG_MEASUREMENTS (each stable reading is a weighing). */
 	gboolean host_stability;
 	double weight_resolution_g;
+	gboolean measurements;
 } LactdCaptureDevice;
 
 /* @listener (may be NULL) must outlive the capture. */

@@ -66,6 +66,8 @@ capture_device(Entry *e)
 	    .host_stability =
 		e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_HOST_STABILITY) != 0,
 	    .weight_resolution_g = e->desc != NULL ? e->desc->weight_resolution_g : 0,
+	    .measurements =
+		e->desc != NULL && (e->desc->flags & LACTD_PLUGIN_FLAG_MEASUREMENTS) != 0,
 	};
 	return cd;
 }

@@ -225,6 +225,12 @@ typedef struct {
 #define LACTD_PLUGIN_FLAG_HOST_STABILITY (1u << 0)
 /* The device sends nothing until the link is encrypted (bonded). */
 #define LACTD_PLUGIN_FLAG_NEEDS_ENCRYPTION (1u << 1)
+/* Each weight reading is one finished measurement, as a Weight Scale
+ * Service indication is: the host stores every one, even one equal to the
+ * last (a baby weighed again at the same weight), instead of one weighing
+ * per placement of a weight that is streamed. A host that does not know
+ * the flag stores one per placement, as before. */
+#define LACTD_PLUGIN_FLAG_MEASUREMENTS (1u << 2)
 
 #if defined(__GNUC__)
 #define LACTD_PLUGIN_EXPORT __attribute__((visibility("default")))

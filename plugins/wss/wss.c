@@ -28,6 +28,9 @@ static const LactdPluginDesc wss_desc = {
     .attach = wss_attach,
     /* .value NULL: the host parses and emits */
     .parse = wss_parse,
+    /* A baby weighed after a feed at the weight she had before is a
+     * second weighing (an intake of 0 g), not the first one repeated. */
+    .flags = LACTD_PLUGIN_FLAG_MEASUREMENTS,
 };
 
 LACTD_PLUGIN_DEFINE(wss_desc);
