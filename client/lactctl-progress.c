@@ -192,7 +192,10 @@ lactctl_progress_text(GVariant *progress, GVariant *plan, const char *today, gbo
 	trend_line(&o, progress == NULL || has(progress, "volume_trend_ml_per_week"), trend);
 
 	heading(&o, "Supplement");
-	if (sup_avg == 0 && fabs(sup_trend) < 0.05)
+	/* No complete day yet: today's supplement is in no average so far. */
+	if (counted == 0 && progress != NULL && !has(progress, "supplement_7d_avg_ml"))
+		line(&o, "Daily average:", FALSE, "from tomorrow, after the first whole day");
+	else if (sup_avg == 0 && fabs(sup_trend) < 0.05)
 		line(&o, "Daily average:", FALSE, "none recorded in the last 7 days");
 	else
 		line(&o, "Daily average:", FALSE, "%s mL a day over the last 7 days", sup_s);

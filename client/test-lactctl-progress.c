@@ -20,6 +20,8 @@ typedef struct {
 	const char *start;
 	/* Keys the daemon leaves out: figures nobody measured. */
 	const char *absent;
+	/* days_counted_7d 0: the log began today. */
+	gboolean first_day;
 } State;
 
 static void
@@ -48,6 +50,8 @@ progress_of(const State *s)
 	add_double(&b, s, "supplement_7d_avg_ml", s->sup_avg);
 	add_double(&b, s, "supplement_trend_ml_per_week", s->sup_trend);
 	g_variant_builder_add(&b, "{sv}", "days_since_start", g_variant_new_uint32(s->days));
+	if (s->first_day)
+		g_variant_builder_add(&b, "{sv}", "days_counted_7d", g_variant_new_uint32(0));
 	return g_variant_ref_sink(g_variant_builder_end(&b));
 }
 
@@ -117,7 +121,7 @@ test_no_data(void)
 static void
 test_good_day(void)
 {
-	const State s = {10, TRUE, 17.5, 420.5, 512.25, 35.0, 0, 0, 14, "2026-02-24", NULL};
+	const State s = {10, TRUE, 17.5, 420.5, 512.25, 35.0, 0, 0, 14, "2026-02-24", NULL, FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "Progress - 14 days since your plan started on 2026-02-24"));
@@ -139,7 +143,7 @@ test_early_day(void)
 	/* Three sessions so far: said as three sessions, not as five to go. */
 	const State s = {3,    FALSE, 12.0,	    95.0,	  300.0,
 			 0,    0,     0,	    0,		  "2026-03-10",
-			 "volume_trend_ml_per_week supplement_trend_ml_per_week"};
+			 "volume_trend_ml_per_week supplement_trend_ml_per_week", FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "Progress - your plan started today"));
@@ -149,6 +153,28 @@ test_early_day(void)
 	/* Under 7 days: no trend yet, which is not a level one. */
 	g_assert_nonnull(strstr(t, "Trend:          shown once 7 days have a measured volume"));
 	g_assert_null(strstr(t, "0 mL/week"));
+}
+
+/* The log began today, with a supplement: neither average exists yet, and
+ * the supplement given today is not "none". */
+static void
+test_first_day(void)
+{
+	const State s = {.sessions_24h = 4,
+			 .overnight = TRUE,
+			 .minutes = 19.0,
+			 .today = 215.9,
+			 .start = "2026-03-10",
+			 .absent = "volume_7d_avg_ml volume_trend_ml_per_week supplement_7d_avg_ml "
+				   "supplement_trend_ml_per_week",
+			 .first_day = TRUE};
+	g_autofree char *t = render(&s);
+
+	g_assert_nonnull(strstr(t, "Today so far:   215.9 mL"));
+	g_assert_nonnull(strstr(t, "Supplement\n  Daily average:  from tomorrow, after the first "
+				   "whole day"));
+	g_assert_null(strstr(t, "none recorded"));
+	g_assert_null(strstr(t, "0.0 mL a day"));
 }
 
 /* Feeds at the breast, none weighed: the sessions and minutes are there,
@@ -166,7 +192,7 @@ test_nursing_only(void)
 			 0,
 			 20,
 			 "2026-02-18",
-			 "volume_today_ml volume_7d_avg_ml volume_trend_ml_per_week"};
+			 "volume_today_ml volume_7d_avg_ml volume_trend_ml_per_week", FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "Sessions:       9, within your plan of 8 to 12"));
@@ -181,7 +207,7 @@ test_nursing_only(void)
 static void
 test_falling_trend(void)
 {
-	const State s = {13, TRUE, 22.0, 250.0, 380.0, -21.0, 0, 0, 30, "2026-02-08", NULL};
+	const State s = {13, TRUE, 22.0, 250.0, 380.0, -21.0, 0, 0, 30, "2026-02-08", NULL, FALSE};
 	g_autofree char *t = render(&s);
 
 	/* Said plainly, the same shape of words as a rise. */
@@ -193,7 +219,7 @@ test_falling_trend(void)
 static void
 test_supplement_going_down(void)
 {
-	const State s = {9, TRUE, 16.0, 200.0, 310.0, 14.0, 120.0, -28.0, 21, "2026-02-17", NULL};
+	const State s = {9, TRUE, 16.0, 200.0, 310.0, 14.0, 120.0, -28.0, 21, "2026-02-17", NULL, FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "120.0 mL a day over the last 7 days"));
@@ -204,7 +230,7 @@ test_supplement_going_down(void)
 static void
 test_supplement_going_up(void)
 {
-	const State s = {8, FALSE, 15.0, 100.0, 150.0, 0, 200.0, 14.0, 3, "2026-03-07", NULL};
+	const State s = {8, FALSE, 15.0, 100.0, 150.0, 0, 200.0, 14.0, 3, "2026-03-07", NULL, FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "3 days since your plan started"));
@@ -215,7 +241,7 @@ test_supplement_going_up(void)
 static void
 test_plan_in_future(void)
 {
-	const State s = {1, FALSE, 0, 10.0, 0, 0, 0, 0, 0, "2026-04-01", NULL};
+	const State s = {1, FALSE, 0, 10.0, 0, 0, 0, 0, 0, "2026-04-01", NULL, FALSE};
 	g_autofree char *t = render(&s);
 
 	g_assert_nonnull(strstr(t, "your plan starts on 2026-04-01"));
@@ -242,6 +268,7 @@ main(int argc, char **argv)
 	g_test_add_func("/lactctl/progress/good-day", test_good_day);
 	g_test_add_func("/lactctl/progress/early-day", test_early_day);
 	g_test_add_func("/lactctl/progress/nursing-only", test_nursing_only);
+	g_test_add_func("/lactctl/progress/first-day", test_first_day);
 	g_test_add_func("/lactctl/progress/falling-trend", test_falling_trend);
 	g_test_add_func("/lactctl/progress/supplement-going-down", test_supplement_going_down);
 	g_test_add_func("/lactctl/progress/supplement-going-up", test_supplement_going_up);
