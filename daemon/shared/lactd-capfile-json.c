@@ -39,6 +39,23 @@ is_control(guchar c)
 	return c < 0x20 || c == 0x7f;
 }
 
+/* The four hex digits at text[i] as a number, or -1. */
+static int
+hex4(const char *text, gsize i, gsize len)
+{
+	int v = 0;
+
+	if (i + 4 > len)
+		return -1;
+	for (gsize k = i; k < i + 4; k++) {
+		int d = g_ascii_xdigit_value(text[k]);
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
 /*
  * The escape at text[i] (after the backslash), checked and copied into json
  * in the parser's form. Returns the escape's length, or 0 with *why set.
@@ -46,7 +63,7 @@ is_control(guchar c)
 static gsize
 copy_escape(const char *text, gsize i, gsize len, GString *json, const char **why)
 {
-	int hi, lo;
+	int hi, lo, u;
 
 	if (i >= len) {
 		*why = "unterminated escape";
@@ -65,11 +82,29 @@ copy_escape(const char *text, gsize i, gsize len, GString *json, const char **wh
 		g_string_append_c(json, text[i]);
 		return 1;
 	case 'u':
-		if (i + 4 >= len || !g_ascii_isxdigit(text[i + 1]) || !g_ascii_isxdigit(text[i + 2]) ||
-		    !g_ascii_isxdigit(text[i + 3]) || !g_ascii_isxdigit(text[i + 4]) ||
-		    strncmp(text + i + 1, "0000", 4) == 0) {
+		u = i + 4 < len ? hex4(text, i + 1, len) : -1;
+		if (u <= 0) {
 			*why = "bad \\u escape (four hex digits, not 0000)";
 			return 0;
+		}
+		/* UTF-16: a surrogate only as a pair, high then low. (json-glib
+		 * would read a lone one as bytes that are not UTF-8, and leaks
+		 * memory on some of them.) */
+		if (u >= 0xdc00 && u <= 0xdfff) {
+			*why = "bad \\u escape (a surrogate without its pair)";
+			return 0;
+		}
+		if (u >= 0xd800 && u <= 0xdbff) {
+			lo = i + 10 < len && text[i + 5] == '\\' && text[i + 6] == 'u'
+				 ? hex4(text, i + 7, len)
+				 : -1;
+			if (lo < 0xdc00 || lo > 0xdfff) {
+				*why = "bad \\u escape (a surrogate without its pair)";
+				return 0;
+			}
+			g_string_append_c(json, '\\');
+			g_string_append_len(json, text + i, 11);
+			return 11;
 		}
 		g_string_append_c(json, '\\');
 		g_string_append_len(json, text + i, 5);
@@ -143,9 +178,8 @@ read_quoted(const char *line, gsize len, gsize *pos, const char **why)
 		*why = "quoted text is not a valid string";
 		return NULL;
 	}
-	/* json-glib turns a lone surrogate (\ud800 to \udfff without its
-	 * other half) into bytes that are not UTF-8; such a text could not be
-	 * written back as it was read. */
+	/* Whatever the parser made must be UTF-8, or it could not be written
+	 * back as it was read (the surrogates are checked above already). */
 	if (!g_utf8_validate(json_node_get_string(root), -1, NULL)) {
 		*why = "bad \\u escape (a surrogate without its pair)";
 		return NULL;
