@@ -32,7 +32,7 @@ static gboolean
 is_present(const LactdField *field, gconstpointer record)
 {
 	if ((field->flags & LACTD_FIELD_NAN_ABSENT) && field->type == LACTD_FIELD_DOUBLE &&
-	    !lactd_field_is_derived(field) && isnan(G_STRUCT_MEMBER(double, record, field->offset)))
+	    !lactd_field_is_derived(field) && isnan(*AT(record, field, const double)))
 		return FALSE;
 	return field->present == NULL || field->present(record);
 }
@@ -193,7 +193,7 @@ owned_string(const LactdField *f, gpointer record)
 {
 	if (f->type != LACTD_FIELD_STRING || lactd_field_is_derived(f))
 		return NULL;
-	return G_STRUCT_MEMBER_P(record, f->offset);
+	return AT(record, f, char *);
 }
 
 void
