@@ -97,10 +97,15 @@ lactd_store_daily_summary(LactdStore *store, gint64 from_us, gint64 to_us,
 			day->supplements++;
 			continue;
 		}
-		/* A test-weighing of 0 g is measured: weighed, not extra > 0. */
-		if (sqlite3_column_int(stmt, 7) != 0 || sqlite3_column_int(stmt, 8) != 0 ||
-		    extra > 0)
-			day->measured = TRUE;
+		/* The model's rule, on the columns read: a side, or a weighing
+		 * (of 0 g too). */
+		{
+			LactdSession m = {.has_volume = sqlite3_column_int(stmt, 7) != 0,
+					  .weighed = sqlite3_column_int(stmt, 8) != 0,
+					  .extra_ml = extra};
+			if (lactd_session_measured(&m))
+				day->measured = TRUE;
+		}
 		day->sessions++;
 		day->left_ml += left;
 		day->right_ml += right;
