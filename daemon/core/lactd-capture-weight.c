@@ -15,6 +15,20 @@
 
 static gboolean settle_timeout(gpointer user_data);
 
+/* Whether the reading is a weighing to store. Only a settled weight is, once
+ * per placement; the rest is the scale moving or repeating itself. A scale
+ * that sends finished measurements sends each once: every stable one is. */
+static gboolean
+is_weighing(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, guint settle_ms,
+	    gint64 now_us)
+{
+	if (device->measurements)
+		return r->weight.stable && r->weight.grams > 0;
+	return lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
+				 device->host_stability, device->weight_resolution_g, settle_ms,
+				 now_us);
+}
+
 gboolean
 lactd_capture_take_weight(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r,
 			  gint64 now_us, GError **error)
@@ -28,15 +42,8 @@ lactd_capture_take_weight(Dev *dev, const LactdCaptureDevice *device, const Lact
 			    "weight %.1f g out of range", r->weight.grams);
 		return FALSE;
 	}
-	/* Only a settled weight is a weighing, once per placement; the rest
-	 * is the scale moving or repeating itself. A scale that sends finished
-	 * measurements sends each once: every stable one is a weighing. */
 	g_clear_handle_id(&dev->settle_source, g_source_remove);
-	if (device->measurements ? !(r->weight.stable && r->weight.grams > 0)
-				 : !lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
-						      device->host_stability,
-						      device->weight_resolution_g,
-						      capture->config->settle_ms, now_us)) {
+	if (!is_weighing(dev, device, r, capture->config->settle_ms, now_us)) {
 		if (device->host_stability) {
 			/* Many scales send a weight only when it changes: without
 			 * a later packet the hold would never be seen. One
