@@ -497,6 +497,44 @@ test_measurements(Fixture *f, gconstpointer data)
 	 * /capture/weighing/once-per-placement.) */
 }
 
+static void
+measure(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, guint64 id)
+{
+	LactdReading w = {.type = LACTD_READING_WEIGHT, .time_us = t};
+
+	w.weight.grams = grams;
+	w.weight.stable = TRUE;
+	w.weight.measurement_id = id;
+	feed(f, dev, &w);
+}
+
+/* A scale sends a measurement again when the link went before it was
+ * confirmed: the same name (its time stamp) and weight is stored once. A
+ * new measurement at the same weight, or one the scale does not name, is
+ * a weighing. */
+static void
+test_measurement_resent(Fixture *f, gconstpointer data)
+{
+	LactdCaptureDevice wss = scale;
+	gint64 t0 = g_get_real_time() - G_TIME_SPAN_HOUR;
+
+	wss.measurements = TRUE;
+	measure(f, &wss, t0, 3500.0, 0x0107ea0c07091e05);
+	measure(f, &wss, t0 + S(40), 3500.0, 0x0107ea0c07091e05);
+	g_assert_cmpuint(count_weighings(f), ==, 1);
+	/* The next feed: the baby took nothing, at the same weight. */
+	measure(f, &wss, t0 + S(900), 3500.0, 0x0107ea0c07092d05);
+	g_assert_cmpuint(count_weighings(f), ==, 2);
+	/* Unnamed measurements are each a weighing. */
+	measure(f, &wss, t0 + S(1800), 3500.0, 0);
+	measure(f, &wss, t0 + S(1810), 3500.0, 0);
+	g_assert_cmpuint(count_weighings(f), ==, 4);
+	/* The same name with another weight is not a resend. */
+	measure(f, &wss, t0 + S(2700), 3520.0, 0x0107ea0c070a0005);
+	measure(f, &wss, t0 + S(2710), 3530.0, 0x0107ea0c070a0005);
+	g_assert_cmpuint(count_weighings(f), ==, 6);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -513,5 +551,6 @@ main(int argc, char **argv)
 	ADD("/capture/weighing/once-per-placement", test_once_per_placement);
 	ADD("/capture/weighing/host-stability", test_host_stability);
 	ADD("/capture/weighing/measurements", test_measurements);
+	ADD("/capture/weighing/measurement-resent", test_measurement_resent);
 	return g_test_run();
 }

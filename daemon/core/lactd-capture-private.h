@@ -29,6 +29,10 @@ typedef struct {
 	double pending_g;
 	char *pending_role;
 	double pending_resolution_g;
+	/* A scale that names its measurements: the last one stored, to know
+	 * it when it is sent again (weight.measurement_id, 0: none). */
+	guint64 last_measurement_id;
+	double last_measurement_g;
 } Dev;
 
 /* A live session: one or two devices' sessions. */

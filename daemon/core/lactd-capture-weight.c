@@ -15,15 +15,34 @@
 
 static gboolean settle_timeout(gpointer user_data);
 
+/* A measurement the scale sent again because the link went before its
+ * confirmation came: the same name and weight as the last one stored. */
+static gboolean
+is_resent(Dev *dev, const LactdReading *r)
+{
+	return r->weight.measurement_id != 0 &&
+	       r->weight.measurement_id == dev->last_measurement_id &&
+	       r->weight.grams == dev->last_measurement_g;
+}
+
 /* Whether the reading is a weighing to store. Only a settled weight is, once
  * per placement; the rest is the scale moving or repeating itself. A scale
- * that sends finished measurements sends each once: every stable one is. */
+ * that sends finished measurements sends each once, or again when the link
+ * went before it was confirmed: every stable one is, but a measurement sent
+ * again. */
 static gboolean
 is_weighing(Dev *dev, const LactdCaptureDevice *device, const LactdReading *r, guint settle_ms,
 	    gint64 now_us)
 {
-	if (device->measurements)
+	if (device->measurements) {
+		if (is_resent(dev, r)) {
+			g_message("%s: a measurement sent again (its confirmation was lost) is "
+				  "stored once",
+				  dev->address);
+			return FALSE;
+		}
 		return r->weight.stable && r->weight.grams > 0;
+	}
 	return lactd_settle_take(&dev->settle, r->weight.grams, r->weight.stable,
 				 device->host_stability, device->weight_resolution_g, settle_ms,
 				 now_us);
@@ -71,6 +90,8 @@ lactd_capture_take_weight(Dev *dev, const LactdCaptureDevice *device, const Lact
 	if (!lactd_weighing_record(capture->store, capture->config, w, &changed, error))
 		return FALSE;
 	lactd_settle_stored(&dev->settle, w->grams);
+	dev->last_measurement_id = r->weight.measurement_id;
+	dev->last_measurement_g = r->weight.grams;
 	g_message("%s: weighing %" G_GUINT64_FORMAT " stored (%s), session %" G_GUINT64_FORMAT,
 		  dev->address, w->id, w->role, w->session);
 	g_debug("weighing %" G_GUINT64_FORMAT ": %.1f g", w->id, w->grams);

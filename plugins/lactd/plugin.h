@@ -91,6 +91,14 @@ typedef struct {
 		struct {
 			double grams;
 			bool stable;
+			/* With LACTD_PLUGIN_FLAG_MEASUREMENTS: the device's own
+			 * name for this measurement (such as its time stamp),
+			 * 0 when it gives none. A device that sends a
+			 * measurement again (its confirmation was lost with the
+			 * link) sends it with the same id: the host stores it
+			 * once. The plugin zeroes the reading, so 0 is what a
+			 * plugin that does not know the field sends. */
+			uint64_t measurement_id;
 		} weight;
 		struct {
 			uint32_t device_session;
@@ -228,8 +236,9 @@ typedef struct {
 /* Each weight reading is one finished measurement, as a Weight Scale
  * Service indication is: the host stores every one, even one equal to the
  * last (a baby weighed again at the same weight), instead of one weighing
- * per placement of a weight that is streamed. A host that does not know
- * the flag stores one per placement, as before. */
+ * per placement of a weight that is streamed; one sent again with the
+ * same weight.measurement_id as the last is stored once. A host that does
+ * not know the flag stores one per placement, as before. */
 #define LACTD_PLUGIN_FLAG_MEASUREMENTS (1u << 2)
 
 #if defined(__GNUC__)

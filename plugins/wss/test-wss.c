@@ -132,6 +132,43 @@ test_roundtrip(void)
 	}
 }
 
+/* A whole time stamp names a measurement, with its user; none, or a date
+ * the scale does not know, names nothing. */
+static void
+test_measurement_id(void)
+{
+	WssMeasurement m = {.flags = WSS_FLAG_TIMESTAMP | WSS_FLAG_USER,
+			    .weight = 700,
+			    .year = 2026,
+			    .month = 12,
+			    .day = 7,
+			    .hours = 9,
+			    .minutes = 30,
+			    .seconds = 5,
+			    .user = 1};
+	WssMeasurement later = m, other_user = m, unknown = m, plain = m;
+	guint8 buf[15];
+	gsize len;
+	LactdReading r;
+	const char *reason = NULL;
+
+	later.seconds = 6;
+	other_user.user = 2;
+	unknown.year = 0;
+	plain.flags = WSS_FLAG_USER;
+	g_assert_cmpuint(wss_measurement_id(&m), !=, 0);
+	g_assert_cmpuint(wss_measurement_id(&m), !=, wss_measurement_id(&later));
+	g_assert_cmpuint(wss_measurement_id(&m), !=, wss_measurement_id(&other_user));
+	g_assert_cmpuint(wss_measurement_id(&unknown), ==, 0);
+	g_assert_cmpuint(wss_measurement_id(&plain), ==, 0);
+	len = wss_encode(buf, &m);
+	g_assert_cmpint(wss_parse(NULL, WSS_MEASUREMENT, buf, len, &r, 1, &reason), ==, 1);
+	g_assert_cmpuint(r.weight.measurement_id, ==, wss_measurement_id(&m));
+	len = wss_encode(buf, &plain);
+	g_assert_cmpint(wss_parse(NULL, WSS_MEASUREMENT, buf, len, &r, 1, &reason), ==, 1);
+	g_assert_cmpuint(r.weight.measurement_id, ==, 0);
+}
+
 static void
 collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer user_data)
 {
@@ -174,6 +211,19 @@ test_emulator(void)
 			g_assert_cmpint(wss_parse(NULL, WSS_MEASUREMENT, d, len, &r, 1, &reason), ==, 1);
 			g_assert_cmpfloat(r.weight.grams, ==, expect[i]);
 		}
+	}
+	{
+		/* The measurement kept until a host listened has the time it
+		 * was made (10 s), not the time it was sent (15 s). */
+		const guint8 *d = g_bytes_get_data(g_ptr_array_index(sent, 0), NULL);
+		WssMeasurement m;
+		const char *reason = NULL;
+		g_autoptr(GDateTime) made =
+		    g_date_time_new_from_unix_local(emu->epoch_us / G_USEC_PER_SEC + 10);
+
+		g_assert_true(wss_decode(d, 11, &m, &reason));
+		g_assert_cmpuint(m.seconds, ==, g_date_time_get_second(made));
+		g_assert_cmpuint(m.minutes, ==, g_date_time_get_minute(made));
 	}
 	{
 		g_autoptr(GKeyFile) bad = g_key_file_new();
@@ -236,6 +286,7 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/wss/parse/vectors", test_vectors);
 	g_test_add_func("/plugin/wss/parse/refusals", test_refusals);
 	g_test_add_func("/plugin/wss/parse/roundtrip", test_roundtrip);
+	g_test_add_func("/plugin/wss/parse/measurement-id", test_measurement_id);
 	g_test_add_func("/plugin/wss/emulator", test_emulator);
 	g_test_add_func("/plugin/wss/module", test_module);
 	return g_test_run();

@@ -26,7 +26,7 @@ typedef struct {
 	guint8 user;
 	GArray *weighings; /* Weighing, by time */
 	guint next;	   /* first not yet made */
-	GArray *pending;   /* made, not yet indicated */
+	GArray *pending;   /* Weighing: made, not yet indicated */
 } Wss;
 
 static const LactdEmuChar wss_chars[] = {
@@ -53,7 +53,7 @@ wss_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 	g_auto(GStrv) parts = NULL;
 
 	w->weighings = g_array_new(FALSE, FALSE, sizeof(Weighing));
-	w->pending = g_array_new(FALSE, FALSE, sizeof(double));
+	w->pending = g_array_new(FALSE, FALSE, sizeof(Weighing));
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 		if (!g_strv_contains(known_keys, keys[i])) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -112,17 +112,18 @@ wss_finalize(LactdEmu *emu)
 		g_array_unref(w->pending);
 }
 
+/* A stored measurement keeps the time it was made. */
 static void
-indicate(LactdEmu *emu, Wss *w, double grams)
+indicate(LactdEmu *emu, Wss *w, const Weighing *x)
 {
 	WssMeasurement m = {.flags = w->flags, .user = w->user};
 	guint8 buf[15];
 	gsize len;
 
-	m.weight = wss_weight_field(grams, (w->flags & WSS_FLAG_IMPERIAL) != 0);
+	m.weight = wss_weight_field(x->grams, (w->flags & WSS_FLAG_IMPERIAL) != 0);
 	if (w->flags & WSS_FLAG_TIMESTAMP) {
 		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(
-		    (emu->epoch_us + emu->sim_ms * 1000) / G_USEC_PER_SEC);
+		    (emu->epoch_us + x->at_ms * 1000) / G_USEC_PER_SEC);
 		m.year = (guint16)g_date_time_get_year(dt);
 		m.month = (guint8)g_date_time_get_month(dt);
 		m.day = (guint8)g_date_time_get_day_of_month(dt);
@@ -144,7 +145,7 @@ flush(LactdEmu *emu, Wss *w)
 	if (!lactd_emu_is_subscribed(emu, WSS_MEASUREMENT))
 		return;
 	for (guint i = 0; i < w->pending->len; i++)
-		indicate(emu, w, g_array_index(w->pending, double, i));
+		indicate(emu, w, &g_array_index(w->pending, Weighing, i));
 	g_array_set_size(w->pending, 0);
 }
 
@@ -155,7 +156,7 @@ wss_advance(LactdEmu *emu)
 
 	while (w->next < w->weighings->len &&
 	       g_array_index(w->weighings, Weighing, w->next).at_ms <= emu->sim_ms) {
-		g_array_append_val(w->pending, g_array_index(w->weighings, Weighing, w->next).grams);
+		g_array_append_val(w->pending, g_array_index(w->weighings, Weighing, w->next));
 		w->next++;
 	}
 	flush(emu, w);

@@ -19,6 +19,18 @@ wss_grams(const WssMeasurement *m)
 	return m->weight * 5.0; /* 0.005 kg */
 }
 
+guint64
+wss_measurement_id(const WssMeasurement *m)
+{
+	/* Only a whole date and time names a measurement: a scale without a
+	 * clock sends none, or zeros ("unknown"). */
+	if (!(m->flags & WSS_FLAG_TIMESTAMP) || m->year == 0 || m->month == 0 || m->day == 0)
+		return 0;
+	return (guint64)m->user << 56 | (guint64)m->year << 40 | (guint64)m->month << 32 |
+	       (guint64)m->day << 24 | (guint64)m->hours << 16 | (guint64)m->minutes << 8 |
+	       m->seconds;
+}
+
 gboolean
 wss_decode(const guint8 *d, gsize len, WssMeasurement *m, const char **reason)
 {
@@ -112,9 +124,11 @@ wss_parse(void *state, const char *char_uuid, const guint8 *data, gsize len, Lac
 	}
 	memset(out, 0, sizeof(*out));
 	out->type = LACTD_READING_WEIGHT;
-	/* The Date Time has no time zone: lactd stamps the time of receipt. */
+	/* The Date Time has no time zone: lactd stamps the time of receipt,
+	 * and the time stamp serves only to know a measurement sent again. */
 	out->time_us = 0;
 	out->weight.grams = grams;
 	out->weight.stable = TRUE;
+	out->weight.measurement_id = wss_measurement_id(&m);
 	return 1;
 }

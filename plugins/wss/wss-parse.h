@@ -41,6 +41,10 @@ gboolean wss_decode(const guint8 *data, gsize len, WssMeasurement *m, const char
  * the scale's final value), or none for "measurement unsuccessful". */
 int wss_parse(void *state, const char *char_uuid, const guint8 *data, gsize len,
 	      LactdReading *out, gsize max_out, const char **reason);
+/* What names a measurement that carries a whole time stamp (with its user),
+ * 0 for one that does not: a scale sends a measurement again, the same,
+ * when its indication was not confirmed. */
+guint64 wss_measurement_id(const WssMeasurement *m);
 /* Grams of a measurement. */
 double wss_grams(const WssMeasurement *m);
 
