@@ -15,6 +15,48 @@
 
 #include "capture-fixture.h"
 
+static GVariant *
+device_property(Fixture *f, const char *name)
+{
+	return lactd_test_get_property(f->c, "org.lactd", "/org/lactd/devices/C0_FF_EE_00_00_01",
+				       "org.lactd.Device1", name);
+}
+
+/* Device1 shows what the service knows, each property in its type. */
+static void
+check_pump_device(Fixture *f)
+{
+	const struct {
+		const char *name;
+		const char *text; /* the value as g_variant_print shows it */
+	} expect[] = {
+	    {"Address", "'C0:FF:EE:00:00:01'"},
+	    {"Name", "'Open Pump'"},
+	    {"Kind", "'pump'"},
+	    {"Plugin", "'opp'"},
+	    {"Side", "'unknown'"}, /* a two-side unit is on no one side */
+	    {"Role", "'bottle'"},
+	    {"Problem", "''"},
+	    {"Enabled", "true"},
+	    {"Connected", "true"},
+	    {"Battery", "byte 0x50"}, /* the emulator's 80 % */
+	    {"RejectedPackets", "uint32 0"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(expect); i++) {
+		g_autoptr(GVariant) v = device_property(f, expect[i].name);
+		g_autofree char *text = NULL;
+
+		g_assert_nonnull(v);
+		text = g_variant_print(v, TRUE);
+		g_assert_cmpstr(text, ==, expect[i].text);
+	}
+	{
+		g_autoptr(GVariant) seen = device_property(f, "LastSeen");
+		g_assert_cmpint(g_variant_get_int64(seen), >, 0);
+	}
+}
+
 static void
 test_capture_pump_session(Fixture *f, gconstpointer data)
 {
@@ -26,6 +68,7 @@ test_capture_pump_session(Fixture *f, gconstpointer data)
 	/* 20 minutes at 240x: about 5 s. */
 	g_assert_true(lactd_test_wait_for(ended_n, &c, 90000));
 	check_pump_session(f);
+	check_pump_device(f);
 }
 
 static void

@@ -18,29 +18,45 @@ announce(Entry *e, LactdDeviceField fields)
 		l->changed(&e->info, fields, e->devices->listener_data);
 }
 
-static char **
-str_field(Entry *e, LactdDeviceField field)
+#define INFO(member) .offset = G_STRUCT_OFFSET(LactdDeviceInfo, member)
+
+/* In the order of LactdDeviceField's bits; the D-Bus keys are Device1's
+ * properties. */
+static const LactdField info_fields[] = {
+    {"name", LACTD_FIELD_STRING, NULL, "Name", NULL, NULL, NULL, INFO(name)},
+    {"kind", LACTD_FIELD_STRING, NULL, "Kind", NULL, NULL, NULL, INFO(kind)},
+    {"plugin", LACTD_FIELD_STRING, NULL, "Plugin", NULL, NULL, NULL, INFO(plugin)},
+    {"side", LACTD_FIELD_STRING, NULL, "Side", NULL, NULL, NULL, INFO(side)},
+    {"role", LACTD_FIELD_STRING, NULL, "Role", NULL, NULL, NULL, INFO(role)},
+    {"problem", LACTD_FIELD_STRING, NULL, "Problem", NULL, NULL, NULL, INFO(problem)},
+    {"enabled", LACTD_FIELD_BOOLEAN, NULL, "Enabled", NULL, NULL, NULL, INFO(enabled)},
+    {"connected", LACTD_FIELD_BOOLEAN, NULL, "Connected", NULL, NULL, NULL, INFO(connected)},
+    {"battery", LACTD_FIELD_UINT32, "%", "Battery", NULL, NULL, NULL, INFO(battery)},
+    {"last_seen_us", LACTD_FIELD_INT64, "us", "LastSeen", NULL, NULL, NULL,
+     INFO(last_seen_us)},
+    {"rejected_packets", LACTD_FIELD_UINT32, NULL, "RejectedPackets", NULL, NULL, NULL,
+     INFO(rejected_packets)},
+    /* Set once, when the device appears. */
+    {"address", LACTD_FIELD_STRING, NULL, "Address", NULL, NULL, NULL, INFO(address)},
+    {"object_path", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, NULL, INFO(object_path)},
+};
+
+const LactdRecord lactd_device_info_table = {"device", info_fields, G_N_ELEMENTS(info_fields)};
+
+/* The member of @field (one bit) in @e's info, of @type. */
+static gpointer
+member(Entry *e, LactdDeviceField field, LactdFieldType type)
 {
-	switch (field) {
-	case LACTD_DEVICE_NAME:
-		return &e->info.name;
-	case LACTD_DEVICE_KIND:
-		return &e->info.kind;
-	case LACTD_DEVICE_PLUGIN:
-		return &e->info.plugin;
-	case LACTD_DEVICE_SIDE:
-		return &e->info.side;
-	case LACTD_DEVICE_ROLE:
-		return &e->info.role;
-	default:
-		return &e->info.problem;
-	}
+	guint i = (guint)g_bit_nth_lsf(field, -1);
+
+	g_return_val_if_fail(i < G_N_ELEMENTS(info_fields) && info_fields[i].type == type, NULL);
+	return G_STRUCT_MEMBER_P(&e->info, info_fields[i].offset);
 }
 
 void
 lactd_devices_set_str(Entry *e, LactdDeviceField field, const char *value)
 {
-	char **p = str_field(e, field);
+	char **p = member(e, field, LACTD_FIELD_STRING);
 
 	if (g_strcmp0(*p, value) == 0)
 		return;
@@ -52,7 +68,7 @@ lactd_devices_set_str(Entry *e, LactdDeviceField field, const char *value)
 void
 lactd_devices_set_bool(Entry *e, LactdDeviceField field, gboolean value)
 {
-	gboolean *p = field == LACTD_DEVICE_ENABLED ? &e->info.enabled : &e->info.connected;
+	gboolean *p = member(e, field, LACTD_FIELD_BOOLEAN);
 
 	if (*p == !!value)
 		return;
@@ -109,12 +125,5 @@ lactd_devices_show_last_seen(Entry *e)
 void
 lactd_devices_info_clear(LactdDeviceInfo *info)
 {
-	g_free(info->address);
-	g_free(info->object_path);
-	g_free(info->name);
-	g_free(info->kind);
-	g_free(info->plugin);
-	g_free(info->side);
-	g_free(info->role);
-	g_free(info->problem);
+	lactd_record_clear(&lactd_device_info_table, info);
 }

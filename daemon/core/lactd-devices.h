@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 
 typedef struct _LactdDevices LactdDevices;
 
-/* What is known of one device, as Device1 shows it. */
+/* What is known of one device, as Device1 shows it: its fields are
+ * lactd_device_info_table's, keyed by Device1's property names. */
 typedef struct {
 	char *address;
 	char *object_path; /* where Device1 is: lactd_devices_object_path() */
@@ -32,12 +33,13 @@ typedef struct {
 	char *problem;	   /* why it is not captured, or empty */
 	gboolean enabled;
 	gboolean connected;
-	guint8 battery; /* percent; 255 when not known */
+	guint32 battery; /* percent; 255 when not known */
 	gint64 last_seen_us;
 	guint32 rejected_packets;
 } LactdDeviceInfo;
 
-/* Which fields of a LactdDeviceInfo changed. */
+/* Which fields of a LactdDeviceInfo changed: bit i is field i of
+ * lactd_device_info_table. */
 typedef enum {
 	LACTD_DEVICE_NAME = 1 << 0,
 	LACTD_DEVICE_KIND = 1 << 1,
@@ -51,6 +53,10 @@ typedef enum {
 	LACTD_DEVICE_LAST_SEEN = 1 << 9,
 	LACTD_DEVICE_REJECTED = 1 << 10,
 } LactdDeviceField;
+
+/* A LactdDeviceInfo's fields, in the order of LactdDeviceField's bits, then
+ * those set once (its address and object path). */
+extern const LactdRecord lactd_device_info_table;
 
 /* How the devices announce: a device appeared (with all it is known to
  * be), some of its fields changed (already stored when they are

@@ -171,31 +171,41 @@ checked_new(LactdDeviceObjects *objects, const char *address)
 
 /* --- the objects, from what the devices service announces ---------------------- */
 
-static void
-apply(LactdDevice1 *iface, const LactdDeviceInfo *info, LactdDeviceField fields)
+/* The skeleton's GObject property for a D-Bus property, named as
+ * gdbus-codegen names it: "LastSeen" is "last-seen". */
+static char *
+property_name(const char *dbus_name)
 {
-	if (fields & LACTD_DEVICE_NAME)
-		lactd_device1_set_name(iface, info->name);
-	if (fields & LACTD_DEVICE_KIND)
-		lactd_device1_set_kind(iface, info->kind);
-	if (fields & LACTD_DEVICE_PLUGIN)
-		lactd_device1_set_plugin(iface, info->plugin);
-	if (fields & LACTD_DEVICE_SIDE)
-		lactd_device1_set_side(iface, info->side);
-	if (fields & LACTD_DEVICE_ROLE)
-		lactd_device1_set_role(iface, info->role);
-	if (fields & LACTD_DEVICE_PROBLEM)
-		lactd_device1_set_problem(iface, info->problem);
-	if (fields & LACTD_DEVICE_ENABLED)
-		lactd_device1_set_enabled(iface, info->enabled);
-	if (fields & LACTD_DEVICE_CONNECTED)
-		lactd_device1_set_connected(iface, info->connected);
-	if (fields & LACTD_DEVICE_BATTERY)
-		lactd_device1_set_battery(iface, info->battery);
-	if (fields & LACTD_DEVICE_LAST_SEEN)
-		lactd_device1_set_last_seen(iface, info->last_seen_us);
-	if (fields & LACTD_DEVICE_REJECTED)
-		lactd_device1_set_rejected_packets(iface, info->rejected_packets);
+	GString *name = g_string_new(NULL);
+
+	for (const char *c = dbus_name; *c != '\0'; c++) {
+		if (g_ascii_isupper(*c) && c != dbus_name)
+			g_string_append_c(name, '-');
+		g_string_append_c(name, g_ascii_tolower(*c));
+	}
+	return g_string_free(name, FALSE);
+}
+
+/* Sets the properties of @fields (bit i: field i of the info table) from
+ * @info; the skeleton tells clients of those that changed. */
+static void
+apply(LactdDevice1 *iface, const LactdDeviceInfo *info, guint fields)
+{
+	const LactdRecord *rec = &lactd_device_info_table;
+
+	for (guint i = 0; i < rec->n_fields; i++) {
+		const LactdField *f = &rec->fields[i];
+		g_autoptr(GVariant) v = NULL;
+		g_auto(GValue) value = G_VALUE_INIT;
+		g_autofree char *prop = NULL;
+
+		if (f->dbus_key == NULL || (fields & 1u << i) == 0)
+			continue;
+		v = g_variant_ref_sink(lactd_field_get(f, info));
+		g_dbus_gvariant_to_gvalue(v, &value);
+		prop = property_name(f->dbus_key);
+		g_object_set_property(G_OBJECT(iface), prop, &value);
+	}
 }
 
 static void
@@ -205,7 +215,6 @@ on_added(const LactdDeviceInfo *info, gpointer user_data)
 	g_autoptr(LactdDevice1) iface = checked_new(objects, info->address);
 	LactdObjectSkeleton *object = lactd_object_skeleton_new(info->object_path);
 
-	lactd_device1_set_address(iface, info->address);
 	apply(iface, info, ~0u);
 	lactd_object_skeleton_set_device1(object, iface);
 	g_hash_table_replace(objects->objects, g_strdup(info->address), object);

@@ -105,15 +105,7 @@ lactd_rec_info_free(LactdRecInfo *info)
 void
 lactd_device_row_free(LactdDeviceRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free(row->address);
-	g_free(row->name);
-	g_free(row->kind);
-	g_free(row->plugin);
-	g_free(row->side);
-	g_free(row->role);
-	g_free(row);
+	lactd_record_free(&lactd_device_table, row);
 }
 
 /* ---- the field tables ------------------------------------------------------ */
@@ -486,6 +478,29 @@ static const LactdField capture_fields[] = {
 };
 
 const LactdRecord lactd_capture_table = {"capture", capture_fields, G_N_ELEMENTS(capture_fields)};
+
+#define DEVICE(member) .offset = G_STRUCT_OFFSET(LactdDeviceRow, member)
+
+/* A device's row in the store, and nothing else: Device1 shows what the
+ * devices service knows (lactd_device_info_table), of which this is kept. */
+static const LactdField device_fields[] = {
+    {"address", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "address", DEVICE(address)},
+    {"name", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "name", DEVICE(name)},
+    {"kind", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "kind", DEVICE(kind),
+     .fallback = "unknown"},
+    {"plugin", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "plugin", DEVICE(plugin)},
+    {"side", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "side", DEVICE(side),
+     .fallback = "unknown"},
+    {"role", LACTD_FIELD_STRING, NULL, NULL, NULL, NULL, "role", DEVICE(role),
+     .fallback = "bottle"},
+    {"enabled", LACTD_FIELD_BOOLEAN, NULL, NULL, NULL, NULL, "enabled", DEVICE(enabled)},
+    {"last_seen_us", LACTD_FIELD_INT64, "us", NULL, NULL, NULL, "last_seen",
+     DEVICE(last_seen_us)},
+    {"rejected_packets", LACTD_FIELD_UINT32, NULL, NULL, NULL, NULL, "rejected",
+     DEVICE(rejected_packets)},
+};
+
+const LactdRecord lactd_device_table = {"device", device_fields, G_N_ELEMENTS(device_fields)};
 
 GVariant *
 lactd_session_to_variant(const LactdSession *session, GArray *samples)

@@ -189,6 +189,7 @@ extern const LactdRecord lactd_day_table;
 extern const LactdRecord lactd_plan_table;
 extern const LactdRecord lactd_progress_table;
 extern const LactdRecord lactd_capture_table;
+extern const LactdRecord lactd_device_table;
 
 /* A session's a{sv} (ListSessions, GetSession, SessionEnded), with its
  * samples as a(xdd) when `samples` (LactdSample) is not NULL. Floating. */

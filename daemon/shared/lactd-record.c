@@ -197,15 +197,21 @@ owned_string(const LactdField *f, gpointer record)
 }
 
 void
+lactd_record_clear(const LactdRecord *rec, gpointer record)
+{
+	for (guint i = 0; i < rec->n_fields; i++) {
+		char **text = owned_string(&rec->fields[i], record);
+		if (text != NULL)
+			g_clear_pointer(text, g_free);
+	}
+}
+
+void
 lactd_record_free(const LactdRecord *rec, gpointer record)
 {
 	if (record == NULL)
 		return;
-	for (guint i = 0; i < rec->n_fields; i++) {
-		char **text = owned_string(&rec->fields[i], record);
-		if (text != NULL)
-			g_free(*text);
-	}
+	lactd_record_clear(rec, record);
 	g_free(record);
 }
 

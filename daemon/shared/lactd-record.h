@@ -146,6 +146,9 @@ const LactdField *lactd_record_lookup(const LactdRecord *rec, const char *key);
  * freed and copied with no more lines: frees each STRING field and the
  * record (NULL is nothing to free). */
 void lactd_record_free(const LactdRecord *rec, gpointer record);
+/* The same for a record inside another struct: frees each STRING field and
+ * sets it to NULL, leaving the record itself. */
+void lactd_record_clear(const LactdRecord *rec, gpointer record);
 /* A copy of the @size bytes of @record with each STRING field copied. */
 gpointer lactd_record_copy(const LactdRecord *rec, gconstpointer record, gsize size);
 

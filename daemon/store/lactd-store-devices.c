@@ -1,35 +1,35 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Devices in the store: a device's user settings and last known state,
- * kept across restarts. */
+ * kept across restarts. The devices table's columns are the device table's
+ * SQL fields (daemon/shared/lactd-model.c), "address" first. */
 #include "config.h"
 
 #include "lactd-error.h"
 #include "lactd-store-private.h"
-
-#define DEVICE_COLUMNS "address, name, kind, plugin, side, role, enabled, last_seen, rejected"
 
 static gpointer
 device_from_row(sqlite3_stmt *stmt)
 {
 	LactdDeviceRow *row = g_new0(LactdDeviceRow, 1);
 
-	row->address = lactd_store_column_dup(stmt, 0);
-	row->name = lactd_store_column_dup(stmt, 1);
-	row->kind = lactd_store_column_dup(stmt, 2);
-	row->plugin = lactd_store_column_dup(stmt, 3);
-	row->side = lactd_store_column_dup(stmt, 4);
-	row->role = lactd_store_column_dup(stmt, 5);
-	row->enabled = sqlite3_column_int(stmt, 6) != 0;
-	row->last_seen_us = sqlite3_column_int64(stmt, 7);
-	row->rejected_packets = (guint32)sqlite3_column_int64(stmt, 8);
+	lactd_store_read_record(stmt, &lactd_device_table, row);
 	return row;
+}
+
+/* The SELECT of a device's columns, then @tail. */
+static char *
+device_select(const char *tail)
+{
+	g_autofree char *columns = lactd_record_sql_columns(&lactd_device_table, NULL);
+
+	return g_strdup_printf("SELECT %s FROM devices %s", columns, tail);
 }
 
 LactdDeviceRow *
 lactd_store_get_device(LactdStore *store, const char *address, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(
-	    store, "SELECT " DEVICE_COLUMNS " FROM devices WHERE address = ?1", error, "s", address);
+	g_autofree char *sql = device_select("WHERE address = ?1");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_query(store, sql, error, "s", address);
 
 	if (stmt == NULL || lactd_store_step(store, stmt, "reading a device", error) != SQLITE_ROW)
 		return NULL;
@@ -39,16 +39,12 @@ lactd_store_get_device(LactdStore *store, const char *address, GError **error)
 gboolean
 lactd_store_put_device(LactdStore *store, const LactdDeviceRow *row, GError **error)
 {
-	return lactd_store_run(store,
-			       "INSERT OR REPLACE INTO devices (" DEVICE_COLUMNS ") "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-			       "writing a device", error, "ssssssixu", row->address,
-			       row->name != NULL ? row->name : "",
-			       row->kind != NULL ? row->kind : "unknown",
-			       row->plugin != NULL ? row->plugin : "",
-			       row->side != NULL ? row->side : "unknown",
-			       row->role != NULL ? row->role : "bottle", row->enabled,
-			       row->last_seen_us, (guint)row->rejected_packets);
+	g_autofree char *sql = lactd_store_record_replace_sql(&lactd_device_table, "devices");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
+
+	return stmt != NULL &&
+	       lactd_store_bind_record(store, stmt, &lactd_device_table, row, "devices", error) &&
+	       lactd_store_step_done(store, stmt, "writing a device", error);
 }
 
 gboolean
@@ -61,8 +57,8 @@ lactd_store_delete_device(LactdStore *store, const char *address, GError **error
 GPtrArray *
 lactd_store_list_devices(LactdStore *store, GError **error)
 {
-	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(
-	    store, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY address", error);
+	g_autofree char *sql = device_select("ORDER BY address");
+	g_autoptr(LactdStoreStmt) stmt = lactd_store_stmt(store, sql, error);
 
 	return lactd_store_rows(store, stmt, "listing devices", device_from_row,
 				(GDestroyNotify)lactd_device_row_free, error);

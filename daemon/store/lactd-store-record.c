@@ -14,18 +14,30 @@
 
 #define FIELD_AT(record, field, type) ((type *)(void *)((guint8 *)(record) + (field)->offset))
 
-char *
-lactd_store_record_insert_sql(const LactdRecord *rec, const char *table)
+static char *
+insert_sql(const LactdRecord *rec, const char *verb, const char *table)
 {
 	guint n = 0;
 	g_autofree char *columns = lactd_record_sql_columns(rec, &n);
 	g_autoptr(GString) sql = g_string_new(NULL);
 
-	g_string_printf(sql, "INSERT INTO %s (%s) VALUES (", table, columns);
+	g_string_printf(sql, "%s INTO %s (%s) VALUES (", verb, table, columns);
 	for (guint i = 1; i <= n; i++)
 		g_string_append_printf(sql, i > 1 ? ", ?%u" : "?%u", i);
 	g_string_append_c(sql, ')');
 	return g_string_free(g_steal_pointer(&sql), FALSE);
+}
+
+char *
+lactd_store_record_insert_sql(const LactdRecord *rec, const char *table)
+{
+	return insert_sql(rec, "INSERT", table);
+}
+
+char *
+lactd_store_record_replace_sql(const LactdRecord *rec, const char *table)
+{
+	return insert_sql(rec, "INSERT OR REPLACE", table);
 }
 
 char *
