@@ -10,17 +10,17 @@
 #include "lactd-devices-private.h"
 
 static void
-announce(Entry *e, LactdDeviceField fields)
+announce(Entry *e, LactdDeviceField field)
 {
 	const LactdDevicesListener *l = e->devices->listener;
 
 	if (l != NULL && l->changed != NULL)
-		l->changed(&e->info, fields, e->devices->listener_data);
+		l->changed(&e->info, 1u << field, e->devices->listener_data);
 }
 
 #define INFO(member) .offset = G_STRUCT_OFFSET(LactdDeviceInfo, member)
 
-/* In the order of LactdDeviceField's bits; the D-Bus keys are Device1's
+/* In the order of LactdDeviceField; the D-Bus keys are Device1's
  * properties. */
 static const LactdField info_fields[] = {
     {"name", LACTD_FIELD_STRING, NULL, "Name", NULL, NULL, NULL, INFO(name)},
@@ -43,14 +43,13 @@ static const LactdField info_fields[] = {
 
 const LactdRecord lactd_device_info_table = {"device", info_fields, G_N_ELEMENTS(info_fields)};
 
-/* The member of @field (one bit) in @e's info, of @type. */
+/* The member of @field in @e's info, of @type. */
 static gpointer
 member(Entry *e, LactdDeviceField field, LactdFieldType type)
 {
-	guint i = (guint)g_bit_nth_lsf(field, -1);
-
-	g_return_val_if_fail(i < G_N_ELEMENTS(info_fields) && info_fields[i].type == type, NULL);
-	return G_STRUCT_MEMBER_P(&e->info, info_fields[i].offset);
+	g_return_val_if_fail(field < G_N_ELEMENTS(info_fields) && info_fields[field].type == type,
+			     NULL);
+	return G_STRUCT_MEMBER_P(&e->info, info_fields[field].offset);
 }
 
 void

@@ -38,24 +38,24 @@ typedef struct {
 	guint32 rejected_packets;
 } LactdDeviceInfo;
 
-/* Which fields of a LactdDeviceInfo changed: bit i is field i of
+/* A field of a LactdDeviceInfo that changes: its index in
  * lactd_device_info_table. */
 typedef enum {
-	LACTD_DEVICE_NAME = 1 << 0,
-	LACTD_DEVICE_KIND = 1 << 1,
-	LACTD_DEVICE_PLUGIN = 1 << 2,
-	LACTD_DEVICE_SIDE = 1 << 3,
-	LACTD_DEVICE_ROLE = 1 << 4,
-	LACTD_DEVICE_PROBLEM = 1 << 5,
-	LACTD_DEVICE_ENABLED = 1 << 6,
-	LACTD_DEVICE_CONNECTED = 1 << 7,
-	LACTD_DEVICE_BATTERY = 1 << 8,
-	LACTD_DEVICE_LAST_SEEN = 1 << 9,
-	LACTD_DEVICE_REJECTED = 1 << 10,
+	LACTD_DEVICE_NAME,
+	LACTD_DEVICE_KIND,
+	LACTD_DEVICE_PLUGIN,
+	LACTD_DEVICE_SIDE,
+	LACTD_DEVICE_ROLE,
+	LACTD_DEVICE_PROBLEM,
+	LACTD_DEVICE_ENABLED,
+	LACTD_DEVICE_CONNECTED,
+	LACTD_DEVICE_BATTERY,
+	LACTD_DEVICE_LAST_SEEN,
+	LACTD_DEVICE_REJECTED,
 } LactdDeviceField;
 
-/* A LactdDeviceInfo's fields, in the order of LactdDeviceField's bits, then
- * those set once (its address and object path). */
+/* A LactdDeviceInfo's fields, in the order of LactdDeviceField, then those
+ * set once (its address and object path). */
 extern const LactdRecord lactd_device_info_table;
 
 /* How the devices announce: a device appeared (with all it is known to
@@ -63,7 +63,8 @@ extern const LactdRecord lactd_device_info_table;
  * settings), it went. The info is the service's; copy what is kept. */
 typedef struct {
 	void (*added)(const LactdDeviceInfo *info, gpointer user_data);
-	void (*changed)(const LactdDeviceInfo *info, LactdDeviceField fields, gpointer user_data);
+	/* @fields: bit 1 << i for each LactdDeviceField i that changed. */
+	void (*changed)(const LactdDeviceInfo *info, guint fields, gpointer user_data);
 	void (*removed)(const LactdDeviceInfo *info, gpointer user_data);
 } LactdDevicesListener;
 

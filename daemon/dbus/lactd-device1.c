@@ -223,7 +223,7 @@ on_added(const LactdDeviceInfo *info, gpointer user_data)
 }
 
 static void
-on_changed(const LactdDeviceInfo *info, LactdDeviceField fields, gpointer user_data)
+on_changed(const LactdDeviceInfo *info, guint fields, gpointer user_data)
 {
 	LactdDeviceObjects *objects = user_data;
 	LactdObjectSkeleton *object = g_hash_table_lookup(objects->objects, info->address);

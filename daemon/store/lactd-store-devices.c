@@ -16,14 +16,7 @@ device_from_row(sqlite3_stmt *stmt)
 	return row;
 }
 
-/* The SELECT of a device's columns, then @tail. */
-static char *
-device_select(const char *tail)
-{
-	g_autofree char *columns = lactd_record_sql_columns(&lactd_device_table, NULL);
-
-	return g_strdup_printf("SELECT %s FROM devices %s", columns, tail);
-}
+#define device_select(tail) lactd_store_record_select_sql(&lactd_device_table, "devices", tail)
 
 LactdDeviceRow *
 lactd_store_get_device(LactdStore *store, const char *address, GError **error)

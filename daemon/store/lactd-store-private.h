@@ -149,6 +149,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LactdStoreTx, lactd_store_tx_clear)
  * columns are the fields with an SQL column, in table order, the first
  * being the key. */
 char *lactd_store_record_insert_sql(const LactdRecord *rec, const char *table);
+/* "SELECT c1, c2, ... FROM table @tail". */
+char *lactd_store_record_select_sql(const LactdRecord *rec, const char *table, const char *tail);
 /* "INSERT OR REPLACE INTO table (...) VALUES (?1, ...)": a row put whole. */
 char *lactd_store_record_replace_sql(const LactdRecord *rec, const char *table);
 /* "UPDATE table SET c2 = ?2, ... WHERE c1 = ?1". */

@@ -29,6 +29,14 @@ insert_sql(const LactdRecord *rec, const char *verb, const char *table)
 }
 
 char *
+lactd_store_record_select_sql(const LactdRecord *rec, const char *table, const char *tail)
+{
+	g_autofree char *columns = lactd_record_sql_columns(rec, NULL);
+
+	return g_strdup_printf("SELECT %s FROM %s %s", columns, table, tail);
+}
+
+char *
 lactd_store_record_insert_sql(const LactdRecord *rec, const char *table)
 {
 	return insert_sql(rec, "INSERT", table);

@@ -13,13 +13,7 @@
 /* The sessions table's columns are the session table's SQL fields
  * (daemon/shared/lactd-model.c), "id" first; "sides" is computed from the
  * measured flags on the way in and read back into them here. */
-static char *
-session_select(const char *where)
-{
-	g_autofree char *columns = lactd_record_sql_columns(&lactd_session_table, NULL);
-
-	return g_strdup_printf("SELECT %s FROM sessions %s", columns, where);
-}
+#define session_select(tail) lactd_store_record_select_sql(&lactd_session_table, "sessions", tail)
 
 static gboolean
 bind_session(LactdStore *store, sqlite3_stmt *stmt, const LactdSession *s, GError **error)

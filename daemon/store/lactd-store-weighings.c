@@ -47,14 +47,8 @@ weighing_from_row(sqlite3_stmt *stmt)
 	return w;
 }
 
-/* The SELECT of a weighing's columns, then @where. */
-static char *
-weighing_select(const char *where)
-{
-	g_autofree char *columns = lactd_record_sql_columns(&lactd_weighing_table, NULL);
-
-	return g_strdup_printf("SELECT %s FROM weighings %s", columns, where);
-}
+#define weighing_select(tail) \
+	lactd_store_record_select_sql(&lactd_weighing_table, "weighings", tail)
 
 #define WEIGHING_ROWS(stmt)                                                                   \
 	lactd_store_rows(store, stmt, "reading weighings", weighing_from_row,                 \
