@@ -170,15 +170,14 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 {
 	g_autoptr(GPtrArray) sessions = NULL;
 	g_autoptr(GArray) minutes = g_array_new(FALSE, FALSE, sizeof(double));
-	double volume[TREND_DAYS] = {0}, supplement[TREND_DAYS] = {0};
+	/* By day: the trend window's TREND_DAYS complete days, then today. */
+	double volume[TREND_DAYS + 1] = {0}, supplement[TREND_DAYS + 1] = {0};
 	gboolean counted[TREND_DAYS] = {0};
 	/* A day's volume is known unless it had milk removal and none of it
 	 * was measured (feeds at the breast not weighed, a pump that measures
 	 * nothing and no bottle weighed): then it is unknown, not 0. */
-	gboolean removal[TREND_DAYS] = {0}, measured[TREND_DAYS] = {0};
+	gboolean removal[TREND_DAYS + 1] = {0}, measured[TREND_DAYS + 1] = {0};
 	gboolean volume_counted[TREND_DAYS] = {0};
-	gboolean removal_today = FALSE, measured_today = FALSE;
-	double volume_today = 0;
 	guint32 today = local_julian(now_us);
 	guint32 first_day = today - TREND_DAYS; /* of the trend window */
 	guint32 plan_day = julian_of(plan->start_date);
@@ -215,15 +214,11 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 		day = local_julian(s->start_us);
 		earliest = MIN(earliest, day);
 		if (s->kind == LACTD_SESSION_SUPPLEMENT) {
-			if (day >= first_day && day < today)
+			if (day >= first_day && day <= today)
 				supplement[day - first_day] += s->supplement_ml;
 			continue;
 		}
-		if (day == today) {
-			volume_today += lactd_session_total_ml(s);
-			removal_today = TRUE;
-			measured_today = measured_today || lactd_session_measured(s);
-		} else if (day >= first_day && day < today) {
+		if (day >= first_day && day <= today) {
 			volume[day - first_day] += lactd_session_total_ml(s);
 			removal[day - first_day] = TRUE;
 			if (lactd_session_measured(s))
@@ -277,7 +272,8 @@ lactd_progress_compute(LactdStore *store, const LactdPlan *plan, gint64 now_us, 
 	p.sessions_max = plan->sessions_max;
 	p.overnight_ok = current_seen || target_seen;
 	p.minutes_per_breast_7d = tidy(median(minutes));
-	p.volume_today_ml = !removal_today || measured_today ? tidy(volume_today) : NAN;
+	p.volume_today_ml =
+	    !removal[TREND_DAYS] || measured[TREND_DAYS] ? tidy(volume[TREND_DAYS]) : NAN;
 	p.volume_7d_avg_ml = tidy(mean_last(volume, volume_counted, TREND_DAYS, AVERAGE_DAYS));
 	p.volume_trend_ml_per_week = tidy(weekly_slope(volume, volume_counted, TREND_DAYS));
 	p.supplement_7d_avg_ml = tidy(mean_last(supplement, counted, TREND_DAYS, AVERAGE_DAYS));
