@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "capture-fixture.h"
 
 static void
@@ -82,6 +84,92 @@ test_capture_interrupted_resumed(Fixture *f, gconstpointer data)
 	g_assert_true(lactd_test_wait_for(one_session_interrupted, f, 5000));
 	g_assert_true(lactd_test_wait_for(session_whole, f, 120000));
 	check_pump_session(f);
+}
+
+/* A WSS scale weighing at 5 s and 305 s of its clock, with time stamps;
+ * the test adds the last key. */
+#define WSS_SCALE_CONF                                                                        \
+	"[device scale]\n"                                                                    \
+	"adapter=hci0\n"                                                                      \
+	"address=C0:FF:EE:00:00:02\n"                                                         \
+	"name=Scale\n"                                                                        \
+	"paired=true\n"                                                                       \
+	"present=true\n"                                                                      \
+	"emulator=wss\n"                                                                      \
+	"timestamp=true\n"                                                                    \
+	"weighings=5:120;305:135\n"
+
+/* Both weighings stored, once each, in order. */
+static void
+check_two_weighings(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	g_autoptr(GVariant) list = NULL;
+
+	r = lactd_test_call(f->c, "ListWeighings", g_variant_new("(xx)", (gint64)0, G_MAXINT64),
+			    "(aa{sv})", &error);
+	g_assert_no_error(error);
+	list = g_variant_get_child_value(r, 0);
+	g_assert_cmpuint(g_variant_n_children(list), ==, 2);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(GVariant) w = g_variant_get_child_value(list, i);
+		double grams = 0;
+
+		g_assert_true(g_variant_lookup(w, "grams", "d", &grams));
+		g_assert_cmpfloat(grams, ==, i == 0 ? 120.0 : 135.0);
+	}
+	g_assert_cmpuint(f->weighed, ==, 2);
+}
+
+/* The second weighing is made while the scale is out of range. bluetoothd
+ * enables lactd's kept subscription as soon as the next link is resolved,
+ * and the scale sends what it stored at once, before lactd has seen the
+ * link ready: lactd holds it until it subscribes again, and stores it. */
+static void
+test_capture_scale_stored_away(Fixture *f, gconstpointer data)
+{
+	Count one = {f, 1}, two = {f, 2};
+
+	/* 60x: the second weighing comes 5 s after the first, with the link
+	 * gone for 7 s. */
+	start_at(f, WSS_SCALE_CONF "\n", NULL, "60");
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(weighed_n, &one, 30000));
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:02", (guint32)7));
+	g_assert_true(lactd_test_wait_for(weighed_n, &two, 60000));
+	check_two_weighings(f);
+}
+
+/* A WSS scale whose confirmation of a measurement went with the link sends
+ * it again once lactd subscribes anew; lactd stores it once. */
+static const char resending_scale_conf[] = WSS_SCALE_CONF "resend_last=true\n\n";
+
+static gboolean
+log_has(gpointer user_data)
+{
+	Fixture *f = user_data;
+	g_autofree char *log = NULL;
+
+	return g_file_get_contents(lactd_test_daemon_log_path(f->daemon), &log, NULL, NULL) &&
+	       strstr(log, "a measurement sent again") != NULL;
+}
+
+static void
+test_capture_scale_resends(Fixture *f, gconstpointer data)
+{
+	Count one = {f, 1}, two = {f, 2};
+
+	start_at(f, resending_scale_conf, NULL, "60");
+	if (f->daemon == NULL)
+		return;
+	g_assert_true(lactd_test_wait_for(weighed_n, &one, 30000));
+	lactd_test_fake_call(f->c, "DropLink", g_variant_new("(su)", "C0:FF:EE:00:00:02", (guint32)1));
+	/* Sent again, and known as such, before the second weighing. */
+	g_assert_true(lactd_test_wait_for(log_has, f, 30000));
+	g_assert_true(lactd_test_wait_for(weighed_n, &two, 30000));
+	check_two_weighings(f);
 }
 
 static void
@@ -293,6 +381,8 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
 	ADD("/capture/link-loss", test_capture_link_loss);
 	ADD("/capture/interrupted-resumed", test_capture_interrupted_resumed);
+	ADD("/capture/scale-stored-away", test_capture_scale_stored_away);
+	ADD("/capture/scale-resends", test_capture_scale_resends);
 	ADD("/capture/adapter-off-on", test_capture_adapter_off_on);
 	ADD("/capture/connected-at-start", test_capture_connected_at_start);
 	ADD("/capture/connected-unannounced", test_capture_connected_unannounced);

@@ -235,6 +235,8 @@ device_free(LactdBluezDevice *dev)
 	g_cancellable_cancel(dev->link_cancellable);
 	g_object_unref(dev->link_cancellable);
 	g_hash_table_destroy(dev->notifying);
+	lactd_bluez_early_forget(dev, NULL);
+	g_hash_table_destroy(dev->resumed);
 	g_object_unref(dev->proxy);
 	g_free(dev->address);
 	g_free(dev->path);
@@ -266,6 +268,8 @@ lactd_bluez_device_add(LactdBluez *bluez, GDBusProxy *proxy)
 	dev->proxy = g_object_ref(proxy);
 	dev->link_cancellable = g_cancellable_new();
 	dev->notifying = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	dev->resumed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_queue_init(&dev->early);
 	g_hash_table_insert(bluez->devices, dev->path, dev);
 	g_debug("%s: device %s", dev->address, path);
 	bluez->listener->device_added(dev, bluez->user_data);

@@ -4,6 +4,14 @@
  * characteristics and delivering their notifications, reads and writes
  * (each bounded and cancelled with the link), and listing a device's
  * characteristics for the recorder.
+ *
+ * bluetoothd keeps a client's notification session when the link goes and
+ * enables it again as soon as the next link's services are resolved
+ * (register_notify in its gatt-client.c), before lactd has seen the link
+ * ready and subscribed anew. A device speaks at once then: a Weight Scale
+ * sends the measurements it stored while out of range, and believes them
+ * delivered. Those values are held, in order, and delivered once lactd has
+ * subscribed to their characteristic again.
  */
 #include "config.h"
 
@@ -73,6 +81,127 @@ deliver(LactdBluezDevice *dev, const char *char_uuid, GVariant *bytes, LactdValu
 	dev->bluez->listener->value(dev, char_uuid, data, len, origin, dev->bluez->user_data);
 }
 
+/* --- values before lactd subscribed again ------------------------------------------- */
+
+/* At most this many values wait for a subscription: a scale stores a few
+ * dozen measurements; a device that sends more before lactd is ready
+ * loses the oldest, said in the log. */
+#define EARLY_MAX 256
+
+typedef struct {
+	char *path; /* the characteristic's object path */
+	char *uuid;
+	GVariant *bytes;
+} EarlyValue;
+
+static void
+early_value_free(EarlyValue *v)
+{
+	g_free(v->path);
+	g_free(v->uuid);
+	g_variant_unref(v->bytes);
+	g_free(v);
+}
+
+static gboolean early_flush(gpointer user_data);
+
+/* Whether values of the characteristic at @path are held. */
+static gboolean
+holds(LactdBluezDevice *dev, const char *path)
+{
+	for (GList *l = dev->early.head; l != NULL; l = l->next) {
+		if (g_str_equal(((EarlyValue *)l->data)->path, path))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+schedule_flush(LactdBluezDevice *dev)
+{
+	if (dev->early.length > 0 && dev->early_source == 0)
+		dev->early_source = g_idle_add(early_flush, dev);
+}
+
+static void
+hold(LactdBluezDevice *dev, const char *path, const char *uuid, GVariant *bytes)
+{
+	EarlyValue *v = g_new0(EarlyValue, 1);
+
+	if (dev->early.length >= EARLY_MAX) {
+		g_message("%s: more than %u values before lactd subscribed again: the oldest is "
+			  "dropped",
+			  dev->address, EARLY_MAX);
+		early_value_free(g_queue_pop_head(&dev->early));
+	}
+	v->path = g_strdup(path);
+	v->uuid = g_strdup(uuid);
+	v->bytes = g_variant_ref(bytes);
+	g_queue_push_tail(&dev->early, v);
+	g_debug("%s: %s: a value before lactd subscribed again, held", dev->address, uuid);
+	if (g_hash_table_contains(dev->notifying, path))
+		schedule_flush(dev);
+}
+
+/* Delivers the held values of the characteristics subscribed again, in the
+ * order they came; those of a characteristic still resumed wait, and the
+ * rest (no longer wanted) go. */
+static gboolean
+early_flush(gpointer user_data)
+{
+	LactdBluezDevice *dev = user_data;
+	GQueue kept = G_QUEUE_INIT;
+	EarlyValue *v;
+
+	dev->early_source = 0;
+	while ((v = g_queue_pop_head(&dev->early)) != NULL) {
+		if (dev->state == LINK_READY && g_hash_table_contains(dev->notifying, v->path)) {
+			deliver(dev, v->uuid, v->bytes, LACTD_VALUE_NOTIFY);
+			early_value_free(v);
+		} else if (g_hash_table_contains(dev->resumed, v->path)) {
+			g_queue_push_tail(&kept, v);
+		} else {
+			early_value_free(v);
+		}
+	}
+	dev->early = kept;
+	return G_SOURCE_REMOVE;
+}
+
+void
+lactd_bluez_subscriptions_resume(LactdBluezDevice *dev)
+{
+	GHashTableIter it;
+	gpointer path;
+
+	g_hash_table_iter_init(&it, dev->notifying);
+	while (g_hash_table_iter_next(&it, &path, NULL)) {
+		g_hash_table_add(dev->resumed, path);
+		g_hash_table_iter_steal(&it);
+	}
+}
+
+void
+lactd_bluez_early_forget(LactdBluezDevice *dev, const char *char_path)
+{
+	GQueue kept = G_QUEUE_INIT;
+	EarlyValue *v;
+
+	if (char_path == NULL) {
+		g_hash_table_remove_all(dev->resumed);
+		g_clear_handle_id(&dev->early_source, g_source_remove);
+	} else {
+		g_hash_table_remove(dev->resumed, char_path);
+	}
+	while ((v = g_queue_pop_head(&dev->early)) != NULL) {
+		if (char_path == NULL || g_str_equal(v->path, char_path))
+			early_value_free(v);
+		else
+			g_queue_push_tail(&kept, v);
+	}
+	dev->early = kept;
+}
+
 /* A read's reply: the value goes where notifications go. */
 static void
 read_done(CallData *cd, GVariant *ret)
@@ -129,6 +258,9 @@ lactd_bluez_device_subscribe(LactdBluezDevice *dev, const char *char_uuid, GErro
 		return FALSE;
 	/* Values may come before the reply: follow them from now. */
 	g_hash_table_add(dev->notifying, g_strdup(g_dbus_proxy_get_object_path(chr)));
+	g_hash_table_remove(dev->resumed, g_dbus_proxy_get_object_path(chr));
+	/* Delivered once the caller is done subscribing, not inside its call. */
+	schedule_flush(dev);
 	gatt_call(dev, chr, char_uuid, "StartNotify", NULL);
 	return TRUE;
 }
@@ -258,6 +390,7 @@ lactd_bluez_device_unsubscribe(LactdBluezDevice *dev, const char *char_uuid)
 
 	if (chr == NULL || !g_hash_table_remove(dev->notifying, g_dbus_proxy_get_object_path(chr)))
 		return;
+	lactd_bluez_early_forget(dev, g_dbus_proxy_get_object_path(chr));
 	gatt_call(dev, chr, char_uuid, "StopNotify", NULL);
 }
 
@@ -267,12 +400,17 @@ lactd_bluez_char_value_changed(LactdBluez *bluez, GDBusProxy *chr, GVariant *cha
 	LactdBluezDevice *dev = lactd_bluez_char_device(bluez, chr);
 	g_autoptr(GVariant) value = g_variant_lookup_value(changed, "Value", G_VARIANT_TYPE_BYTESTRING);
 	g_autofree char *uuid = NULL;
+	const char *path = g_dbus_proxy_get_object_path(chr);
+	gboolean subscribed, resumed;
 
-	/* Value also changes after a ReadValue: only subscriptions count. */
-	if (dev == NULL || value == NULL || dev->state != LINK_READY ||
-	    !g_hash_table_contains(dev->notifying, g_dbus_proxy_get_object_path(chr)))
+	if (dev == NULL || value == NULL || (uuid = lactd_bluez_prop_str(chr, "UUID")) == NULL)
 		return;
-	uuid = lactd_bluez_prop_str(chr, "UUID");
-	if (uuid != NULL)
+	/* Value also changes after a ReadValue: only subscriptions count. */
+	subscribed = dev->state == LINK_READY && g_hash_table_contains(dev->notifying, path);
+	resumed = dev->wanted && g_hash_table_contains(dev->resumed, path);
+	/* Behind its characteristic's held values, a value waits its turn. */
+	if (subscribed && !holds(dev, path))
 		deliver(dev, uuid, value, LACTD_VALUE_NOTIFY);
+	else if (subscribed || resumed)
+		hold(dev, path, uuid, value);
 }

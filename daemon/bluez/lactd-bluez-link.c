@@ -24,7 +24,7 @@ lactd_bluez_new_epoch(LactdBluezDevice *dev)
 	g_object_unref(dev->link_cancellable);
 	dev->link_cancellable = g_cancellable_new();
 	g_clear_handle_id(&dev->timer, g_source_remove);
-	g_hash_table_remove_all(dev->notifying);
+	lactd_bluez_subscriptions_resume(dev);
 }
 
 static void

@@ -56,6 +56,14 @@ struct _LactdBluezDevice {
 	gboolean waiting_pairing; /* the listener was told it must be paired first */
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
+	/* Characteristic paths subscribed on an earlier link. bluetoothd keeps
+	 * the session and enables it again when the next link's services are
+	 * resolved, before lactd is ready and subscribes anew: what comes
+	 * meanwhile (a scale's measurements stored while out of range) waits
+	 * in `early` until then (lactd-bluez-gatt.c). */
+	GHashTable *resumed;
+	GQueue early; /* EarlyValue */
+	guint early_source;
 };
 
 struct _LactdBluez {
@@ -134,5 +142,10 @@ void lactd_bluez_pairing_changed(LactdBluezDevice *dev, GVariant *changed);
 /* lactd-bluez-gatt.c */
 /* A characteristic's Value changed: delivered when we subscribed to it. */
 void lactd_bluez_char_value_changed(LactdBluez *bluez, GDBusProxy *chr, GVariant *changed);
+/* The link's subscriptions become ones bluetoothd resumes on the next link. */
+void lactd_bluez_subscriptions_resume(LactdBluezDevice *dev);
+/* A characteristic gone, or the device: nothing more is held for it (NULL:
+ * for any). */
+void lactd_bluez_early_forget(LactdBluezDevice *dev, const char *char_path);
 
 G_END_DECLS

@@ -99,8 +99,10 @@ interface_removed(LactdBluez *bluez, GDBusProxy *proxy)
 	} else if (g_strcmp0(iface, IFACE_CHAR) == 0) {
 		LactdBluezDevice *dev = lactd_bluez_char_device(bluez, proxy);
 
-		if (dev != NULL)
+		if (dev != NULL) {
 			g_hash_table_remove(dev->notifying, path);
+			lactd_bluez_early_forget(dev, path);
+		}
 		g_hash_table_remove(bluez->chars, path);
 	}
 }

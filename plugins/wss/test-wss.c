@@ -237,6 +237,37 @@ test_emulator(void)
 	}
 }
 
+/* resend_last: the measurement whose confirmation went with the link is
+ * indicated again, the same bytes, when a host subscribes anew. */
+static void
+test_emulator_resend(void)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LactdEmu) emu = NULL;
+	g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	const char *text = "[s]\nemulator=wss\ntimestamp=true\nresend_last=true\n"
+			   "weighings=10:118.5;20:4250\n";
+
+	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
+	emu = lactd_emu_new(kf, "s", &error);
+	g_assert_no_error(error);
+	emu->notify = collect;
+	emu->user_data = sent;
+	lactd_emu_set_link(emu, TRUE);
+	lactd_emu_set_subscribed(emu, WSS_MEASUREMENT, TRUE);
+	lactd_emu_advance_to(emu, 15000);
+	g_assert_cmpuint(sent->len, ==, 1);
+	lactd_emu_set_link(emu, FALSE);
+	lactd_emu_set_link(emu, TRUE);
+	lactd_emu_set_subscribed(emu, WSS_MEASUREMENT, TRUE);
+	g_assert_cmpuint(sent->len, ==, 2);
+	g_assert_true(g_bytes_equal(g_ptr_array_index(sent, 0), g_ptr_array_index(sent, 1)));
+	lactd_emu_advance_to(emu, 25000);
+	g_assert_cmpuint(sent->len, ==, 3);
+	g_assert_false(g_bytes_equal(g_ptr_array_index(sent, 1), g_ptr_array_index(sent, 2)));
+}
+
 static GPtrArray *calls;
 
 static int
@@ -288,6 +319,7 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/wss/parse/roundtrip", test_roundtrip);
 	g_test_add_func("/plugin/wss/parse/measurement-id", test_measurement_id);
 	g_test_add_func("/plugin/wss/emulator", test_emulator);
+	g_test_add_func("/plugin/wss/emulator/resend", test_emulator_resend);
 	g_test_add_func("/plugin/wss/module", test_module);
 	return g_test_run();
 }

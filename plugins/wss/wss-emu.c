@@ -5,8 +5,10 @@
  * Scenario keys: name=, units= (si, the default, or imperial), timestamp=
  * (true/false), user_id= (0..255; absent: no user field), bmi_height=
  * (true/false), weighings= "at_s:grams;..." (a weighing made at that second
- * of scenario time). A weighing made while no host listens is kept and
- * indicated once one subscribes, as a scale's stored measurements are.
+ * of scenario time), resend_last= (true/false: the confirmation of the last
+ * measurement indicated before the link goes is lost, so the scale keeps it
+ * and indicates it again). A weighing made while no host listens is kept
+ * and indicated once one subscribes, as a scale's stored measurements are.
  */
 #include "config.h"
 
@@ -27,6 +29,9 @@ typedef struct {
 	GArray *weighings; /* Weighing, by time */
 	guint next;	   /* first not yet made */
 	GArray *pending;   /* Weighing: made, not yet indicated */
+	gboolean resend_last;
+	gboolean have_last;
+	Weighing last; /* the last one indicated */
 } Wss;
 
 static const LactdEmuChar wss_chars[] = {
@@ -40,8 +45,9 @@ static const LactdEmuService wss_services[] = {
     {NULL, NULL},
 };
 
-static const char *const known_keys[] = {"emulator", "name",	   "units",     "timestamp",
-					 "user_id",  "bmi_height", "weighings", NULL};
+static const char *const known_keys[] = {"emulator",   "name",	   "units",
+					 "timestamp",  "user_id",  "bmi_height",
+					 "weighings", "resend_last", NULL};
 
 static gboolean
 wss_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
@@ -72,6 +78,7 @@ wss_init(LactdEmu *emu, GKeyFile *kf, const char *group, GError **error)
 		w->flags |= WSS_FLAG_TIMESTAMP;
 	if (g_key_file_get_boolean(kf, group, "bmi_height", NULL))
 		w->flags |= WSS_FLAG_BMI;
+	w->resend_last = g_key_file_get_boolean(kf, group, "resend_last", NULL);
 	if (g_key_file_has_key(kf, group, "user_id", NULL)) {
 		w->flags |= WSS_FLAG_USER;
 		w->user = (guint8)g_key_file_get_integer(kf, group, "user_id", NULL);
@@ -137,6 +144,8 @@ indicate(LactdEmu *emu, Wss *w, const Weighing *x)
 	}
 	len = wss_encode(buf, &m);
 	lactd_emu_send(emu, WSS_MEASUREMENT, buf, len);
+	w->last = *x;
+	w->have_last = TRUE;
 }
 
 static void
@@ -160,6 +169,19 @@ wss_advance(LactdEmu *emu)
 		w->next++;
 	}
 	flush(emu, w);
+}
+
+/* The link went before the last indication was confirmed: the scale keeps
+ * that measurement, to indicate it again first. */
+static void
+wss_link(LactdEmu *emu, gboolean up)
+{
+	Wss *w = emu->priv;
+
+	if (up || !w->resend_last || !w->have_last)
+		return;
+	g_array_prepend_val(w->pending, w->last);
+	w->have_last = FALSE;
 }
 
 static void
@@ -203,6 +225,7 @@ const LactdEmuClass lactd_emu_wss = {
     .init = wss_init,
     .advance = wss_advance,
     .read = wss_read,
+    .link = wss_link,
     .subscribed = wss_subscribed,
     .finished = wss_finished,
     .finalize = wss_finalize,
