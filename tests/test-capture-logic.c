@@ -412,14 +412,23 @@ count_weighings(Fixture *f)
 	return ws->len;
 }
 
+/* A weight reading; @id is the scale's name for the measurement, 0 none. */
 static void
-weigh(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, gboolean stable)
+weigh_named(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, gboolean stable,
+	    guint64 id)
 {
 	LactdReading w = {.type = LACTD_READING_WEIGHT, .time_us = t};
 
 	w.weight.grams = grams;
 	w.weight.stable = stable;
+	w.weight.measurement_id = id;
 	feed(f, dev, &w);
+}
+
+static void
+weigh(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, gboolean stable)
+{
+	weigh_named(f, dev, t, grams, stable, 0);
 }
 
 /* A scale with its own flag repeats the stable weight in every packet:
@@ -500,12 +509,7 @@ test_measurements(Fixture *f, gconstpointer data)
 static void
 measure(Fixture *f, const LactdCaptureDevice *dev, gint64 t, double grams, guint64 id)
 {
-	LactdReading w = {.type = LACTD_READING_WEIGHT, .time_us = t};
-
-	w.weight.grams = grams;
-	w.weight.stable = TRUE;
-	w.weight.measurement_id = id;
-	feed(f, dev, &w);
+	weigh_named(f, dev, t, grams, TRUE, id);
 }
 
 /* A scale sends a measurement again when the link went before it was

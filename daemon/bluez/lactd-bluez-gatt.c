@@ -88,19 +88,14 @@ deliver(LactdBluezDevice *dev, const char *char_uuid, GVariant *bytes, LactdValu
  * loses the oldest, said in the log. */
 #define EARLY_MAX 256
 
-typedef struct {
-	char *path; /* the characteristic's object path */
-	char *uuid;
-	GVariant *bytes;
-} EarlyValue;
-
-static void
-early_value_free(EarlyValue *v)
+/* A held value is (characteristic path, UUID, bytes). */
+static const char *
+early_path(GVariant *v)
 {
-	g_free(v->path);
-	g_free(v->uuid);
-	g_variant_unref(v->bytes);
-	g_free(v);
+	const char *path;
+
+	g_variant_get_child(v, 0, "&s", &path);
+	return path;
 }
 
 static gboolean early_flush(gpointer user_data);
@@ -110,7 +105,7 @@ static gboolean
 holds(LactdBluezDevice *dev, const char *path)
 {
 	for (GList *l = dev->early.head; l != NULL; l = l->next) {
-		if (g_str_equal(((EarlyValue *)l->data)->path, path))
+		if (g_str_equal(early_path(l->data), path))
 			return TRUE;
 	}
 	return FALSE;
@@ -126,18 +121,14 @@ schedule_flush(LactdBluezDevice *dev)
 static void
 hold(LactdBluezDevice *dev, const char *path, const char *uuid, GVariant *bytes)
 {
-	EarlyValue *v = g_new0(EarlyValue, 1);
-
 	if (dev->early.length >= EARLY_MAX) {
 		g_message("%s: more than %u values before lactd subscribed again: the oldest is "
 			  "dropped",
 			  dev->address, EARLY_MAX);
-		early_value_free(g_queue_pop_head(&dev->early));
+		g_variant_unref(g_queue_pop_head(&dev->early));
 	}
-	v->path = g_strdup(path);
-	v->uuid = g_strdup(uuid);
-	v->bytes = g_variant_ref(bytes);
-	g_queue_push_tail(&dev->early, v);
+	g_queue_push_tail(&dev->early,
+			  g_variant_ref_sink(g_variant_new("(ss@ay)", path, uuid, bytes)));
 	g_debug("%s: %s: a value before lactd subscribed again, held", dev->address, uuid);
 	if (g_hash_table_contains(dev->notifying, path))
 		schedule_flush(dev);
@@ -151,18 +142,19 @@ early_flush(gpointer user_data)
 {
 	LactdBluezDevice *dev = user_data;
 	GQueue kept = G_QUEUE_INIT;
-	EarlyValue *v;
+	GVariant *v;
 
 	dev->early_source = 0;
 	while ((v = g_queue_pop_head(&dev->early)) != NULL) {
-		if (dev->state == LINK_READY && g_hash_table_contains(dev->notifying, v->path)) {
-			deliver(dev, v->uuid, v->bytes, LACTD_VALUE_NOTIFY);
-			early_value_free(v);
-		} else if (g_hash_table_contains(dev->resumed, v->path)) {
-			g_queue_push_tail(&kept, v);
-		} else {
-			early_value_free(v);
-		}
+		const char *path, *uuid;
+		g_autoptr(GVariant) bytes = NULL;
+
+		g_variant_get(v, "(&s&s@ay)", &path, &uuid, &bytes);
+		if (dev->state == LINK_READY && g_hash_table_contains(dev->notifying, path))
+			deliver(dev, uuid, bytes, LACTD_VALUE_NOTIFY);
+		else if (g_hash_table_contains(dev->resumed, path))
+			g_queue_push_tail(&kept, g_variant_ref(v));
+		g_variant_unref(v);
 	}
 	dev->early = kept;
 	return G_SOURCE_REMOVE;
@@ -185,7 +177,7 @@ void
 lactd_bluez_early_forget(LactdBluezDevice *dev, const char *char_path)
 {
 	GQueue kept = G_QUEUE_INIT;
-	EarlyValue *v;
+	GVariant *v;
 
 	if (char_path == NULL) {
 		g_hash_table_remove_all(dev->resumed);
@@ -194,8 +186,8 @@ lactd_bluez_early_forget(LactdBluezDevice *dev, const char *char_path)
 		g_hash_table_remove(dev->resumed, char_path);
 	}
 	while ((v = g_queue_pop_head(&dev->early)) != NULL) {
-		if (char_path == NULL || g_str_equal(v->path, char_path))
-			early_value_free(v);
+		if (char_path == NULL || g_str_equal(early_path(v), char_path))
+			g_variant_unref(v);
 		else
 			g_queue_push_tail(&kept, v);
 	}

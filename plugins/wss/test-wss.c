@@ -177,21 +177,31 @@ collect(LactdEmu *emu, const char *uuid, const guint8 *data, gsize len, gpointer
 	g_ptr_array_add(sent, g_bytes_new(data, len));
 }
 
-static void
-test_emulator(void)
+/* An emulator made from the group [s] of @text, whose indications go to
+ * @sent as GBytes. */
+static LactdEmu *
+emu_collecting(const char *text, GPtrArray *sent)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdEmu) emu = NULL;
-	g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	const char *text = "[s]\nemulator=wss\ntimestamp=true\nuser_id=1\n"
-			   "weighings=10:118.5;20:4250;30:95\n";
+	LactdEmu *emu;
 
 	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
 	emu = lactd_emu_new(kf, "s", &error);
 	g_assert_no_error(error);
 	emu->notify = collect;
 	emu->user_data = sent;
+	return emu;
+}
+
+static void
+test_emulator(void)
+{
+	g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	g_autoptr(LactdEmu) emu = emu_collecting("[s]\nemulator=wss\ntimestamp=true\nuser_id=1\n"
+						 "weighings=10:118.5;20:4250;30:95\n",
+						 sent);
+
 	/* Weighed before anyone listens: kept, sent when a host subscribes. */
 	lactd_emu_advance_to(emu, 15000);
 	g_assert_cmpuint(sent->len, ==, 0);
@@ -242,18 +252,11 @@ test_emulator(void)
 static void
 test_emulator_resend(void)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LactdEmu) emu = NULL;
 	g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	const char *text = "[s]\nemulator=wss\ntimestamp=true\nresend_last=true\n"
-			   "weighings=10:118.5;20:4250\n";
+	g_autoptr(LactdEmu) emu = emu_collecting("[s]\nemulator=wss\ntimestamp=true\n"
+						 "resend_last=true\nweighings=10:118.5;20:4250\n",
+						 sent);
 
-	g_assert_true(g_key_file_load_from_data(kf, text, -1, 0, NULL));
-	emu = lactd_emu_new(kf, "s", &error);
-	g_assert_no_error(error);
-	emu->notify = collect;
-	emu->user_data = sent;
 	lactd_emu_set_link(emu, TRUE);
 	lactd_emu_set_subscribed(emu, WSS_MEASUREMENT, TRUE);
 	lactd_emu_advance_to(emu, 15000);
