@@ -135,28 +135,29 @@ hold(LactdBluezDevice *dev, const char *path, const char *uuid, GVariant *bytes)
 }
 
 /* Delivers the held values of the characteristics subscribed again, in the
- * order they came; those of a characteristic still resumed wait, and the
- * rest (no longer wanted) go. */
+ * order they came. It runs once the plugin has subscribed to what it wants
+ * on the ready link (plugins subscribe as they attach): the rest is no
+ * longer wanted, and goes. */
 static gboolean
 early_flush(gpointer user_data)
 {
 	LactdBluezDevice *dev = user_data;
-	GQueue kept = G_QUEUE_INIT;
 	GVariant *v;
 
 	dev->early_source = 0;
-	while ((v = g_queue_pop_head(&dev->early)) != NULL) {
+	if (dev->state != LINK_READY)
+		return G_SOURCE_REMOVE;
+	g_hash_table_remove_all(dev->resumed);
+	/* The listener may end the link: what is left then waits for the next. */
+	while (dev->state == LINK_READY && (v = g_queue_pop_head(&dev->early)) != NULL) {
 		const char *path, *uuid;
 		g_autoptr(GVariant) bytes = NULL;
 
 		g_variant_get(v, "(&s&s@ay)", &path, &uuid, &bytes);
-		if (dev->state == LINK_READY && g_hash_table_contains(dev->notifying, path))
+		if (g_hash_table_contains(dev->notifying, path))
 			deliver(dev, uuid, bytes, LACTD_VALUE_NOTIFY);
-		else if (g_hash_table_contains(dev->resumed, path))
-			g_queue_push_tail(&kept, g_variant_ref(v));
 		g_variant_unref(v);
 	}
-	dev->early = kept;
 	return G_SOURCE_REMOVE;
 }
 
