@@ -6,9 +6,9 @@
  * characteristics for the recorder.
  *
  * bluetoothd keeps a client's notification session when the link goes and
- * enables it again as soon as the next link's services are resolved
- * (register_notify in its gatt-client.c), before lactd has seen the link
- * ready and subscribed anew. A device speaks at once then: a Weight Scale
+ * enables it again as soon as the next link is up (btd_gatt_client_connected
+ * in its gatt-client.c), before lactd has seen the link ready and
+ * subscribed anew. A device speaks at once then: a Weight Scale
  * sends the measurements it stored while out of range, and believes them
  * delivered. Those values are held, in order, and delivered once lactd has
  * subscribed to their characteristic again.

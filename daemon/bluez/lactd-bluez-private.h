@@ -57,8 +57,8 @@ struct _LactdBluezDevice {
 	GCancellable *link_cancellable;
 	GHashTable *notifying; /* characteristic paths we subscribed to */
 	/* Characteristic paths subscribed on an earlier link. bluetoothd keeps
-	 * the session and enables it again when the next link's services are
-	 * resolved, before lactd is ready and subscribes anew: what comes
+	 * the session and enables it again when the next link is up, before
+	 * lactd is ready and subscribes anew: what comes
 	 * meanwhile (a scale's measurements stored while out of range) waits
 	 * in `early` until then (lactd-bluez-gatt.c). */
 	GHashTable *resumed;
