@@ -172,14 +172,15 @@ checked_new(LactdDeviceObjects *objects, const char *address)
 /* --- the objects, from what the devices service announces ---------------------- */
 
 /* The skeleton's GObject property for a D-Bus property, named as
- * gdbus-codegen names it: "LastSeen" is "last-seen". */
+ * gdbus-codegen names it: a hyphen where a capital follows a small letter
+ * or a digit ("LastSeen" is "last-seen", "RSSI" would be "rssi"). */
 static char *
 property_name(const char *dbus_name)
 {
 	GString *name = g_string_new(NULL);
 
 	for (const char *c = dbus_name; *c != '\0'; c++) {
-		if (g_ascii_isupper(*c) && c != dbus_name)
+		if (g_ascii_isupper(*c) && c != dbus_name && !g_ascii_isupper(c[-1]))
 			g_string_append_c(name, '-');
 		g_string_append_c(name, g_ascii_tolower(*c));
 	}
