@@ -396,11 +396,13 @@ lactd_bluez_char_value_changed(LactdBluez *bluez, GDBusProxy *chr, GVariant *cha
 	const char *path = g_dbus_proxy_get_object_path(chr);
 	gboolean subscribed, resumed;
 
-	if (dev == NULL || value == NULL || (uuid = lactd_bluez_prop_str(chr, "UUID")) == NULL)
+	if (dev == NULL || value == NULL)
 		return;
 	/* Value also changes after a ReadValue: only subscriptions count. */
 	subscribed = dev->state == LINK_READY && g_hash_table_contains(dev->notifying, path);
 	resumed = dev->wanted && g_hash_table_contains(dev->resumed, path);
+	if ((!subscribed && !resumed) || (uuid = lactd_bluez_prop_str(chr, "UUID")) == NULL)
+		return;
 	/* Behind its characteristic's held values, a value waits its turn. */
 	if (subscribed && !holds(dev, path))
 		deliver(dev, uuid, value, LACTD_VALUE_NOTIFY);

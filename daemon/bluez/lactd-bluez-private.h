@@ -62,7 +62,7 @@ struct _LactdBluezDevice {
 	 * meanwhile (a scale's measurements stored while out of range) waits
 	 * in `early` until then (lactd-bluez-gatt.c). */
 	GHashTable *resumed;
-	GQueue early; /* EarlyValue */
+	GQueue early; /* (ss@ay): characteristic path, UUID, bytes */
 	guint early_source;
 };
 

@@ -47,8 +47,8 @@ const LactdRecord lactd_device_info_table = {"device", info_fields, G_N_ELEMENTS
 static gpointer
 member(Entry *e, LactdDeviceField field, LactdFieldType type)
 {
-	g_return_val_if_fail(field < G_N_ELEMENTS(info_fields) && info_fields[field].type == type,
-			     NULL);
+	/* A field of another type is a mistake in this file, not input. */
+	g_assert(field < G_N_ELEMENTS(info_fields) && info_fields[field].type == type);
 	return G_STRUCT_MEMBER_P(&e->info, info_fields[field].offset);
 }
 
